@@ -1,0 +1,53 @@
+"""The command line: `registry-desk [global options] COMMAND ...`; no command opens the clerk window."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from registry_desk import config
+from registry_desk.domain.errors import DomainError
+
+# Each module has `register(subparsers)`, which adds its parser(s) and sets `func(args, settings) -> int`.
+COMMAND_MODULES = [
+    "registry_desk.commands.app_commands",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="registry-desk",
+        description="不动产登记一窗受理 — 中卫市 (registry-desk)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help=f"数据库地址，例如 postgresql+psycopg://user@host/db（环境变量 {config.ENV_DATABASE_URL}）",
+    )
+    parser.add_argument("--data-dir", help=f"数据目录（环境变量 {config.ENV_DATA_DIR}）")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], default=None, help="界面语言 / UI language")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = config.resolve(args.database_url, args.data_dir, args.lang)
+    func = getattr(args, "func", None)
+    if func is None:
+        from registry_desk import app
+
+        return app.run_gui(settings, demo=True)
+    try:
+        return int(func(args, settings) or 0)
+    except DomainError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

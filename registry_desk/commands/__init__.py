@@ -1,0 +1,1 @@
+"""Subcommands of the `registry-desk` command line, one module per area."""

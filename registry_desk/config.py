@@ -1,0 +1,52 @@
+"""Where data lives and which database to use: command-line option, then environment, then default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_DATABASE_URL = "REGISTRY_DESK_DATABASE_URL"
+ENV_DATA_DIR = "REGISTRY_DESK_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    lang: str = "zh_CN"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def ecert_dir(self) -> Path:
+        """The local e-certificate store (电子证照库)."""
+        return self.data_dir / "ecerts"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Demo PKI: seal keys and trust roots. Never inside the repository."""
+        return self.data_dir / "keys"
+
+    @property
+    def output_dir(self) -> Path:
+        """Printed output (PDFs written instead of or besides paper)."""
+        return self.data_dir / "output"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("registry-desk", appauthor=False))
+
+
+def resolve(
+    database_url: str | None = None, data_dir: str | Path | None = None, lang: str | None = None
+) -> Settings:
+    """Options win over the environment; the environment wins over the defaults."""
+    env = os.environ
+    data = Path(data_dir or env.get(ENV_DATA_DIR) or default_data_dir()).expanduser()
+    url = database_url or env.get(ENV_DATABASE_URL) or f"sqlite:///{data / 'registry.sqlite3'}"
+    return Settings(data_dir=data, database_url=url, lang=lang or "zh_CN")
