@@ -1,0 +1,127 @@
+"""The engine factory and the unit of work: the one place that owns connections and transactions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry_desk.domain.errors import DomainError
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be reached or opened."""
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event decide when and how a transaction starts (the pysqlite
+        # driver would otherwise not BEGIN before a SELECT).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Writers take the write lock up front, so two windows recording at once queue instead of
+        # failing half-way with "database is locked"; readers do not block each other.
+        if conn.get_execution_options().get("registry_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """An open database: one engine, sessions for reading and for writing."""
+
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 5) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.is_sqlite:
+            path = url.split("///", 1)[1] if "///" in url else ""
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        else:
+            kwargs["pool_size"] = pool_size
+            kwargs["pool_pre_ping"] = True
+        self.engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            _sqlite_setup(self.engine)
+        self._write_engine = self.engine.execution_options(registry_write=True)
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database({_redact(self.url)})"
+
+    def check_connection(self) -> None:
+        """Raises DatabaseUnavailable with a clear Chinese message when the server is unreachable."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except exc.SQLAlchemyError as error:
+            raise DatabaseUnavailable(
+                f"无法连接数据库 {_redact(self.url)}：{_first_line(error)}",
+                rule="数据库连接",
+                record=_redact(self.url),
+            ) from error
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = True) -> Iterator[UnitOfWork]:
+        uow = UnitOfWork(self._writer() if write else self._reader())
+        try:
+            yield uow
+        finally:
+            uow.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """A transaction: nothing is written unless `commit()` is called; any error rolls everything back."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._committed = False
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except exc.OperationalError as error:
+            self.session.rollback()
+            raise DatabaseUnavailable(
+                f"保存失败，数据库不可用：{_first_line(error)}；本次操作未保存任何内容", rule="数据库事务"
+            ) from error
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def close(self) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+
+def _first_line(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

@@ -1,0 +1,90 @@
+"""Column types that keep money, areas, shares and code lists exact on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.types import TypeDecorator
+
+from registry_desk.domain.money import Money
+
+
+class FenType(TypeDecorator[Money]):
+    """Money stored as integer fen (SQLite's NUMERIC is a float underneath)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Money | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        if not isinstance(value, Money):
+            raise TypeError(f"expected Money, got {type(value).__name__}")
+        return value.fen
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Money | None:
+        return None if value is None else Money.of_fen(int(value))
+
+
+class AreaType(TypeDecorator[Decimal]):
+    """Square metres with two decimals, stored as integer hundredths."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | str | int | None, dialect: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, float):
+            raise TypeError("areas are Decimal, never float")
+        scaled = Decimal(value) * 100
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"面积 {value} 超过两位小数")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
+        return None if value is None else (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
+class ShareType(TypeDecorator[Fraction]):
+    """A co-ownership share (权利比例) as an exact fraction, stored as text "1/3"."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: Fraction | None, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        value = Fraction(value)
+        return f"{value.numerator}/{value.denominator}"
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Fraction | None:
+        return None if value is None else Fraction(value)
+
+
+class CodeType(TypeDecorator[Any]):
+    """An enum of domain.codes stored by its code (text or integer), so the database reads plainly."""
+
+    impl = String(32)
+    cache_ok = True
+
+    def __init__(self, enum_cls: type[Enum], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enum_cls = enum_cls
+        self._int = issubclass(enum_cls, int)
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        return dialect.type_descriptor(Integer() if self._int else String(32))
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        member = value if isinstance(value, self.enum_cls) else self.enum_cls(value)
+        return int(member.value) if self._int else str(member.value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        return None if value is None else self.enum_cls(value)
