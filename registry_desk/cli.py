@@ -13,6 +13,7 @@ from registry_desk.domain.errors import DomainError
 # Each module has `register(subparsers)`, which adds its parser(s) and sets `func(args, settings) -> int`.
 COMMAND_MODULES = [
     "registry_desk.commands.app_commands",
+    "registry_desk.commands.admin",
 ]
 
 

@@ -1,0 +1,76 @@
+"""Administration commands: `init`, `audit verify`, `user add`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+
+from registry_desk.config import Settings
+from registry_desk.domain.codes import Role
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="创建或升级数据库；新库默认载入中卫市演示数据")
+    p.add_argument("--no-demo", action="store_true", help="不载入演示数据与演示账户")
+    p.set_defaults(func=_init)
+
+    p = sub.add_parser("audit", help="审计留痕")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    v = audit_sub.add_parser("verify", help="逐条核验审计链，指出第一条被改动或缺失的记录")
+    v.set_defaults(func=_audit_verify)
+
+    p = sub.add_parser("user", help="账户管理")
+    user_sub = p.add_subparsers(dest="user_command", required=True)
+    a = user_sub.add_parser("add", help="新增账户（密码从终端读取）")
+    a.add_argument("username")
+    a.add_argument("--name", required=True, help="显示名称")
+    a.add_argument("--role", required=True, choices=[r.value for r in Role])
+    a.add_argument("--window", help="窗口号")
+    a.set_defaults(func=_user_add)
+
+
+def _init(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services.bootstrap import open_database
+    from registry_desk.storage import migrate
+
+    result = open_database(settings, demo=not args.no_demo)
+    print(f"数据库已就绪（结构版本 {migrate.current_revision(result.db.engine)}）：{result.db!r}")
+    print(f"数据目录：{settings.data_dir}")
+    if result.demo_loaded:
+        print("已载入中卫市演示数据。")
+    if result.demo_accounts:
+        print(f"演示账户及随机密码已写入 {settings.data_dir / 'demo-accounts.txt'}：")
+        for user, pw in result.demo_accounts.items():
+            print(f"  {user}\t{pw}")
+    result.db.dispose()
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services.audit import verify_chain
+    from registry_desk.services.bootstrap import open_database
+
+    result = open_database(settings, demo=False)
+    report = verify_chain(result.db)
+    result.db.dispose()
+    if report.ok:
+        print(f"审计链完整：共 {report.events} 条记录，逐条核验通过。")
+        return 0
+    print(f"审计链异常：{report.problem}")
+    return 1
+
+
+def _user_add(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services.bootstrap import open_database
+    from registry_desk.services.context import SYSTEM
+    from registry_desk.services.users import create_user
+
+    password = getpass.getpass("密码：")
+    if getpass.getpass("再次输入密码：") != password:
+        print("两次输入的密码不一致")
+        return 2
+    result = open_database(settings, demo=False)
+    actor = create_user(result.db, SYSTEM, args.username, args.name, Role(args.role), password, window=args.window)
+    print(f"已创建账户 {actor.username}（{actor.role.label}）")
+    result.db.dispose()
+    return 0

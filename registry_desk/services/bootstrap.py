@@ -1,0 +1,49 @@
+"""Opening a database for use: reach it, migrate it, and give a fresh demo database its data and accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exc
+
+from registry_desk.config import Settings
+from registry_desk.services.context import SYSTEM
+from registry_desk.storage import migrate
+from registry_desk.storage.database import Database, DatabaseUnavailable, _first_line, _redact
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    db: Database
+    demo_loaded: bool
+    demo_accounts: dict[str, str]
+
+
+def open_database(settings: Settings, *, demo: bool = True) -> OpenResult:
+    """Connects, upgrades the schema (refusing a newer one), and loads the demo data set into an empty
+    database when `demo` is set. Every failure is a DatabaseUnavailable/DomainError with a Chinese message."""
+    db = Database(settings.database_url)
+    db.check_connection()
+    try:
+        migrate.upgrade(db.engine)
+    except exc.SQLAlchemyError as error:
+        db.dispose()
+        raise DatabaseUnavailable(
+            f"数据库 {_redact(settings.database_url)} 无法升级到本程序的结构：{_first_line(error)}"
+            "（文件可能已损坏，或不是 registry-desk 的数据库）",
+            rule="数据库结构",
+            record=_redact(settings.database_url),
+        ) from error
+    except Exception:
+        db.dispose()
+        raise
+    loaded = False
+    accounts: dict[str, str] = {}
+    if demo:
+        from registry_desk.services import demo_data, users
+
+        if demo_data.is_empty(db):
+            demo_data.load_demo(db)
+            loaded = True
+        accounts = users.ensure_demo_accounts(db, settings.data_dir, SYSTEM)
+    return OpenResult(db, loaded, accounts)
