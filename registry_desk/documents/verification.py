@@ -1,0 +1,210 @@
+"""The verification payload (验真码) printed as a QR code: key fields signed by the centre, checkable offline.
+
+Format: ``ZWBDC1.<kid>.<body>.<signature>``, all base64url without padding, where
+* ``kid`` is 6 bytes of SHA-256 over the signer's certificate (which seal signed, without the certificate),
+* ``body`` is the canonical JSON of the fields (UTF-8, sorted keys, no spaces), raw-deflated when that
+  is shorter (then prefixed with ``~``, which base64url never produces),
+* ``signature`` is ECDSA P-256/SHA-256 as r||s over the ASCII text ``ZWBDC1.<kid>.<body>``.
+The verifier needs only the seal certificate published beside the trusted root (keys/trust/).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from cryptography import x509
+
+from registry_desk.documents.pki import (
+    PayloadSigner,
+    TrustStore,
+    key_id,
+    subject_organisation,
+    verify_raw_signature,
+)
+from registry_desk.domain.errors import ValidationError
+from registry_desk.domain.money import Money
+
+PREFIX = "ZWBDC1"
+# At error-correction level M a version-15 QR holds 412 bytes; staying below 400 keeps the code small
+# enough to scan from a printed certificate with a phone.
+MAX_PAYLOAD_CHARS = 400
+
+# Labels for the fields certificates usually carry, for messages a clerk or citizen can read.
+FIELD_LABELS = {
+    "kind": "证书种类",
+    "number": "证号",
+    "unit_number": "不动产单元号",
+    "holders": "权利人",
+    "issued_on": "发证日期",
+    "location": "坐落",
+    "right_type": "权利类型",
+    "area": "面积",
+    "ecert_id": "电子证照标识",
+    "case_number": "业务号",
+}
+
+
+@dataclass(frozen=True)
+class VerifiedPayload:
+    fields: dict[str, Any]
+    signer_org: str
+    ok: bool
+    problem: str = ""
+    signer: x509.Certificate | None = field(default=None, repr=False, compare=False)
+
+
+def _b64e(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _b64d(text: str) -> bytes:
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def canonical_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Checks and normalises the fields: text, whole numbers, booleans, dates and lists of text only.
+
+    Floats are refused (amounts and areas travel as their printed text), dates become ISO strings.
+    """
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError(f"验真码字段名无效：{key!r}", rule="验真码字段名须为文字")
+        out[key] = _canonical_value(key, value)
+    return out
+
+
+def _canonical_value(key: str, value: Any) -> Any:
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_canonical_value(key, v) for v in value]
+    if isinstance(value, Decimal | Money):
+        return str(value)
+    raise ValidationError(
+        f"验真码字段“{FIELD_LABELS.get(key, key)}”的值类型不受支持：{type(value).__name__}",
+        rule="验真码只含文字、整数、日期",
+        record=key,
+    )
+
+
+def _encode_body(fields: Mapping[str, Any]) -> str:
+    raw = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = compressor.compress(raw) + compressor.flush()
+    plain = _b64e(raw)
+    deflated = "~" + _b64e(packed)
+    return deflated if len(deflated) < len(plain) else plain
+
+
+def _decode_body(body: str) -> dict[str, Any]:
+    if body.startswith("~"):
+        raw = zlib.decompress(_b64d(body[1:]), -15)
+    else:
+        raw = _b64d(body)
+    value = json.loads(raw.decode("utf-8"))
+    if not isinstance(value, dict):
+        raise ValueError("body is not an object")
+    return value
+
+
+def make_payload(fields: Mapping[str, Any], signer: PayloadSigner) -> str:
+    """Signs `fields` (e.g. kind, number, unit_number, holders, issued_on) into the QR text."""
+    canonical = canonical_fields(fields)
+    signed_part = f"{PREFIX}.{_b64e(key_id(signer.certificate))}.{_encode_body(canonical)}"
+    text = f"{signed_part}.{_b64e(signer.sign(signed_part.encode('ascii')))}"
+    if len(text) > MAX_PAYLOAD_CHARS:
+        raise ValidationError(
+            f"验真码过长（{len(text)} 个字符，上限 {MAX_PAYLOAD_CHARS}），请减少写入二维码的字段",
+            rule="二维码按 M 级纠错须能清晰打印",
+            record=str(canonical.get("number", "")),
+        )
+    return text
+
+
+def verify_payload(
+    text: str, trust: TrustStore, extra_certs: Iterable[x509.Certificate] = ()
+) -> VerifiedPayload:
+    """Checks a scanned or embedded payload offline.
+
+    The signer is looked up among the seal certificates published in the trust store and `extra_certs`
+    (e.g. the certificates of the PDF's signatures); either way it must have been issued by a trusted root.
+    """
+    text = text.strip()
+    parts = text.split(".")
+    if len(parts) != 4 or parts[0] != PREFIX:
+        return VerifiedPayload({}, "", False, "这不是本系统签发的验真码")
+    _, kid_text, body, sig_text = parts
+    try:
+        fields = _decode_body(body)
+        kid = _b64d(kid_text)
+        signature = _b64d(sig_text)
+    except (ValueError, binascii.Error, zlib.error, UnicodeDecodeError):
+        return VerifiedPayload({}, "", False, "验真码格式错误，无法读取")
+
+    candidates = list(trust.known_signers) + [c for c in extra_certs if trust.issuing_root(c) is not None]
+    signer = next((c for c in candidates if key_id(c) == kid), None)
+    if signer is None:
+        return VerifiedPayload(fields, "", False, "验真码的签章人不在信任列表中")
+    org = subject_organisation(signer)
+    if not verify_raw_signature(signer, f"{PREFIX}.{kid_text}.{body}".encode("ascii"), signature):
+        return VerifiedPayload(fields, org, False, "验真码签名不符，内容可能被篡改", signer)
+    return VerifiedPayload(fields, org, True, "", signer)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Comparing the payload with what the document shows
+
+_WIDTH_MAP = str.maketrans({"（": "(", "）": ")", "：": ":", "，": ",", "　": ""})
+
+
+def _normalise_text(text: str) -> str:
+    return re.sub(r"\s+", "", text.translate(_WIDTH_MAP))
+
+
+def _printed_forms(key: str, value: Any) -> list[str]:
+    text = str(value)
+    forms = [text]
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        y, m, d = match.groups()
+        forms += [f"{y}年{int(m)}月{int(d)}日", f"{y}年{m}月{d}日"]
+    if key == "kind":
+        from registry_desk.domain.codes import CertificateKind
+
+        try:
+            forms.append(CertificateKind(text).label)
+        except ValueError:
+            pass
+    return [_normalise_text(f) for f in forms]
+
+
+def payload_mismatches(fields: Mapping[str, Any], document_text: str) -> list[str]:
+    """Fields of the payload that the document's text does not show (each as a Chinese sentence).
+
+    Whitespace and bracket width are ignored, since PDF text extraction and printing vary in both.
+    """
+    page = _normalise_text(document_text)
+    problems: list[str] = []
+    for key, value in fields.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if item is None or item == "":
+                continue
+            if not any(form in page for form in _printed_forms(key, item)):
+                label = FIELD_LABELS.get(key, key)
+                problems.append(f"验真码中的{label}“{item}”与文件内容不符")
+    return problems
