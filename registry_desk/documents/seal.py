@@ -249,6 +249,7 @@ class SignatureCheck:
     later_changes_allowed: bool  # only further signatures were added after this one
     key_usage_ok: bool
     problems: tuple[str, ...] = ()
+    certificate: x509.Certificate | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -345,4 +346,5 @@ def _check_signature(sig, context: ValidationContext, trust: TrustStore) -> Sign
         later_changes_allowed=later_ok,
         key_usage_ok=key_usage_ok,
         problems=tuple(problems),
+        certificate=cert,
     )

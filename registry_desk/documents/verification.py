@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import io
 import json
 import re
 import zlib
@@ -30,6 +31,7 @@ from registry_desk.documents.pki import (
     subject_organisation,
     verify_raw_signature,
 )
+from registry_desk.documents.seal import SealReport, read_payload, verify_pdf
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.money import Money
 
@@ -208,3 +210,111 @@ def payload_mismatches(fields: Mapping[str, Any], document_text: str) -> list[st
                 label = FIELD_LABELS.get(key, key)
                 problems.append(f"验真码中的{label}“{item}”与文件内容不符")
     return problems
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Checking a whole document: seals, the embedded payload, the printed text and the QR image
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    """Everything `registry-desk verify` tells a reader about one PDF."""
+
+    seals: SealReport
+    payload: VerifiedPayload | None  # None when the document carries no payload (e.g. a bank contract)
+    qr_texts: tuple[str, ...] | None  # None when QR decoding was not available
+    problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def document_text(pdf: bytes) -> str:
+    """The text of every page, as a PDF reader extracts it (for comparing with the payload)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def qr_texts_in(pdf: bytes) -> tuple[str, ...] | None:
+    """Texts of the QR codes drawn on the pages as images; None if zxing-cpp is not installed.
+
+    Our renderers draw the QR as a PNG image, so decoding the embedded images is enough and needs
+    no PDF renderer; pypdfium2, when present, covers QR codes drawn as vectors.
+    """
+    try:
+        import zxingcpp
+    except ImportError:
+        return None
+    from pypdf import PdfReader
+
+    texts: list[str] = []
+    reader = PdfReader(io.BytesIO(pdf))
+    for page in reader.pages:
+        for picture in page.images:
+            image = picture.image
+            if image is None:
+                continue
+            for code in zxingcpp.read_barcodes(image.convert("L"), formats=zxingcpp.BarcodeFormat.QRCode):
+                texts.append(code.text)
+    if not texts:
+        texts.extend(_qr_texts_rendered(pdf, zxingcpp))
+    return tuple(texts)
+
+
+def _qr_texts_rendered(pdf: bytes, zxingcpp: Any) -> list[str]:
+    try:
+        import pypdfium2
+    except ImportError:
+        return []
+    texts: list[str] = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index in range(len(document)):
+            bitmap = document[index].render(scale=150 / 72)
+            image = bitmap.to_pil().convert("L")
+            texts.extend(
+                code.text for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+            )
+    finally:
+        document.close()
+    return texts
+
+
+def check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
+    """Seals, payload signature, payload against the printed text, and the QR image against the payload."""
+    seals = verify_pdf(pdf, trust)
+    problems = list(seals.problems)
+    notes: list[str] = []
+
+    embedded = read_payload(pdf)
+    qr_texts = qr_texts_in(pdf)
+    ours = [t for t in (qr_texts or ()) if t.startswith(PREFIX + ".")]
+    text = embedded if embedded is not None else (ours[0] if ours else None)
+
+    payload: VerifiedPayload | None = None
+    if text is None:
+        notes.append("文件不含验真码，只核验了电子签章")
+    else:
+        trusted_certs = [s.certificate for s in seals.signatures if s.trusted and s.certificate is not None]
+        payload = verify_payload(text, trust, extra_certs=trusted_certs)
+        if not payload.ok:
+            problems.append(payload.problem)
+        else:
+            problems.extend(payload_mismatches(payload.fields, document_text(pdf)))
+        if qr_texts is None:
+            notes.append("未安装二维码识别组件（zxing-cpp），未核对页面二维码")
+        elif embedded is not None and not ours:
+            notes.append("页面上未识别到验真二维码")
+        elif embedded is not None and embedded not in ours:
+            problems.append("页面二维码与文件中的验真码不一致")
+    return DocumentReport(
+        seals=seals,
+        payload=payload,
+        qr_texts=qr_texts,
+        problems=tuple(problems),
+        notes=tuple(notes),
+    )

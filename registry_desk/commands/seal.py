@@ -1,0 +1,138 @@
+"""`registry-desk seal init|sign` (demo seals, a bank sealing a contract) and `registry-desk verify FILE.pdf`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from registry_desk.config import Settings
+from registry_desk.domain.errors import NotFound, ValidationError
+
+CENTRE_SEAL_TEXT = "不动产登记专用章"
+CONTRACT_SEAL_TEXT = "合同专用章"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    seal = sub.add_parser("seal", help="电子印章：创建演示证书、为 PDF 盖章")
+    actions = seal.add_subparsers(dest="seal_command", metavar="操作", required=True)
+
+    init = actions.add_parser("init", help="在数据目录中创建演示根证书和各机构的印章证书（已有则不覆盖）")
+    init.set_defaults(func=_init)
+
+    sign = actions.add_parser("sign", help="以机构的电子印章为 PDF 盖章（先盖印章图像，再加数字签名）")
+    sign.add_argument("--org", required=True, help="机构代号（如 bank-hh）或统一社会信用代码")
+    sign.add_argument("--reason", default="合同签章", help="签章事由（默认：合同签章）")
+    sign.add_argument("--location", default="中卫市", help="签章地点（默认：中卫市）")
+    sign.add_argument("--text", help="印章中心文字（默认：登记中心为“不动产登记专用章”，其他为“合同专用章”）")
+    sign.add_argument("--page", type=int, default=-1, help="盖章页，1 为第一页，-1 为最后一页（默认）")
+    sign.add_argument("input", help="待盖章的 PDF")
+    sign.add_argument("output", help="盖章后的 PDF")
+    sign.set_defaults(func=_sign)
+
+    verify = sub.add_parser("verify", help="离线验证 PDF 的电子签章和验真码")
+    verify.add_argument("file", help="要验证的 PDF")
+    verify.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="目录",
+        help="另外信任的证书目录（PEM），可多次给出；默认只信任数据目录 keys/trust/ 中的证书",
+    )
+    verify.set_defaults(func=_verify)
+
+
+def _init(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.documents.pki import create_demo_pki
+    from registry_desk.resources_path import seed
+
+    organisations = json.loads(seed("organisations.json").read_text("utf-8"))
+    pki = create_demo_pki(settings.keys_dir, organisations)
+    print(f"密钥目录：{settings.keys_dir}")
+    if pki.created:
+        print("本次新建：" + "、".join("根证书" if k == "root" else k for k in pki.created))
+    else:
+        print("演示证书已存在，未做任何更改。")
+    print(f"根证书：{_subject_cn(pki.root)}（信任目录：{settings.keys_dir / 'trust'}）")
+    for ident in pki.identities.values():
+        mark = "（新建）" if ident.key in pki.created else ""
+        print(f"  印章 {ident.key}：{ident.name}，统一社会信用代码 {ident.uscc}{mark}")
+    return 0
+
+
+def _subject_cn(cert) -> str:
+    from cryptography.x509.oid import NameOID
+
+    attrs = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(attrs[0].value) if attrs else cert.subject.rfc4514_string()
+
+
+def _read_pdf(path_text: str) -> bytes:
+    path = Path(path_text)
+    if not path.is_file():
+        raise NotFound(f"找不到文件：{path}", rule="须给出存在的 PDF 文件", record=str(path))
+    data = path.read_bytes()
+    if not data.startswith(b"%PDF"):
+        raise ValidationError(f"不是 PDF 文件：{path}", rule="只能处理 PDF 文件", record=str(path))
+    return data
+
+
+def _sign(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.documents.pki import CENTRE_KEY, load_pki
+    from registry_desk.documents.seal import PadesSealer, stamp_seal_image
+    from registry_desk.documents.seal_image import seal_image_png
+
+    pdf = _read_pdf(args.input)
+    identity = load_pki(settings.keys_dir).identity(args.org)
+    if args.page == 0:
+        raise ValidationError("页码从 1 开始，-1 表示最后一页", rule="盖章页码", record=str(args.page))
+    page_index = args.page - 1 if args.page > 0 else args.page
+    text = args.text or (CENTRE_SEAL_TEXT if identity.key == CENTRE_KEY else CONTRACT_SEAL_TEXT)
+    # Draw first, then sign: the signature must cover the drawn seal.
+    stamped = stamp_seal_image(pdf, seal_image_png(identity.name, text), page=page_index)
+    sealed = PadesSealer.for_identity(identity).seal(stamped, reason=args.reason, location=args.location)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(sealed)
+    print(f"已盖章：{identity.name}（{identity.uscc}），事由：{args.reason}")
+    print(f"输出文件：{out}")
+    return 0
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.documents.pki import TrustStore
+    from registry_desk.documents.verification import FIELD_LABELS, check_document
+
+    pdf = _read_pdf(args.file)
+    trust = TrustStore.load(settings.keys_dir, *(Path(t) for t in args.trust))
+    report = check_document(pdf, trust)
+
+    print(f"文件：{args.file}")
+    if trust.is_empty:
+        print(f"提示：没有配置信任根证书（{settings.keys_dir / 'trust'}），任何签章都不会被信任。")
+    for n, sig in enumerate(report.seals.signatures, 1):
+        when = sig.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S") if sig.signing_time else "未知"
+        print(f"签章 {n}：{sig.signer_org or '未知机构'}" + (f"（{sig.signer_uscc}）" if sig.signer_uscc else ""))
+        print(f"  签章时间：{when}")
+        print(f"  内容完整：{_yes_no(sig.intact)}    签章人可信：{_yes_no(sig.trusted)}"
+              f"    覆盖全文：{_yes_no(sig.covers_whole_document)}")
+    if report.payload is not None:
+        p = report.payload
+        state = "签名有效" if p.ok else "无效"
+        print(f"验真码：{state}" + (f"（签发：{p.signer_org}）" if p.signer_org else ""))
+        for key, value in p.fields.items():
+            shown = "、".join(map(str, value)) if isinstance(value, list) else value
+            print(f"  {FIELD_LABELS.get(key, key)}：{shown}")
+    for note in report.notes:
+        print(f"提示：{note}")
+    if report.ok:
+        print("结论：验证通过。")
+        return 0
+    print("结论：验证未通过。")
+    for problem in report.problems:
+        print(f"  ✗ {problem}")
+    return 1
+
+
+def _yes_no(flag: bool) -> str:
+    return "是" if flag else "否"
