@@ -1,0 +1,81 @@
+"""Shared fixtures: a migrated, empty register on SQLite (`sqlite_db`), on PostgreSQL (`postgres_db`), or both (`any_db`).
+
+Tests that want the Zhongwei demo register call `registry_desk.services.demo_data.load_demo(db)` themselves,
+so every test states what data it starts from.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from registry_desk.storage.database import Database
+from registry_desk.storage.migrate import upgrade
+
+POSTGRES_URL_ENV = "REGISTRY_DESK_TEST_DATABASE_URL"
+POSTGRES_SKIP_REASON = (
+    f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def postgres_base_url() -> str | None:
+    """The server the PostgreSQL tests use, or None when the environment names none."""
+    return os.environ.get(POSTGRES_URL_ENV) or None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests asking for postgres_db directly get the marker too, so `-m "not postgres"` deselects them.
+    for item in items:
+        if "postgres_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: os.PathLike[str]) -> Iterator[Database]:
+    """A fresh SQLite file migrated to head by Alembic (the way the application makes one)."""
+    db = Database(f"sqlite:///{os.fspath(tmp_path)}/register.sqlite3")
+    upgrade(db.engine)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[Database]:
+    """A schema of its own on the test server, migrated to head, dropped after the test.
+
+    Each test gets `rd_test_<random>` as its only search_path entry (psycopg passes `options` to the
+    server), so tests running side by side, or one that fails half-way, never see each other's rows.
+    """
+    base_url = postgres_base_url()
+    if base_url is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    schema = f"rd_test_{secrets.token_hex(6)}"
+    admin = create_engine(base_url, poolclass=NullPool)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        separator = "&" if "?" in base_url else "?"
+        db = Database(f"{base_url}{separator}options=-csearch_path%3D{schema}")
+        try:
+            upgrade(db.engine)
+            yield db
+        finally:
+            db.dispose()
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request: pytest.FixtureRequest) -> Database:
+    """The same test on SQLite and on PostgreSQL (the latter skipped, with the reason, when unconfigured)."""
+    db: Database = request.getfixturevalue(f"{request.param}_db")
+    return db
