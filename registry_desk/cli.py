@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "registry_desk.commands.app_commands",
     "registry_desk.commands.admin",
     "registry_desk.commands.seal",
+    "registry_desk.commands.quote",
 ]
 
 
