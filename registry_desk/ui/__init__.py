@@ -1,0 +1,1 @@
+"""The PySide6 clerk window: login, search, register view, case list, item models and dialogs."""

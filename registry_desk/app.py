@@ -1,0 +1,119 @@
+"""Starts the clerk window: Qt application, font, translations, database, crash handler, login, main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from registry_desk.config import Settings
+from registry_desk.domain.errors import DomainError
+from registry_desk.resources_path import resource
+from registry_desk.ui.crash import CrashHandler
+from registry_desk.ui.main_window import APPLICATION, ORGANISATION
+
+FONT_POINT_SIZE = 10
+TRANSLATIONS = ("translations",)
+_installed: list[QTranslator] = []
+_font_family: str | None = None
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("App", text)
+
+
+def application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    return app
+
+
+def install_translations(app: QCoreApplication, lang: str) -> list[QTranslator]:
+    """Chinese is the source language, so zh_CN needs only Qt's own strings (button texts of standard
+    dialogs); English needs ours. Replaces what an earlier call installed."""
+    for old in _installed:
+        app.removeTranslator(old)
+    _installed.clear()
+    wanted: list[tuple[str, str]] = []
+    if lang == "en":
+        wanted.append(("registry_desk_en", str(resource(*TRANSLATIONS))))
+    else:
+        wanted.append(("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)))
+    for name, folder in wanted:
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            _installed.append(translator)
+    return list(_installed)
+
+
+def shipped_font_family() -> str | None:
+    """WenQuanYi Micro Hei from resources/fonts: a bare Linux box has no CJK font at all."""
+    global _font_family
+    if _font_family is None:
+        font_id = QFontDatabase.addApplicationFont(str(resource("fonts", "wqy-microhei.ttc")))
+        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        _font_family = families[0] if families else ""
+    return _font_family or None
+
+
+def apply_look(app: QApplication) -> None:
+    family = shipped_font_family()
+    if family:
+        app.setFont(QFont(family, FONT_POINT_SIZE))
+    qss = resource("styles", "clerk.qss")
+    if qss.is_file():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
+def run_gui(settings: Settings, demo: bool = True) -> int:
+    """The clerk window. Returns the exit code: 0 after a normal quit (or a cancelled login), 1 when the
+    database cannot be opened (the reason is shown in a dialog, never as a traceback)."""
+    app = application()
+    install_translations(app, settings.lang)
+    app.setApplicationDisplayName(_tr("不动产登记一窗受理"))
+    apply_look(app)
+    crash = CrashHandler(Path(settings.data_dir) / "logs")
+    crash.install()
+    try:
+        return _run(app, settings, demo)
+    finally:
+        crash.uninstall()
+
+
+def _run(app: QApplication, settings: Settings, demo: bool) -> int:
+    from registry_desk.services.bootstrap import open_database
+    from registry_desk.services.users import read_demo_accounts
+    from registry_desk.ui.login import LoginDialog
+    from registry_desk.ui.main_window import MainWindow
+
+    try:
+        opened = open_database(settings, demo=demo)
+    except DomainError as error:
+        QMessageBox.critical(None, _tr("无法打开数据库"), str(error))
+        return 1
+    db = opened.db
+    try:
+        accounts = read_demo_accounts(settings.data_dir) if demo else {}
+        login = LoginDialog(db, accounts)
+        if login.exec() != QDialog.DialogCode.Accepted or login.actor is None:
+            return 0
+        window = MainWindow(db, login.actor, settings)
+        window.show()
+        return int(app.exec())
+    finally:
+        db.dispose()
+
+
+def main() -> int:
+    """The `registry-desk-gui` script: the same options as `registry-desk`, opening the window."""
+    from registry_desk.cli import main as cli_main
+
+    return cli_main()

@@ -1,0 +1,115 @@
+"""The login dialog: username and password, errors inline in red, and a quick pick of demo accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from registry_desk.domain.errors import DomainError
+from registry_desk.services import users
+from registry_desk.services.context import Actor
+
+if TYPE_CHECKING:
+    from registry_desk.storage.database import Database
+
+
+class LoginDialog(QDialog):
+    """Accepted only with a signed-in `actor`. A wrong password keeps the dialog open and says so inline:
+    a popup would steal focus from the password field the clerk is about to retype."""
+
+    def __init__(
+        self, db: Database, demo_accounts: Mapping[str, str] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self._demo = dict(demo_accounts or {})
+        self.setWindowTitle(self.tr("登录 — 不动产登记一窗受理"))
+        self.setObjectName("loginDialog")
+
+        self.username = QLineEdit(self)
+        self.username.setObjectName("username")
+        self.password = QLineEdit(self)
+        self.password.setObjectName("password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("loginError")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+
+        form = QFormLayout()
+        form.addRow(self.tr("用户名"), self.username)
+        form.addRow(self.tr("密码"), self.password)
+
+        self.demo_pick = QComboBox(self)
+        self.demo_pick.setObjectName("demoAccounts")
+        if self._demo:
+            self.demo_pick.addItem(self.tr("（选择演示账户）"), None)
+            names = {username: name for username, name, _role, _window in users.DEMO_ACCOUNTS}
+            for username in self._demo:
+                self.demo_pick.addItem(f"{username} — {names.get(username, username)}", username)
+            self.demo_pick.currentIndexChanged.connect(self._pick_demo)
+            form.addRow(self.tr("演示账户"), self.demo_pick)
+        else:
+            self.demo_pick.hide()
+
+        buttons = QDialogButtonBox(self)
+        self.login_button = buttons.addButton(self.tr("登录"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.quit_button = buttons.addButton(self.tr("退出"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.login_button.setDefault(True)
+        self.login_button.setAutoDefault(True)
+        self.quit_button.setAutoDefault(False)
+        buttons.accepted.connect(self.try_login)
+        buttons.rejected.connect(self.reject)
+
+        title = QLabel(self.tr("不动产登记一窗受理 — 中卫市"), self)
+        title.setObjectName("loginTitle")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+        self.setTabOrder(self.username, self.password)
+        self.setTabOrder(self.password, self.demo_pick if self._demo else self.login_button)
+        self.username.setFocus()
+        self.setMinimumWidth(380)
+
+    def _pick_demo(self, index: int) -> None:
+        username = self.demo_pick.itemData(index)
+        if not username:
+            return
+        self.username.setText(username)
+        self.password.setText(self._demo[username])
+        self.login_button.setFocus()
+
+    def show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def try_login(self) -> None:
+        username = self.username.text().strip()
+        if not username:
+            self.show_error(self.tr("请输入用户名"))
+            self.username.setFocus()
+            return
+        try:
+            self.actor = users.login(self.db, username, self.password.text())
+        except DomainError as error:
+            self.show_error(error.message)
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.error_label.hide()
+        self.accept()

@@ -1,0 +1,271 @@
+"""The clerk's main window: one search box, the results, the register page of a unit, and the case list."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from registry_desk.config import Settings
+from registry_desk.domain.errors import DomainError
+from registry_desk.services import register
+from registry_desk.services.context import Actor
+from registry_desk.ui.bus import ChangeBus
+from registry_desk.ui.case_list import CaseListView
+from registry_desk.ui.dialogs import show_domain_error
+from registry_desk.ui.models import SearchResultsModel
+from registry_desk.ui.register_view import RegisterView
+from registry_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from registry_desk.storage.database import Database
+
+ORGANISATION = "registry-desk"
+APPLICATION = "registry-desk"
+_GEOMETRY_KEY = "main_window/geometry"
+_STATE_KEY = "main_window/state"
+
+
+def redacted_url(url: str) -> str:
+    """The status bar shows where the data is, never a password."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+class _TypeToSearch(QObject):
+    """A barcode scanner types wherever the focus is: printable keys on a list or the register page go
+    to the search box instead, so scanning a certificate number works without clicking first."""
+
+    def __init__(self, search_box: QLineEdit) -> None:
+        super().__init__(search_box)
+        self._box = search_box
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        text = event.text()
+        blocked = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        if not text or not text.isprintable() or text.isspace() or event.modifiers() & blocked:
+            return False
+        self._box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._box.setText(text)
+        return True
+
+
+class MainWindow(QMainWindow):
+    PAGE_RESULTS = 0
+    PAGE_REGISTER = 1
+
+    def __init__(self, db: Database, actor: Actor, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.settings = settings
+        self.bus = ChangeBus(self)
+        self.tasks = TaskRunner(self, self.bus)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(
+            self.tr("不动产登记一窗受理 — 中卫市 — {name}（{role}）").format(
+                name=actor.display_name, role=actor.role.label
+            )
+        )
+
+        # The one search box lives in a toolbar so that it stays put whatever the page below shows.
+        self.search_box = QLineEdit(self)
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(
+            self.tr("不动产单元号、证书证明号、身份证号或统一社会信用代码、姓名、坐落（Ctrl+F）")
+        )
+        self.search_box.returnPressed.connect(self.run_search)
+        self.search_button = QPushButton(self.tr("查询"), self)
+        self.search_button.setObjectName("searchButton")
+        self.search_button.clicked.connect(self.run_search)
+        toolbar = QToolBar(self.tr("查询"), self)
+        toolbar.setObjectName("searchBar")
+        toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(self.tr("查询："), self))
+        toolbar.addWidget(self.search_box)
+        toolbar.addWidget(self.search_button)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+        # Results page.
+        self.results_model = SearchResultsModel(self)
+        self.results_view = QTableView(self)
+        self.results_view.setObjectName("resultsView")
+        self.results_view.setModel(self.results_model)
+        self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.verticalHeader().hide()
+        self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.results_view.horizontalHeader().setStretchLastSection(True)
+        self.results_view.activated.connect(lambda index: self.open_hit(index.row()))
+        self.results_message = QLabel(self.tr("在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。"), self)
+        self.results_message.setObjectName("hint")
+        self.results_message.setWordWrap(True)
+        results_page = QWidget(self)
+        results_layout = QVBoxLayout(results_page)
+        results_layout.addWidget(self.results_message)
+        results_layout.addWidget(self.results_view, 1)
+
+        # Register page.
+        self.register_view = RegisterView(self)
+        self.back_button = QPushButton(self.tr("← 返回结果（Alt+←）"), self)
+        self.back_button.setObjectName("backButton")
+        self.back_button.clicked.connect(self.go_back)
+        register_page = QWidget(self)
+        register_layout = QVBoxLayout(register_page)
+        bar = QHBoxLayout()
+        bar.addWidget(self.back_button)
+        bar.addStretch(1)
+        register_layout.addLayout(bar)
+        register_layout.addWidget(self.register_view, 1)
+
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(results_page)
+        self.pages.addWidget(register_page)
+
+        self.case_list = CaseListView(parent=self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.addTab(self.pages, self.tr("登记簿查询"))
+        self.tabs.addTab(self.case_list, self.tr("业务列表"))
+        self.setCentralWidget(self.tabs)
+
+        self.status_database = QLabel(self.tr("数据库：{url}").format(url=redacted_url(settings.database_url)), self)
+        window = f" · {actor.window}" if actor.window else ""
+        self.status_user = QLabel(
+            self.tr("当前用户：{name}（{role}）").format(name=actor.display_name, role=actor.role.label) + window,
+            self,
+        )
+        self.statusBar().addWidget(self.status_database, 1)
+        self.statusBar().addPermanentWidget(self.status_user)
+
+        type_to_search = _TypeToSearch(self.search_box)
+        for widget in (self.results_view, self.register_view.tabs, *self.register_view.findChildren(QTableView)):
+            widget.installEventFilter(type_to_search)
+
+        for keys in (QKeySequence.StandardKey.Find, QKeySequence(Qt.Key.Key_F3)):
+            QShortcut(keys, self, self.focus_search)
+        QShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Left), self, self.go_back)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_search)
+
+        self.setTabOrder(self.search_box, self.search_button)
+        self.setTabOrder(self.search_button, self.results_view)
+
+        self.bus.changed.connect(self.refresh)
+        self.bus.changed.connect(self.case_list.refresh)
+        self._restore_geometry()
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- search -------------------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    def clear_search(self) -> None:
+        self.search_box.clear()
+        self.focus_search()
+
+    def run_search(self) -> None:
+        query = self.search_box.text().strip()
+        if not query:
+            return
+        try:
+            hits = register.search(self.db, self.actor, query)
+        except DomainError as error:
+            self.results_model.set_hits([])
+            self.show_results(str(error), error=True)
+            return
+        self.results_model.set_hits(hits)
+        # The next scan or typed query should replace this one, not append to it.
+        self.search_box.selectAll()
+        if len(hits) == 1 and hits[0].unit_number:
+            self.open_unit(hits[0].unit_number)
+            return
+        if not hits:
+            self.show_results(self.tr("没有找到与“{query}”相符的单元、证书或权利人。").format(query=query), error=True)
+            return
+        self.show_results(self.tr("找到 {n} 条结果：选中一条按回车打开登记簿。").format(n=len(hits)))
+        self.results_view.selectRow(0)
+        self.results_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_results(self, message: str, *, error: bool = False) -> None:
+        self.results_message.setText(message)
+        self.results_message.setProperty("error", error)
+        self.results_message.style().unpolish(self.results_message)
+        self.results_message.style().polish(self.results_message)
+        self.tabs.setCurrentIndex(0)
+        self.pages.setCurrentIndex(self.PAGE_RESULTS)
+
+    def open_hit(self, row: int) -> None:
+        if 0 <= row < self.results_model.rowCount():
+            number = self.results_model.hit(row).unit_number
+            if number:
+                self.open_unit(number)
+
+    def open_unit(self, unit_number: str) -> None:
+        try:
+            page = register.unit_register(self.db, self.actor, unit_number)
+        except DomainError as error:
+            show_domain_error(self, error, self.tr("无法打开登记簿"))
+            return
+        self.register_view.show_register(page)
+        self.tabs.setCurrentIndex(0)
+        self.pages.setCurrentIndex(self.PAGE_REGISTER)
+        self.register_view.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def go_back(self) -> None:
+        if self.pages.currentIndex() == self.PAGE_REGISTER:
+            self.pages.setCurrentIndex(self.PAGE_RESULTS)
+            if self.results_model.rowCount():
+                self.results_view.setFocus(Qt.FocusReason.OtherFocusReason)
+            else:
+                self.focus_search()
+
+    def refresh(self, _what: str = "*") -> None:
+        """Re-reads the unit on show after any change (a case recorded, a seizure lifted ...)."""
+        shown = self.register_view.register
+        if shown is not None and self.pages.currentIndex() == self.PAGE_REGISTER:
+            try:
+                self.register_view.show_register(register.unit_register(self.db, self.actor, shown.unit_number))
+            except DomainError as error:
+                show_domain_error(self, error)
+
+    # -- geometry -----------------------------------------------------------------------------------------
+    @staticmethod
+    def _qsettings() -> QSettings:
+        return QSettings(ORGANISATION, APPLICATION)
+
+    def _restore_geometry(self) -> None:
+        stored = self._qsettings().value(_GEOMETRY_KEY)
+        if stored is None or not self.restoreGeometry(stored):
+            self.resize(1180, 760)
+        state = self._qsettings().value(_STATE_KEY)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        store = self._qsettings()
+        store.setValue(_GEOMETRY_KEY, self.saveGeometry())
+        store.setValue(_STATE_KEY, self.saveState())
+        store.sync()
+        super().closeEvent(event)
