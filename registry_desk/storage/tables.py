@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -174,6 +175,9 @@ class Right(Base):
     seizure_start: Mapped[date | None] = mapped_column(Date)
     seizure_end: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)  # 附记
+    # 预告登记 lapses 90 days after the final registration became possible (民法典 §221)
+    notice_registrable_on: Mapped[date | None] = mapped_column(Date)
+    notice_lapses_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     unit: Mapped[Unit] = relationship(back_populates="rights", foreign_keys=[unit_id])
@@ -224,6 +228,8 @@ class Case(Base):
     closed_reason: Mapped[str | None] = mapped_column(Text)  # 驳回 / 撤回 / 不予受理 reason
     form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # type-specific fields
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # charged cases wait in 待缴费 before review; free ones (注销, 预告) go straight to 审核
+    payment_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -313,6 +319,11 @@ class Certificate(Base):
     ecert_id: Mapped[str | None] = mapped_column(String(96))  # 电子证照标识
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # printed fields as issued
     qr_payload: Mapped[str | None] = mapped_column(Text)
+    prepared_by: Mapped[str | None] = mapped_column(String(64))  # 缮证人
+    prepared_at: Mapped[datetime | None] = mapped_column(_tz())
+    handed_over_by: Mapped[str | None] = mapped_column(String(64))  # 发证人
+    handed_over_at: Mapped[datetime | None] = mapped_column(_tz())
+    receiver_name: Mapped[str | None] = mapped_column(String(64))  # 领证人
 
     right: Mapped[Right] = relationship(back_populates="certificates", foreign_keys=[right_id])
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
