@@ -21,9 +21,6 @@ _installed: list[QTranslator] = []
 _font_family: str | None = None
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("App", text)
-
 
 def application() -> QApplication:
     app = QApplication.instance()
@@ -78,7 +75,7 @@ def run_gui(settings: Settings, demo: bool = True) -> int:
     database cannot be opened (the reason is shown in a dialog, never as a traceback)."""
     app = application()
     install_translations(app, settings.lang)
-    app.setApplicationDisplayName(_tr("不动产登记一窗受理"))
+    app.setApplicationDisplayName(QCoreApplication.translate("App", "不动产登记一窗受理"))
     apply_look(app)
     crash = CrashHandler(Path(settings.data_dir) / "logs")
     crash.install()
@@ -97,7 +94,7 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
     try:
         opened = open_database(settings, demo=demo)
     except DomainError as error:
-        QMessageBox.critical(None, _tr("无法打开数据库"), str(error))
+        QMessageBox.critical(None, QCoreApplication.translate("App", "无法打开数据库"), str(error))
         return 1
     db = opened.db
     try:

@@ -21,9 +21,6 @@ LOG_NAME = "registry-desk-errors.log"
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("CrashHandler", text)
-
 
 class CrashHandler:
     """Installed as `sys.excepthook` while the window runs: Qt calls it for exceptions escaping slots."""
@@ -82,12 +79,13 @@ class CrashHandler:
         return self.log_path
 
     def dialog(self, error: BaseException, details: str, path: Path) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Critical, _tr("程序错误"), "", parent=QApplication.activeWindow())
-        box.setText(
-            _tr("程序发生内部错误，刚才的操作没有完成。\n\n错误：{error}\n\n详细信息已写入日志：{path}\n请将该日志交给系统管理员。").format(
-                error=f"{type(error).__name__}: {error}", path=path
-            )
-        )
+        title = QCoreApplication.translate("CrashHandler", "程序错误")
+        text = QCoreApplication.translate(
+            "CrashHandler",
+            "程序发生内部错误，刚才的操作没有完成。\n\n错误：{error}\n\n"
+            "详细信息已写入日志：{path}\n请将该日志交给系统管理员。",
+        ).format(error=f"{type(error).__name__}: {error}", path=path)
+        box = QMessageBox(QMessageBox.Icon.Critical, title, text, parent=QApplication.activeWindow())
         box.setDetailedText(details)
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         return box
