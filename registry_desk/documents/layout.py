@@ -81,8 +81,9 @@ def wrap_text(text: str, font: str, size: float, max_width: float) -> list[str]:
                 width += token_width
                 continue
             carried: list[str] = []
-            if token in _NO_LINE_START and len(current) > 1:
-                carried.append(current.pop())
+            # Carry characters down until the new line starts with one allowed there ("㎡。" needs two).
+            while len(current) > 1 and (carried[0] if carried else token) in _NO_LINE_START:
+                carried.insert(0, current.pop())
             while len(current) > 1 and current[-1] in _NO_LINE_END:
                 carried.insert(0, current.pop())
             lines.append("".join(current))
