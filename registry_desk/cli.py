@@ -14,6 +14,7 @@ from registry_desk.domain.errors import DomainError
 COMMAND_MODULES = [
     "registry_desk.commands.app_commands",
     "registry_desk.commands.admin",
+    "registry_desk.commands.bench",
     "registry_desk.commands.seal",
     "registry_desk.commands.quote",
 ]

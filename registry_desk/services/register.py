@@ -240,13 +240,14 @@ def unit_register(db: Database, actor: Actor, unit_number: str) -> UnitRegister:
         return load_unit_register(uow.session, unit)
 
 
-def _owned_units(s: Session, party_ids: Iterable[int]) -> list[SearchHit]:
+def _owned_units(s: Session, party_ids: Iterable[int] | None = None, *, id_number: str | None = None) -> list[SearchHit]:
+    who = RightParty.party_id.in_(list(party_ids)) if party_ids is not None else Party.id_number == id_number
     rows = s.execute(
         select(Unit.unit_number, Unit.location, Right.right_type, Party.name)
         .join(Right, Right.unit_id == Unit.id)
         .join(RightParty, RightParty.right_id == Right.id)
         .join(Party, Party.id == RightParty.party_id)
-        .where(RightParty.party_id.in_(list(party_ids)), Right.status == RightStatus.CURRENT)
+        .where(who, Right.status == RightStatus.CURRENT)
         .order_by(Unit.unit_number)
     ).all()
     hits: dict[str, SearchHit] = {}
@@ -283,8 +284,7 @@ def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[S
                 SearchHit("certificate", cert.number, f"{cert.kind.label}（{cert.status.label}）· {location}", unit_number)
             ]
         if _ID_LIKE.match(upper):
-            party_ids = s.scalars(select(Party.id).where(Party.id_number == upper)).all()
-            return _owned_units(s, party_ids)[:limit]
+            return _owned_units(s, id_number=upper)[:limit]
         party_ids = s.scalars(select(Party.id).where(Party.name == q).limit(limit)).all()
         hits = _owned_units(s, party_ids) if party_ids else []
         if len(hits) < limit and len(q) >= 2:
@@ -298,3 +298,81 @@ def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[S
             seen = {h.unit_number for h in hits}
             hits += [SearchHit("unit", loc, num, num) for num, loc in units if num not in seen]
         return hits[:limit]
+
+
+@dataclass(frozen=True)
+class CurrentRightLine:
+    right_id: int
+    right_type: RightType
+    label: str
+    party_name: str
+    party_id_number: str
+    role: str
+    share: str
+
+
+@dataclass(frozen=True)
+class UnitCurrent:
+    """A unit with its current rights and restrictions: what a clerk sees first after a scan."""
+
+    unit_number: str
+    location: str
+    planned_use: str
+    building_area: Decimal
+    rights: tuple[CurrentRightLine, ...]
+
+    @property
+    def restrictions(self) -> tuple[CurrentRightLine, ...]:
+        return tuple(r for r in self.rights if r.right_type is not RightType.OWNERSHIP)
+
+
+def unit_current(db: Database, actor: Actor, unit_number: str) -> UnitCurrent:
+    """One indexed query: the unit, its current rights and their parties (the scan-to-screen path)."""
+    actor.require(*READERS, operation="查询登记簿")
+    number = unit_number.strip().upper()
+    with db.unit_of_work(write=False) as uow:
+        rows = uow.session.execute(
+            select(
+                Unit.unit_number,
+                Unit.location,
+                Unit.planned_use,
+                Unit.building_area,
+                Right.id,
+                Right.right_type,
+                Right.notice_kind,
+                Party.name,
+                Party.id_number,
+                RightParty.role,
+                RightParty.share,
+            )
+            .select_from(Unit)
+            .outerjoin(Right, (Right.unit_id == Unit.id) & (Right.status == RightStatus.CURRENT))
+            .outerjoin(RightParty, RightParty.right_id == Right.id)
+            .outerjoin(Party, Party.id == RightParty.party_id)
+            .where(Unit.unit_number == number)
+            .order_by(Right.id, RightParty.position)
+        ).all()
+    if not rows:
+        raise NotFound(f"登记簿中没有不动产单元号为 {number} 的单元", rule="单元查询", record=number)
+    first = rows[0]
+    lines = tuple(
+        CurrentRightLine(
+            rid,
+            rtype,
+            kind.label if kind is not None else rtype.label,
+            name or "",
+            id_number or "",
+            role.label if role is not None else "",
+            "" if share is None else str(share),
+        )
+        for (_n, _l, _u, _a, rid, rtype, kind, name, id_number, role, share) in rows
+        if rid is not None
+    )
+    return UnitCurrent(first[0], first[1], first[2], first[3], lines)
+
+
+def party_units(db: Database, actor: Actor, id_number: str) -> list[SearchHit]:
+    """The units on which the person or organisation with this ID number holds or bears a current right."""
+    actor.require(*READERS, operation="查询登记簿")
+    with db.unit_of_work(write=False) as uow:
+        return _owned_units(uow.session, id_number=id_number.strip().upper())

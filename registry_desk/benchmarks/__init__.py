@@ -1,0 +1,1 @@
+"""The project's benchmark: every speed target as a ratio against a baseline measured in the same run."""
