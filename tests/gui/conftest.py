@@ -1,0 +1,55 @@
+"""GUI test setup: offscreen Qt, an isolated QSettings store, Qt warnings as failures, a signed-in clerk."""
+
+from __future__ import annotations
+
+import os
+
+# Must happen before a QApplication exists; pytest-qt has no option for it (TECH-NOTES, Qt).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from registry_desk.config import Settings  # noqa: E402
+from registry_desk.domain.codes import Role  # noqa: E402
+from registry_desk.services.context import SYSTEM, Actor  # noqa: E402
+from registry_desk.services.users import create_user  # noqa: E402
+from registry_desk.storage.database import Database  # noqa: E402
+
+CLERK_USERNAME = "clerk"
+CLERK_PASSWORD = "secret-pass-1"
+
+# The offscreen platform says this for every top-level window; it is about the platform, not our code.
+_HARMLESS_QT_MESSAGES = [r"This plugin does not support propagateSizeHints\(\)"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # qutebrowser's rule: a Qt warning during a GUI test is a failure, not noise.
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            item.add_marker(pytest.mark.qt_log_ignore(*_HARMLESS_QT_MESSAGES))
+
+
+@pytest.fixture(autouse=True)
+def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Window geometry must not leak between tests, nor into the developer's own ~/.config."""
+    folder = tmp_path_factory.mktemp("qsettings")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield folder
+
+
+@pytest.fixture
+def clerk(sqlite_db: Database) -> Actor:
+    """A clerk account in the database (the way an administrator makes one)."""
+    return create_user(sqlite_db, SYSTEM, CLERK_USERNAME, "受理员", Role.CLERK, CLERK_PASSWORD, window="1号窗口")
+
+
+@pytest.fixture
+def gui_settings(sqlite_db: Database, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=sqlite_db.url)
