@@ -86,6 +86,10 @@ def wrap_text(text: str, font: str, size: float, max_width: float) -> list[str]:
                 carried.insert(0, current.pop())
             while len(current) > 1 and current[-1] in _NO_LINE_END:
                 carried.insert(0, current.pop())
+            if stringWidth("".join([*carried, token]), font, size) > max_width:
+                # A run of punctuation in a narrow cell: staying inside the cell matters more than the rule.
+                current += carried
+                carried = []
             lines.append("".join(current))
             current = [*carried, token]
             width = stringWidth("".join(current), font, size)
