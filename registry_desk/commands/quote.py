@@ -48,11 +48,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seller-only-home", action="store_true", help="该房屋是卖方家庭唯一住房")
     p.add_argument("--original-value", metavar="YUAN", help="房屋原值（能提供凭证时填写，元）")
     p.add_argument("--reasonable-costs", metavar="YUAN", help="可扣除的合理费用（装修、贷款利息等，元）")
-    p.add_argument("--district", choices=[d.value for d in District], default="city", help="城建税地区（默认 city）")
+    p.add_argument(
+        "--district", choices=[d.value for d in District], default="city", help="城建税地区（默认 city）"
+    )
     p.add_argument("--contract-date", metavar="YYYY-MM-DD", help="合同日期，决定适用税率（默认今天）")
     p.add_argument("--application-date", metavar="YYYY-MM-DD", help="申请日期，决定登记费标准（默认今天）")
     p.add_argument("--extra-certificates", metavar="N", default="0", help="额外申请的证书本数（每本工本费）")
-    p.add_argument("--small-enterprise", action="store_true", help="权利人为小微企业或个体工商户（凭承诺免登记费）")
+    p.add_argument(
+        "--small-enterprise", action="store_true", help="权利人为小微企业或个体工商户（凭承诺免登记费）"
+    )
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(func=run)
 
@@ -120,13 +124,13 @@ def request_from_args(args: argparse.Namespace, today: date) -> QuoteRequest:
         use = PropertyUse.RESIDENTIAL
     extra = _count("--extra-certificates", args.extra_certificates, 0)
     assert extra is not None
-    common = dict(
-        business=business,
-        application_date=_day("--application-date", args.application_date, today),
-        property_use=use,
-        extra_certificates=extra,
-        small_enterprise=args.small_enterprise,
-    )
+    common = {
+        "business": business,
+        "application_date": _day("--application-date", args.application_date, today),
+        "property_use": use,
+        "extra_certificates": extra,
+        "small_enterprise": args.small_enterprise,
+    }
     if business is not Business.TRANSFER:
         given = [option for name, option in _TRANSFER_OPTIONS if getattr(args, name) is not None]
         given += ["--seller-only-home"] if args.seller_only_home else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from registry_desk.domain.codes import LabelledStrEnum
 from registry_desk.domain.errors import RuleViolation
@@ -67,17 +67,26 @@ class Condition:
         for suffix, op in _RANGE_SUFFIXES.items():
             base = key.removesuffix(suffix)
             if key.endswith(suffix) and base in known:
-                if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
-                    raise ValueError(f"条件“{key}”须为数字或数字字符串")
-                return cls(base, op, Decimal(str(value)))
+                try:
+                    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
+                        raise InvalidOperation
+                    number = Decimal(str(value))
+                    if not number.is_finite():
+                        raise InvalidOperation
+                except InvalidOperation:
+                    raise ValueError(f"条件“{key}”须为数字或数字字符串（收到 {value!r}）") from None
+                return cls(base, op, number)
         if key not in known:
-            raise ValueError(f"未知的条件“{key}”（可用：{'、'.join(sorted(known))}，数值条件可加 _min/_max/_over/_below）")
+            raise ValueError(
+                f"未知的条件“{key}”（可用：{'、'.join(sorted(known))}，数值条件可加 _min/_max/_over/_below）"
+            )
         if isinstance(value, list):
             if not value or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
                 raise ValueError(f"条件“{key}”的列表须为非空的文字或整数列表")
             return cls(key, "in", tuple(value))
         if not isinstance(value, (bool, str, int)):
-            raise ValueError(f"条件“{key}”的值须为真假、文字或整数")
+            # ValueError throughout: the loader reports every fault in the data the same way.
+            raise ValueError(f"条件“{key}”的值须为真假、文字或整数")  # noqa: TRY004
         return cls(key, "=", value)
 
     def holds(self, facts: Mapping[str, object]) -> bool:

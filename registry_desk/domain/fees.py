@@ -103,7 +103,9 @@ class FeeCase:
         n = self.extra_certificates
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValidationError(
-                f"额外证书本数须为不小于0的整数（收到“{n}”）", rule="工本费按本收取", record=self.business.label
+                f"额外证书本数须为不小于0的整数（收到“{n}”）",
+                rule="工本费按本收取",
+                record=self.business.label,
             )
         if n > MAX_EXTRA_CERTIFICATES:
             raise ValidationError(

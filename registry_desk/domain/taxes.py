@@ -6,7 +6,7 @@ The tax bureau assesses; the counter only shows and collects. `TaxAssessor` is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
@@ -126,7 +126,7 @@ class TransferFacts:
     seller_years: int | None = None
     seller_only_home: bool = False
     original_value: Money | None = None
-    reasonable_costs: Money = Money.zero()
+    reasonable_costs: Money = field(default_factory=Money.zero)
     district: District = District.CITY
 
     def __post_init__(self) -> None:
@@ -139,9 +139,14 @@ class TransferFacts:
                 raise _refuse(f"建筑面积须为大于0的数（收到“{self.area}”）", "建筑面积")
             if self.area.as_tuple().exponent < -2:  # type: ignore[operator]
                 raise _refuse(f"建筑面积最多保留两位小数（收到“{self.area}”）", "建筑面积")
-        for name, label, minimum in (("buyer_homes", "买方家庭住房套数", 1), ("seller_years", "卖方持有年限", 0)):
+        for name, label, minimum in (
+            ("buyer_homes", "买方家庭住房套数", 1),
+            ("seller_years", "卖方持有年限", 0),
+        ):
             value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < minimum):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < minimum
+            ):
                 raise _refuse(f"{label}须为不小于{minimum}的整数（收到“{value}”）", label)
         for value, label in ((self.original_value, "房屋原值"), (self.reasonable_costs, "合理费用")):
             if value is not None and (not isinstance(value, Money) or value.fen < 0):
@@ -257,7 +262,8 @@ class PolicyTaxAssessor:
         lines = []
         for item in SURCHARGE_ITEMS:
             row = self._row(item, facts)
-            rate, note, extra = row.rate, row.note, ()
+            rate, note = row.rate, row.note
+            extra: tuple[PolicyRow, ...] = ()
             if relief is not None:
                 rate = row.rate * (Decimal(1) - relief.rate)
                 note = f"{row.note}；{relief.note}，按{_percent(rate)}"

@@ -43,7 +43,7 @@ class _Reader:
     def load(self) -> dict[str, Any]:
         def no_float(text: str) -> Decimal:
             # A rate written as a JSON number would already be a binary float; insist on strings.
-            raise self.fail("", f"数值 {text} 须写成字符串（如 \"0.01\"），不得使用浮点数")
+            raise self.fail("", f'数值 {text} 须写成字符串（如 "0.01"），不得使用浮点数')
 
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"), parse_float=no_float)
@@ -86,7 +86,9 @@ class _Reader:
             raise self.fail(where, f"截止日 {end} 早于起始日 {start}")
         return start, end
 
-    def rows(self, data: Mapping[str, Any], facts: Iterable[str], items: Iterable[str]) -> tuple[PolicyRow, ...]:
+    def rows(
+        self, data: Mapping[str, Any], facts: Iterable[str], items: Iterable[str]
+    ) -> tuple[PolicyRow, ...]:
         entries = data.get("rows")
         if not isinstance(entries, list) or not entries:
             raise self.fail("", "缺少 rows 列表")
