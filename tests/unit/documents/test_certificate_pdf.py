@@ -269,3 +269,11 @@ def test_proof_prints_the_mortgage_terms_and_its_own_number() -> None:
 def test_proof_refuses_an_obligor_name_the_font_lacks() -> None:
     with pytest.raises(ValidationError, match="字段“义务人”"):
         render_registration_proof(dataclasses.replace(PROOF, obligors=f"李{EXT_B}"))
+
+
+def test_the_forms_own_wording_is_all_in_the_font() -> None:
+    from registry_desk.documents.certificate_pdf import registration_proof_page
+    from registry_desk.documents.fonts import missing_glyphs
+
+    for page in (right_certificate_page(CERTIFICATE), registration_proof_page(PROOF)):
+        assert missing_glyphs("".join(page.text_lines())) == set()
