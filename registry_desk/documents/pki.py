@@ -105,7 +105,7 @@ class DemoPki:
         """Finds an organisation's seal by its seed key ("bank-hh") or its USCC."""
         wanted = key_or_uscc.strip()
         for ident in self.identities.values():
-            if wanted in (ident.key, ident.uscc) or wanted.upper() == ident.uscc:
+            if wanted == ident.key or wanted.upper() == ident.uscc:
                 return ident
         known = "、".join(f"{i.key}（{i.name}）" for i in self.identities.values())
         raise NotFound(
@@ -377,7 +377,14 @@ class TrustStore:
                 continue
             for path in sorted(folder.iterdir()):
                 if path.suffix.lower() in (".pem", ".crt", ".cer") and path.is_file():
-                    certs.extend(x509.load_pem_x509_certificates(path.read_bytes()))
+                    try:
+                        certs.extend(x509.load_pem_x509_certificates(path.read_bytes()))
+                    except ValueError as exc:
+                        raise ValidationError(
+                            f"信任目录中的证书文件无法读取：{path.name}",
+                            rule="信任目录只放 PEM 格式的证书",
+                            record=str(path),
+                        ) from exc
         return cls.from_certificates(certs, source="；".join(str(f) for f in folders))
 
     @classmethod

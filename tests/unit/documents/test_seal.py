@@ -261,3 +261,12 @@ def test_stamping_a_page_that_does_not_exist_is_refused(contract):
 def test_keys_never_land_in_the_repository(demo):
     repo = Path(__file__).resolve().parents[3]
     assert repo not in demo.keys_dir.resolve().parents
+
+
+def test_a_broken_file_in_the_trust_folder_is_named(tmp_path):
+    from registry_desk.domain.errors import ValidationError
+
+    (tmp_path / "trust").mkdir()
+    (tmp_path / "trust" / "bank-root.pem").write_text("not a certificate")
+    with pytest.raises(ValidationError, match="bank-root.pem"):
+        pki.TrustStore.load(tmp_path)
