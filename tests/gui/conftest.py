@@ -50,6 +50,24 @@ def clerk(sqlite_db: Database) -> Actor:
     return create_user(sqlite_db, SYSTEM, CLERK_USERNAME, "受理员", Role.CLERK, CLERK_PASSWORD, window="1号窗口")
 
 
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """The demo register with a clerk, shared by a module's read-only tests (loading it takes a second).
+    Built like `sqlite_db` (tests/conftest.py), only once per module."""
+    from registry_desk.services.demo_data import load_demo
+    from registry_desk.storage.migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("demo")
+    db = Database(f"sqlite:///{folder}/register.sqlite3")
+    upgrade(db.engine)
+    load_demo(db)
+    create_user(db, SYSTEM, CLERK_USERNAME, "受理员", Role.CLERK, CLERK_PASSWORD, window="1号窗口")
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
 @pytest.fixture
 def gui_settings(sqlite_db: Database, tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=sqlite_db.url)
