@@ -1,0 +1,210 @@
+"""`registry-desk channel …` (the embedded collecting bank), `registry-desk payments …` and `registry-desk reconcile`."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from registry_desk.config import Settings
+from registry_desk.domain.errors import ValidationError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    channel = sub.add_parser("channel", help="本地收款渠道（模拟代收银行）：扫码支付、查询、对账单、支付通知")
+    actions = channel.add_subparsers(dest="channel_command", metavar="操作", required=True)
+
+    pay = actions.add_parser("pay", help="按扫描到的缴款二维码内容支付（核验认证码与有效期）")
+    pay.add_argument("payload", help="缴款二维码的文字内容")
+    pay.add_argument("--simulate-amount", help="模拟银行按另一金额入账（仅用于演练金额不符的处理）")
+    pay.set_defaults(func=_pay)
+
+    status = actions.add_parser("status", help="查询订单在渠道的状态")
+    status.add_argument("order_no")
+    status.set_defaults(func=_status)
+
+    statement = actions.add_parser("statement", help="导出某日对账单（CSV）")
+    statement.add_argument("--date", required=True, help="日期，例如 2026-03-12")
+    statement.add_argument("--out", required=True, help="输出的 CSV 文件")
+    statement.set_defaults(func=_statement)
+
+    notify = actions.add_parser("notify", help="生成某订单的签名支付通知；加 --deliver 则直接交给本系统入账")
+    notify.add_argument("order_no")
+    notify.add_argument("--deliver", action="store_true", help="把通知交给本系统入账")
+    notify.set_defaults(func=_notify)
+
+    payments = sub.add_parser("payments", help="税费同缴：查询入账、电子票据、税费报表")
+    p_actions = payments.add_subparsers(dest="payments_command", metavar="操作", required=True)
+    poll = p_actions.add_parser("poll", help="向渠道查询所有待缴订单，已支付的入账并生成电子票据")
+    poll.set_defaults(func=_poll)
+    receipts = p_actions.add_parser("receipts", help="列出业务件的电子票据，可导出 PDF")
+    receipts.add_argument("case_number")
+    receipts.add_argument("--out", help="把 PDF 写入此目录")
+    receipts.set_defaults(func=_receipts)
+    report = p_actions.add_parser("report", help="税费报表（按入账记录汇总）")
+    report.add_argument("--from", dest="start", required=True, help="起始日期")
+    report.add_argument("--to", dest="end", required=True, help="截止日期（含）")
+    report.set_defaults(func=_report)
+
+    reconcile = sub.add_parser("reconcile", help="按渠道对账单对账，输出 PDF 与 CSV 差异报告")
+    reconcile.add_argument("--date", required=True, help="对账日期，例如 2026-03-12")
+    reconcile.add_argument("--statement", required=True, help="渠道对账单 CSV")
+    reconcile.add_argument("--out-dir", help="报告输出目录（默认数据目录下的 output）")
+    reconcile.set_defaults(func=_reconcile)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"日期“{text}”格式不对，应为 2026-03-12 这样的形式", rule="日期格式", record=text) from None
+
+
+def _channel(settings: Settings):
+    from registry_desk.payments.local_channel import LocalChannel
+
+    return LocalChannel(settings.data_dir)
+
+
+def _open(settings: Settings):
+    from registry_desk.services.bootstrap import open_database
+
+    return open_database(settings, demo=False).db
+
+
+def _pay(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.domain.money import Money
+    from registry_desk.payments.channel import CHINA_TZ
+    from registry_desk.services.context import utc_now
+
+    amount = Money.yuan(args.simulate_amount) if args.simulate_amount else None
+    result = _channel(settings).pay(args.payload, utc_now(), simulate_amount=amount)
+    print(f"支付成功：订单 {result.order_no}，金额 {result.paid_amount} 元，渠道流水号 {result.txn_id}，"
+          f"时间 {result.paid_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}")
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.payments.channel import CHINA_TZ
+
+    s = _channel(settings).query(args.order_no)
+    print(f"订单 {s.order_no}：状态 {s.status}（{s.label}）")
+    if s.is_paid:
+        print(f"  渠道流水号 {s.txn_id}，实收 {s.paid_amount} 元，支付时间 {s.paid_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}")
+    return 0
+
+
+def _statement(args: argparse.Namespace, settings: Settings) -> int:
+    count = _channel(settings).write_statement(_day(args.date), Path(args.out))
+    print(f"已导出 {args.date} 对账单 {count} 笔：{args.out}")
+    return 0
+
+
+def _notify(args: argparse.Namespace, settings: Settings) -> int:
+    channel = _channel(settings)
+    body, signature = channel.notification(args.order_no)
+    print(body.decode("utf-8"))
+    print(f"签名：{signature}")
+    if args.deliver:
+        from registry_desk.payments.settlement import handle_notification
+
+        db = _open(settings)
+        try:
+            outcome = handle_notification(db, channel, body, signature)
+        finally:
+            db.dispose()
+        print(f"入账结果：{outcome.result}　{outcome.message}")
+    return 0
+
+
+def _poll(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from registry_desk.payments.receipts import produce_receipt_documents, tools_from_keys
+    from registry_desk.payments.settlement import poll_open_orders
+    from registry_desk.payments.tables import PaymentOrder
+
+    db = _open(settings)
+    try:
+        report = poll_open_orders(db, _channel(settings))
+        for outcome in report.outcomes:
+            print(f"{outcome.order_no}：{outcome.result}　{outcome.message}")
+        tools = tools_from_keys(settings.keys_dir)
+        with db.unit_of_work(write=False) as uow:
+            case_ids = set(uow.session.execute(
+                select(PaymentOrder.case_id).where(PaymentOrder.order_no.in_([o.order_no for o in report.outcomes]))
+            ).scalars())
+        made = sum(produce_receipt_documents(db, case_id, tools) for case_id in case_ids)
+    finally:
+        db.dispose()
+    print(f"共查询 {report.checked} 张待缴订单，入账 {report.count('settled')} 张，生成电子票据 {made} 份")
+    return 0
+
+
+def _receipts(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import select
+
+    from registry_desk.domain.errors import NotFound
+    from registry_desk.payments.receipts import list_receipts, produce_receipt_documents, tools_from_keys
+    from registry_desk.storage.tables import Attachment, Case
+
+    db = _open(settings)
+    try:
+        with db.unit_of_work(write=False) as uow:
+            case = uow.session.execute(select(Case).where(Case.case_number == args.case_number)).scalar_one_or_none()
+            if case is None:
+                raise NotFound(f"没有受理编号为 {args.case_number} 的业务件", rule="按受理编号查询", record=args.case_number)
+            case_id = case.id
+        produce_receipt_documents(db, case_id, tools_from_keys(settings.keys_dir))
+        with db.unit_of_work(write=False) as uow:
+            receipts = list_receipts(uow.session, case_id)
+            for r in receipts:
+                code = f"代码 {r.bill_code} " if r.bill_code else ""
+                print(f"{r.kind_label}：{code}号码 {r.number}　{r.payer_name}　{r.amount} 元　状态 {r.status}")
+                if args.out and r.attachment_id:
+                    att = uow.session.get(Attachment, r.attachment_id)
+                    out = Path(args.out) / att.filename
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    out.write_bytes(att.content)
+                    print(f"  已导出：{out}")
+    finally:
+        db.dispose()
+    if not receipts:
+        print("该业务件尚无电子票据（未缴清入账）。")
+    return 0
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.domain.ledger import LedgerAccount
+    from registry_desk.payments.reports import fee_tax_report
+
+    db = _open(settings)
+    try:
+        with db.unit_of_work(write=False) as uow:
+            lines = fee_tax_report(uow.session, _day(args.start), _day(args.end))
+    finally:
+        db.dispose()
+    print(f"税费报表 {args.start} 至 {args.end}（按入账记录）")
+    for line in lines:
+        print(f"{LedgerAccount(line.account).label}\t{line.item}\t入库 {line.settled}\t退库 {line.refunded}\t净额 {line.net}")
+    return 0
+
+
+def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.payments.local_channel import CHANNEL_NAME
+    from registry_desk.payments.reconciliation import DISCREPANCY_LABELS, run_reconciliation
+
+    db = _open(settings)
+    try:
+        report, pdf, csv_path = run_reconciliation(
+            db, CHANNEL_NAME, _day(args.date), Path(args.statement), Path(args.out_dir or settings.output_dir)
+        )
+    finally:
+        db.dispose()
+    print(f"对账日期 {report.day}：对账单 {report.statement_rows} 笔，相符 {report.matched} 笔，差异 {len(report.discrepancies)} 笔")
+    for kind, label in DISCREPANCY_LABELS.items():
+        if report.count(kind):
+            print(f"  {label}：{report.count(kind)} 笔")
+    print(f"报告：{pdf}")
+    print(f"明细：{csv_path}")
+    return 0 if report.ok else 1
