@@ -1,4 +1,4 @@
-"""Shared fixtures: a migrated, empty register on SQLite (`sqlite_db`), on PostgreSQL (`postgres_db`), or both (`any_db`).
+"""Shared fixtures: a migrated, empty register on SQLite (`sqlite_db`), PostgreSQL (`postgres_db`), or both (`any_db`).
 
 Tests that want the Zhongwei demo register call `registry_desk.services.demo_data.load_demo(db)` themselves,
 so every test states what data it starts from.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -18,9 +20,7 @@ from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 
 POSTGRES_URL_ENV = "REGISTRY_DESK_TEST_DATABASE_URL"
-POSTGRES_SKIP_REASON = (
-    f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_SKIP_REASON = f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def postgres_base_url() -> str | None:
@@ -35,27 +35,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgres)
 
 
-@pytest.fixture
-def sqlite_db(tmp_path: os.PathLike[str]) -> Iterator[Database]:
-    """A fresh SQLite file migrated to head by Alembic (the way the application makes one)."""
-    db = Database(f"sqlite:///{os.fspath(tmp_path)}/register.sqlite3")
-    upgrade(db.engine)
+@contextmanager
+def migrated_sqlite(directory: os.PathLike[str]) -> Iterator[Database]:
+    """A fresh SQLite file in `directory`, migrated to head by Alembic (the way the application makes one)."""
+    db = Database(f"sqlite:///{os.fspath(directory)}/register.sqlite3")
     try:
+        upgrade(db.engine)
         yield db
     finally:
         db.dispose()
 
 
-@pytest.fixture
-def postgres_db() -> Iterator[Database]:
-    """A schema of its own on the test server, migrated to head, dropped after the test.
+@contextmanager
+def migrated_postgres(base_url: str) -> Iterator[Database]:
+    """A schema of its own on the test server, migrated to head, dropped afterwards.
 
-    Each test gets `rd_test_<random>` as its only search_path entry (psycopg passes `options` to the
-    server), so tests running side by side, or one that fails half-way, never see each other's rows.
+    The schema `rd_test_<random>` is the connection's only search_path entry (psycopg passes `options` to
+    the server), so tests running side by side, or one that fails half-way, never see each other's rows.
     """
-    base_url = postgres_base_url()
-    if base_url is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
     schema = f"rd_test_{secrets.token_hex(6)}"
     admin = create_engine(base_url, poolclass=NullPool)
     try:
@@ -74,8 +71,47 @@ def postgres_db() -> Iterator[Database]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def _postgres_or_skip() -> str:
+    base_url = postgres_base_url()
+    if base_url is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    return base_url
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty SQLite register for one test."""
+    with migrated_sqlite(tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+def postgres_db() -> Iterator[Database]:
+    """A migrated, empty PostgreSQL register (own schema) for one test; skipped without the server URL."""
+    with migrated_postgres(_postgres_or_skip()) as db:
+        yield db
+
+
+@pytest.fixture(params=BACKENDS)
 def any_db(request: pytest.FixtureRequest) -> Database:
     """The same test on SQLite and on PostgreSQL (the latter skipped, with the reason, when unconfigured)."""
     db: Database = request.getfixturevalue(f"{request.param}_db")
     return db
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A migrated, empty register on each backend shared by all tests of one module.
+
+    For modules whose tests only read what a module fixture loaded (say the demo register): loading once
+    per module keeps them fast. Tests that write must use `any_db` instead.
+    """
+    if request.param == "sqlite":
+        with migrated_sqlite(tmp_path_factory.mktemp("module_db")) as db:
+            yield db
+    else:
+        with migrated_postgres(_postgres_or_skip()) as db:
+            yield db
