@@ -21,7 +21,6 @@ _installed: list[QTranslator] = []
 _font_family: str | None = None
 
 
-
 def application() -> QApplication:
     app = QApplication.instance()
     if app is None:

@@ -75,7 +75,9 @@ class CaseListView(QWidget):
 
     case_activated = Signal(str)  # case number
 
-    def __init__(self, loader: Callable[[], Sequence[CaseRow]] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, loader: Callable[[], Sequence[CaseRow]] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.loader = loader
         self.model = CaseListModel(self)

@@ -21,7 +21,6 @@ LOG_NAME = "registry-desk-errors.log"
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 
-
 class CrashHandler:
     """Installed as `sys.excepthook` while the window runs: Qt calls it for exceptions escaping slots."""
 
@@ -42,9 +41,7 @@ class CrashHandler:
         if sys.excepthook is self and self._previous is not None:
             sys.excepthook = self._previous
 
-    def __call__(
-        self, exc_type: type[BaseException], error: BaseException, tb: TracebackType | None
-    ) -> None:
+    def __call__(self, exc_type: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, error, tb)
             return

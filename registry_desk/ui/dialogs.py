@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from registry_desk.domain.errors import DomainError
 
 
-
 def show_domain_error(parent: QWidget | None, error: DomainError, title: str | None = None) -> None:
     """A refusal is not a crash: a warning box naming the rule and the record, and the work goes on."""
     QMessageBox.warning(parent, title or QCoreApplication.translate("Dialogs", "无法办理"), str(error))

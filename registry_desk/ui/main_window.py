@@ -41,6 +41,7 @@ ORGANISATION = "registry-desk"
 APPLICATION = "registry-desk"
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
+SEARCH_LIMIT = 50
 
 
 def redacted_url(url: str) -> str:
@@ -56,7 +57,7 @@ class _TypeToSearch(QObject):
         super().__init__(search_box)
         self._box = search_box
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         text = event.text()
@@ -117,7 +118,9 @@ class MainWindow(QMainWindow):
         self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.results_view.horizontalHeader().setStretchLastSection(True)
         self.results_view.activated.connect(lambda index: self.open_hit(index.row()))
-        self.results_message = QLabel(self.tr("在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。"), self)
+        self.results_message = QLabel(
+            self.tr("在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。"), self
+        )
         self.results_message.setObjectName("hint")
         self.results_message.setWordWrap(True)
         results_page = QWidget(self)
@@ -149,17 +152,24 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.case_list, self.tr("业务列表"))
         self.setCentralWidget(self.tabs)
 
-        self.status_database = QLabel(self.tr("数据库：{url}").format(url=redacted_url(settings.database_url)), self)
+        self.status_database = QLabel(
+            self.tr("数据库：{url}").format(url=redacted_url(settings.database_url)), self
+        )
         window = f" · {actor.window}" if actor.window else ""
         self.status_user = QLabel(
-            self.tr("当前用户：{name}（{role}）").format(name=actor.display_name, role=actor.role.label) + window,
+            self.tr("当前用户：{name}（{role}）").format(name=actor.display_name, role=actor.role.label)
+            + window,
             self,
         )
         self.statusBar().addWidget(self.status_database, 1)
         self.statusBar().addPermanentWidget(self.status_user)
 
         type_to_search = _TypeToSearch(self.search_box)
-        for widget in (self.results_view, self.register_view.tabs, *self.register_view.findChildren(QTableView)):
+        for widget in (
+            self.results_view,
+            self.register_view.tabs,
+            *self.register_view.findChildren(QTableView),
+        ):
             widget.installEventFilter(type_to_search)
 
         for keys in (QKeySequence.StandardKey.Find, QKeySequence(Qt.Key.Key_F3)):
@@ -190,7 +200,7 @@ class MainWindow(QMainWindow):
         if not query:
             return
         try:
-            hits = register.search(self.db, self.actor, query)
+            hits = register.search(self.db, self.actor, query, limit=SEARCH_LIMIT)
         except DomainError as error:
             self.results_model.set_hits([])
             self.show_results(str(error), error=True)
@@ -202,9 +212,15 @@ class MainWindow(QMainWindow):
             self.open_unit(hits[0].unit_number)
             return
         if not hits:
-            self.show_results(self.tr("没有找到与“{query}”相符的单元、证书或权利人。").format(query=query), error=True)
+            self.show_results(
+                self.tr("没有找到与“{query}”相符的单元、证书或权利人。").format(query=query), error=True
+            )
             return
-        self.show_results(self.tr("找到 {n} 条结果：选中一条按回车打开登记簿。").format(n=len(hits)))
+        if len(hits) >= SEARCH_LIMIT:
+            message = self.tr("只显示前 {n} 条结果，请输入更具体的内容；选中一条按回车打开登记簿。")
+        else:
+            message = self.tr("找到 {n} 条结果：选中一条按回车打开登记簿。")
+        self.show_results(message.format(n=len(hits)))
         self.results_view.selectRow(0)
         self.results_view.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -246,7 +262,9 @@ class MainWindow(QMainWindow):
         shown = self.register_view.register
         if shown is not None and self.pages.currentIndex() == self.PAGE_REGISTER:
             try:
-                self.register_view.show_register(register.unit_register(self.db, self.actor, shown.unit_number))
+                self.register_view.show_register(
+                    register.unit_register(self.db, self.actor, shown.unit_number)
+                )
             except DomainError as error:
                 show_domain_error(self, error)
 
@@ -263,7 +281,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         store = self._qsettings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -27,7 +27,7 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(CHINA_TIME).strftime("%Y-%m-%d %H:%M")
 
 
@@ -89,7 +89,11 @@ class SearchResultsModel(RowTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.headers = (self.tr("类别"), self.tr("名称或坐落"), self.tr("说明"))
-        self._kinds = {"unit": self.tr("不动产单元"), "certificate": self.tr("证书证明"), "party": self.tr("权利人")}
+        self._kinds = {
+            "unit": self.tr("不动产单元"),
+            "certificate": self.tr("证书证明"),
+            "party": self.tr("权利人"),
+        }
 
     def set_hits(self, hits: Sequence[SearchHit]) -> None:
         self.set_rows(hits)
@@ -132,34 +136,36 @@ class RightsModel(RowTableModel):
             self.tr("权利类型"),
             self.tr("权利人"),
             self.tr("义务人等"),
-            self.tr("登记内容"),
             self.tr("登簿时间"),
             self.tr("证书证明号"),
             self.tr("业务号"),
         ]
         if history:
             headers += [self.tr("注销时间"), self.tr("注销原因")]
+        # The particulars are long (amounts, terms, courts): last, so the view can stretch and wrap them.
+        headers.append(self.tr("登记内容"))
         self.headers = tuple(headers)
+
+    @property
+    def details_column(self) -> int:
+        return len(self.headers) - 1
 
     def right(self, row: int) -> RightView:
         right: RightView = self.row_item(row)
         return right
 
     def _text(self, r: RightView, column: int) -> str:
-        others = "、".join(f"{p.name}（{p.role}）" for p in r.others)
-        details = "；".join(f"{k}：{v}" for k, v in r.details if v)
-        case = r.created_by_case or ""
         values = [
             r.label,
             party_names(r.holders),
-            others,
-            details,
+            "、".join(f"{p.name}（{p.role}）" for p in r.others),
             local_time(r.registered_at),
             "、".join(r.certificates),
-            case,
-            local_time(r.ended_at),
-            r.end_reason or (r.ended_by_case or ""),
+            r.created_by_case or "",
         ]
+        if self.history:
+            values += [local_time(r.ended_at), r.end_reason or (r.ended_by_case or "")]
+        values.append("；".join(f"{k}：{v}" for k, v in r.details if v))
         return values[column]
 
     def cell(self, item: RightView, column: int, role: int) -> Any:

@@ -28,9 +28,12 @@ def _table(model: RightsModel | KeyValueModel | CertificatesModel, name: str, pa
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setWordWrap(True)
     view.verticalHeader().hide()
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    # The last column (particulars, a value, a paper serial) takes the rest of the width and wraps, so the
+    # clerk never scrolls sideways to read a mortgage amount.
+    header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -72,8 +75,12 @@ class RegisterView(QWidget):
         current_layout.addWidget(QLabel(self.tr("所有权"), current, objectName="sectionTitle"))
         self.owners_table = _table(self.owners_model, "ownersTable", current)
         current_layout.addWidget(self.owners_table, 2)
-        current_layout.addWidget(QLabel(self.tr("抵押、预告、查封等限制"), current, objectName="sectionTitle"))
-        self.no_restrictions_label = QLabel(self.tr("无抵押、预告、查封等限制。"), current, objectName="noRestrictions")
+        current_layout.addWidget(
+            QLabel(self.tr("抵押、预告、查封等限制"), current, objectName="sectionTitle")
+        )
+        self.no_restrictions_label = QLabel(
+            self.tr("无抵押、预告、查封等限制。"), current, objectName="noRestrictions"
+        )
         current_layout.addWidget(self.no_restrictions_label)
         self.restrictions_table = _table(self.restrictions_model, "restrictionsTable", current)
         current_layout.addWidget(self.restrictions_table, 3)
@@ -122,7 +129,10 @@ class RegisterView(QWidget):
         if right.right_type is RightType.MORTGAGE:
             return self.tr("抵押"), "restriction"
         if right.right_type is RightType.ADVANCE_NOTICE:
-            if right.label == AdvanceNoticeKind.PRESALE_MORTGAGE.label or right.label == AdvanceNoticeKind.OTHER_MORTGAGE.label:
+            if (
+                right.label == AdvanceNoticeKind.PRESALE_MORTGAGE.label
+                or right.label == AdvanceNoticeKind.OTHER_MORTGAGE.label
+            ):
                 return self.tr("抵押预告"), "restriction"
             return self.tr("预告"), "restriction"
         if right.right_type is RightType.OBJECTION:

@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../registry_desk/app.py" line="+78"/>
+        <location filename="../../registry_desk/app.py" line="+77"/>
         <source>不动产登记一窗受理</source>
         <translation>Real-Estate Registration Counter</translation>
     </message>
@@ -55,7 +55,7 @@
 <context>
     <name>CaseListView</name>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>暂无业务。受理的业务会显示在这里。</source>
         <translation>No cases yet. Cases accepted at the counter appear here.</translation>
     </message>
@@ -63,7 +63,7 @@
 <context>
     <name>CertificatesModel</name>
     <message>
-        <location filename="../../registry_desk/ui/models.py" line="+189"/>
+        <location filename="../../registry_desk/ui/models.py" line="+195"/>
         <source>证书证明号</source>
         <translation>Certificate no.</translation>
     </message>
@@ -96,7 +96,7 @@
 <context>
     <name>CrashHandler</name>
     <message>
-        <location filename="../../registry_desk/ui/crash.py" line="+82"/>
+        <location filename="../../registry_desk/ui/crash.py" line="+79"/>
         <source>程序错误</source>
         <translation>Program error</translation>
     </message>
@@ -119,7 +119,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../registry_desk/ui/dialogs.py" line="+14"/>
+        <location filename="../../registry_desk/ui/dialogs.py" line="+13"/>
         <source>无法办理</source>
         <translation>Cannot proceed</translation>
     </message>
@@ -127,7 +127,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>KeyValueModel</name>
     <message>
-        <location filename="../../registry_desk/ui/models.py" line="-80"/>
+        <location filename="../../registry_desk/ui/models.py" line="-82"/>
         <source>项目</source>
         <translation>Item</translation>
     </message>
@@ -188,7 +188,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+84"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+85"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -209,12 +209,12 @@ Please give this log to the system administrator.</translation>
         <translation>Search:</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。</source>
         <translation>Type a unit number, certificate number, ID number, name or address above and press Enter.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>← 返回结果（Alt+←）</source>
         <translation>← Back to results (Alt+←)</translation>
     </message>
@@ -229,19 +229,24 @@ Please give this log to the system administrator.</translation>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>数据库：{url}</source>
         <translation>Database: {url}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>当前用户：{name}（{role}）</source>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+56"/>
         <source>没有找到与“{query}”相符的单元、证书或权利人。</source>
         <translation>No unit, certificate or right holder matches “{query}”.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>只显示前 {n} 条结果，请输入更具体的内容；选中一条按回车打开登记簿。</source>
+        <translation>Showing the first {n} results only; type something more specific, or select one and press Enter to open its register.</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -249,7 +254,7 @@ Please give this log to the system administrator.</translation>
         <translation>{n} results: select one and press Enter to open its register.</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>无法打开登记簿</source>
         <translation>Cannot open the register</translation>
     </message>
@@ -257,22 +262,22 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>RegisterView</name>
     <message>
-        <location filename="../../registry_desk/ui/register_view.py" line="+72"/>
+        <location filename="../../registry_desk/ui/register_view.py" line="+75"/>
         <source>所有权</source>
         <translation>Ownership</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>抵押、预告、查封等限制</source>
         <translation>Mortgages, advance notices, seizures and other restrictions</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>无抵押、预告、查封等限制。</source>
         <translation>No mortgage, advance notice, seizure or other restriction.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+14"/>
         <source>现势权利</source>
         <translation>Current rights</translation>
     </message>
@@ -332,7 +337,7 @@ Please give this log to the system administrator.</translation>
         <translation>Mortgaged</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>抵押预告</source>
         <translation>Mortgage notice</translation>
     </message>
@@ -370,12 +375,12 @@ Please give this log to the system administrator.</translation>
         <translation>Obligors and others</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+8"/>
         <source>登记内容</source>
         <translation>Particulars</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-7"/>
         <source>登簿时间</source>
         <translation>Recorded</translation>
     </message>
@@ -403,7 +408,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>SearchResultsModel</name>
     <message>
-        <location line="-50"/>
+        <location line="-53"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
@@ -418,17 +423,17 @@ Please give this log to the system administrator.</translation>
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>不动产单元</source>
         <translation>Unit</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>证书证明</source>
         <translation>Certificates</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>权利人</source>
         <translation>Right holder</translation>
     </message>

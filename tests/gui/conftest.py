@@ -7,17 +7,16 @@ import os
 # Must happen before a QApplication exists; pytest-qt has no option for it (TECH-NOTES, Qt).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-from registry_desk.config import Settings  # noqa: E402
-from registry_desk.domain.codes import Role  # noqa: E402
-from registry_desk.services.context import SYSTEM, Actor  # noqa: E402
-from registry_desk.services.users import create_user  # noqa: E402
-from registry_desk.storage.database import Database  # noqa: E402
+from registry_desk.domain.codes import Role
+from registry_desk.services.context import SYSTEM, Actor
+from registry_desk.services.users import create_user
+from registry_desk.storage.database import Database
 
 CLERK_USERNAME = "clerk"
 CLERK_PASSWORD = "secret-pass-1"
@@ -47,7 +46,9 @@ def isolated_qsettings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pat
 @pytest.fixture
 def clerk(sqlite_db: Database) -> Actor:
     """A clerk account in the database (the way an administrator makes one)."""
-    return create_user(sqlite_db, SYSTEM, CLERK_USERNAME, "受理员", Role.CLERK, CLERK_PASSWORD, window="1号窗口")
+    return create_user(
+        sqlite_db, SYSTEM, CLERK_USERNAME, "受理员", Role.CLERK, CLERK_PASSWORD, window="1号窗口"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,3 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
-
-
-@pytest.fixture
-def gui_settings(sqlite_db: Database, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=sqlite_db.url)

@@ -57,7 +57,9 @@ def test_corrupt_sqlite_file_shows_the_reason_and_exits_1(qapp, tmp_path: Path, 
     assert "registry.sqlite3" in criticals[0][1]
 
 
-def test_cancelling_the_login_quits_cleanly(qapp, sqlite_db: Database, tmp_path: Path, monkeypatch, criticals):
+def test_cancelling_the_login_quits_cleanly(
+    qapp, sqlite_db: Database, tmp_path: Path, monkeypatch, criticals
+):
     seen: list[LoginDialog] = []
 
     def cancel(dialog: LoginDialog) -> int:
@@ -106,7 +108,9 @@ def test_a_refusal_escaping_a_slot_is_a_warning_not_a_crash(qapp, tmp_path: Path
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _p, _t, text, *a: warnings.append(text)))
     monkeypatch.setattr(QMessageBox, "exec", lambda box: pytest.fail("no crash dialog for a refusal"))
     handler = CrashHandler(tmp_path / "logs")
-    error = RuleViolation("单元已被查封，不能办理转移登记", rule="条例第二十二条", record="640502001001GB00001F00010101")
+    error = RuleViolation(
+        "单元已被查封，不能办理转移登记", rule="条例第二十二条", record="640502001001GB00001F00010101"
+    )
     handler(type(error), error, None)
     assert warnings == [str(error)]
     assert not (tmp_path / "logs" / LOG_NAME).exists()

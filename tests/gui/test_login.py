@@ -34,7 +34,9 @@ def test_typing_username_and_password_then_enter_signs_the_clerk_in(qtbot, sqlit
     assert (dialog.actor.username, dialog.actor.role) == (CLERK_USERNAME, Role.CLERK)
 
 
-def test_wrong_password_is_said_inline_in_red_and_the_dialog_stays_open(qtbot, sqlite_db: Database, clerk: Actor):
+def test_wrong_password_is_said_inline_in_red_and_the_dialog_stays_open(
+    qtbot, sqlite_db: Database, clerk: Actor
+):
     dialog = _dialog(qtbot, sqlite_db)
     qtbot.keyClicks(dialog.username, CLERK_USERNAME)
     qtbot.keyClicks(dialog.password, "not-the-password")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from PySide6.QtCore import Qt
 
@@ -24,26 +24,31 @@ BANK = PartyLine(2, "中卫示范银行", "统一社会信用代码", "91640500M
 
 
 def _right(right_type: RightType, label: str, holders: tuple[PartyLine, ...], **extra) -> RightView:
-    values = dict(
-        id=1,
-        right_type=right_type,
-        label=label,
-        status=RightStatus.CURRENT,
-        registered_at=datetime(2026, 3, 2, 1, 30),  # naive = UTC, as SQLite returns it
-        ended_at=None,
-        holders=holders,
-        others=(),
-        details=(),
-        certificates=(),
-        created_by_case=None,
-        ended_by_case=None,
-        end_reason=None,
-    )
+    values = {
+        "id": 1,
+        "right_type": right_type,
+        "label": label,
+        "status": RightStatus.CURRENT,
+        "registered_at": datetime(2026, 3, 2, 1, 30),  # naive = UTC, as SQLite returns it
+        "ended_at": None,
+        "holders": holders,
+        "others": (),
+        "details": (),
+        "certificates": (),
+        "created_by_case": None,
+        "ended_by_case": None,
+        "end_reason": None,
+    }
     values.update(extra)
     return RightView(**values)
 
 
-OWNERSHIP = _right(RightType.OWNERSHIP, RightType.OWNERSHIP.label, (OWNER,), certificates=("宁(2026)中卫市不动产权第0000001号",))
+OWNERSHIP = _right(
+    RightType.OWNERSHIP,
+    RightType.OWNERSHIP.label,
+    (OWNER,),
+    certificates=("宁(2026)中卫市不动产权第0000001号",),
+)
 MORTGAGE = _right(
     RightType.MORTGAGE,
     "抵押权",
@@ -79,7 +84,7 @@ def test_rights_model_marks_restrictions_red_and_keeps_ownership_plain(qtmodelte
     assert model.column_text(0) == [RightType.OWNERSHIP.label, "抵押权", "查封登记"]
     assert model.column_text(1)[1] == "中卫示范银行"
     assert "马玉兰（债务人）" in model.column_text(2)[1]
-    assert "被担保主债权数额：600000.00" in model.column_text(3)[1]
+    assert "被担保主债权数额：600000.00" in model.column_text(model.details_column)[1]
     red = [model.data(model.index(r, 1), Qt.ItemDataRole.ForegroundRole) for r in range(3)]
     assert red == [None, RESTRICTION_COLOR, RESTRICTION_COLOR]
     assert model.data(model.index(2, 0), Qt.ItemDataRole.BackgroundRole) is not None, "a seizure is shaded"
@@ -87,19 +92,23 @@ def test_rights_model_marks_restrictions_red_and_keeps_ownership_plain(qtmodelte
 
 def test_times_are_shown_in_beijing_time():
     assert local_time(datetime(2026, 3, 2, 17, 30)) == "2026-03-03 01:30"
-    assert local_time(datetime(2026, 3, 2, 17, 30, tzinfo=timezone.utc)) == "2026-03-03 01:30"
+    assert local_time(datetime(2026, 3, 2, 17, 30, tzinfo=UTC)) == "2026-03-03 01:30"
 
 
 def test_history_model_has_end_columns(qtmodeltester):
     model = RightsModel(history=True)
     ended = _right(
-        RightType.MORTGAGE, "抵押权", (BANK,), status=RightStatus.HISTORICAL, ended_at=datetime(2026, 4, 1, 2, 0),
+        RightType.MORTGAGE,
+        "抵押权",
+        (BANK,),
+        status=RightStatus.HISTORICAL,
+        ended_at=datetime(2026, 4, 1, 2, 0),
         end_reason="主债权消灭",
     )
     model.set_rows([ended])
     qtmodeltester.check(model)
-    assert model.headers[-2:] == ("注销时间", "注销原因")
-    assert model.column_text(8) == ["主债权消灭"]
+    assert model.headers[-3:] == ("注销时间", "注销原因", "登记内容")
+    assert model.column_text(7) == ["主债权消灭"]
 
 
 def test_key_value_and_certificate_models(qtmodeltester):
@@ -109,7 +118,16 @@ def test_key_value_and_certificate_models(qtmodeltester):
     assert facts.value("建筑面积") == "89.50㎡"
     certs = CertificatesModel()
     certs.set_rows(
-        [CertificateLine("宁(2026)中卫市不动产权第0000001号", "不动产权证书", "现势", datetime(2026, 3, 2), "马玉兰", None)]
+        [
+            CertificateLine(
+                "宁(2026)中卫市不动产权第0000001号",
+                "不动产权证书",
+                "现势",
+                datetime(2026, 3, 2),
+                "马玉兰",
+                None,
+            )
+        ]
     )
     qtmodeltester.check(certs)
     assert certs.column_text(4) == ["马玉兰"]
@@ -133,7 +151,9 @@ def test_case_list_model_has_the_agreed_columns_and_flags_overdue_open_cases(qtm
     assert model.column_text(5) == ["2026-03-09（已超期）", "2026-03-09", "2026-03-12"]
     assert model.column_text(3) == ["审核中", "已发证", "已受理"]
     assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) == RESTRICTION_COLOR
-    assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) is None, "a finished case is never late"
+    assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) is None, (
+        "a finished case is never late"
+    )
 
 
 def test_case_list_view_refreshes_from_its_loader_and_says_when_empty(qtbot):

@@ -23,7 +23,8 @@ def _messages(path: Path) -> dict[tuple[str, str], ET.Element]:
         (context.findtext("name") or "", message.findtext("source") or ""): message
         for context in tree.iter("context")
         for message in context.iter("message")
-        if message.find("translation") is not None and message.find("translation").get("type") != "vanished"
+        if message.find("translation") is not None
+        and message.find("translation").get("type") != "vanished"
         and message.find("translation").get("type") != "obsolete"
     }
 
@@ -48,8 +49,19 @@ def test_ts_file_lists_exactly_the_strings_in_the_sources(tmp_path: Path):
     fresh = tmp_path / "fresh.ts"
     sources = [ROOT / "registry_desk" / "app.py", *sorted((ROOT / "registry_desk" / "ui").glob("*.py"))]
     subprocess.run(
-        [str(lupdate), *map(str, sources), "-ts", str(fresh), "-source-language", "zh_CN", "-target-language", "en"],
+        [
+            str(lupdate),
+            *map(str, sources),
+            "-ts",
+            str(fresh),
+            "-source-language",
+            "zh_CN",
+            "-target-language",
+            "en",
+        ],
         check=True,
         capture_output=True,
     )
-    assert set(_messages(fresh)) == set(_messages(TS)), "run pyside6-lupdate and translate (resources/translations/README.md)"
+    assert set(_messages(fresh)) == set(_messages(TS)), (
+        "run pyside6-lupdate and translate (resources/translations/README.md)"
+    )
