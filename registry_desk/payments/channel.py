@@ -38,6 +38,14 @@ KIND_REFUND = "refund"
 KIND_LABELS = {KIND_PAYMENT: "支付", KIND_REFUND: "退款"}
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC instant. SQLite hands back DateTime(timezone=True) columns naive, holding the UTC
+    components we stored; every instant is normalised here before it is stored or compared."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants at which a China Standard Time day starts and ends (end exclusive)."""
     start = datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
-from registry_desk.payments.channel import CHINA_TZ, ChannelOrder, PaymentChannel
+from registry_desk.payments.channel import CHINA_TZ, ChannelOrder, PaymentChannel, as_utc
 from registry_desk.payments.numbers import new_order_no, new_payment_code, new_tax_ticket_no
 from registry_desk.payments.tables import PaymentOrder, PaymentOrderLine
 from registry_desk.storage.tables import Case
@@ -120,9 +120,9 @@ def _clear_the_way(
     if current is None:
         return None
     who = SIDE_LABELS.get(side, side)
-    if current.status == OPEN and now < current.expires_at:
+    if current.status == OPEN and now < as_utc(current.expires_at):
         raise RuleViolation(
-            f"业务件 {case.case_number} 的{who}已有未过期的缴款单 {current.order_no}（有效期至 {_when(current.expires_at)}），"
+            f"业务件 {case.case_number} 的{who}已有未过期的缴款单 {current.order_no}（有效期至 {_when(as_utc(current.expires_at))}），"
             "请使用该缴款单，过期后再重新开具",
             rule="同一缴费方同时只能有一张有效缴款单",
             record=current.order_no,
@@ -252,6 +252,7 @@ def create_orders(
 
     Refuses when a side already has a live order; an expired unpaid one is voided first.
     """
+    now = as_utc(now)
     case = _lock_case(session, case_id)
     if case.status not in _ORDERABLE:
         raise RuleViolation(
@@ -290,6 +291,7 @@ def reissue_order(
 ) -> PaymentOrder:
     """Voids the side's expired unpaid order and issues a new one with the same items (new numbers)."""
     side = str(side)
+    now = as_utc(now)
     case = _lock_case(session, case_id)
     if case.status not in _ORDERABLE:
         raise RuleViolation(
@@ -343,7 +345,7 @@ class OrderView:
     lines: tuple[OrderLineView, ...]
 
     def is_expired(self, now: datetime) -> bool:
-        return self.status == OPEN and now >= self.expires_at
+        return self.status == OPEN and as_utc(now) >= self.expires_at
 
 
 def order_view(order: PaymentOrder) -> OrderView:
@@ -358,13 +360,13 @@ def order_view(order: PaymentOrder) -> OrderView:
         status_label=STATUS_LABELS.get(order.status, order.status),
         amount=order.amount,
         payload=order.payload,
-        expires_at=order.expires_at,
-        settled_at=order.settled_at,
+        expires_at=as_utc(order.expires_at),
+        settled_at=as_utc(order.settled_at) if order.settled_at else None,
         review_reason=order.review_reason,
         lines=tuple(
             OrderLineView(
                 line.kind, line.item, line.amount, line.ref, line.taxpayer_name, line.taxpayer_id,
-                line.credit_status, line.credited_at,
+                line.credit_status, as_utc(line.credited_at) if line.credited_at else None,
             )
             for line in order.lines
         ),

@@ -26,7 +26,7 @@ from registry_desk.documents.payment_receipts_pdf import (
 )
 from registry_desk.documents.seal import Sealer
 from registry_desk.domain.money import Money
-from registry_desk.payments.channel import CHINA_TZ
+from registry_desk.payments.channel import CHINA_TZ, as_utc
 from registry_desk.payments.settlement import COLLECTOR, PAYEE
 from registry_desk.payments.tables import PaymentOrder, PaymentOrderLine, PaymentReceipt
 from registry_desk.services.context import utc_now
@@ -87,7 +87,7 @@ def list_receipts(session, case_id: int) -> list[ReceiptView]:
     ).all()
     return [
         ReceiptView(r.id, r.kind, KIND_LABELS[r.kind], r.number, r.bill_code, r.check_code, r.payer_name, r.amount,
-                    r.issued_at, r.status, r.attachment_id, order_no)
+                    as_utc(r.issued_at), r.status, r.attachment_id, order_no)
         for r, order_no in rows
     ]
 
@@ -115,7 +115,7 @@ def _payload_fields(receipt: PaymentReceipt, case_number: str) -> dict[str, Any]
         "kind": KIND_LABELS[receipt.kind],
         "number": receipt.number,
         "amount": str(receipt.amount),
-        "issued_on": receipt.issued_at.astimezone(CHINA_TZ).date(),
+        "issued_on": as_utc(receipt.issued_at).astimezone(CHINA_TZ).date(),
         "case_number": case_number,
     }
     if receipt.bill_code:
@@ -137,7 +137,7 @@ def _qr_text(receipt: PaymentReceipt, case_number: str, tools: ReceiptTools) -> 
 def render_receipt(session, receipt: PaymentReceipt, tools: ReceiptTools, tax_office: str = DEFAULT_TAX_OFFICE) -> bytes:
     order = session.get(PaymentOrder, receipt.order_id)
     case = session.get(Case, receipt.case_id)
-    issued_on = format_date(receipt.issued_at.astimezone(CHINA_TZ).date())
+    issued_on = format_date(as_utc(receipt.issued_at).astimezone(CHINA_TZ).date())
     qr = _qr_text(receipt, case.case_number, tools)
     if receipt.kind == "tax":
         note = "已退税（税款已退还）" if receipt.status == "reversed" else ""

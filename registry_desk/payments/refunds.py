@@ -19,7 +19,7 @@ from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.domain.ledger import JournalEntry, Posting
 from registry_desk.domain.money import Money
-from registry_desk.payments.channel import PaymentChannel, RefundResult
+from registry_desk.payments.channel import PaymentChannel, RefundResult, as_utc
 from registry_desk.payments.numbers import bill_check_code, bill_code, new_bill_number
 from registry_desk.payments.orders import REFUNDED, SETTLED
 from registry_desk.payments.settlement import _write_entry
@@ -60,7 +60,7 @@ def refund_case(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("退费须写明原因", rule="退费须有原因", record=case_number)
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
         case = uow.session.execute(select(Case).where(Case.case_number == case_number)).scalar_one_or_none()
         if case is None:
@@ -121,7 +121,7 @@ def _book_refund(
         line.credit_status = "reversed"
     session.add(PaymentRefund(
         refund_no=result.refund_no, order_id=order.id, case_id=case.id, amount=result.amount, reason=reason[:256],
-        channel_refund_id=result.channel_refund_id, refunded_at=result.refunded_at, requested_by=actor.username,
+        channel_refund_id=result.channel_refund_id, refunded_at=as_utc(result.refunded_at), requested_by=actor.username,
     ))
     receipts = session.execute(
         select(PaymentReceipt).where(PaymentReceipt.order_id == order.id, PaymentReceipt.status == "valid")

@@ -23,7 +23,9 @@ from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.ledger import JournalEntry, LedgerAccount, Posting
 from registry_desk.domain.money import Money
-from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, parse_notification
+from dataclasses import replace
+
+from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, as_utc, parse_notification
 from registry_desk.payments.numbers import bill_check_code, bill_code, new_bill_number
 from registry_desk.payments.orders import OPEN, REFUNDED, REVIEW, SETTLED, VOIDED
 from registry_desk.payments.tables import (
@@ -89,7 +91,8 @@ def _already_recorded(db: Database, event: PaymentEvent) -> bool:
 
 def record_payment(db: Database, event: PaymentEvent, now: datetime | None = None) -> SettleOutcome:
     """Books one payment report (idempotent: the same transaction again changes nothing)."""
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
+    event = replace(event, paid_at=as_utc(event.paid_at))
     # A cheap read first: most deliveries are repeats, and they need not queue for the write lock.
     if _already_recorded(db, event):
         return SettleOutcome(DUPLICATE, event.order_no, event.txn_id, message="该笔支付已记录")
@@ -292,7 +295,7 @@ def poll_open_orders(
 ) -> PollReport:
     """Asks the channel about every open order (and those expired within the grace period) and books
     what it reports paid. Every window calls this on a timer; running it twice at once is harmless."""
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
         order_nos = uow.session.execute(
             select(PaymentOrder.order_no)
@@ -348,4 +351,4 @@ def review_items(session: Session) -> list[dict]:
 
 
 def local_date_text(moment: datetime) -> str:
-    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+    return as_utc(moment).astimezone(CHINA_TZ).strftime("%Y-%m-%d")
