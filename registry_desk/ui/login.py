@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
 from registry_desk.services import users
 from registry_desk.services.context import Actor
@@ -34,7 +35,8 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.actor: Actor | None = None
-        self._demo = dict(demo_accounts or {})
+        kiosks = {username for username, _name, role, _window in users.DEMO_ACCOUNTS if role is Role.KIOSK}
+        self._demo = {u: p for u, p in (demo_accounts or {}).items() if u not in kiosks}
         self.setWindowTitle(self.tr("登录 — 不动产登记一窗受理"))
         self.setObjectName("loginDialog")
 
@@ -105,11 +107,20 @@ class LoginDialog(QDialog):
             self.username.setFocus()
             return
         try:
-            self.actor = users.login(self.db, username, self.password.text())
+            actor = users.login(self.db, username, self.password.text())
         except DomainError as error:
             self.show_error(error.message)
             self.password.clear()
             self.password.setFocus()
             return
+        if actor.role is Role.KIOSK:
+            # The kiosk account prints certificates in the hall; it has no business at a counter.
+            self.show_error(
+                self.tr("账户“{username}”是自助终端账户，不能登录窗口受理界面").format(username=username)
+            )
+            self.password.clear()
+            self.username.setFocus()
+            return
+        self.actor = actor
         self.error_label.hide()
         self.accept()

@@ -140,7 +140,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/login.py" line="+38"/>
+        <location filename="../../registry_desk/ui/login.py" line="+40"/>
         <source>登录 — 不动产登记一窗受理</source>
         <translation>Sign in — Real-Estate Registration Counter</translation>
     </message>
@@ -183,6 +183,11 @@ Please give this log to the system administrator.</translation>
         <location line="+28"/>
         <source>请输入用户名</source>
         <translation>Please enter a username</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>账户“{username}”是自助终端账户，不能登录窗口受理界面</source>
+        <translation>“{username}” is a self-service kiosk account and cannot sign in at a counter</translation>
     </message>
 </context>
 <context>

@@ -89,3 +89,14 @@ def test_quit_rejects(qtbot, sqlite_db: Database):
     with qtbot.waitSignal(dialog.rejected, timeout=2000):
         dialog.quit_button.click()
     assert dialog.actor is None
+
+
+def test_the_kiosk_account_cannot_open_the_counter_window(qtbot, sqlite_db: Database):
+    create_user(sqlite_db, SYSTEM, "kiosk1", "自助打证机 1号", Role.KIOSK, "kiosk-pass-123")
+    dialog = _dialog(qtbot, sqlite_db, {"kiosk1": "kiosk-pass-123"})
+    assert not dialog.demo_pick.isVisible(), "the only demo account was the kiosk: nothing to offer"
+    qtbot.keyClicks(dialog.username, "kiosk1")
+    qtbot.keyClicks(dialog.password, "kiosk-pass-123")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.actor is None
+    assert dialog.error_label.text() == "账户“kiosk1”是自助终端账户，不能登录窗口受理界面"
