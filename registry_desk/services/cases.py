@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
@@ -90,11 +90,16 @@ READERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
 RULE_MATERIALS = "不动产登记暂行条例第十七条 申请材料齐全"
 
 
-def local_date(moment: datetime) -> date:
-    """The calendar day at the counter for an aware timestamp."""
+def as_utc(moment: datetime) -> datetime:
+    """Timestamps are stored in UTC; SQLite hands them back naive, which therefore means UTC."""
     if moment.tzinfo is None:
-        raise ValueError("timestamps must be timezone-aware")
-    return moment.astimezone(CHINA_TZ).date()
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day at the counter for a timestamp (naive means UTC, as stored)."""
+    return as_utc(moment).astimezone(CHINA_TZ).date()
 
 
 def _d(value: date | None) -> str:
@@ -279,7 +284,7 @@ def _summary(session: Session, case: Case, business: BusinessType | None) -> Cas
         unit_number=case.unit.unit_number,
         location=case.unit.location,
         status=case.status,
-        accepted_at=case.accepted_at,
+        accepted_at=as_utc(case.accepted_at),
         time_limit_days=case.time_limit_days,
         due_date=case.due_date,
         payment_required=case.payment_required,
@@ -363,7 +368,7 @@ def accept_case(
     """受理: checks every rule, computes the due date, numbers the case and saves it with its parties and
     materials — all or nothing. Charged cases wait in 待缴费, free ones go straight to 审核."""
     actor.require(Role.CLERK, operation="受理登记申请")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     today = local_date(now)
     policy = policy or load_policy()
     business = policy.get(request.business_type)
@@ -472,7 +477,7 @@ def confirm_payment(
     Stand-in until the payments issue settles orders itself and calls `mark_paid_in`.
     """
     actor.require(Role.CASHIER, operation="确认缴费")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
@@ -495,7 +500,7 @@ def receive_material(
 ) -> CaseSummary:
     """补正材料: marks a material received (paper, or a verified e-certificate / sealed PDF)."""
     actor.require(Role.CLERK, Role.REGISTRAR, operation="补正申请材料")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
@@ -544,7 +549,7 @@ def receive_material(
 def _close(
     db: Database, actor: Actor, case_number: str, target: CaseStatus, reason: str, now: datetime | None
 ) -> CaseSummary:
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
@@ -959,7 +964,7 @@ def record_case(
     """审核通过并登簿: re-checks every rule on the locked unit, changes the register, numbers and fills the
     certificate or 证明, and writes the audit event — in one transaction."""
     actor.require(Role.REGISTRAR, operation="审核登簿")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     policy = policy or load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
@@ -1045,7 +1050,7 @@ def mark_certificate_ready(
 ) -> CaseSummary:
     """缮证: the certificates are printed (on paper blanks whose 印刷序列号 may be given per number)."""
     actor.require(Role.REGISTRAR, Role.CLERK, operation="缮证")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
@@ -1089,7 +1094,7 @@ def issue_certificate(
     case is 已发证 once its last certificate is handed over).
     """
     actor.require(Role.CLERK, Role.REGISTRAR, operation="发证")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     receiver = receiver_name.strip()
     if not receiver:
         raise ValidationError(f"发证须登记领证人姓名（{number}）", rule="发证登记领证人", record=number)
@@ -1187,7 +1192,7 @@ def list_cases(
         if status is not None:
             query = query.where(Case.status == status)
         if date is not None:
-            start = datetime.combine(date, time(0), CHINA_TZ)
+            start = as_utc(datetime.combine(date, time(0), CHINA_TZ))
             query = query.where(Case.accepted_at >= start, Case.accepted_at < start + timedelta(days=1))
         cases = s.scalars(query).all()
         calendar = working_calendar(s)
@@ -1237,7 +1242,7 @@ def set_notice_registrable_date(
     """Records when the final registration became possible for a 预告登记 (e.g. the developer's first
     registration was completed); returns the lapse date 90 days later."""
     actor.require(Role.REGISTRAR, Role.CLERK, operation="登记预告登记可申请登记日期")
-    now = now or utc_now()
+    now = as_utc(now or utc_now())
     with db.unit_of_work() as uow:
         s = uow.session
         unit_id = s.scalar(select(Right.unit_id).where(Right.id == right_id))
