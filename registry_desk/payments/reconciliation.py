@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select, type_coerce
 
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.money import Money
@@ -112,15 +112,21 @@ def read_statement_csv(path: Path) -> list[StatementRow]:
     return rows
 
 
-def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str, Money]], dict[str, tuple[str, Money]],
+def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]],
                                                            dict[str, Money]]:
+    """The day's booked payments and refunds as {transaction id: (order no, fen)}, and account totals.
+
+    Amounts stay plain integers here: building 100,000 Money objects would cost more than the matching.
+    """
     start, end = day_bounds(day)
+    fen = BigInteger()
     with db.unit_of_work(write=False) as uow:
-        s = uow.session
+        conn = uow.session.connection()
         payments = {
-            txn_id: (order_no, amount)
-            for txn_id, order_no, amount in s.execute(
-                select(ChannelTransaction.txn_id, ChannelTransaction.order_no, ChannelTransaction.amount).where(
+            txn_id: (order_no, int(amount))
+            for txn_id, order_no, amount in conn.execute(
+                select(ChannelTransaction.txn_id, ChannelTransaction.order_no,
+                       type_coerce(ChannelTransaction.amount, fen)).where(
                     ChannelTransaction.channel == channel,
                     ChannelTransaction.outcome == SETTLED_NOW,
                     ChannelTransaction.paid_at >= start,
@@ -129,9 +135,9 @@ def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str,
             )
         }
         refunds = {
-            refund_id: (order_no, amount)
-            for refund_id, order_no, amount in s.execute(
-                select(PaymentRefund.channel_refund_id, PaymentOrder.order_no, PaymentRefund.amount)
+            refund_id: (order_no, int(amount))
+            for refund_id, order_no, amount in conn.execute(
+                select(PaymentRefund.channel_refund_id, PaymentOrder.order_no, type_coerce(PaymentRefund.amount, fen))
                 .join(PaymentOrder, PaymentOrder.id == PaymentRefund.order_id)
                 .where(PaymentOrder.channel == channel, PaymentRefund.refunded_at >= start,
                        PaymentRefund.refunded_at < end)
@@ -139,9 +145,9 @@ def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str,
         }
         # Per-account totals come from the settlement lines themselves (never recomputed separately).
         totals = {
-            account: fen if isinstance(fen, Money) else Money.of_fen(int(fen or 0))
-            for account, fen in s.execute(
-                select(PaymentOrderLine.account, func.sum(PaymentOrderLine.amount))
+            account: Money.of_fen(int(total or 0))
+            for account, total in conn.execute(
+                select(PaymentOrderLine.account, func.sum(type_coerce(PaymentOrderLine.amount, fen)))
                 .join(PaymentOrder, PaymentOrder.id == PaymentOrderLine.order_id)
                 .join(ChannelTransaction, (ChannelTransaction.order_id == PaymentOrder.id)
                       & (ChannelTransaction.txn_id == PaymentOrder.channel_txn_id))
@@ -167,49 +173,51 @@ def reconcile(
         progress(0, total_rows)
     payments, refunds, totals = _booked(db, channel, day)
     report = ReconciliationReport(day=day, channel=channel, statement_rows=total_rows, totals_by_account=totals)
-    report.booked_payments = sum((a for _, a in payments.values()), Money.zero())
-    report.booked_refunds = sum((a for _, a in refunds.values()), Money.zero())
+    report.booked_payments = Money.of_fen(sum(f for _, f in payments.values()))
+    report.booked_refunds = Money.of_fen(sum(f for _, f in refunds.values()))
 
     booked_by_kind = {KIND_PAYMENT: payments, KIND_REFUND: refunds}
-    seen: dict[tuple[str, str], StatementRow] = {}
+    sums = {KIND_PAYMENT: 0, KIND_REFUND: 0}
+    seen: set[tuple[str, str]] = set()
     paid_orders: dict[str, str] = {}  # order no → first payment txn in the statement
+    found = report.discrepancies
+    matched = 0
     step = max(1, total_rows // 100)
     for index, row in enumerate(statement, start=1):
-        if row.kind == KIND_PAYMENT:
-            report.statement_payments += row.amount
-        else:
-            report.statement_refunds += row.amount
+        row_fen = row.amount.fen
+        sums[row.kind] += row_fen
         key = (row.kind, row.txn_id)
         if key in seen:
-            report.discrepancies.append(Discrepancy(
-                DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount, None, "对账单中同一流水号出现多次"))
+            found.append(Discrepancy(DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount, None,
+                                     "对账单中同一流水号出现多次"))
         else:
-            seen[key] = row
+            seen.add(key)
             booked = booked_by_kind[row.kind].get(row.txn_id)
             first = paid_orders.setdefault(row.order_no, row.txn_id) if row.kind == KIND_PAYMENT else row.txn_id
             if first != row.txn_id and booked is None:
                 # A second payment of one order: the register recorded it as a double payment to refund.
-                report.discrepancies.append(Discrepancy(
-                    DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount,
-                    None, f"同一缴款单被重复支付（另见流水 {first}），须退款"))
+                found.append(Discrepancy(DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount, None,
+                                         f"同一缴款单被重复支付（另见流水 {first}），须退款"))
             elif booked is None:
-                report.discrepancies.append(Discrepancy(
-                    PAID_NOT_SETTLED, row.kind, row.order_no, row.txn_id, row.amount, None,
-                    "渠道有此笔交易，本系统当日未入账"))
-            elif booked[1] != row.amount:
-                report.discrepancies.append(Discrepancy(
-                    AMOUNT_DIFFERS, row.kind, row.order_no, row.txn_id, row.amount, booked[1],
-                    f"对账单 {row.amount} 元，入账 {booked[1]} 元，相差 {row.amount - booked[1]} 元"))
+                found.append(Discrepancy(PAID_NOT_SETTLED, row.kind, row.order_no, row.txn_id, row.amount, None,
+                                         "渠道有此笔交易，本系统当日未入账"))
+            elif booked[1] != row_fen:
+                ours = Money.of_fen(booked[1])
+                found.append(Discrepancy(AMOUNT_DIFFERS, row.kind, row.order_no, row.txn_id, row.amount, ours,
+                                         f"对账单 {row.amount} 元，入账 {ours} 元，相差 {row.amount - ours} 元"))
             else:
-                report.matched += 1
+                matched += 1
         if progress and (index % step == 0 or index == total_rows):
             progress(index, total_rows)
+    report.matched = matched
+    report.statement_payments = Money.of_fen(sums[KIND_PAYMENT])
+    report.statement_refunds = Money.of_fen(sums[KIND_REFUND])
 
     for kind, booked_rows in booked_by_kind.items():
-        for txn_id, (order_no, amount) in booked_rows.items():
+        for txn_id, (order_no, booked_fen) in booked_rows.items():
             if (kind, txn_id) not in seen:
-                report.discrepancies.append(Discrepancy(
-                    SETTLED_NOT_IN_STATEMENT, kind, order_no, txn_id, None, amount, "本系统已入账，对账单无此笔"))
+                found.append(Discrepancy(SETTLED_NOT_IN_STATEMENT, kind, order_no, txn_id, None,
+                                         Money.of_fen(booked_fen), "本系统已入账，对账单无此笔"))
     return report
 
 
