@@ -974,7 +974,8 @@ def identify(
 
 
 def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, str)):
+    """A value for the audit trail as the clerk saw it on the form (enums by their label, money in yuan)."""
+    if value is None or (isinstance(value, (bool, int, str)) and not hasattr(value, "label")):
         return value
     return _text(value)
 
