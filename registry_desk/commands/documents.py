@@ -1,0 +1,199 @@
+"""`registry-desk print certificate|receipt` and `registry-desk ecert list|show|export|import|seed-demo`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from registry_desk.config import Settings
+from registry_desk.domain.codes import CertificateStatus
+from registry_desk.domain.errors import NotFound, ValidationError
+
+_STATUS_CHOICES = {"current": CertificateStatus.CURRENT, "cancelled": CertificateStatus.CANCELLED}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    printing = sub.add_parser("print", help="打印（输出 PDF）：不动产权证书、登记证明、受理凭证，均加盖电子签章")
+    what = printing.add_subparsers(dest="print_command", metavar="文书", required=True)
+
+    cert = what.add_parser("certificate", help="按证号打印已登簿的不动产权证书或不动产登记证明（可补打）")
+    cert.add_argument("number", help="证号，如 宁(2026)中卫市不动产权第0000001号（全角、半角括号均可）")
+    cert.add_argument("--out", required=True, help="输出的 PDF 文件")
+    cert.set_defaults(func=_print_certificate)
+
+    receipt = what.add_parser("receipt", help="按业务号打印受理凭证")
+    receipt.add_argument("case_number", help="业务号")
+    receipt.add_argument("--out", required=True, help="输出的 PDF 文件")
+    receipt.set_defaults(func=_print_receipt)
+
+    ecert = sub.add_parser("ecert", help="电子证照库：查询、查看、导出、导入电子证照")
+    actions = ecert.add_subparsers(dest="ecert_command", metavar="操作", required=True)
+
+    listing = actions.add_parser("list", help="列出电子证照（可按持证人证件号、单元号、证号、状态筛选）")
+    listing.add_argument("--holder", metavar="证件号", help="持证人（或共有人）的证件号码")
+    listing.add_argument("--unit", metavar="单元号", help="不动产单元号")
+    listing.add_argument("--number", metavar="证号", help="证号")
+    listing.add_argument("--status", choices=sorted(_STATUS_CHOICES), help="current 现势 / cancelled 注销")
+    listing.set_defaults(func=_ecert_list)
+
+    show = actions.add_parser("show", help="查看一本电子证照的信息，并核验其文件和签章")
+    show.add_argument("ecert_id", help="电子证照标识")
+    show.set_defaults(func=_ecert_show)
+
+    export = actions.add_parser("export", help="导出电子证照的签章 PDF")
+    export.add_argument("ecert_id", help="电子证照标识")
+    export.add_argument("--out", required=True, help="输出的 PDF 文件")
+    export.set_defaults(func=_ecert_export)
+
+    imp = actions.add_parser("import", help="导入本中心签发的证书 PDF（先核验签章和验真码，拒绝被改动或外来的文件）")
+    imp.add_argument("file", help="证书 PDF")
+    imp.set_defaults(func=_ecert_import)
+
+    seed = actions.add_parser("seed-demo", help="为演示登记簿中抵押和预售单元的现势证书签发电子证照")
+    seed.add_argument("--limit", type=int, help="最多签发多少本（默认全部）")
+    seed.set_defaults(func=_ecert_seed_demo)
+
+
+def _write(out: str, data: bytes) -> Path:
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path
+
+
+def _open_db(settings: Settings):
+    from registry_desk.services.bootstrap import open_database
+
+    return open_database(settings, demo=False).db
+
+
+def _print_certificate(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services import issuing
+    from registry_desk.services.context import SYSTEM
+
+    db = _open_db(settings)
+    try:
+        pdf = issuing.certificate_pdf(db, SYSTEM, args.number, settings=settings)
+        with db.unit_of_work(write=False) as uow:
+            cert = issuing.load_certificate(uow.session, args.number)
+            number, kind, status, ecert_id = cert.number, cert.kind, cert.status, cert.ecert_id
+    finally:
+        db.dispose()
+    path = _write(args.out, pdf)
+    print(f"已输出{kind.label} {number}：{path}")
+    if ecert_id:
+        print(f"电子证照标识：{ecert_id}")
+    if status is not CertificateStatus.CURRENT:
+        print(f"注意：该{kind.label}已{status.label}，补打件仅供查档，不能作为权属证明使用。")
+    return 0
+
+
+def _print_receipt(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services import issuing
+    from registry_desk.services.context import SYSTEM
+
+    db = _open_db(settings)
+    try:
+        pdf = issuing.acceptance_receipt_pdf(db, SYSTEM, args.case_number, settings=settings)
+    finally:
+        db.dispose()
+    path = _write(args.out, pdf)
+    print(f"已输出受理凭证 {args.case_number.strip()}：{path}")
+    return 0
+
+
+def _store(settings: Settings):
+    from registry_desk.ecert.local_store import LocalEcertStore
+
+    return LocalEcertStore(settings.ecert_dir)
+
+
+def _ecert_list(args: argparse.Namespace, settings: Settings) -> int:
+    status = _STATUS_CHOICES[args.status] if args.status else None
+    records = _store(settings).find(
+        holder_id_number=args.holder, unit_number=args.unit, number=args.number, status=status
+    )
+    if not records:
+        print("没有符合条件的电子证照。")
+        return 0
+    for rec in records:
+        print(f"{rec.ecert_id}\t{rec.status.label}\t{rec.type_label}\t{rec.number}\t{rec.holder_name}"
+              f"\t{rec.unit_number}\t{rec.issued_on.isoformat()}")
+    print(f"共 {len(records)} 本。")
+    return 0
+
+
+def _ecert_show(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.documents.pki import TrustStore
+    from registry_desk.ecert.pull import EcertVerificationFailed, verify_ecert_pdf
+
+    store = _store(settings)
+    rec = store.get(args.ecert_id)
+    print(f"电子证照标识：{rec.ecert_id}")
+    print(f"证照类型：{rec.type_label}（{rec.type_code}）")
+    print(f"证号：{rec.number}")
+    print(f"持证人：{rec.holder_name}（{rec.holder.id_type_label}，代码 {rec.holder_id_type}）{rec.holder_id_number}")
+    for co in rec.co_holders:
+        print(f"共有人：{co.name}（{co.id_type_label}，代码 {co.id_type}）{co.id_number}")
+    print(f"不动产单元号：{rec.unit_number}")
+    for key, value in rec.extra.items():
+        print(f"{key}：{value}")
+    print(f"颁发机构：{rec.issuer_name}")
+    print(f"发证日期：{rec.issued_on.isoformat()}")
+    state = rec.status.label
+    if rec.cancelled_on:
+        state += f"（{rec.cancelled_on.isoformat()}，{rec.cancel_reason}）"
+    print(f"状态：{state}")
+    print(f"文件摘要（SHA-256）：{rec.sha256}")
+    try:
+        verified = verify_ecert_pdf(rec, store.pdf(rec.ecert_id), TrustStore.load(settings.keys_dir))
+    except EcertVerificationFailed as exc:
+        print(f"核验：未通过 — {exc}")
+        return 1
+    print(f"核验：通过（签章：{verified.signer_org}，文件未被改动，验真码与记录一致）")
+    return 0
+
+
+def _ecert_export(args: argparse.Namespace, settings: Settings) -> int:
+    store = _store(settings)
+    rec = store.get(args.ecert_id)
+    path = _write(args.out, store.pdf(rec.ecert_id))
+    print(f"已导出电子证照 {rec.ecert_id}（{rec.number}，{rec.status.label}）：{path}")
+    return 0
+
+
+def _ecert_import(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.ecert.publish import import_ecert_pdf
+    from registry_desk.ecert.pull import EcertVerificationFailed
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise NotFound(f"找不到文件：{path}", rule="须给出存在的 PDF 文件", record=str(path))
+    pdf = path.read_bytes()
+    if not pdf.startswith(b"%PDF"):
+        raise ValidationError(f"不是 PDF 文件：{path}", rule="只能导入 PDF 文件", record=str(path))
+    db = _open_db(settings)
+    try:
+        rec = import_ecert_pdf(db, settings, _store(settings), pdf)
+    except EcertVerificationFailed as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    finally:
+        db.dispose()
+    print(f"已导入电子证照 {rec.ecert_id}（{rec.number}，持证人 {rec.holder_name}）")
+    return 0
+
+
+def _ecert_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.ecert.publish import seed_demo_ecerts
+
+    db = _open_db(settings)
+    try:
+        report = seed_demo_ecerts(db, settings, _store(settings), limit=args.limit)
+    finally:
+        db.dispose()
+    print(f"新签发电子证照 {len(report.issued)} 本，已存在 {len(report.already_done)} 本，用时 {report.seconds:.1f} 秒。")
+    return 0
