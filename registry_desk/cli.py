@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "registry_desk.commands.bench",
     "registry_desk.commands.seal",
     "registry_desk.commands.quote",
+    "registry_desk.commands.documents",
     "registry_desk.commands.payments",
 ]
 
