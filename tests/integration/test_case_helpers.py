@@ -409,3 +409,81 @@ def row_counts(db: Database) -> dict[str, int]:
         )
         counts["sequence_total"] = uow.session.scalar(select(func.coalesce(func.sum(Sequence.value), 0)))
         return counts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Concurrency: workers run in spawned processes or threads, each with its own Database
+# ---------------------------------------------------------------------------------------------------------
+
+
+def twin_case(db: Database, case_number: str, new_number: str, swap: tuple[str, str]) -> None:
+    """A second case in review on the same unit, as a case from before the one-case rule (or one that won a
+    race against it) would be: same type and form, one party replaced (old id number → new party)."""
+    old_id, new_id = swap
+    with db.unit_of_work() as uow:
+        s = uow.session
+        case = s.scalar(select(Case).where(Case.case_number == case_number))
+        twin = Case(
+            case_number=new_number,
+            business_type=case.business_type,
+            registration_type=case.registration_type,
+            right_type=case.right_type,
+            unit_id=case.unit_id,
+            status=case.status,
+            accepted_at=case.accepted_at,
+            time_limit_days=case.time_limit_days,
+            due_date=case.due_date,
+            form=dict(case.form),
+            payment_required=case.payment_required,
+        )
+        replacement = s.scalar(select(Party).where(Party.id_number == new_id))
+        for cp in case.parties:
+            party = replacement if cp.party.id_number == old_id else cp.party
+            twin.parties.append(
+                CaseParty(
+                    party_id=party.id, party=party, role=cp.role, share=cp.share, co_ownership=cp.co_ownership
+                )
+            )
+        for m in case.materials:
+            twin.materials.append(
+                CaseMaterial(
+                    code=m.code, name=m.name, required=m.required, status=m.status, position=m.position
+                )
+            )
+        s.add(twin)
+        uow.commit()
+
+
+def record_worker(url: str, case_numbers: list[str], barrier) -> list[tuple[str, str, list[str]]]:
+    """Records each case in turn: ("ok", number, certificates) or ("refused", number, message) for each."""
+    from registry_desk.domain.errors import DomainError
+    from registry_desk.services import cases
+
+    db = Database(url)
+    outcomes: list[tuple[str, str, list[str]]] = []
+    try:
+        barrier.wait(timeout=60)
+        for number in case_numbers:
+            try:
+                result = cases.record_case(db, REGISTRAR, number, now=MONDAY)
+                outcomes.append(("ok", number, list(result.issued_certificates)))
+            except DomainError as error:
+                outcomes.append(("refused", number, [str(error)]))
+    finally:
+        db.dispose()
+    return outcomes
+
+
+def accept_worker(url: str, request: IntakeRequest, barrier) -> list[tuple[str, str, list[str]]]:
+    from registry_desk.domain.errors import DomainError
+    from registry_desk.services import cases
+
+    db = Database(url)
+    try:
+        barrier.wait(timeout=60)
+        try:
+            return [("ok", cases.accept_case(db, CLERK, request, now=MONDAY).case_number, [])]
+        except DomainError as error:
+            return [("refused", "", [str(error)])]
+    finally:
+        db.dispose()
