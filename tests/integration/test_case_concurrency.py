@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -193,8 +194,18 @@ def test_a_failed_recording_saves_nothing_and_keeps_its_number_free(sqlite_db, m
 # --- PostgreSQL: separate connections ---------------------------------------------------------------------
 
 
-def test_postgres_two_connections_record_conflicting_transfers_one_wins(postgres_db):
+def test_postgres_two_connections_record_conflicting_transfers_one_wins(postgres_db, monkeypatch):
     _unit, first, twin = _conflicting_transfers(postgres_db)
+    original = cases.unit_snapshot
+
+    def slow_snapshot(*args, **kwargs):
+        # Widen the window between reading the register and writing it: without the unit row lock both
+        # windows would read the same owner here and both record.
+        snapshot = original(*args, **kwargs)
+        time.sleep(0.3)
+        return snapshot
+
+    monkeypatch.setattr(cases, "unit_snapshot", slow_snapshot)
     outcomes = _run_threads(record_worker, [(postgres_db.url, [first]), (postgres_db.url, [twin])])
     _assert_one_winner(postgres_db, outcomes)
 
