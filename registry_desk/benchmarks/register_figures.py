@@ -98,28 +98,45 @@ _BARE_QT = (
 )
 
 
-def startup_figure(data_dir: Path, database_url: str, repeat: int) -> Figure:
-    """Process start to the login window shown, against a bare QApplication showing an empty QMainWindow."""
+def startup_figures(data_dir: Path, database_url: str, repeat: int) -> list[Figure]:
+    """Process start to the login window shown, against a bare QApplication showing an empty QMainWindow;
+    and, for the record, process start until signing in is possible (the database opened)."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    env["REGISTRY_DESK_EXIT_AFTER_STARTUP"] = "1"
-    app_cmd = [sys.executable, "-m", "registry_desk", "--data-dir", str(data_dir), "--database-url", database_url, "gui"]
+    base = [sys.executable, "-m", "registry_desk", "--data-dir", str(data_dir), "--database-url", database_url]
     bare_cmd = [sys.executable, "-c", _BARE_QT]
 
-    def run(cmd: list[str]) -> None:
-        done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
+    def run(cmd: list[str], mode: str | None = None) -> None:
+        done = subprocess.run(
+            cmd, env=dict(env, REGISTRY_DESK_EXIT_AFTER_STARTUP=mode) if mode else env, capture_output=True, timeout=180
+        )
         if done.returncode != 0:
             raise RuntimeError(f"{cmd[:3]} failed: {done.stderr.decode(errors='replace')[-800:]}")
 
-    return Figure(
-        "cold start to the login window",
-        "#2",
-        2.0,
-        candidate=lambda i: run(app_cmd),
-        baseline=lambda i: run(bare_cmd),
-        repeat=repeat,
-        warmup=1,
-        note="whole process, from exec to the window shown and the event loop idle (offscreen platform)",
-    )
+    run([*base, "init", "--no-demo"])  # an existing, current database: what a window opens every morning
+    gui = [*base, "gui", "--no-demo"]
+    return [
+        Figure(
+            "cold start to the login window",
+            "#2",
+            2.0,
+            candidate=lambda i: run(gui, "1"),
+            baseline=lambda i: run(bare_cmd),
+            repeat=repeat,
+            warmup=1,
+            note="whole process, exec to the login window shown and the event loop idle (offscreen); "
+            "the database opens on a worker thread meanwhile",
+        ),
+        Figure(
+            "cold start until signing in is possible",
+            "#2 (record)",
+            float("inf"),
+            candidate=lambda i: run(gui, "ready"),
+            baseline=lambda i: run(bare_cmd),
+            repeat=repeat,
+            warmup=1,
+            note="no target: the login window is usable earlier; this is when the database is open and migrated",
+        ),
+    ]
 
 
 def timed(fn, *args):  # type: ignore[no-untyped-def]
@@ -133,5 +150,5 @@ def figures(ctx) -> list[Figure]:  # type: ignore[no-untyped-def]
     out = lookup_figures(ctx.db, ctx.actor, keys, ctx.repeat)
     startup_dir = ctx.work_dir / "startup"
     startup_dir.mkdir(parents=True, exist_ok=True)
-    out.append(startup_figure(startup_dir, f"sqlite:///{startup_dir / 'registry.sqlite3'}", max(5, ctx.repeat // 20)))
+    out.extend(startup_figures(startup_dir, f"sqlite:///{startup_dir / 'registry.sqlite3'}", max(5, ctx.repeat // 20)))
     return out

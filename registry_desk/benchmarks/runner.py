@@ -89,6 +89,16 @@ def machine_line() -> str:
     return f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
+def _target(target: float) -> str:
+    return "—" if target == float("inf") else f"≤ {target:g}x"
+
+
+def _met(r: Result) -> str:
+    if r.figure.target == float("inf"):
+        return "(record)"
+    return "yes" if r.met else "**no**"
+
+
 def table(results: Iterable[Result], *, context: str) -> str:
     lines = [
         f"Benchmark run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine_line()}.",
@@ -100,7 +110,7 @@ def table(results: Iterable[Result], *, context: str) -> str:
     for r in results:
         lines.append(
             f"| {r.figure.issue} | {r.figure.name} | {_fmt(r.candidate_median_s)} | {_fmt(r.baseline_median_s)} "
-            f"| {r.ratio:.2f}x | ≤ {r.figure.target:g}x | {'yes' if r.met else '**no**'} |"
+            f"| {r.ratio:.2f}x | {_target(r.figure.target)} | {_met(r)} |"
         )
     notes = [r.figure for r in results if r.figure.note]
     if notes:

@@ -16,15 +16,7 @@ from registry_desk.services.passwords import hash_password, verify_password
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import User
 
-DEMO_ACCOUNTS = (
-    ("clerk1", "受理员 李娜", Role.CLERK, "1号窗口"),
-    ("clerk2", "受理员 马强", Role.CLERK, "2号窗口"),
-    ("registrar1", "登簿员 王芳", Role.REGISTRAR, None),
-    ("cashier1", "收费员 张伟", Role.CASHIER, "收费窗口"),
-    ("admin", "管理员 刘洋", Role.ADMIN, None),
-    ("kiosk1", "自助打证机 1号", Role.KIOSK, "大厅自助区"),
-)
-DEMO_ACCOUNTS_FILE = "demo-accounts.txt"
+from registry_desk.services.demo_accounts import DEMO_ACCOUNTS, DEMO_ACCOUNTS_FILE, read_demo_accounts  # noqa: F401
 
 
 def _actor(user: User) -> Actor:
@@ -107,15 +99,3 @@ def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str
         os.chmod(path, 0o600)
     return made
 
-
-def read_demo_accounts(data_dir: Path) -> dict[str, str]:
-    path = data_dir / DEMO_ACCOUNTS_FILE
-    if not path.exists():
-        return {}
-    accounts: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#") or "\t" not in line:
-            continue
-        user, pw = line.split("\t", 1)
-        accounts[user] = pw
-    return accounts

@@ -18,24 +18,30 @@ from PySide6.QtWidgets import (
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import users
-from registry_desk.services.context import Actor
+from registry_desk.services.demo_accounts import DEMO_ACCOUNTS
 
 if TYPE_CHECKING:
+    from registry_desk.services.context import Actor
     from registry_desk.storage.database import Database
 
 
 class LoginDialog(QDialog):
     """Accepted only with a signed-in `actor`. A wrong password keeps the dialog open and says so inline:
-    a popup would steal focus from the password field the clerk is about to retype."""
+    a popup would steal focus from the password field the clerk is about to retype.
+
+    The dialog may be shown before the database is open (`db=None`): the clerk types while the app
+    connects in the background; `set_database` enables signing in, and a login asked for meanwhile
+    goes ahead as soon as the database is there."""
 
     def __init__(
-        self, db: Database, demo_accounts: Mapping[str, str] | None = None, parent: QWidget | None = None
+        self, db: Database | None, demo_accounts: Mapping[str, str] | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.actor: Actor | None = None
-        kiosks = {username for username, _name, role, _window in users.DEMO_ACCOUNTS if role is Role.KIOSK}
+        self._pending_login = False
+        kiosks = {username for username, _name, role, _window in DEMO_ACCOUNTS if role is Role.KIOSK}
+        self._kiosks = kiosks
         self._demo = {u: p for u, p in (demo_accounts or {}).items() if u not in kiosks}
         self.setWindowTitle(self.tr("登录 — 不动产登记一窗受理"))
         self.setObjectName("loginDialog")
@@ -56,15 +62,10 @@ class LoginDialog(QDialog):
 
         self.demo_pick = QComboBox(self)
         self.demo_pick.setObjectName("demoAccounts")
-        if self._demo:
-            self.demo_pick.addItem(self.tr("（选择演示账户）"), None)
-            names = {username: name for username, name, _role, _window in users.DEMO_ACCOUNTS}
-            for username in self._demo:
-                self.demo_pick.addItem(f"{username} — {names.get(username, username)}", username)
-            self.demo_pick.currentIndexChanged.connect(self._pick_demo)
-            form.addRow(self.tr("演示账户"), self.demo_pick)
-        else:
-            self.demo_pick.hide()
+        self.demo_pick.currentIndexChanged.connect(self._pick_demo)
+        form.addRow(self.tr("演示账户"), self.demo_pick)
+        self._demo_label = form.labelForField(self.demo_pick)
+        self._fill_demo_pick()
 
         buttons = QDialogButtonBox(self)
         self.login_button = buttons.addButton(self.tr("登录"), QDialogButtonBox.ButtonRole.AcceptRole)
@@ -84,9 +85,41 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
 
         self.setTabOrder(self.username, self.password)
-        self.setTabOrder(self.password, self.demo_pick if self._demo else self.login_button)
+        self.setTabOrder(self.password, self.demo_pick)
+        self.setTabOrder(self.demo_pick, self.login_button)
         self.username.setFocus()
         self.setMinimumWidth(380)
+        if db is None:
+            self.show_status(self.tr("正在打开数据库…"))
+
+    def _fill_demo_pick(self) -> None:
+        self.demo_pick.blockSignals(True)
+        self.demo_pick.clear()
+        if self._demo:
+            self.demo_pick.addItem(self.tr("（选择演示账户）"), None)
+            names = {username: name for username, name, _role, _window in DEMO_ACCOUNTS}
+            for username in self._demo:
+                self.demo_pick.addItem(f"{username} — {names.get(username, username)}", username)
+        self.demo_pick.blockSignals(False)
+        self.demo_pick.setVisible(bool(self._demo))
+        if self._demo_label is not None:
+            self._demo_label.setVisible(bool(self._demo))
+
+    def set_database(self, db: Database, demo_accounts: Mapping[str, str] | None = None) -> None:
+        """The database is open: enable signing in (and offer demo accounts a fresh demo database made)."""
+        self.db = db
+        if demo_accounts is not None:
+            self._demo = {u: p for u, p in demo_accounts.items() if u not in self._kiosks}
+            self._fill_demo_pick()
+        self.error_label.hide()
+        if self._pending_login:
+            self._pending_login = False
+            self.try_login()
+
+    def show_status(self, message: str) -> None:
+        self.error_label.setProperty("status", True)
+        self.error_label.setText(message)
+        self.error_label.show()
 
     def _pick_demo(self, index: int) -> None:
         username = self.demo_pick.itemData(index)
@@ -97,6 +130,7 @@ class LoginDialog(QDialog):
         self.login_button.setFocus()
 
     def show_error(self, message: str) -> None:
+        self.error_label.setProperty("status", False)
         self.error_label.setText(message)
         self.error_label.show()
 
@@ -106,6 +140,12 @@ class LoginDialog(QDialog):
             self.show_error(self.tr("请输入用户名"))
             self.username.setFocus()
             return
+        if self.db is None:
+            self._pending_login = True
+            self.show_status(self.tr("数据库正在打开，打开后自动登录…"))
+            return
+        from registry_desk.services import users
+
         try:
             actor = users.login(self.db, username, self.password.text())
         except DomainError as error:

@@ -37,8 +37,7 @@ from registry_desk.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from registry_desk.storage.database import Database
 
-ORGANISATION = "registry-desk"
-APPLICATION = "registry-desk"
+from registry_desk.ui import APPLICATION, ORGANISATION  # noqa: E402  (re-exported for callers)
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
 SEARCH_LIMIT = 50

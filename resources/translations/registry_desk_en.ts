@@ -4,12 +4,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../registry_desk/app.py" line="+77"/>
+        <location filename="../../registry_desk/app.py" line="+80"/>
         <source>不动产登记一窗受理</source>
         <translation>Real-Estate Registration Counter</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+47"/>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
@@ -140,7 +140,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/login.py" line="+40"/>
+        <location filename="../../registry_desk/ui/login.py" line="+46"/>
         <source>登录 — 不动产登记一窗受理</source>
         <translation>Sign in — Real-Estate Registration Counter</translation>
     </message>
@@ -155,12 +155,12 @@ Please give this log to the system administrator.</translation>
         <translation>Password</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+38"/>
         <source>（选择演示账户）</source>
         <translation>(choose a demo account)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-33"/>
         <source>演示账户</source>
         <translation>Demo account</translation>
     </message>
@@ -180,12 +180,22 @@ Please give this log to the system administrator.</translation>
         <translation>Real-Estate Registration Counter — Zhongwei</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+14"/>
+        <source>正在打开数据库…</source>
+        <translation>Opening the database…</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>请输入用户名</source>
         <translation>Please enter a username</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+5"/>
+        <source>数据库正在打开，打开后自动登录…</source>
+        <translation>The database is still opening; you will be signed in as soon as it is ready…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>账户“{username}”是自助终端账户，不能登录窗口受理界面</source>
         <translation>“{username}” is a self-service kiosk account and cannot sign in at a counter</translation>
     </message>
@@ -193,7 +203,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+85"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+84"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>

@@ -100,3 +100,27 @@ def test_the_kiosk_account_cannot_open_the_counter_window(qtbot, sqlite_db: Data
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.actor is None
     assert dialog.error_label.text() == "账户“kiosk1”是自助终端账户，不能登录窗口受理界面"
+
+
+def test_the_window_is_up_before_the_database_and_a_login_waits_for_it(qtbot, sqlite_db: Database, clerk: Actor):
+    # The app shows the dialog at once and opens the database on a worker thread; a clerk who is
+    # quicker than the database is signed in as soon as it is there, without pressing Enter again.
+    dialog = _dialog(qtbot, None)  # type: ignore[arg-type]
+    assert dialog.error_label.isVisible() and "正在打开数据库" in dialog.error_label.text()
+    qtbot.keyClicks(dialog.username, CLERK_USERNAME)
+    qtbot.keyClicks(dialog.password, CLERK_PASSWORD)
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.actor is None
+    assert "打开后自动登录" in dialog.error_label.text()
+    with qtbot.waitSignal(dialog.accepted, timeout=2000):
+        dialog.set_database(sqlite_db, {})
+    assert dialog.actor is not None and dialog.actor.username == CLERK_USERNAME
+
+
+def test_demo_accounts_appear_once_the_fresh_demo_database_has_made_them(qtbot, sqlite_db: Database, clerk: Actor):
+    dialog = _dialog(qtbot, None)  # type: ignore[arg-type]
+    assert not dialog.demo_pick.isVisible()
+    dialog.set_database(sqlite_db, {"clerk1": "pw-one-xyz", "kiosk1": "pw-kiosk"})
+    assert dialog.demo_pick.isVisible()
+    items = [dialog.demo_pick.itemText(i) for i in range(dialog.demo_pick.count())]
+    assert any(t.startswith("clerk1") for t in items) and not any(t.startswith("kiosk1") for t in items)
