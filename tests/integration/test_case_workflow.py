@@ -16,6 +16,7 @@ from registry_desk.domain.codes import (
     CoOwnership,
     MortgageCancelReason,
     MortgageMode,
+    PartyRole,
     RightStatus,
     RightType,
 )
@@ -338,3 +339,89 @@ def test_case_numbers_run_per_day_and_restart_the_next_day(sqlite_db):
         ).case_number
     )
     assert numbers == ["202603020001", "202603020002", "202603030001"]
+
+
+def test_on_the_demo_register_presale_flat_seized_flat_and_cancellation(sqlite_db):
+    from registry_desk.services import demo_data
+    from registry_desk.storage.tables import RightParty, Unit
+
+    demo_data.load_demo(sqlite_db)
+    with sqlite_db.unit_of_work(write=False) as uow:
+        s = uow.session
+
+        def unit_with(kind_filter):
+            right = s.scalars(
+                select(Right).where(*kind_filter, Right.status == RightStatus.CURRENT).order_by(Right.id)
+            ).first()
+            unit = s.get(Unit, right.unit_id)
+            people: dict = {}
+            for rp in s.scalars(
+                select(RightParty).where(RightParty.right_id == right.id).order_by(RightParty.position)
+            ):
+                people.setdefault(rp.role, []).append((rp.party.name, rp.party.id_number))
+            owner = s.scalars(
+                select(RightParty)
+                .join(Right, Right.id == RightParty.right_id)
+                .where(
+                    Right.unit_id == unit.id,
+                    Right.right_type == RightType.OWNERSHIP,
+                    Right.status == RightStatus.CURRENT,
+                )
+            ).all()
+            certs = s.scalars(
+                select(Certificate.number).where(
+                    Certificate.right_id == right.id, Certificate.status == CertificateStatus.CURRENT
+                )
+            ).all()
+            return unit.unit_number, people, [(o.party.name, o.party.id_number) for o in owner], certs
+
+        presale, notice_people, developer, _ = unit_with(
+            [Right.notice_kind == AdvanceNoticeKind.PRESALE_MORTGAGE]
+        )
+        purchase = unit_with(
+            [
+                Right.notice_kind == AdvanceNoticeKind.PRESALE_PURCHASE,
+                Right.unit_id == s.scalar(select(Unit.id).where(Unit.unit_number == presale)),
+            ]
+        )
+        seized, _p, seized_owners, _c = unit_with([Right.right_type == RightType.SEIZURE])
+        mortgaged, mortgage_people, _o, proofs = unit_with(
+            [
+                Right.right_type == RightType.MORTGAGE,
+                Right.unit_id.not_in(
+                    select(Right.unit_id).where(
+                        Right.right_type == RightType.SEIZURE, Right.status == RightStatus.CURRENT
+                    )
+                ),
+            ]
+        )
+    buyers = purchase[1][PartyRole.RIGHT_HOLDER]
+    bank = notice_people[PartyRole.RIGHT_HOLDER][0]
+    co = CoOwnership.JOINT if len(buyers) > 1 else None
+    with pytest.raises(RuleViolation, match="查封"):
+        cases.accept_case(sqlite_db, CLERK, transfer(seized, seized_owners, [ZHAO]), now=MONDAY)
+
+    t = cases.accept_case(sqlite_db, CLERK, transfer(presale, developer, buyers, co=co), now=MONDAY)
+    cases.confirm_payment(sqlite_db, CASHIER, t.case_number, now=MONDAY)
+    cases.record_case(sqlite_db, REGISTRAR, t.case_number, now=MONDAY)
+    _finish(sqlite_db, t.case_number, buyers[0][0])
+    m = cases.accept_case(sqlite_db, CLERK, mortgage(presale, bank, buyers), now=MONDAY)
+    cases.confirm_payment(sqlite_db, CASHIER, m.case_number, now=MONDAY)
+    recorded = cases.record_case(sqlite_db, REGISTRAR, m.case_number, now=MONDAY)
+    assert len(recorded.cancelled_certificates) == 1  # the bank's 抵押权预告 证明, converted
+    fields = _cert(sqlite_db, recorded.issued_certificates[0]).fields
+    assert (
+        f"由预售商品房抵押权预告登记（{recorded.cancelled_certificates[0]}）转为抵押权首次登记"
+        in fields["附记"]
+    )
+    assert fields["义务人"] == "、".join(name for name, _ in buyers)
+
+    c = cases.accept_case(
+        sqlite_db,
+        CLERK,
+        cancellation(mortgaged, mortgage_people[PartyRole.RIGHT_HOLDER][0], proofs[0]),
+        now=MONDAY,
+    )
+    assert cases.record_case(sqlite_db, REGISTRAR, c.case_number, now=MONDAY).cancelled_certificates == (
+        proofs[0],
+    )
