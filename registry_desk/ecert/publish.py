@@ -164,12 +164,13 @@ def issue_ecerts_for_case(
         case_id = case.id
         number = case.case_number
         cancelled = uow.session.scalars(
-            select(Certificate)
-            .where(Certificate.cancelled_by_case_id == case_id, Certificate.ecert_id.is_not(None))
-            .order_by(Certificate.id)
+            select(Certificate).where(Certificate.cancelled_by_case_id == case_id).order_by(Certificate.id)
         ).all()
+        # The id is derived from the number, so an e-certificate issued before the row knew its id
+        # (an import, an older install) is found and cancelled too.
         to_cancel = [
-            (c.ecert_id, issuing.local_date(c.cancelled_at or c.issued_at)) for c in cancelled if c.ecert_id
+            (c.ecert_id or ecert_id_for_certificate(c.number), issuing.local_date(c.cancelled_at or c.issued_at))
+            for c in cancelled
         ]
     new_certs = (
         select(Certificate)

@@ -15,6 +15,7 @@ from registry_desk.domain.errors import NotFound, PermissionDenied
 from registry_desk.services import issuing
 from registry_desk.services.context import SYSTEM, Actor
 from registry_desk.storage.tables import AuditEvent, Certificate
+from tests.conftest import migrated_sqlite
 from tests.unit.ecert.register import (
     BANK,
     BUYER,
@@ -33,9 +34,11 @@ def data_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("issuing-data")
 
 
-@pytest.fixture
-def env(sqlite_db, data_dir):
-    return sqlite_db, settings_for(data_dir, sqlite_db), build_tiny_register(sqlite_db)
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, data_dir):
+    """One register for the module; each test prints a different certificate, so their audit trails differ."""
+    with migrated_sqlite(tmp_path_factory.mktemp("issuing-db")) as db:
+        yield db, settings_for(data_dir, db), build_tiny_register(db)
 
 
 def _row(db, number: str) -> Certificate:
@@ -122,11 +125,12 @@ def test_a_payload_signed_by_a_key_no_longer_trusted_is_replaced(env, tmp_path):
 
 def test_printing_needs_the_right_role_and_an_existing_number(env):
     db, settings, reg = env
+    before = len(_renders(db, reg.buyer_certificate))
     with pytest.raises(PermissionDenied, match="无权执行"):
         issuing.certificate_pdf(db, CASHIER, reg.buyer_certificate, settings=settings)
     with pytest.raises(NotFound, match="没有证号为 宁\\(2026\\)中卫市不动产权第0000099号"):
         issuing.certificate_pdf(db, CLERK, "宁（2026）中卫市不动产权第0000099号", settings=settings)
-    assert _renders(db, reg.buyer_certificate) == []
+    assert len(_renders(db, reg.buyer_certificate)) == before  # a refused print leaves no trace
 
 
 def test_the_receipt_masks_ids_lists_missing_materials_and_is_sealed(env):
