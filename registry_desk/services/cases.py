@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -210,22 +211,32 @@ def unit_snapshot(session: Session, unit: Unit, policy: BusinessTypePolicy | Non
 
 
 def _find_or_create_party(session: Session, p: PartyInput | Any, now: datetime) -> Party:
-    """One Party row per (证件种类, 证件号码): reused when known, never duplicated."""
-    party = session.scalar(select(Party).where(Party.id_type == p.id_type, Party.id_number == p.id_number))
+    """One Party row per (证件种类, 证件号码): reused when known, never duplicated.
+
+    A new person is inserted with ON CONFLICT DO NOTHING: two windows registering the same newcomer at
+    the same moment then share one row instead of one of them failing on the unique constraint.
+    """
+    wanted = (Party.id_type == p.id_type, Party.id_number == p.id_number)
+    party = session.scalar(select(Party).where(*wanted))
     if party is None:
-        party = Party(
-            kind=PartyKind.LEGAL if p.id_type is IdType.USCC else PartyKind.NATURAL,
-            name=p.name,
-            id_type=p.id_type,
-            id_number=p.id_number,
-            address=getattr(p, "address", None),
-            phone=getattr(p, "phone", None),
-            legal_rep_name=getattr(p, "legal_rep_name", None),
-            created_at=now,
+        values = {
+            "kind": PartyKind.LEGAL if p.id_type is IdType.USCC else PartyKind.NATURAL,
+            "name": p.name,
+            "id_type": p.id_type,
+            "id_number": p.id_number,
+            "address": getattr(p, "address", None),
+            "phone": getattr(p, "phone", None),
+            "legal_rep_name": getattr(p, "legal_rep_name", None),
+            "created_at": now,
+        }
+        dialect = session.get_bind().dialect.name
+        insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session.execute(
+            insert_(Party).values(**values).on_conflict_do_nothing(index_elements=["id_type", "id_number"])
         )
-        session.add(party)
-        session.flush()
-        return party
+        party = session.scalars(select(Party).where(*wanted)).one()
+        if party.name == p.name:
+            return party
     if party.name != p.name:
         raise ValidationError(
             f"{p.id_type.label}号码 {p.id_number} 在登记系统中的姓名/名称为“{party.name}”，与填写的“{p.name}”不符，"

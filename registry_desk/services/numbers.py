@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Executable, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ def _ensure_counter(session: Session, name: str) -> None:
     # INSERT … ON CONFLICT DO NOTHING: two transactions creating the same day's counter do not fail;
     # the second waits for the first (PostgreSQL) or for the write lock (SQLite) and then does nothing.
     dialect = session.get_bind().dialect.name
+    stmt: Executable
     if dialect == "postgresql":
         stmt = postgresql.insert(Sequence).values(name=name, value=0).on_conflict_do_nothing()
     elif dialect == "sqlite":
