@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.cases import (
@@ -503,17 +503,80 @@ _PARTY_COLUMNS = (
 )
 
 
+class _PreparedRead:
+    """A Core select compiled once per dialect and run as driver SQL on the unit of work's connection.
+
+    The prefill is a read on the clerk's critical path: building and cache-keying a thirty-column select
+    on every call cost more than the database work, so the SQL text and the columns' result processors
+    (codes to enums, fen to Money, hundredths to areas, SQLite's text dates) are kept per dialect.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, list[Any]]] = {}
+
+    def _prepare(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, list[Any]]:
+        compiled = self.statement.compile(dialect=dialect)
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        processors = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in self.statement.selected_columns
+        ]
+        entry = (str(compiled), order, processors)
+        self._compiled[dialect.name] = entry
+        return entry
+
+    def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
+        connection = session.connection()  # begins the unit of work's transaction as any read does
+        dialect = connection.dialect
+        sql, order, processors = self._compiled.get(dialect.name) or self._prepare(dialect)
+        bound: Any = tuple(params[name] for name in order) if order is not None else params
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, bound)
+            fetched = cursor.fetchall()
+        finally:
+            cursor.close()
+        return [
+            tuple(
+                value if proc is None or value is None else proc(value)
+                for proc, value in zip(processors, row)
+            )
+            for row in fetched
+        ]
+
+
+def _code(value: Any) -> Any:
+    # Status codes are constants of the schema, written into the SQL so the text needs no bind processing.
+    return literal_column(f"'{value.value}'")
+
+
+_UNIT_READ = _PreparedRead(
+    select(Unit.id, Unit.unit_number, Unit.location, Unit.building_area, *_RIGHT_COLUMNS, *_PARTY_COLUMNS)
+    .select_from(Unit)
+    .outerjoin(Right, (Right.unit_id == Unit.id) & (Right.status == _code(RightStatus.CURRENT)))
+    .outerjoin(RightParty, RightParty.right_id == Right.id)
+    .outerjoin(Party, Party.id == RightParty.party_id)
+    .where(Unit.unit_number == bindparam("unit_number"))
+    .order_by(Right.registered_at, Right.id, RightParty.position)
+)
+_CERTIFICATES_READ = _PreparedRead(
+    select(Certificate.right_id, Certificate.number)
+    .where(
+        Certificate.unit_id == bindparam("unit_id"), Certificate.status == _code(CertificateStatus.CURRENT)
+    )
+    .order_by(Certificate.id)
+)
+_OPEN_CASES_READ = _PreparedRead(
+    select(Case.case_number, Case.business_type, Case.status)
+    .where(Case.unit_id == bindparam("unit_id"), Case.status.in_([_code(st) for st in _OPEN_STATUSES]))
+    .order_by(Case.id)
+)
+
+
 def _read_unit(session: Session, unit_number: str) -> _UnitView:
     number = unit_number.strip().upper()
-    rows = session.execute(
-        select(Unit.id, Unit.unit_number, Unit.location, Unit.building_area, *_RIGHT_COLUMNS, *_PARTY_COLUMNS)
-        .select_from(Unit)
-        .outerjoin(Right, (Right.unit_id == Unit.id) & (Right.status == RightStatus.CURRENT))
-        .outerjoin(RightParty, RightParty.right_id == Right.id)
-        .outerjoin(Party, Party.id == RightParty.party_id)
-        .where(Unit.unit_number == number)
-        .order_by(Right.registered_at, Right.id, RightParty.position)
-    ).all()
+    rows = _UNIT_READ.rows(session, unit_number=number)
     if not rows:
         raise NotFound(f"登记簿中没有不动产单元号为 {number} 的单元", rule="单元查询", record=number)
     first = rows[0]
@@ -532,22 +595,15 @@ def _read_unit(session: Session, unit_number: str) -> _UnitView:
         if party_values[0] is not None:
             right.parties.append(_PartyRow(*party_values))
     if by_id:
-        for right_id, cert_number in session.execute(
-            select(Certificate.right_id, Certificate.number)
-            .where(Certificate.unit_id == view.id, Certificate.status == CertificateStatus.CURRENT)
-            .order_by(Certificate.id)
-        ):
+        for right_id, cert_number in _CERTIFICATES_READ.rows(session, unit_id=view.id):
             if right_id in by_id:
                 by_id[right_id].certificates.append(cert_number)
-    policy = load_policy()
-    view.open_cases = [
-        OpenCase(case_number, policy.label(key), status)
-        for case_number, key, status in session.execute(
-            select(Case.case_number, Case.business_type, Case.status)
-            .where(Case.unit_id == view.id, Case.status.in_(_OPEN_STATUSES))
-            .order_by(Case.id)
-        )
-    ]
+    open_cases = _OPEN_CASES_READ.rows(session, unit_id=view.id)
+    if open_cases:
+        policy = load_policy()
+        view.open_cases = [
+            OpenCase(case_number, policy.label(key), status) for case_number, key, status in open_cases
+        ]
     return view
 
 

@@ -488,11 +488,8 @@ def test_correction_after_acceptance_changes_the_case_and_audits_the_overridden_
     with pytest.raises(ValidationError, match="依据"):
         correct_field(demo, CLERK, accepted.case_number, "mortgage.amount", "1.00", source=" ")
 
-    # The corrected amount is what gets registered; once recorded, corrections are refused.
-    for code in BANK_SEALED:
-        pdf = make_demo_bank_contract(pki_settings, p, "bank-hh", material_code=code)
-        attach_sealed_document(demo, CLERK, accepted.case_number, code, pdf, trust=trust)
-    for code in ("title_certificate", "identity"):
+    # The corrected amount is what gets registered (paper materials here); once recorded, corrections are refused.
+    for code in (*BANK_SEALED, "title_certificate", "identity"):
         cases.receive_material(demo, CLERK, accepted.case_number, code, "paper")
     cases.confirm_payment(demo, CASHIER, accepted.case_number)
     recorded = cases.record_case(demo, REGISTRAR, accepted.case_number)

@@ -85,6 +85,20 @@ def cancellation(demo):
     raise AssertionError("no demo mortgage of 黄河示范银行 on a singly mortgaged unit")
 
 
+@pytest.fixture(scope="module")
+def sealed(pki_settings: Settings):
+    """The bank's sealed documents for the cancellation, made once per (bank, material) for the module: the
+    demo copy is the same in every test, so the documents are too."""
+    made: dict[tuple[str, str], bytes] = {}
+
+    def get(p, bank_key: str, code: str) -> bytes:
+        if (bank_key, code) not in made:
+            made[bank_key, code] = make_demo_bank_contract(pki_settings, p, bank_key, material_code=code)
+        return made[bank_key, code]
+
+    return get
+
+
 def _material(db, case_number: str, code: str) -> CaseMaterial:
     with db.unit_of_work(write=False) as uow:
         case_id = uow.session.scalar(select(Case.id).where(Case.case_number == case_number))
@@ -101,10 +115,10 @@ def _count(db, model, *where) -> int:
 
 
 def test_the_banks_sealed_proof_of_repayment_is_kept_with_the_case_and_audited(
-    demo, cancellation, pki_settings, trust
+    demo, cancellation, sealed, trust
 ):
     summary, p = cancellation
-    pdf = make_demo_bank_contract(pki_settings, p, "bank-hh", material_code="extinction_proof")
+    pdf = sealed(p, "bank-hh", "extinction_proof")
 
     result = attach_sealed_document(demo, CLERK, summary.case_number, "extinction_proof", pdf, trust=trust)
 
@@ -139,9 +153,9 @@ def _assert_nothing_saved(db, case_number: str, code: str) -> None:
     assert _count(db, AuditEvent, AuditEvent.action == "case.sealed_material") == 0
 
 
-def test_one_changed_byte_is_refused(demo, cancellation, pki_settings, trust):
+def test_one_changed_byte_is_refused(demo, cancellation, sealed, trust):
     summary, p = cancellation
-    pdf = make_demo_bank_contract(pki_settings, p, "bank-hh", material_code="extinction_proof")
+    pdf = sealed(p, "bank-hh", "extinction_proof")
     at = pdf.index(b"ReportLab Generated")
     byte_range = [int(n) for n in re.search(rb"/ByteRange \[([\d ]+)\]", pdf).group(1).split()]
     assert byte_range[0] <= at < byte_range[0] + byte_range[1]  # inside what the bank signed
@@ -153,9 +167,9 @@ def test_one_changed_byte_is_refused(demo, cancellation, pki_settings, trust):
     _assert_nothing_saved(demo, summary.case_number, "extinction_proof")
 
 
-def test_a_contract_sealed_by_another_bank_is_refused_naming_both(demo, cancellation, pki_settings, trust):
+def test_a_contract_sealed_by_another_bank_is_refused_naming_both(demo, cancellation, sealed, trust):
     summary, p = cancellation
-    pdf = make_demo_bank_contract(pki_settings, p, "bank-sp", material_code="application")
+    pdf = sealed(p, "bank-sp", "application")
     with pytest.raises(RuleViolation) as caught:
         attach_sealed_document(demo, CLERK, summary.case_number, "application", pdf, trust=trust)
     message = str(caught.value)
@@ -189,9 +203,9 @@ def test_unsigned_or_non_pdf_files_are_refused(demo, cancellation, trust):
     _assert_nothing_saved(demo, summary.case_number, "extinction_proof")
 
 
-def test_materials_that_a_seal_cannot_replace_are_refused(demo, cancellation, pki_settings, trust):
+def test_materials_that_a_seal_cannot_replace_are_refused(demo, cancellation, sealed, trust):
     summary, p = cancellation
-    pdf = make_demo_bank_contract(pki_settings, p, "bank-hh", material_code="extinction_proof")
+    pdf = sealed(p, "bank-hh", "extinction_proof")
     with pytest.raises(RuleViolation, match="不能以电子签章件已核验代替"):
         attach_sealed_document(demo, CLERK, summary.case_number, "identity", pdf, trust=trust)
     with pytest.raises(NotFound, match="mortgage_contract"):
@@ -203,12 +217,12 @@ def test_materials_that_a_seal_cannot_replace_are_refused(demo, cancellation, pk
     _assert_nothing_saved(demo, summary.case_number, "identity")
 
 
-def test_no_sealed_material_after_recording(demo, cancellation, pki_settings, trust):
+def test_no_sealed_material_after_recording(demo, cancellation, sealed, trust):
     summary, p = cancellation
     for code in ("application", "identity", "proof_certificate", "extinction_proof"):
         cases.receive_material(demo, CLERK, summary.case_number, code, "paper")
     cases.record_case(demo, REGISTRAR, summary.case_number, now=MONDAY + timedelta(hours=1))
     assert cases.get_case(demo, CLERK, summary.case_number).status is CaseStatus.ISSUED
-    pdf = make_demo_bank_contract(pki_settings, p, "bank-hh", material_code="extinction_proof")
+    pdf = sealed(p, "bank-hh", "extinction_proof")
     with pytest.raises(RuleViolation, match="不能再提交材料"):
         attach_sealed_document(demo, CLERK, summary.case_number, "extinction_proof", pdf, trust=trust)
