@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import exc
@@ -45,5 +46,20 @@ def open_database(settings: Settings, *, demo: bool = True) -> OpenResult:
         if demo_data.is_empty(db):
             demo_data.load_demo(db)
             loaded = True
+            _seed_demo_cases(db, settings)
         accounts = users.ensure_demo_accounts(db, settings.data_dir, SYSTEM)
     return OpenResult(db, loaded, accounts)
+
+
+def _seed_demo_cases(db: Database, settings: Settings) -> None:
+    """A fresh demo counter shows cases in every state. A refusal here (a year whose holidays are not
+    confirmed yet, so no due date can be computed) leaves the register without demo cases, not unusable."""
+    from registry_desk.domain.errors import DomainError
+    from registry_desk.services.cases import local_date
+    from registry_desk.services.context import utc_now
+    from registry_desk.services.demo_cases import seed_demo_cases
+
+    try:
+        seed_demo_cases(db, settings, today=local_date(utc_now()))
+    except DomainError as error:
+        logging.getLogger(__name__).warning("演示业务未生成：%s", error)
