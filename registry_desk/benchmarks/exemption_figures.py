@@ -148,7 +148,7 @@ def _raw_prefill_reads(db: Database):  # type: ignore[no-untyped-def]
     cert_sql = CERT_SQL.format(p=marker)
     cases_sql = CASES_SQL.format(p=marker, open=open_list)
 
-    def run(unit_number: str) -> tuple[list, list, list]:
+    def run(unit_number: str) -> tuple[object, object, object]:
         cur = conn.cursor()
         cur.execute(unit_sql, (unit_number,))
         rows = cur.fetchall()

@@ -267,6 +267,7 @@ def _parse_path(path: str) -> tuple[str, int | None, str]:
     if match is None:
         raise ValidationError(f"无法识别的字段“{path}”", rule=RULE_CORRECTION, record=path)
     index, party_attr, group, group_attr, top = match.groups()
+    key: tuple[str, int | None, str]
     if index is not None:
         key = ("party", int(index), party_attr)
     elif group is not None:
@@ -511,7 +512,7 @@ class _PreparedRead:
     (codes to enums, fen to Money, hundredths to areas, SQLite's text dates) are kept per dialect.
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None, list[Any]]] = {}
 
@@ -978,7 +979,15 @@ def prefill(
     Another unfinished case on the unit refuses the prefill with the same RuleViolation as acceptance.
     """
     actor.require(Role.CLERK, operation="预填申请（免填写）")
-    kind = None if notice_kind is None else AdvanceNoticeKind(int(notice_kind))
+    kind = None
+    if notice_kind is not None:
+        kind = next((k for k in AdvanceNoticeKind if int(k) == int(notice_kind)), None)
+        if kind is None or not kind.is_mortgage:
+            raise ValidationError(
+                f"预告登记种类“{notice_kind}”不是抵押权预告登记（3 或 4）",
+                rule=RULE_PREFILL,
+                record=str(notice_kind),
+            )
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         unit = _read_unit(s, unit_number)

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.units import mm
 from sqlalchemy import select
 
 from registry_desk.config import Settings
 from registry_desk.documents.fonts import check_printable
-from registry_desk.documents.layout import MARGIN, new_canvas, wrap_text
+from registry_desk.documents.layout import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, new_canvas, wrap_text
 from registry_desk.documents.pki import TrustStore, load_pki
 from registry_desk.documents.seal import PadesSealer, SealReport, SignatureCheck, stamp_seal_image, verify_pdf
 from registry_desk.documents.seal_image import seal_image_png
@@ -44,6 +42,8 @@ from registry_desk.services.cases import CHINA_TZ, _case_parties, _commit, _lock
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment, Case
+
+MM = 72 / 25.4  # points per millimetre
 
 RULE_SEALED = "免盖章：企业以电子签章代替实物印章，签章须完好、可信且为申请企业本身"
 ATTACHMENT_KIND = "sealed_material"
@@ -292,13 +292,13 @@ def render_bank_document(title: str, bank_name: str, lines: list[tuple[str, str]
     check_printable({label: value for label, value in lines} | {"标题": title, "机构": bank_name})
     buffer = io.BytesIO()
     canvas, font = new_canvas(buffer, title=title, subject=f"{bank_name} 电子签章文件")
-    width, height = A4
-    y = height - MARGIN - 10 * mm
+    width, height = PAGE_WIDTH, PAGE_HEIGHT
+    y = height - MARGIN - 10 * MM
     canvas.setFont(font, 18)
     canvas.drawCentredString(width / 2, y, title)
-    y -= 14 * mm
+    y -= 14 * MM
     size = 11
-    label_width = 32 * mm
+    label_width = 32 * MM
     for label, value in lines:
         canvas.setFont(font, size)
         canvas.drawString(MARGIN, y, f"{label}：")
@@ -306,7 +306,7 @@ def render_bank_document(title: str, bank_name: str, lines: list[tuple[str, str]
             canvas.drawString(MARGIN + label_width, y, part)
             y -= size * 1.6
         y -= 2
-    y -= 10 * mm
+    y -= 10 * MM
     canvas.setFont(font, size)
     canvas.drawString(width / 2, y, f"{bank_name}（盖章）")
     canvas.showPage()
