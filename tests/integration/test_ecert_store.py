@@ -13,7 +13,12 @@ from registry_desk.documents.pki import TrustStore
 from registry_desk.domain.codes import CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation
 from registry_desk.ecert.local_store import LocalEcertStore
-from registry_desk.ecert.publish import issue_ecerts_for_case, record_for_certificate, seed_demo_ecerts
+from registry_desk.ecert.publish import (
+    backfill_unit_ecerts,
+    issue_ecerts_for_case,
+    record_for_certificate,
+    seed_demo_ecerts,
+)
 from registry_desk.ecert.pull import EcertVerificationFailed, attach_ecert_to_case, pull_for_case
 from registry_desk.services import issuing
 from registry_desk.services.context import SYSTEM, Actor
@@ -238,3 +243,13 @@ def test_seeding_issues_the_scenario_units_once(env):
     assert len(report.issued) == 2
     assert {r.number for r in store.find(unit_number=reg.flat)} == {reg.buyer_certificate, reg.mortgage_proof}
     assert not seed_demo_ecerts(db, settings, store).changed
+
+
+def test_a_unit_converted_on_demand_can_be_pulled_at_once(env):
+    db, settings, store, reg = env
+    with pytest.raises(NotFound):
+        pull_for_case(store, trust(settings), holder_id_number=STRANGER[1], unit_number=reg.other_flat)
+    report = backfill_unit_ecerts(db, settings, store, reg.other_flat)
+    assert len(report.issued) == 1
+    assert pull_for_case(store, trust(settings), holder_id_number=STRANGER[1], unit_number=reg.other_flat)
+    assert not backfill_unit_ecerts(db, settings, store, reg.other_flat).changed
