@@ -2,6 +2,7 @@
 
 from registry_desk.ecert.records import (
     ECERT_ISSUER_CODE,
+    EcertHolder,
     EcertRecord,
     EcertStore,
     ecert_id_for_certificate,
@@ -10,6 +11,7 @@ from registry_desk.ecert.records import (
 
 __all__ = [
     "ECERT_ISSUER_CODE",
+    "EcertHolder",
     "EcertRecord",
     "EcertStore",
     "ecert_id_for_certificate",
