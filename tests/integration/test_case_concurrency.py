@@ -17,6 +17,7 @@ from registry_desk.services import cases
 from registry_desk.services.numbers import allocate_certificate_number, certificate_counter, peek_value
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Certificate
+from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
     CASHIER,
     CHEN,
@@ -35,6 +36,11 @@ from tests.integration.test_case_helpers import (
     transfer,
     twin_case,
 )
+
+# The shared fixtures: the tiny register built once per module and copied for each test.
+register_template = _helpers.register_template
+sqlite_register = _helpers.sqlite_register
+any_register = _helpers.any_register
 
 WORKERS = 4
 CASES_EACH = 10
@@ -134,8 +140,8 @@ def test_sqlite_two_processes_record_conflicting_transfers_one_wins(sqlite_db, s
     _assert_one_winner(sqlite_db, outcomes)
 
 
-def test_sqlite_two_processes_accepting_on_one_unit_one_wins(sqlite_db, spawned):
-    reg = build_register(sqlite_db)
+def test_sqlite_two_processes_accepting_on_one_unit_one_wins(sqlite_register, spawned):
+    sqlite_db, reg = sqlite_register
     jobs = [
         (sqlite_db.url, transfer(reg.plain, [WANG], [ZHAO])),
         (
@@ -170,8 +176,8 @@ def test_a_rolled_back_allocation_leaves_no_gap(sqlite_db):
         assert allocate_certificate_number(uow.session, CertificateKind.RIGHT_CERTIFICATE, 2027)[1] == 1
 
 
-def test_a_failed_recording_saves_nothing_and_keeps_its_number_free(sqlite_db, monkeypatch):
-    reg = build_register(sqlite_db)
+def test_a_failed_recording_saves_nothing_and_keeps_its_number_free(sqlite_register, monkeypatch):
+    sqlite_db, reg = sqlite_register
     number = cases.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
     cases.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
     before = row_counts(sqlite_db)

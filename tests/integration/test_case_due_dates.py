@@ -11,6 +11,7 @@ from registry_desk.domain.codes import AdvanceNoticeKind, CaseStatus
 from registry_desk.services import cases
 from registry_desk.services.cases import CHINA_TZ
 from registry_desk.storage.tables import CalendarConfirmedYear, CalendarOverride
+from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
     BANK_HH,
     BANK_SP,
@@ -21,12 +22,16 @@ from tests.integration.test_case_helpers import (
     WANG,
     ZHANG,
     ZHAO,
-    build_register,
     cancellation,
     mortgage,
     notice,
     transfer,
 )
+
+# The shared fixtures: the tiny register built once per module and copied for each test.
+register_template = _helpers.register_template
+sqlite_register = _helpers.sqlite_register
+any_register = _helpers.any_register
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -55,8 +60,8 @@ def at(day: date, hour: int = 9) -> datetime:
         (date(2025, 12, 31), "transfer", date(2026, 1, 6)),
     ],
 )
-def test_due_date_at_acceptance_follows_the_state_council_schedule(sqlite_db, accepted_on, kind, due):
-    reg = build_register(sqlite_db)
+def test_due_date_at_acceptance_follows_the_state_council_schedule(sqlite_register, accepted_on, kind, due):
+    sqlite_db, reg = sqlite_register
     requests = {
         "transfer": transfer(reg.plain, [WANG], [ZHAO]),
         "mortgage_first": mortgage(reg.plain, BANK_HH, [WANG]),
@@ -68,8 +73,8 @@ def test_due_date_at_acceptance_follows_the_state_council_schedule(sqlite_db, ac
     assert summary.case_number.startswith(accepted_on.strftime("%Y%m%d"))
 
 
-def test_admin_overrides_and_confirmed_years_from_the_database_are_used(sqlite_db):
-    reg = build_register(sqlite_db)
+def test_admin_overrides_and_confirmed_years_from_the_database_are_used(sqlite_register):
+    sqlite_db, reg = sqlite_register
     with sqlite_db.unit_of_work() as uow:
         # A local day off (e.g. a sandstorm closure) pushes the due date; 2027 confirmed by the admin.
         uow.session.add(
@@ -97,16 +102,16 @@ def test_admin_overrides_and_confirmed_years_from_the_database_are_used(sqlite_d
     )  # weekday rule in the admin-confirmed year (no override for it)
 
 
-def test_the_counter_day_is_beijing_time_whatever_the_server_clock(sqlite_db):
-    reg = build_register(sqlite_db)
+def test_the_counter_day_is_beijing_time_whatever_the_server_clock(sqlite_register):
+    sqlite_db, reg = sqlite_register
     late_utc = datetime(2026, 2, 12, 23, 30, tzinfo=UTC)  # 07:30 on Friday the 13th in Zhongwei
     summary = cases.accept_case(sqlite_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=late_utc)
     assert summary.case_number == "202602130001"
     assert summary.due_date == date(2026, 2, 14)
 
 
-def test_case_list_due_states_and_working_days_taken(any_db):
-    reg = build_register(any_db)
+def test_case_list_due_states_and_working_days_taken(any_register):
+    any_db, reg = any_register
     a = cases.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=at(date(2026, 2, 12)))
     b = cases.accept_case(
         any_db, CLERK, transfer(reg.mortgaged, [ZHANG], [ZHAO]), now=at(date(2026, 2, 12), 10)

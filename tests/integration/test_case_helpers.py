@@ -3,11 +3,15 @@ actors, fixed clocks, and ready-made intake requests; no tests of its own."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from registry_desk.domain.cases import (
@@ -37,6 +41,7 @@ from registry_desk.domain.money import Money
 from registry_desk.services.cases import CHINA_TZ
 from registry_desk.services.context import Actor
 from registry_desk.storage.database import Database
+from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import (
     AuditEvent,
     Case,
@@ -487,3 +492,44 @@ def accept_worker(url: str, request: IntakeRequest, barrier) -> list[tuple[str, 
             return [("refused", "", [str(error)])]
     finally:
         db.dispose()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fixtures (import them into a test module to use them): the tiny register built once and copied per test
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def register_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Register]:
+    """Migrating and filling a database costs far more than copying the file, so do it once per module."""
+    directory = tmp_path_factory.mktemp("register_template")
+    db = Database(f"sqlite:///{directory}/register.sqlite3")
+    try:
+        upgrade(db.engine)
+        reg = build_register(db)
+    finally:
+        db.dispose()  # the last connection checkpoints the WAL into the main file
+    return directory / "register.sqlite3", reg
+
+
+@pytest.fixture
+def sqlite_register(
+    register_template: tuple[Path, Register], tmp_path: Path
+) -> Iterator[tuple[Database, Register]]:
+    """A private copy of the tiny register on SQLite."""
+    template, reg = register_template
+    shutil.copyfile(template, tmp_path / "register.sqlite3")
+    db = Database(f"sqlite:///{tmp_path}/register.sqlite3")
+    try:
+        yield db, reg
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_register(request: pytest.FixtureRequest) -> tuple[Database, Register]:
+    """The tiny register on SQLite (a copy) and on PostgreSQL (built in the test's own schema)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_register")
+    db: Database = request.getfixturevalue("postgres_db")
+    return db, build_register(db)

@@ -28,6 +28,7 @@ from registry_desk.services.cases import CHINA_TZ
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import Right, Unit
+from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
     BANK_HH,
     BANK_SP,
@@ -55,6 +56,11 @@ from tests.integration.test_case_helpers import (
     terms,
     transfer,
 )
+
+# The shared fixtures: the tiny register built once per module and copied for each test.
+register_template = _helpers.register_template
+sqlite_register = _helpers.sqlite_register
+any_register = _helpers.any_register
 
 POSTGRES_URL_ENV = "REGISTRY_DESK_TEST_DATABASE_URL"
 
@@ -227,8 +233,8 @@ def test_only_a_clerk_accepts(shared, actor):
 # ---------------------------------------------------------------------------------------------------------
 
 
-def test_second_window_is_told_which_case_holds_the_unit(any_db):
-    reg = build_register(any_db)
+def test_second_window_is_told_which_case_holds_the_unit(any_register):
+    any_db, reg = any_register
     first = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
     before = row_counts(any_db)
     with pytest.raises(RuleViolation) as caught:
@@ -249,8 +255,8 @@ def test_second_window_is_told_which_case_holds_the_unit(any_db):
 
 
 @pytest.mark.parametrize("actor", [CLERK, KIOSK, CASHIER], ids=lambda a: a.role.value)
-def test_clerk_kiosk_and_cashier_cannot_record(sqlite_db, actor):
-    reg = build_register(sqlite_db)
+def test_clerk_kiosk_and_cashier_cannot_record(sqlite_register, actor):
+    sqlite_db, reg = sqlite_register
     number = cases.accept_case(
         sqlite_db, CLERK, cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof)
     ).case_number
@@ -260,8 +266,8 @@ def test_clerk_kiosk_and_cashier_cannot_record(sqlite_db, actor):
     assert row_counts(sqlite_db) == before
 
 
-def test_the_status_machine_refuses_steps_out_of_order(sqlite_db):
-    reg = build_register(sqlite_db)
+def test_the_status_machine_refuses_steps_out_of_order(sqlite_register):
+    sqlite_db, reg = sqlite_register
     number = cases.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
     with pytest.raises(PermissionDenied):
         cases.confirm_payment(sqlite_db, CLERK, number)
@@ -286,8 +292,8 @@ def test_the_status_machine_refuses_steps_out_of_order(sqlite_db):
         cases.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
 
 
-def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqlite_db):
-    reg = build_register(sqlite_db)
+def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqlite_register):
+    sqlite_db, reg = sqlite_register
     request = replace(
         cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof), materials={"application": "sealed"}
     )
@@ -320,8 +326,8 @@ def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqli
     )
 
 
-def test_recording_rechecks_the_rules_against_the_register_as_it_is_now(any_db):
-    reg = build_register(any_db)
+def test_recording_rechecks_the_rules_against_the_register_as_it_is_now(any_register):
+    any_db, reg = any_register
     number = cases.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=MONDAY).case_number
     cases.confirm_payment(any_db, CASHIER, number, now=MONDAY)
     with any_db.unit_of_work() as uow:  # the court's seizure arrives while the case is in review
@@ -344,8 +350,8 @@ def test_recording_rechecks_the_rules_against_the_register_as_it_is_now(any_db):
     assert cases.get_case(any_db, REGISTRAR, number).status is CaseStatus.IN_REVIEW
 
 
-def test_a_party_is_found_by_id_not_duplicated_and_ids_are_normalised(sqlite_db):
-    reg = build_register(sqlite_db)
+def test_a_party_is_found_by_id_not_duplicated_and_ids_are_normalised(sqlite_register):
+    sqlite_db, reg = sqlite_register
     lower_x = next(n for n in (rid("19491231", f"{i:03d}") for i in range(100)) if n.endswith("X"))
     buyer = ("钱昇", lower_x.lower())
     cases.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [buyer]), now=MONDAY)
@@ -363,8 +369,8 @@ def test_errors_name_rule_and_record_in_their_text(shared):
     assert f"［记录：{reg.seized}］" in str(caught.value)
 
 
-def test_a_buyer_holding_the_notice_is_not_blocked_by_it_but_a_stranger_is(sqlite_db):
-    reg = build_register(sqlite_db)
+def test_a_buyer_holding_the_notice_is_not_blocked_by_it_but_a_stranger_is(sqlite_register):
+    sqlite_db, reg = sqlite_register
     with pytest.raises(RuleViolation, match="存在马丽的其它不动产买卖预告登记"):
         cases.accept_case(sqlite_db, CLERK, transfer(reg.noticed, [CHEN], [LI]), now=MONDAY)
     accepted = cases.accept_case(sqlite_db, CLERK, transfer(reg.noticed, [CHEN], [MA]), now=MONDAY)

@@ -24,6 +24,7 @@ from registry_desk.domain.errors import RuleViolation
 from registry_desk.services import cases
 from registry_desk.services.register import unit_register
 from registry_desk.storage.tables import AuditEvent, Certificate, Party, Right
+from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
     BANK_HH,
     BANK_SP,
@@ -46,6 +47,11 @@ from tests.integration.test_case_helpers import (
     transfer,
 )
 
+# The shared fixtures: the tiny register built once per module and copied for each test.
+register_template = _helpers.register_template
+sqlite_register = _helpers.sqlite_register
+any_register = _helpers.any_register
+
 RIGHT_CERTIFICATE_FIELDS = [
     "权利人",
     "共有情况",
@@ -63,8 +69,13 @@ PROOF_FIELDS = ["证明权利或事项", "权利人(申请人)", "义务人", "�
 
 
 @pytest.fixture
-def reg(any_db):
-    return build_register(any_db)
+def any_db(any_register):
+    return any_register[0]
+
+
+@pytest.fixture
+def reg(any_register):
+    return any_register[1]
 
 
 def _cert(db, number: str) -> Certificate:
@@ -300,9 +311,9 @@ def test_presale_mortgage_notice_for_a_second_bank_is_refused_but_the_register_w
         cases.accept_case(any_db, CLERK, request, now=MONDAY)
 
 
-def test_presale_mortgage_notice_by_the_buyer_holding_the_purchase_notice(any_db):
+def test_presale_mortgage_notice_by_the_buyer_holding_the_purchase_notice(any_register):
     # A flat with only the buyer's purchase notice: the bank registers its 抵押权预告 with the buyer as 抵押人.
-    reg = build_register(any_db)
+    any_db, reg = any_register
     with any_db.unit_of_work() as uow:
         s = uow.session
         bank_notice = s.scalar(
