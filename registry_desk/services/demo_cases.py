@@ -92,14 +92,15 @@ class DemoCasesSummary:
 
 
 @dataclass
-class _Units:
+class DemoUnits:
     plain: list[str]  # ownership only, owned by people (resales)
     developer: list[str]  # ownership only, owned by a company (a new flat to pre-sell)
     presale: list[str]  # developer owns; a buyer's 买卖预告 and the bank's 抵押权预告 stand
     mortgaged: list[str]  # exactly one mortgage, nothing else restricting
 
 
-def _pick_units(db: Database) -> _Units:
+def pick_demo_units(db: Database) -> DemoUnits:
+    """Units without an unfinished case, sorted into what each business type needs (also used by tests)."""
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         rows = s.execute(
@@ -128,7 +129,7 @@ def _pick_units(db: Database) -> _Units:
     for unit_id, number, right_type, kind in rows:
         rights.setdefault(unit_id, []).append((right_type, kind))
         numbers[unit_id] = number
-    units = _Units([], [], [], [])
+    units = DemoUnits([], [], [], [])
     for unit_id, held in rights.items():
         if unit_id in busy:
             continue
@@ -307,7 +308,7 @@ def seed_demo_cases(db: Database, settings: Settings | None = None, *, today: da
     不予受理 — across the four business types. Certificates are numbered by recording; their PDFs are made
     when first printed, so `settings` (kept for that) is not needed here."""
     del settings  # printing happens later, from the window
-    units = _pick_units(db)
+    units = pick_demo_units(db)
     clock = _Clock(db, today)
     run = _Runner(db, clock)
     plain = _take(units.plain, 7, "plain owned")

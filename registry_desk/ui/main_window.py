@@ -1,4 +1,5 @@
-"""The clerk's main window: one search box, the results, the register page of a unit, and the case list."""
+"""The clerk's main window: one search box, the results, the register page of a unit (受理 from there), and the case
+list opening each case's detail."""
 
 from __future__ import annotations
 
@@ -24,12 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from registry_desk.config import Settings
+from registry_desk.domain.cases import CaseRow
+from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import register
-from registry_desk.services.context import Actor
+from registry_desk.services import cases, register
+from registry_desk.services.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
+from registry_desk.ui.case_detail import CaseDetailDialog
 from registry_desk.ui.case_list import CaseListView
 from registry_desk.ui.dialogs import show_domain_error
+from registry_desk.ui.intake import IntakeDialog
 from registry_desk.ui.models import SearchResultsModel
 from registry_desk.ui.register_view import RegisterView
 from registry_desk.ui.tasks import TaskRunner
@@ -37,7 +42,8 @@ from registry_desk.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from registry_desk.storage.database import Database
 
-from registry_desk.ui import APPLICATION, ORGANISATION  # noqa: E402  (re-exported for callers)
+from registry_desk.ui import APPLICATION, ORGANISATION  # re-exported for callers
+
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
 SEARCH_LIMIT = 50
@@ -132,11 +138,16 @@ class MainWindow(QMainWindow):
         self.back_button = QPushButton(self.tr("← 返回结果（Alt+←）"), self)
         self.back_button.setObjectName("backButton")
         self.back_button.clicked.connect(self.go_back)
+        self.intake_button = QPushButton(self.tr("受理业务（Ctrl+N）"), self)
+        self.intake_button.setObjectName("intakeButton")
+        self.intake_button.clicked.connect(self.open_intake)
+        self.intake_button.setVisible(actor.role in (Role.CLERK, Role.ADMIN))
         register_page = QWidget(self)
         register_layout = QVBoxLayout(register_page)
         bar = QHBoxLayout()
         bar.addWidget(self.back_button)
         bar.addStretch(1)
+        bar.addWidget(self.intake_button)
         register_layout.addLayout(bar)
         register_layout.addWidget(self.register_view, 1)
 
@@ -144,12 +155,15 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(results_page)
         self.pages.addWidget(register_page)
 
-        self.case_list = CaseListView(parent=self)
+        self.case_list = CaseListView(loader=self.load_cases, parent=self)
+        self.case_list.case_activated.connect(self.open_case)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
-        self.tabs.addTab(self.pages, self.tr("登记簿查询"))
-        self.tabs.addTab(self.case_list, self.tr("业务列表"))
         self.setCentralWidget(self.tabs)
+        self.add_tab(self.pages, self.tr("登记簿查询"))
+        self.add_tab(self.case_list, self.tr("业务列表"))
+        self.intake: IntakeDialog | None = None
+        self.case_details: dict[str, CaseDetailDialog] = {}
 
         self.status_database = QLabel(
             self.tr("数据库：{url}").format(url=redacted_url(settings.database_url)), self
@@ -175,14 +189,68 @@ class MainWindow(QMainWindow):
             QShortcut(keys, self, self.focus_search)
         QShortcut(QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Left), self, self.go_back)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.clear_search)
+        QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_N), self, self.open_intake)
 
         self.setTabOrder(self.search_box, self.search_button)
         self.setTabOrder(self.search_button, self.results_view)
 
         self.bus.changed.connect(self.refresh)
         self.bus.changed.connect(self.case_list.refresh)
+        self.case_list.refresh()
+        self.case_list.start_auto_refresh()
         self._restore_geometry()
         self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Another view (the cashier's, a materials panel) joins the window as a tab; returns its index."""
+        return self.tabs.addTab(widget, title)
+
+    # -- cases --------------------------------------------------------------------------------------------
+    def load_cases(self) -> list[CaseRow]:
+        return cases.list_cases(self.db, self.actor, today=cases.local_date(utc_now()))
+
+    def open_intake(self) -> IntakeDialog | None:
+        """受理 for the unit on the register page (Ctrl+N there)."""
+        shown = self.register_view.register
+        if shown is None or self.pages.currentIndex() != self.PAGE_REGISTER or self.tabs.currentIndex() != 0:
+            self.statusBar().showMessage(self.tr("请先查询并打开要受理的不动产单元，再按 Ctrl+N。"), 5000)
+            return None
+        if self.actor.role not in (Role.CLERK, Role.ADMIN):
+            self.statusBar().showMessage(self.tr("受理业务仅限受理人员。"), 5000)
+            return None
+        try:
+            dialog = IntakeDialog(
+                self.db, self.actor, self.settings, shown.unit_number, self.tasks, self.bus, self
+            )
+        except DomainError as error:
+            show_domain_error(self, error, self.tr("无法受理"))
+            return None
+        dialog.case_accepted.connect(
+            lambda summary: self.statusBar().showMessage(
+                self.tr("已受理：业务号 {number}").format(number=summary.case_number), 10000
+            )
+        )
+        self.intake = dialog
+        dialog.show()
+        return dialog
+
+    def open_case(self, case_number: str) -> CaseDetailDialog | None:
+        existing = self.case_details.get(case_number)
+        if existing is not None and existing.isVisible():
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog = CaseDetailDialog(self.db, self.actor, self.settings, case_number, self.tasks, self.bus, self)
+        self.case_details[case_number] = dialog
+        self.bus.changed.connect(dialog.reload)
+        dialog.finished.connect(lambda _result: self._forget_case(case_number, dialog))
+        dialog.show()
+        return dialog
+
+    def _forget_case(self, case_number: str, dialog: CaseDetailDialog) -> None:
+        self.bus.changed.disconnect(dialog.reload)
+        if self.case_details.get(case_number) is dialog:
+            del self.case_details[case_number]
 
     # -- search -------------------------------------------------------------------------------------------
     def focus_search(self) -> None:

@@ -1,0 +1,226 @@
+"""The intake as a clerk drives it: one resale from search to certificate, and a refused intake that saves nothing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdf
+import pypdfium2
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from registry_desk.config import Settings
+from registry_desk.domain.codes import CaseStatus, RightStatus, RightType, Role
+from registry_desk.domain.identifiers import resident_id_check_char
+from registry_desk.services import cases
+from registry_desk.services.context import Actor
+from registry_desk.services.demo_cases import pick_demo_units
+from registry_desk.services.demo_data import load_demo
+from registry_desk.storage.database import Database
+from registry_desk.storage.tables import Case, Party, Right, Unit
+from registry_desk.ui.intake import PartyTable
+from registry_desk.ui.main_window import MainWindow
+from registry_desk.ui.printing import print_pdf_to_file
+
+BUYER_NAME = "欧阳晓珺"
+BUYER_ID = "640502199403150" + "82"
+BUYER_ID += resident_id_check_char(BUYER_ID)
+ADMIN = Actor(None, "admin01", "管理员", Role.ADMIN)
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
+
+
+def _open_window(qtbot, db: Database, actor: Actor, tmp_path: Path) -> MainWindow:
+    window = MainWindow(db, actor, Settings(tmp_path, db.url))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)  # shortcuts work in the active window only
+    return window
+
+
+def _search_and_open_intake(qtbot, window: MainWindow, unit: str):
+    window.search_box.setFocus()
+    qtbot.keyClicks(window.search_box, unit)
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert window.pages.currentIndex() == window.PAGE_REGISTER
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    intake = window.intake
+    assert intake is not None and intake.unit.unit_number == unit
+    qtbot.addWidget(intake)
+    intake.activateWindow()
+    qtbot.waitUntil(intake.isActiveWindow, timeout=2000)
+    return intake
+
+
+@pytest.fixture
+def demo(sqlite_db: Database, clerk: Actor) -> tuple[Database, Actor]:
+    load_demo(sqlite_db)
+    return sqlite_db, clerk
+
+
+def test_a_resale_from_search_to_certificate(qtbot, demo, tmp_path: Path):
+    db, clerk = demo
+    unit = pick_demo_units(db).plain[0]
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, unit)
+    assert intake.business.label == "个人存量房转移登记"
+
+    qtbot.keyClick(intake, Qt.Key.Key_F4)  # 从登记簿预填
+    sellers = [
+        intake.party_table.text(r, PartyTable.NAME)
+        for r in range(intake.party_table.rowCount())
+        if intake.party_table.text(r, PartyTable.ROLE) == "转让方（义务人）"
+    ]
+    register_owners = [p.name for p in intake.unit.owners[0].holders]
+    assert sellers == register_owners
+    assert intake.party_table.text(0, PartyTable.SOURCE).startswith("来自 登记簿")
+    assert intake.party_table.item(0, PartyTable.NAME).toolTip().startswith("来自 登记簿")
+    assert "须有受让方（权利人）（至少1位）" in intake.problems()
+
+    # The ID-card reader types the buyer's number and Enter; she is new, so the clerk types her name.
+    intake.id_role_combo.setCurrentIndex(intake.id_role_combo.findText("受让方（权利人）"))
+    intake.id_entry.setFocus()
+    qtbot.keyClicks(intake.id_entry, BUYER_ID)
+    qtbot.keyClick(intake.id_entry, Qt.Key.Key_Return)
+    row = intake.party_table.rowCount() - 1
+    assert intake.party_table.text(row, PartyTable.ID_NUMBER) == BUYER_ID
+    assert intake.party_table.currentColumn() == PartyTable.NAME
+    intake.party_table.item(row, PartyTable.NAME).setText(BUYER_NAME)
+    qtbot.keyClicks(intake.price_edit, "450000")
+    assert "契税" in intake.quote_label.text()
+    qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # 全部已收
+    assert intake.problems() == []
+
+    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
+    receipt = intake.receipt_preview
+    qtbot.addWidget(receipt)
+    number = intake.summary.case_number
+    assert receipt.document.pageCount() == 1
+    assert number in _text(receipt.pdf_bytes) and "不动产登记受理凭证" in _text(receipt.pdf_bytes)
+    assert intake.summary.status is CaseStatus.AWAITING_PAYMENT
+    qtbot.waitUntil(lambda: number in window.case_list.shown_case_numbers(), timeout=5000)
+
+    # At the back office: an administrator's window confirms payment, records, prints and hands over.
+    back = _open_window(qtbot, db, ADMIN, tmp_path / "back")
+    back.tabs.setCurrentWidget(back.case_list)
+    assert back.case_list.select_case(number)
+    back.case_list.table.setFocus()
+    qtbot.keyClick(back.case_list.table, Qt.Key.Key_Return)
+    detail = back.case_details[number]
+    qtbot.addWidget(detail)
+    assert detail.status_label.text() == "待缴费"
+    assert "pay" in detail.visible_actions()
+
+    def act(key: str, status: CaseStatus) -> None:
+        detail.buttons[key].click()
+        qtbot.waitUntil(lambda: detail.summary.status is status, timeout=20_000)
+
+    act("pay", CaseStatus.IN_REVIEW)
+    questions: list[str] = []
+    detail.confirm = lambda _parent, _title, text: questions.append(text) or True
+    act("record", CaseStatus.RECORDED)
+    assert BUYER_NAME in questions[0] and "登簿即生效" in questions[0]
+    act("ready", CaseStatus.CERTIFICATE_READY)
+    certificate = detail.summary.certificate_numbers[0]
+    assert certificate.startswith("宁(") and "不动产权第" in certificate
+
+    opened: list = []
+    detail.preview_opened.connect(opened.append)
+    detail.buttons["print_certificate"].click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    preview = opened[0]
+    text = _text(preview.pdf_bytes)
+    assert BUYER_NAME in text and certificate in text
+    printed = tmp_path / "printed.pdf"
+    assert print_pdf_to_file(preview.pdf_bytes, printed) == 1
+    page = pypdfium2.PdfDocument(str(printed))[0]
+    pixels = page.render(scale=0.3).to_pil().convert("L")
+    assert pixels.getextrema()[0] < 100, "the printed page carries the certificate, not a blank sheet"
+    preview.close()
+
+    detail.ask_receiver = lambda _parent, _title, _prompt: BUYER_NAME
+    act("issue", CaseStatus.ISSUED)
+    qtbot.waitUntil(lambda: "已发证" in back.case_list.model.column_text(4), timeout=5000)
+    row = back.case_list.model.column_text(0).index(number)
+    assert back.case_list.model.column_text(4)[row] == "已发证"
+    assert back.case_list.model.column_text(7)[row] == "0个工作日"
+    assert [
+        h for h in (detail.history_table.item(r, 2).text() for r in range(detail.history_table.rowCount()))
+    ][:5] == ["受理", "确认缴费", "审核登簿", "缮证", "打印证书证明"]
+
+
+def test_a_seized_unit_is_refused_inline_and_nothing_is_saved(qtbot, demo, tmp_path: Path):
+    db, clerk = demo
+    with db.unit_of_work(write=False) as uow:
+        seized = uow.session.scalar(
+            select(Unit.unit_number)
+            .join(Right, Right.unit_id == Unit.id)
+            .where(Right.right_type == RightType.SEIZURE, Right.status == RightStatus.CURRENT)
+            .order_by(Unit.id)
+        )
+        parties_before = uow.session.scalar(select(func.count()).select_from(Party))
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, seized)
+    qtbot.keyClick(intake, Qt.Key.Key_F4)
+    intake.id_role_combo.setCurrentIndex(intake.id_role_combo.findText("受让方（权利人）"))
+    qtbot.keyClicks(intake.id_entry, BUYER_ID)
+    qtbot.keyClick(intake.id_entry, Qt.Key.Key_Return)
+    intake.party_table.item(intake.party_table.rowCount() - 1, PartyTable.NAME).setText(BUYER_NAME)
+    qtbot.keyClicks(intake.price_edit, "300000")
+    intake.mark_all_received()
+    assert intake.problems() == []
+    intake.accept_intake()
+    qtbot.waitUntil(lambda: intake.error_label.isVisible(), timeout=20_000)
+    message = intake.error_label.text()
+    assert "查封" in message and seized in message
+    assert intake.receipt_preview is None and intake.isVisible()
+    with db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Case)) == 0
+        assert uow.session.scalar(select(func.count()).select_from(Party)) == parties_before
+    assert cases.list_cases(db, clerk, today=intake.today) == []
+
+
+def test_cancellation_offers_the_units_mortgages_and_fills_the_bank(qtbot, demo, tmp_path: Path):
+    db, clerk = demo
+    unit = pick_demo_units(db).mortgaged[0]
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, unit)
+    intake.set_business_type("mortgage_cancel")
+    proofs = [intake.cancel_combo.itemData(i) for i in range(intake.cancel_combo.count())]
+    assert len(proofs) == 1 and "不动产证明第" in proofs[0]
+    intake.run_prefill()
+    assert intake.party_table.text(0, PartyTable.ROLE) == "抵押权人"
+    assert intake.party_table.text(0, PartyTable.NAME).endswith(("分行", "支行", "公司"))
+    assert intake.cancel_source.text().startswith("来自 登记簿") and proofs[0] in intake.cancel_source.text()
+    assert intake.materials_table.item(0, 0).text() == "不动产登记申请书"
+    assert "一次性告知" in intake.notice_once_label.text()
+
+
+def test_a_notice_shows_kind_and_mortgage_terms_labelled_in_wan_or_yuan(qtbot, demo, tmp_path: Path):
+    db, clerk = demo
+    unit = pick_demo_units(db).developer[0]
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, unit)
+    intake.set_business_type("advance_notice")
+    assert intake.notice_kind_combo.isVisible() and not intake.prefill_button.isEnabled()
+    intake.notice_kind_combo.setCurrentIndex(intake.notice_kind_combo.findData(4))
+    box = intake.notice_mortgage_box
+    assert box.isVisible() and not intake.notice_price.isVisible()
+    assert box.amount_label.text() == "被担保主债权数额（万元）："
+    box.mode.setCurrentIndex(box.mode.findText("最高额抵押"))
+    assert box.amount_label.text() == "最高债权额（万元）："
+    box.amount.setText("45.5")
+    assert box.terms().amount.fen == 45_500_000
+    box.amount_unit.setCurrentIndex(box.amount_unit.findText("元"))
+    assert box.terms().amount.fen == 4_550
+    assert any(
+        "抵押合同" in intake.materials_table.item(r, 0).text()
+        for r in range(intake.materials_table.rowCount())
+    )
