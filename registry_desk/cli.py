@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "registry_desk.commands.quote",
     "registry_desk.commands.documents",
     "registry_desk.commands.payments",
+    "registry_desk.commands.kiosk",
 ]
 
 

@@ -1,0 +1,1 @@
+"""The self-service kiosk (自助打证机): a full-screen, touch-sized window over services/kiosk.py."""

@@ -1,0 +1,85 @@
+"""Where the kiosk's documents go: the kiosk's printer through Qt (QPrinter), or PDF files (`--print-to DIR`).
+
+Each output is a callable `(pdf bytes, job name) -> where it went`; raising means the sheet did not come out
+right, and services/kiosk.py spoils it.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtGui import QColor, QPageSize, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPrintSupport import QPrinter
+
+_UNSAFE = re.compile(r"[^\w.()（）\-]+")
+
+
+class DirectoryOutput:
+    """Writes each document, byte for byte (the seal stays valid), into a folder instead of printing."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def __call__(self, pdf: bytes, name: str) -> str:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{_UNSAFE.sub('_', name)}.pdf"
+        path.write_bytes(pdf)
+        return str(path)
+
+
+class QtPrinterOutput:
+    """Prints through Qt on the named (or default) printer, each page rendered at the printer's resolution.
+
+    `output_file` makes QPrinter write its own PDF instead, which lets the path be tested without a printer.
+    """
+
+    def __init__(
+        self, printer_name: str | None = None, *, output_file: Path | None = None, dpi: int = 300
+    ) -> None:
+        self.printer_name = printer_name
+        self.output_file = output_file
+        self.dpi = dpi
+
+    def __call__(self, pdf: bytes, name: str) -> str:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if self.output_file is not None:
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+            printer.setOutputFileName(str(self.output_file))
+        elif self.printer_name:
+            printer.setPrinterName(self.printer_name)
+        if not printer.isValid():
+            raise OSError("未找到可用的打印机，请联系管理员")
+        printer.setDocName(name)
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        printer.setFullPage(True)
+        printer.setResolution(self.dpi)
+        with tempfile.TemporaryDirectory() as folder:
+            source = Path(folder) / "job.pdf"
+            source.write_bytes(pdf)
+            document = QPdfDocument()
+            if document.load(str(source)) != QPdfDocument.Error.None_:
+                raise OSError(f"无法读取待打印的文档 {name}")
+            painter = QPainter()
+            if not painter.begin(printer):
+                raise OSError(f"打印机 {printer.printerName() or '默认打印机'} 无法开始打印")
+            try:
+                for page in range(document.pageCount()):
+                    if page and not printer.newPage():
+                        raise OSError("打印机换页失败")
+                    target = painter.viewport()
+                    points = document.pagePointSize(page)
+                    scale = min(target.width() / points.width(), target.height() / points.height())
+                    size = QSize(int(points.width() * scale), int(points.height() * scale))
+                    image = document.render(page, size)
+                    painter.fillRect(QRect(0, 0, size.width(), size.height()), QColor("white"))
+                    painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
+            finally:
+                painter.end()
+                document.close()
+        return (
+            str(self.output_file) if self.output_file is not None else (printer.printerName() or "默认打印机")
+        )
