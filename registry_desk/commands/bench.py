@@ -14,6 +14,7 @@ from registry_desk.config import Settings
 FIGURE_MODULES = [
     "registry_desk.benchmarks.register_figures",
     "registry_desk.benchmarks.exemption_figures",
+    "registry_desk.benchmarks.kiosk_figures",
 ]
 
 
