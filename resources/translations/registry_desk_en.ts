@@ -2,6 +2,34 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AdminExitDialog</name>
+    <message>
+        <location filename="../../registry_desk/ui/kiosk/window.py" line="+73"/>
+        <source>管理员退出自助模式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>管理员用户名</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>密码</source>
+        <translation type="unfinished">Password</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>退出自助模式</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>取消</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <location filename="../../registry_desk/app.py" line="+80"/>
@@ -15,9 +43,290 @@
     </message>
 </context>
 <context>
+    <name>CaseDetailDialog</name>
+    <message>
+        <location filename="../../registry_desk/ui/case_detail.py" line="+187"/>
+        <source>业务详情 — {number}</source>
+        <translation>Case details — {number}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>不动产单元：</source>
+        <translation>Property unit:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理时间：</source>
+        <translation>Accepted at:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>办结时限：</source>
+        <translation>Due date:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>缴费：</source>
+        <translation>Payment:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证书证明：</source>
+        <translation>Certificates:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>原因：</source>
+        <translation>Reason:</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>姓名/名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>材料</source>
+        <translation>Material</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>必需</source>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>提交情况</source>
+        <translation>Submitted</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>经办人</source>
+        <translation>By</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>环节</source>
+        <translation>Step</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>说明</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>正在办理……</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>确认缴费</source>
+        <translation>Confirm payment</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>登簿（Ctrl+R）</source>
+        <translation>Record (Ctrl+R)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>缮证</source>
+        <translation>Certificate ready</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+193"/>
+        <source>发证</source>
+        <translation>Hand over</translation>
+    </message>
+    <message>
+        <location line="-192"/>
+        <source>收到所选材料</source>
+        <translation>Material received</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打印证书</source>
+        <translation>Print certificate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>打印受理凭证</source>
+        <translation>Print acceptance receipt</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+204"/>
+        <source>驳回</source>
+        <translation>Refuse</translation>
+    </message>
+    <message>
+        <location line="-203"/>
+        <location line="+207"/>
+        <source>撤回</source>
+        <translation>Withdraw</translation>
+    </message>
+    <message>
+        <location line="-206"/>
+        <location line="+210"/>
+        <source>不予受理</source>
+        <translation>Do not accept</translation>
+    </message>
+    <message>
+        <location line="-198"/>
+        <source>关闭（Esc）</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>申请人</source>
+        <translation>Applicants</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>申请材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>办理过程</source>
+        <translation>History</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>{number}  {label}</source>
+        <translation>{number}  {label}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{date}（承诺{days}个工作日）</source>
+        <translation>{date} (promised within {days} working days)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>须缴纳税费</source>
+        <translation>Taxes and fees due</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>免缴费</source>
+        <translation>No fees</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>（登簿后生成）</source>
+        <translation>(issued when recorded)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>一次性告知，尚需补正：{names}</source>
+        <translation>Told once, still missing: {names}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>材料齐全。</source>
+        <translation>All materials received.</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>房屋所有权转移给受让方；原不动产权证书注销，生成新的不动产权证书。</source>
+        <translation>Ownership passes to the buyers; the old title certificate is cancelled and a new one is issued.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>在该单元设立抵押权（抵押权预告登记随之转为抵押权）；生成不动产登记证明（抵押权）。</source>
+        <translation>A mortgage is registered on the unit (an advance notice of mortgage becomes the mortgage); a registration proof (mortgage) is issued.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>注销该抵押权，原不动产登记证明作废；不再发证，业务即办结。</source>
+        <translation>The mortgage is cancelled and its registration proof becomes void; nothing is issued and the case is finished.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>在该单元记载预告登记；生成不动产登记证明（预告登记）。</source>
+        <translation>An advance notice is registered on the unit; a registration proof (advance notice) is issued.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>确认对业务 {number}（{label}）审核通过并登簿？
+
+单元：{unit}
+坐落：{location}
+{people}
+
+登簿后：{effect}
+登簿即生效，不能撤回。</source>
+        <translation>Approve case {number} ({label}) and record it in the register?
+
+Unit: {unit}
+Location: {location}
+{people}
+
+After recording: {effect}
+Recording takes effect at once and cannot be undone.</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>登簿</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>领证人姓名（核对身份证件后填写）：</source>
+        <translation>Name of the person collecting (check their ID first):</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>驳回（不予登记）的理由，将书面告知申请人：</source>
+        <translation>Reason for refusing registration (told to the applicants in writing):</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>申请人撤回申请的原因：</source>
+        <translation>Why the applicants withdraw:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>不予受理的理由，将书面告知申请人：</source>
+        <translation>Reason for not accepting (told to the applicants in writing):</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>受理凭证 {number}</source>
+        <translation>Acceptance receipt {number}</translation>
+    </message>
+</context>
+<context>
     <name>CaseListModel</name>
     <message>
-        <location filename="../../registry_desk/ui/case_list.py" line="+36"/>
+        <location filename="../../registry_desk/ui/case_list.py" line="+47"/>
         <source>业务号</source>
         <translation>Case no.</translation>
     </message>
@@ -27,9 +336,18 @@
         <translation>Type</translation>
     </message>
     <message>
-        <location line="+1"/>
         <source>单元</source>
-        <translation>Unit</translation>
+        <translation type="vanished">Unit</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>单元/坐落</source>
+        <translation>Unit / location</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>申请人</source>
+        <translation>Applicants</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -47,17 +365,63 @@
         <translation>Due</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+1"/>
+        <source>用时</source>
+        <translation>Time taken</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>{date}（已超期）</source>
         <translation>{date} (overdue)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{date}（今日到期）</source>
+        <translation>{date} (due today)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{n}个工作日</source>
+        <translation>{n} working days</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（超期办结）</source>
+        <translation> (finished late)</translation>
     </message>
 </context>
 <context>
     <name>CaseListView</name>
     <message>
-        <location line="+42"/>
+        <location line="+79"/>
+        <source>全部业务</source>
+        <translation>All cases</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>在办</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已超期</source>
+        <translation>Overdue</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <location line="+49"/>
         <source>暂无业务。受理的业务会显示在这里。</source>
         <translation>No cases yet. Cases accepted at the counter appear here.</translation>
+    </message>
+    <message>
+        <location line="-45"/>
+        <source>筛选：</source>
+        <translation>Filter:</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>显示 {shown} / {total} 件；已超期 {overdue} 件，今日到期 {today} 件</source>
+        <translation>Showing {shown} of {total}; {overdue} overdue, {today} due today</translation>
     </message>
 </context>
 <context>
@@ -125,6 +489,301 @@ Please give this log to the system administrator.</translation>
     </message>
 </context>
 <context>
+    <name>IntakeDialog</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake.py" line="+371"/>
+        <source>受理业务 — {unit}</source>
+        <translation>New case — {unit}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>不动产单元号：{number}&#x3000;坐落：{location}</source>
+        <translation>Unit number: {number}&#x3000;Location: {location}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>预告登记种类：</source>
+        <translation>Advance notice kind:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>从登记簿预填（F4）</source>
+        <translation>Prefill from the register (F4)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>业务类型：</source>
+        <translation>Business type:</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>刷身份证或输入证件号码后按回车</source>
+        <translation>Swipe the ID card or type the ID number, then Enter</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>删除所选当事人</source>
+        <translation>Remove selected party</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>共有方式：</source>
+        <translation>Co-ownership:</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>添加为：</source>
+        <translation>Add as:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>申请人</source>
+        <translation>Applicants</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>合同成交价格，单位：元</source>
+        <translation>Contract price in yuan</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>是卖方家庭唯一住房</source>
+        <translation>The seller family&apos;s only home</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>成交价格（元）：</source>
+        <translation>Price (yuan):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>买方家庭住房套数（含本套）：</source>
+        <translation>Homes of the buyer&apos;s family (including this one):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>卖方持有满（年）：</source>
+        <translation>Full years held by the seller:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>税费试算：</source>
+        <translation>Trial tax and fee quote:</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>要注销的抵押权：</source>
+        <translation>Mortgage to cancel:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>注销原因：</source>
+        <translation>Reason for cancellation:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>说明：</source>
+        <translation>Note:</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>买卖价格（元）：</source>
+        <translation>Sale price (yuan):</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>登记事项</source>
+        <translation>Registration terms</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>材料（勾选＝已收纸质件）</source>
+        <translation>Material (ticked = paper received)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>必需</source>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>可替代纸质件</source>
+        <translation>May replace paper</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>全部已收（Ctrl+M）</source>
+        <translation>All received (Ctrl+M)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>申请材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+525"/>
+        <source>受理（Ctrl+Enter）</source>
+        <translation>Accept (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="-522"/>
+        <source>取消（Esc）</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>该业务类型暂不支持预填，请在窗口录入</source>
+        <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>承诺办结时限：{days}个工作日；{charged}。</source>
+        <translation>Promised within {days} working days; {charged}.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>须缴纳税费</source>
+        <translation>Taxes and fees due</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>不收费</source>
+        <translation>free of charge</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <location line="+29"/>
+        <source>来自 当事人档案 {name}（{number}）</source>
+        <translation>From the party records: {name} ({number})</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <source>窗口录入</source>
+        <translation>Entered at the counter</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>第{n}行（{role}）</source>
+        <translation>Row {n} ({role})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{where}须填写姓名或名称</source>
+        <translation>{where}: name is required</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{where}的{kind}号码“{number}”无效</source>
+        <translation>{where}: {kind} number &quot;{number}&quot; is not valid</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{where}按份共有须填写份额（如 1/2）</source>
+        <translation>{where}: co-ownership by shares needs a share (e.g. 1/2)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{where}的代理人身份证号码无效</source>
+        <translation>{where}: the agent&apos;s ID number is not valid</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>须有{label}（至少{n}位）</source>
+        <translation>{label} required (at least {n})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{label}最多{n}位</source>
+        <translation>{label}: at most {n}</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>电子证照</source>
+        <translation>e-certificate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>电子签章件</source>
+        <translation>e-sealed PDF</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>请填写成交价格（元）</source>
+        <translation>Enter the price (yuan)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>该单元没有可注销的现势抵押权</source>
+        <translation>The unit has no current mortgage to cancel</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>请填写买卖价格（元）</source>
+        <translation>Enter the sale price (yuan)</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>尚需：</source>
+        <translation>Still needed: </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>填写完整，可以受理（Ctrl+Enter）。</source>
+        <translation>Complete: ready to accept (Ctrl+Enter).</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>一次性告知，尚缺：{names}（可先受理，登簿前须补齐）</source>
+        <translation>Told once, missing: {names} (may be accepted now; required before recording)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>材料齐全。</source>
+        <translation>All materials received.</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>填写成交价格后显示契税、增值税、个人所得税和登记费试算。</source>
+        <translation>Enter the price to see deed tax, VAT, income tax and the registration fee.</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>（试算，以税务机关核定为准）</source>
+        <translation>(trial calculation; the tax office assesses)</translation>
+    </message>
+    <message>
+        <location line="+84"/>
+        <source>不能受理：</source>
+        <translation>Cannot accept: </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>正在受理……</source>
+        <translation>Accepting…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>受理凭证 {number}</source>
+        <translation>Acceptance receipt {number}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>已受理，业务号 {number}；受理凭证未能生成：{error}</source>
+        <translation>Accepted as case {number}; the acceptance receipt could not be made: {error}</translation>
+    </message>
+</context>
+<context>
     <name>KeyValueModel</name>
     <message>
         <location filename="../../registry_desk/ui/models.py" line="-82"/>
@@ -135,6 +794,303 @@ Please give this log to the system administrator.</translation>
         <location line="+0"/>
         <source>内容</source>
         <translation>Value</translation>
+    </message>
+</context>
+<context>
+    <name>Keypad</name>
+    <message>
+        <location filename="../../registry_desk/ui/kiosk/keypad.py" line="+24"/>
+        <source>退格</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>清除</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Kiosk</name>
+    <message>
+        <location filename="../../registry_desk/ui/kiosk/launch.py" line="+62"/>
+        <source>不动产登记自助服务</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KioskPrinting</name>
+    <message>
+        <location filename="../../registry_desk/ui/kiosk/printing.py" line="+56"/>
+        <source>未找到可用的打印机，请联系管理员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>无法读取待打印的文档 {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>打印机 {printer} 无法开始打印</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+16"/>
+        <source>默认打印机</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>打印机换页失败</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <location filename="../../registry_desk/ui/kiosk/window.py" line="+52"/>
+        <source>不动产登记自助服务</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>不动产登记自助服务 · 自助打证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>管理员</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>请扫描受理凭证上的二维码，或输入业务号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>12位业务号</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>下一步</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>请输入申请人的身份证号码</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>核验身份</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>返回首页</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>缴纳税费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>打印不动产登记资料查询结果</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+45"/>
+        <source>办理完毕，退出</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <source>请用手机银行或支付应用扫码缴纳税费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>模拟扫码支付</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+18"/>
+        <source>返回办理进度</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>重新打印（使用下一张证书纸）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+109"/>
+        <source>业务号：{number}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>已输入 {count}/18 位：{mask}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>已受理</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待缴费</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>审核中</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已登簿</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>可打印/已缮证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已发证</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>您的申请已受理。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>您的申请已受理，正在等待缴纳税费；各方缴清后进入审核。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>税费已缴清（或本业务无需缴费），登记机构正在审核，承诺在 {due} 前办结。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已记载于不动产登记簿，正在缮制证书，承诺在 {due} 前办结。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证书（证明）已缮制完成，持证人可在本机打印领取。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证书（证明）已发放，业务已办结。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>申请未予受理，请到窗口了解原因。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>申请已撤回。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>申请未予登记（已驳回），请到窗口了解原因。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>业务号 {number} · {business}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{role}：{name}（{id}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>受理日期 {accepted}&#x3000;承诺办结日期 {due}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>打印{kind} {number}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>缴款单 {order}（{kind}）</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>合计 {amount} 元</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>请在 {time} 前完成支付</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>等待支付…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>缴费成功，税费已入账。电子票据如下：</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>正在打印，请稍候…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>打印完成，请取走您的证书。
+证号：{number}
+印刷序列号：{serial}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>打印失败，印刷序列号 {serial} 的证书纸已作废。可以再试一次。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>打印再次失败，印刷序列号 {serial} 的证书纸已作废。请到窗口由工作人员为您办理。</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>正在打印查询结果，请稍候…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>查询结果已打印，请取走。</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -203,7 +1159,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+84"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+90"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -234,7 +1190,12 @@ Please give this log to the system administrator.</translation>
         <translation>← Back to results (Alt+←)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+3"/>
+        <source>受理业务（Ctrl+N）</source>
+        <translation>New case (Ctrl+N)</translation>
+    </message>
+    <message>
+        <location line="+22"/>
         <source>登记簿查询</source>
         <translation>Register</translation>
     </message>
@@ -244,7 +1205,7 @@ Please give this log to the system administrator.</translation>
         <translation>Cases</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>数据库：{url}</source>
         <translation>Database: {url}</translation>
     </message>
@@ -254,7 +1215,27 @@ Please give this log to the system administrator.</translation>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+43"/>
+        <source>请先查询并打开要受理的不动产单元，再按 Ctrl+N。</source>
+        <translation>Search and open the unit first, then press Ctrl+N.</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>受理业务仅限受理人员。</source>
+        <translation>Only counter clerks accept cases.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>无法受理</source>
+        <translation>Cannot accept</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>已受理：业务号 {number}</source>
+        <translation>Accepted: case {number}</translation>
+    </message>
+    <message>
+        <location line="+53"/>
         <source>没有找到与“{query}”相符的单元、证书或权利人。</source>
         <translation>No unit, certificate or right holder matches “{query}”.</translation>
     </message>
@@ -272,6 +1253,296 @@ Please give this log to the system administrator.</translation>
         <location line="+23"/>
         <source>无法打开登记簿</source>
         <translation>Cannot open the register</translation>
+    </message>
+</context>
+<context>
+    <name>MortgageBox</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake.py" line="-990"/>
+        <source>万元</source>
+        <translation>10,000 yuan</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>元</source>
+        <translation>yuan</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>约定禁止或限制转让抵押不动产</source>
+        <translation>Transfer of the mortgaged property prohibited or restricted by agreement</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>抵押方式：</source>
+        <translation>Mortgage type:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>债务履行期限（起）：</source>
+        <translation>Debt term from:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>债务履行期限（止）：</source>
+        <translation>Debt term to:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>担保范围：</source>
+        <translation>Scope of security:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>禁止转让：</source>
+        <translation>No transfer:</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>最高债权额（{unit}）：</source>
+        <translation>Maximum secured amount ({unit}):</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>被担保主债权数额（{unit}）：</source>
+        <translation>Secured principal ({unit}):</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>债权数额须大于0</source>
+        <translation>The secured amount must be above 0</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>请填写债权数额（数字，最多精确到分）</source>
+        <translation>Enter the secured amount (a number, at most to the fen)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>债务履行期限的止日须晚于起日</source>
+        <translation>The debt term must end after it starts</translation>
+    </message>
+</context>
+<context>
+    <name>PaperStockView</name>
+    <message>
+        <location filename="../../registry_desk/ui/paper_stock_view.py" line="+49"/>
+        <source>起始序列号</source>
+        <translation>First serial</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>终止序列号</source>
+        <translation>Last serial</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>总数</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已使用</source>
+        <translation>Used</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>已作废</source>
+        <translation>Spoiled</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>剩余</source>
+        <translation>Left</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>载入人</source>
+        <translation>Loaded by</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>载入号段</source>
+        <translation>Load range</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>保存预警线</source>
+        <translation>Save warning level</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>新号段</source>
+        <translation>New range</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>库存预警线（张）</source>
+        <translation>Warning level (sheets)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>合计 {total} 张：已使用 {used}，已作废 {spoiled}，打印中 {printing}，剩余 {free}；下一张 {next}</source>
+        <translation>{total} sheets: {used} used, {spoiled} spoiled, {printing} printing, {free} left; next {next}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>（无）</source>
+        <translation>(none)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>空白证书纸已用完，自助打证机无法打证，请立即载入新的号段</source>
+        <translation>Blank certificate paper is used up; the kiosk cannot print. Load a new range now</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>空白证书纸仅剩 {free} 张（预警线 {threshold} 张），请及时补充</source>
+        <translation>Only {free} blank certificate sheets left (warning level {threshold}); refill soon</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>已载入号段 {first}—{last}，共 {count} 张</source>
+        <translation>Loaded range {first}–{last}, {count} sheets</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>预警线已保存</source>
+        <translation>Warning level saved</translation>
+    </message>
+</context>
+<context>
+    <name>PartyTable</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake.py" line="+38"/>
+        <source>角色</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>姓名/名称</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证件种类</source>
+        <translation>ID type</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>份额</source>
+        <translation>Share</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>通讯地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>代理人</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>代理人身份证号</source>
+        <translation>Agent&apos;s ID number</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>来源</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <location line="+93"/>
+        <source>窗口录入</source>
+        <translation>Entered at the counter</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreviewDialog</name>
+    <message>
+        <location filename="../../registry_desk/ui/pdf_preview.py" line="+58"/>
+        <source>打印（Ctrl+P）</source>
+        <translation>Print (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>另存为（Ctrl+S）</source>
+        <translation>Save as (Ctrl+S)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>缩小（Ctrl+-）</source>
+        <translation>Zoom out (Ctrl+-)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>放大（Ctrl++）</source>
+        <translation>Zoom in (Ctrl++)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>适合宽度</source>
+        <translation>Fit width</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>关闭（Esc）</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>共 {n} 页</source>
+        <translation>{n} pages</translation>
+    </message>
+    <message>
+        <location line="+48"/>
+        <source>无法打印</source>
+        <translation>Cannot print</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已发送打印：{n} 页。</source>
+        <translation>Sent to the printer: {n} pages.</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>另存为</source>
+        <translation>Save as</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>无法保存到 {path}：{error}</source>
+        <translation>Cannot save to {path}: {error}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>已保存到 {path}</source>
+        <translation>Saved to {path}</translation>
+    </message>
+</context>
+<context>
+    <name>Printing</name>
+    <message>
+        <location filename="../../registry_desk/ui/printing.py" line="+120"/>
+        <source>打印</source>
+        <translation>Print</translation>
     </message>
 </context>
 <context>
