@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry_desk.domain.errors import DomainError
@@ -39,9 +39,10 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front, so two windows recording at once queue instead of
         # failing half-way with "database is locked"; readers do not block each other.
-        if conn.get_execution_options().get("registry_write"):
+        options = conn.get_execution_options()
+        if options.get("registry_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get("registry_lookup"):
             conn.exec_driver_sql("BEGIN")
 
 
@@ -64,6 +65,14 @@ class Database:
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         self._write_engine = self.engine.execution_options(registry_write=True)
+        # Single-statement look-ups (a scan at the counter) need no transaction round trip: one SELECT is
+        # consistent by itself. AUTOCOMMIT spares PostgreSQL the BEGIN/ROLLBACK; on SQLite the begin hook
+        # above skips its BEGIN.
+        self._lookup_engine = (
+            self.engine.execution_options(registry_lookup=True)
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT", registry_lookup=True)
+        )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
 
@@ -81,6 +90,13 @@ class Database:
                 rule="数据库连接",
                 record=_redact(self.url),
             ) from error
+
+    @contextmanager
+    def lookup(self) -> Iterator[Connection]:
+        """A connection for ONE read-only statement (or several that need not agree with each other).
+        Anything that reads related rows consistently, or writes, uses `unit_of_work` instead."""
+        with self._lookup_engine.connect() as conn:
+            yield conn
 
     @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[UnitOfWork]:

@@ -44,7 +44,7 @@ from registry_desk.domain.codes import (
     Role,
 )
 from registry_desk.domain.money import Money
-from registry_desk.storage.types import AreaType, CodeType, FenType, ShareType
+from registry_desk.storage.types import AreaType, CodeType, FenType, ShareType, UtcDateTime
 
 # Named constraints from day one: Alembic's batch mode on SQLite drops unnamed ones.
 NAMING_CONVENTION = {
@@ -66,8 +66,8 @@ class Base(DeclarativeBase):
     }
 
 
-def _tz() -> DateTime:
-    return DateTime(timezone=True)
+def _tz() -> UtcDateTime:
+    return UtcDateTime()
 
 
 class User(Base):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, DateTime, Integer, String
 from sqlalchemy.types import TypeDecorator
 
 from registry_desk.domain.money import Money
@@ -88,3 +89,31 @@ class CodeType(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         return None if value is None else self.enum_cls(value)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment in time, stored as UTC and always read back timezone-aware (UTC).
+
+    SQLite has no time zones: SQLAlchemy writes an aware datetime's wall-clock digits and drops the offset,
+    so 09:00+08:00 would read back as 09:00 with no zone. Converting to UTC on the way in and attaching UTC
+    on the way out makes SQLite behave as PostgreSQL's timestamptz does. A naive value is refused: the
+    program must know which clock it read.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: give a timezone-aware moment (e.g. UTC)")
+        moment = value.astimezone(timezone.utc)
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)

@@ -8,15 +8,16 @@ from sqlalchemy import inspect, text
 
 from registry_desk.storage import migrate
 from registry_desk.storage.migrate import SchemaTooNew
-from registry_desk.storage.tables import Base
+from registry_desk.storage.schema import full_metadata
 
 
 def test_head_has_every_mapped_table_and_no_drift(any_db):
     assert migrate.current_revision(any_db.engine) == migrate.head_revision()
+    metadata = full_metadata()
     tables = set(inspect(any_db.engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables
+    assert set(metadata.tables) <= tables
     with any_db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
     assert diff == [], f"mappings and migrations disagree: {diff}"
 
 

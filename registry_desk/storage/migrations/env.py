@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from registry_desk.storage.tables import Base
+from registry_desk.storage.schema import full_metadata
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -25,7 +25,7 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 context.configure(
     connection=connection,
     render_item=_render_item,
-    target_metadata=Base.metadata,
+    target_metadata=full_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
 )
