@@ -6,27 +6,27 @@
     <message>
         <location filename="../../registry_desk/ui/kiosk/window.py" line="+73"/>
         <source>管理员退出自助模式</source>
-        <translation type="unfinished"></translation>
+        <translation>Administrator: leave kiosk mode</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>管理员用户名</source>
-        <translation type="unfinished"></translation>
+        <translation>Administrator username</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>密码</source>
-        <translation type="unfinished">Password</translation>
+        <translation>Password</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>退出自助模式</source>
-        <translation type="unfinished"></translation>
+        <translation>Leave kiosk mode</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>取消</source>
-        <translation type="unfinished"></translation>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -801,12 +801,12 @@ Please give this log to the system administrator.</translation>
     <message>
         <location filename="../../registry_desk/ui/kiosk/keypad.py" line="+24"/>
         <source>退格</source>
-        <translation type="unfinished"></translation>
+        <translation>Back</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>清除</source>
-        <translation type="unfinished"></translation>
+        <translation>Clear</translation>
     </message>
 </context>
 <context>
@@ -814,7 +814,7 @@ Please give this log to the system administrator.</translation>
     <message>
         <location filename="../../registry_desk/ui/kiosk/launch.py" line="+62"/>
         <source>不动产登记自助服务</source>
-        <translation type="unfinished"></translation>
+        <translation>Real Estate Registration Self-Service</translation>
     </message>
 </context>
 <context>
@@ -822,28 +822,28 @@ Please give this log to the system administrator.</translation>
     <message>
         <location filename="../../registry_desk/ui/kiosk/printing.py" line="+56"/>
         <source>未找到可用的打印机，请联系管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>No usable printer was found; please call the administrator</translation>
     </message>
     <message>
         <location line="+10"/>
         <source>无法读取待打印的文档 {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>Cannot read the document to print: {name}</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>打印机 {printer} 无法开始打印</source>
-        <translation type="unfinished"></translation>
+        <translation>Printer {printer} cannot start printing</translation>
     </message>
     <message>
         <location line="+0"/>
         <location line="+16"/>
         <source>默认打印机</source>
-        <translation type="unfinished"></translation>
+        <translation>default printer</translation>
     </message>
     <message>
         <location line="-12"/>
         <source>打印机换页失败</source>
-        <translation type="unfinished"></translation>
+        <translation>The printer failed to start a new page</translation>
     </message>
 </context>
 <context>
@@ -851,246 +851,248 @@ Please give this log to the system administrator.</translation>
     <message>
         <location filename="../../registry_desk/ui/kiosk/window.py" line="+52"/>
         <source>不动产登记自助服务</source>
-        <translation type="unfinished"></translation>
+        <translation>Real Estate Registration Self-Service</translation>
     </message>
     <message>
         <location line="+25"/>
         <source>不动产登记自助服务 · 自助打证</source>
-        <translation type="unfinished"></translation>
+        <translation>Real Estate Registration Self-Service · Certificate Printing</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>管理员</source>
-        <translation type="unfinished"></translation>
+        <translation>Administrator</translation>
     </message>
     <message>
         <location line="+28"/>
         <source>请扫描受理凭证上的二维码，或输入业务号</source>
-        <translation type="unfinished"></translation>
+        <translation>Scan the QR code on your acceptance receipt, or enter the case number</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>12位业务号</source>
-        <translation type="unfinished"></translation>
+        <translation>12-digit case number</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>下一步</source>
-        <translation type="unfinished"></translation>
+        <translation>Next</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>请输入申请人的身份证号码</source>
-        <translation type="unfinished"></translation>
+        <translation>Enter the applicant&apos;s resident ID number</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>核验身份</source>
-        <translation type="unfinished"></translation>
+        <translation>Verify identity</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>返回首页</source>
-        <translation type="unfinished"></translation>
+        <translation>Back to start</translation>
     </message>
     <message>
         <location line="+22"/>
         <source>缴纳税费</source>
-        <translation type="unfinished"></translation>
+        <translation>Pay taxes and fees</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>打印不动产登记资料查询结果</source>
-        <translation type="unfinished"></translation>
+        <translation>Print a register search result</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+45"/>
         <source>办理完毕，退出</source>
-        <translation type="unfinished"></translation>
+        <translation>Done, sign out</translation>
     </message>
     <message>
         <location line="-29"/>
         <source>请用手机银行或支付应用扫码缴纳税费</source>
-        <translation type="unfinished"></translation>
+        <translation>Scan with your banking or payment app to pay the taxes and fees</translation>
     </message>
     <message>
         <location line="+7"/>
         <source>模拟扫码支付</source>
-        <translation type="unfinished"></translation>
+        <translation>Simulate a QR payment</translation>
     </message>
     <message>
         <location line="+2"/>
         <location line="+18"/>
         <source>返回办理进度</source>
-        <translation type="unfinished"></translation>
+        <translation>Back to progress</translation>
     </message>
     <message>
         <location line="-2"/>
         <source>重新打印（使用下一张证书纸）</source>
-        <translation type="unfinished"></translation>
+        <translation>Print again (on the next sheet)</translation>
     </message>
     <message>
         <location line="+109"/>
         <source>业务号：{number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Case number: {number}</translation>
     </message>
     <message>
         <location line="+19"/>
         <source>已输入 {count}/18 位：{mask}</source>
-        <translation type="unfinished"></translation>
+        <translation>{count}/18 characters entered: {mask}</translation>
     </message>
     <message>
         <location line="+18"/>
         <source>已受理</source>
-        <translation type="unfinished"></translation>
+        <translation>Accepted</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>待缴费</source>
-        <translation type="unfinished"></translation>
+        <translation>Awaiting payment</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>审核中</source>
-        <translation type="unfinished"></translation>
+        <translation>Under review</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>已登簿</source>
-        <translation type="unfinished"></translation>
+        <translation>Recorded</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>可打印/已缮证</source>
-        <translation type="unfinished"></translation>
+        <translation>Ready to print</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>已发证</source>
-        <translation type="unfinished"></translation>
+        <translation>Issued</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>您的申请已受理。</source>
-        <translation type="unfinished"></translation>
+        <translation>Your application has been accepted.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>您的申请已受理，正在等待缴纳税费；各方缴清后进入审核。</source>
-        <translation type="unfinished"></translation>
+        <translation>Your application has been accepted and is waiting for taxes and fees; review starts once every side has paid.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>税费已缴清（或本业务无需缴费），登记机构正在审核，承诺在 {due} 前办结。</source>
-        <translation type="unfinished"></translation>
+        <translation>Taxes and fees are paid (or none are due); the registry is reviewing the case and promises to finish by {due}.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>已记载于不动产登记簿，正在缮制证书，承诺在 {due} 前办结。</source>
-        <translation type="unfinished"></translation>
+        <translation>The register has been updated and the certificate is being prepared; promised by {due}.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>证书（证明）已缮制完成，持证人可在本机打印领取。</source>
-        <translation type="unfinished"></translation>
+        <translation>The certificate is ready; its holder can print it here.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>证书（证明）已发放，业务已办结。</source>
-        <translation type="unfinished"></translation>
+        <translation>The certificate has been issued; the case is complete.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>申请未予受理，请到窗口了解原因。</source>
-        <translation type="unfinished"></translation>
+        <translation>The application was not accepted; please ask at a counter why.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>申请已撤回。</source>
-        <translation type="unfinished"></translation>
+        <translation>The application was withdrawn.</translation>
     </message>
     <message>
         <location line="+1"/>
         <source>申请未予登记（已驳回），请到窗口了解原因。</source>
-        <translation type="unfinished"></translation>
+        <translation>The registration was refused; please ask at a counter why.</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>业务号 {number} · {business}</source>
-        <translation type="unfinished"></translation>
+        <translation>Case {number} · {business}</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>{role}：{name}（{id}）</source>
-        <translation type="unfinished"></translation>
+        <translation>{role}: {name} ({id})</translation>
     </message>
     <message>
         <location line="+16"/>
         <source>受理日期 {accepted}&#x3000;承诺办结日期 {due}</source>
-        <translation type="unfinished"></translation>
+        <translation>Accepted on {accepted}   promised by {due}</translation>
     </message>
     <message>
         <location line="+9"/>
         <source>打印{kind} {number}</source>
-        <translation type="unfinished"></translation>
+        <translation>Print {kind} {number}</translation>
     </message>
     <message>
         <location line="+33"/>
         <source>缴款单 {order}（{kind}）</source>
-        <translation type="unfinished"></translation>
+        <translation>Payment order {order} ({kind})</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>合计 {amount} 元</source>
-        <translation type="unfinished"></translation>
+        <translation>Total {amount} yuan</translation>
     </message>
     <message>
         <location line="+2"/>
         <source>请在 {time} 前完成支付</source>
-        <translation type="unfinished"></translation>
+        <translation>Please pay before {time}</translation>
     </message>
     <message>
         <location line="+3"/>
         <source>等待支付…</source>
-        <translation type="unfinished"></translation>
+        <translation>Waiting for payment…</translation>
     </message>
     <message>
         <location line="+36"/>
         <source>缴费成功，税费已入账。电子票据如下：</source>
-        <translation type="unfinished"></translation>
+        <translation>Paid: the taxes and fees are booked. Your e-receipts:</translation>
     </message>
     <message>
         <location line="+17"/>
         <source>正在打印，请稍候…</source>
-        <translation type="unfinished"></translation>
+        <translation>Printing, please wait…</translation>
     </message>
     <message>
         <location line="+13"/>
         <source>打印完成，请取走您的证书。
 证号：{number}
 印刷序列号：{serial}</source>
-        <translation type="unfinished"></translation>
+        <translation>Printed. Please take your certificate.
+Number: {number}
+Paper serial: {serial}</translation>
     </message>
     <message>
         <location line="+6"/>
         <source>打印失败，印刷序列号 {serial} 的证书纸已作废。可以再试一次。</source>
-        <translation type="unfinished"></translation>
+        <translation>Printing failed; the sheet with serial {serial} is spoiled. You may try once more.</translation>
     </message>
     <message>
         <location line="+5"/>
         <source>打印再次失败，印刷序列号 {serial} 的证书纸已作废。请到窗口由工作人员为您办理。</source>
-        <translation type="unfinished"></translation>
+        <translation>Printing failed again; the sheet with serial {serial} is spoiled. Please go to a counter.</translation>
     </message>
     <message>
         <location line="+14"/>
         <source>正在打印查询结果，请稍候…</source>
-        <translation type="unfinished"></translation>
+        <translation>Printing the search result, please wait…</translation>
     </message>
     <message>
         <location line="+11"/>
         <source>查询结果已打印，请取走。</source>
-        <translation type="unfinished"></translation>
+        <translation>The search result is printed; please take it.</translation>
     </message>
 </context>
 <context>

@@ -47,7 +47,11 @@ def test_ts_file_lists_exactly_the_strings_in_the_sources(tmp_path: Path):
             pytest.skip("pyside6-lupdate is not installed")
         lupdate = Path(found)
     fresh = tmp_path / "fresh.ts"
-    sources = [ROOT / "registry_desk" / "app.py", *sorted((ROOT / "registry_desk" / "ui").glob("*.py"))]
+    sources = [
+        ROOT / "registry_desk" / "app.py",
+        *sorted((ROOT / "registry_desk" / "ui").glob("*.py")),
+        *sorted((ROOT / "registry_desk" / "ui" / "kiosk").glob("*.py")),
+    ]
     subprocess.run(
         [
             str(lupdate),

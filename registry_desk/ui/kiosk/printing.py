@@ -10,12 +10,13 @@ import re
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QCoreApplication, QRect, QSize
 from PySide6.QtGui import QColor, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
 _UNSAFE = re.compile(r"[^\w.()（）\-]+")
+
 
 
 class DirectoryOutput:
@@ -52,7 +53,7 @@ class QtPrinterOutput:
         elif self.printer_name:
             printer.setPrinterName(self.printer_name)
         if not printer.isValid():
-            raise OSError("未找到可用的打印机，请联系管理员")
+            raise OSError(QCoreApplication.translate("KioskPrinting", "未找到可用的打印机，请联系管理员"))
         printer.setDocName(name)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         printer.setFullPage(True)
@@ -62,14 +63,14 @@ class QtPrinterOutput:
             source.write_bytes(pdf)
             document = QPdfDocument()
             if document.load(str(source)) != QPdfDocument.Error.None_:
-                raise OSError(f"无法读取待打印的文档 {name}")
+                raise OSError(QCoreApplication.translate("KioskPrinting", "无法读取待打印的文档 {name}").format(name=name))
             painter = QPainter()
             if not painter.begin(printer):
-                raise OSError(f"打印机 {printer.printerName() or '默认打印机'} 无法开始打印")
+                raise OSError(QCoreApplication.translate("KioskPrinting", "打印机 {printer} 无法开始打印").format(printer=printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机")))
             try:
                 for page in range(document.pageCount()):
                     if page and not printer.newPage():
-                        raise OSError("打印机换页失败")
+                        raise OSError(QCoreApplication.translate("KioskPrinting", "打印机换页失败"))
                     target = painter.viewport()
                     points = document.pagePointSize(page)
                     scale = min(target.width() / points.width(), target.height() / points.height())
@@ -81,5 +82,5 @@ class QtPrinterOutput:
                 painter.end()
                 document.close()
         return (
-            str(self.output_file) if self.output_file is not None else (printer.printerName() or "默认打印机")
+            str(self.output_file) if self.output_file is not None else (printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机"))
         )
