@@ -78,8 +78,9 @@ class CaseListModel(RowTableModel):
         values = (
             item.case_number,
             item.business_label,
-            f"{item.unit_number}\n{item.location}",
-            item.applicants,
+            f"{item.location}\n{item.unit_number}",
+            # A debtor who is also the mortgagor is listed once.
+            "、".join(dict.fromkeys(item.applicants.split("、"))),
             item.status.label,
             item.accepted_on.isoformat(),
             self._due_text(item),
@@ -90,7 +91,8 @@ class CaseListModel(RowTableModel):
     def cell(self, item: CaseRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             text = self._text(item, column)
-            return text.replace("\n", " ") if column == self.COL_UNIT else text
+            # The location is what the clerk recognises; the unit number is in the tooltip.
+            return text.split("\n")[0] if column == self.COL_UNIT else text
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._text(item, column)
         if role == Qt.ItemDataRole.UserRole:
@@ -171,6 +173,8 @@ class CaseListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(CaseListModel.COL_UNIT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(CaseListModel.COL_APPLICANTS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(CaseListModel.COL_APPLICANTS, 260)
         self.table.activated.connect(self._activated)
         self.empty_label = QLabel(self.tr("暂无业务。受理的业务会显示在这里。"), self)
         self.empty_label.setObjectName("hint")

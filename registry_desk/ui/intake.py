@@ -222,7 +222,8 @@ class PartyTable(QTableWidget):
     """One row per party: role, name, 证件种类, 证件号码, share, address, phone, agent; the last column says
     where the row came from. Committing an ID number (Enter) on a row without a name fills the person."""
 
-    ROLE, NAME, ID_TYPE, ID_NUMBER, SHARE, ADDRESS, PHONE, AGENT_NAME, AGENT_ID, SOURCE = range(10)
+    # 来源 sits right after the number, where the clerk's eye checks a prefilled person.
+    ROLE, NAME, ID_TYPE, ID_NUMBER, SOURCE, SHARE, ADDRESS, PHONE, AGENT_NAME, AGENT_ID = range(10)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 10, parent)
@@ -233,12 +234,12 @@ class PartyTable(QTableWidget):
                 self.tr("姓名/名称"),
                 self.tr("证件种类"),
                 self.tr("证件号码"),
+                self.tr("来源"),
                 self.tr("份额"),
                 self.tr("通讯地址"),
                 self.tr("联系电话"),
                 self.tr("代理人"),
                 self.tr("代理人身份证号"),
-                self.tr("来源"),
             ]
         )
         self.verticalHeader().hide()
@@ -253,14 +254,14 @@ class PartyTable(QTableWidget):
         header.setStretchLastSection(True)
         for column, width in (
             (self.ROLE, 130),
-            (self.NAME, 150),
+            (self.NAME, 120),
             (self.ID_TYPE, 120),
-            (self.ID_NUMBER, 170),
+            (self.ID_NUMBER, 165),
+            (self.SOURCE, 230),
             (self.SHARE, 50),
             (self.ADDRESS, 150),
             (self.PHONE, 100),
             (self.AGENT_NAME, 70),
-            (self.AGENT_ID, 150),
         ):
             self.setColumnWidth(column, width)
 
@@ -299,7 +300,7 @@ class PartyTable(QTableWidget):
             for id_type in IdType:
                 combo.addItem(id_type.label, id_type.value)
             self.setCellWidget(row, self.ID_TYPE, combo)
-            for column in range(self.NAME, self.SOURCE + 1):
+            for column in range(self.NAME, self.columnCount()):
                 if column != self.ID_TYPE:
                     self.set_text(row, column, "")
             source_item = self.item(row, self.SOURCE)
@@ -605,6 +606,8 @@ class IntakeDialog(QDialog):
             self.cancel_combo.currentIndexChanged,
         ):
             signal.connect(self._revalidate)
+        for combo in self.findChildren(QComboBox):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         # Enter belongs to the field it is typed in (the card reader ends every number with it): no button
         # may take it as the dialog's default, or a scan would press 删除 or 受理.
         for button in self.findChildren(QPushButton):
@@ -674,6 +677,17 @@ class IntakeDialog(QDialog):
         self.party_table.fill_row(row, party, source, contact_source=contact_source)
         self._revalidate()
         return row
+
+    def suggest_role(self) -> None:
+        """The card reader's next party goes to the first role still short of applicants (the buyer after
+        the sellers were prefilled)."""
+        counts = {r: 0 for r in PartyRole}
+        for row in range(self.party_table.rowCount()):
+            counts[self.party_table.role_of(row)] += 1
+        for spec in self.business.roles:
+            if counts[spec.role] < max(spec.min_count, 1):
+                self.id_role_combo.setCurrentIndex(self.id_role_combo.findData(spec.role.value))
+                return
 
     def add_party_from_entry(self) -> None:
         """A card reader types the ID number and Enter: the person is filled from known records, or a new
@@ -1047,6 +1061,7 @@ class IntakeDialog(QDialog):
             self.cancel_reason.setCurrentIndex(self.cancel_reason.findData(request.cancellation.reason.value))
             self.cancel_source.set_source(sources.get("cancellation.mortgage"))
         self.show_warnings(result.warnings)
+        self.suggest_role()
         self._revalidate()
 
     def show_warnings(self, warnings: tuple[str, ...] | list[str]) -> None:
