@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -80,13 +80,17 @@ def _insert_transaction(session: Session, values: dict) -> int | None:
     return session.execute(stmt).scalar_one_or_none()
 
 
+_KNOWN_TXN = (
+    select(ChannelTransaction.id)
+    .where(ChannelTransaction.channel == bindparam("channel"), ChannelTransaction.txn_id == bindparam("txn_id"))
+    .limit(1)
+)
+
+
 def _already_recorded(db: Database, event: PaymentEvent) -> bool:
-    with db.unit_of_work(write=False) as uow:
-        return uow.session.execute(
-            select(ChannelTransaction.id).where(
-                ChannelTransaction.channel == event.channel, ChannelTransaction.txn_id == event.txn_id
-            )
-        ).first() is not None
+    # A plain connection, not a Session: this runs for every repeated report, which is most of them.
+    with db.engine.connect() as conn:
+        return conn.execute(_KNOWN_TXN, {"channel": event.channel, "txn_id": event.txn_id}).first() is not None
 
 
 def record_payment(db: Database, event: PaymentEvent, now: datetime | None = None) -> SettleOutcome:
