@@ -337,7 +337,7 @@ class _Generator:
             "land_right_nature": "出让",
             "land_use": "城镇住宅用地",
             "land_term_start": land_start,
-            "land_term_end": land_start.replace(year=land_start.year + 70) - timedelta(days=1),
+            "land_term_end": _years_later(land_start, 70) - timedelta(days=1),
             "completion_date": land_start + timedelta(days=900),
             "building_no": str(building),
             "room_no": f"{floor}{position:02d}",
@@ -529,3 +529,11 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _years_later(day: date, years: int) -> date:
+    """The same calendar day `years` later; 29 February falls back to the 28th in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

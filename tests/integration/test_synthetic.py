@@ -132,3 +132,14 @@ def test_it_fits_beside_the_demo_register(sqlite_db: Database) -> None:
         ).scalar_one()
     assert banks == 3  # reused, not duplicated
     assert proofs > 0
+
+
+def test_a_land_term_starting_on_29_february_ends_in_a_real_day():
+    # The 1,000,000-unit generation once died at unit ~200,000 on 2004-02-29 + 70 years.
+    from datetime import date
+
+    from registry_desk.services.synthetic import _years_later
+
+    assert _years_later(date(2004, 2, 29), 70) == date(2074, 2, 28)
+    assert _years_later(date(2004, 2, 29), 4) == date(2008, 2, 29)
+    assert _years_later(date(2004, 3, 1), 70) == date(2074, 3, 1)
