@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
 from registry_desk.services.register import CertificateLine, PartyLine, RightView, SearchHit
-from registry_desk.ui.case_list import CaseListModel, CaseListView, CaseRow
+from registry_desk.ui.case_list import CaseListModel, CaseRow
 from registry_desk.ui.models import (
     RESTRICTION_COLOR,
     CertificatesModel,
@@ -137,33 +137,4 @@ def _case(number: str, status: CaseStatus, due: date) -> CaseRow:
     return CaseRow(number, "转移登记", UNIT, status, datetime(2026, 3, 2, 1, 0), due)
 
 
-def test_case_list_model_has_the_agreed_columns_and_flags_overdue_open_cases(qtmodeltester):
-    model = CaseListModel(today=lambda: date(2026, 3, 10))
-    model.set_rows(
-        [
-            _case("202603020001", CaseStatus.IN_REVIEW, date(2026, 3, 9)),
-            _case("202603020002", CaseStatus.ISSUED, date(2026, 3, 9)),
-            _case("202603020003", CaseStatus.ACCEPTED, date(2026, 3, 12)),
-        ]
-    )
-    qtmodeltester.check(model)
-    assert model.headers == ("业务号", "类型", "单元", "状态", "受理时间", "办结时限")
-    assert model.column_text(5) == ["2026-03-09（已超期）", "2026-03-09", "2026-03-12"]
-    assert model.column_text(3) == ["审核中", "已发证", "已受理"]
-    assert model.data(model.index(0, 0), Qt.ItemDataRole.ForegroundRole) == RESTRICTION_COLOR
-    assert model.data(model.index(1, 0), Qt.ItemDataRole.ForegroundRole) is None, (
-        "a finished case is never late"
-    )
-
-
-def test_case_list_view_refreshes_from_its_loader_and_says_when_empty(qtbot):
-    rows: list[CaseRow] = []
-    view = CaseListView(loader=lambda: rows)
-    qtbot.addWidget(view)
-    view.show()
-    view.refresh()
-    assert view.empty_label.isVisible()
-    rows.append(_case("202603020001", CaseStatus.ACCEPTED, date(2026, 3, 12)))
-    view.refresh()
-    assert not view.empty_label.isVisible()
-    assert view.model.column_text(0) == ["202603020001"]
+# The case list's model and view are tested in test_case_list.py on the rows list_cases returns.
