@@ -21,7 +21,7 @@ from registry_desk.services import cases, demo_data, issuing, kiosk, paper_stock
 from registry_desk.services.context import Actor
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Certificate, Right, RightParty, Unit
+from registry_desk.storage.tables import Right, RightParty, Unit
 
 KIOSK = Actor(None, "bench-kiosk", "基准自助终端", Role.KIOSK)
 CLERK = Actor(None, "bench-clerk", "基准受理员", Role.CLERK)
@@ -84,7 +84,7 @@ def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[kios
                 PartyInput(PartyRole.RIGHT_HOLDER, f"买受人{index:03d}", IdType.RESIDENT_ID, buyer_id),
             ),
             materials={code: "paper" for code in TRANSFER_MATERIALS},
-            price=Money.yuan(Decimal("500000")),
+            price=Money.yuan(Decimal(500000)),
         )
         case = cases.accept_case(db, CLERK, request, now=when)
         cases.confirm_payment(db, CASHIER, case.case_number, now=when)

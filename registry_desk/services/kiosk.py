@@ -21,11 +21,24 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry_desk.config import Settings
 from registry_desk.domain.cases import check_transition
-from registry_desk.domain.codes import CaseStatus, CertificateStatus, IdType, PartyRole, RightStatus, RightType, Role
+from registry_desk.domain.codes import (
+    CaseStatus,
+    CertificateStatus,
+    IdType,
+    PartyRole,
+    RightStatus,
+    RightType,
+    Role,
+)
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.payments.channel import PaymentChannel, PaymentEvent
 from registry_desk.payments.orders import OPEN, OrderView, case_orders
-from registry_desk.payments.receipts import ReceiptView, list_receipts, produce_receipt_documents, tools_from_keys
+from registry_desk.payments.receipts import (
+    ReceiptView,
+    list_receipts,
+    produce_receipt_documents,
+    tools_from_keys,
+)
 from registry_desk.payments.settlement import record_payment
 from registry_desk.services import audit, paper_stock, users
 from registry_desk.services.business_types import load_policy

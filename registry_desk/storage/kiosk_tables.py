@@ -1,17 +1,17 @@
 """Tables of the self-service kiosk and the blank certificate paper stock (权证印刷序列号), made by migration 0004.
 
-Timestamps are written as UTC (callers pass aware moments through `utc`) and read back with `as_utc`, so
-SQLite, which keeps no zone, and PostgreSQL agree.
+Timestamps use the register's UtcDateTime (aware UTC in, aware UTC out on both databases).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry_desk.storage.tables import Base
+from registry_desk.storage.types import UtcDateTime
 
 # What a serial of blank paper can be: still in the tray, being printed on, printed, or spoiled (作废).
 SERIAL_FREE = "free"
@@ -30,12 +30,12 @@ PRINT_DONE = "printed"
 PRINT_FAILED = "failed"
 
 
-def _tz() -> DateTime:
-    return DateTime(timezone=True)
+def _tz() -> UtcDateTime:
+    return UtcDateTime()
 
 
 def utc(moment: datetime) -> datetime:
-    """The moment in UTC, naive on SQLite's side of the line is read back as UTC by `as_utc`."""
+    """The moment as aware UTC (a naive value, as older rows may hold, is taken to be UTC)."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)

@@ -21,7 +21,15 @@ from registry_desk.ui.kiosk.printing import DirectoryOutput, QtPrinterOutput
 from registry_desk.ui.kiosk.window import HOME, IDENTITY, PAY, RESULT, STATUS, KioskWindow
 from registry_desk.ui.paper_stock_view import PaperStockView
 from tests.integration.test_case_helpers import CLERK, bad_check
-from tests.integration.test_kiosk_helpers import ADMIN, BUYER, KIOSK, load_paper, make_ready, open_case, pay_side
+from tests.integration.test_kiosk_helpers import (
+    ADMIN,
+    BUYER,
+    KIOSK,
+    load_paper,
+    make_ready,
+    open_case,
+    pay_side,
+)
 
 
 @pytest.fixture

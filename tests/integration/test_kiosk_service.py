@@ -27,7 +27,6 @@ from tests.integration.test_kiosk_helpers import (
     KIOSK,
     SELLER,
     load_paper,
-    make_ready,
     open_case,
     pay_side,
     ready_case,
