@@ -86,6 +86,11 @@ def _parse_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
 
 
+def _whole_seconds(moment: datetime) -> datetime:
+    # The payload carries the expiry to the second; the store keeps the same instant so the two compare.
+    return moment.replace(microsecond=0)
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
@@ -181,6 +186,7 @@ class LocalChannel:
 
     def register_order(self, order: ChannelOrder) -> str:
         with self._connect(write=True) as conn:
+            expiry = _iso(_whole_seconds(order.expires_at))
             row = conn.execute(
                 "SELECT amount_fen, expires_at FROM channel_orders WHERE order_no = ?", (order.order_no,)
             ).fetchone()
@@ -188,10 +194,10 @@ class LocalChannel:
                 conn.execute(
                     "INSERT INTO channel_orders (order_no, amount_fen, expires_at, subject, registered_at, status)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (order.order_no, order.amount.fen, _iso(order.expires_at), order.subject,
+                    (order.order_no, order.amount.fen, expiry, order.subject,
                      _iso(datetime.now(timezone.utc)), STATUS_UNPAID),
                 )
-            elif row != (order.amount.fen, _iso(order.expires_at)):
+            elif row != (order.amount.fen, expiry):
                 raise ConflictError(
                     f"订单 {order.order_no} 已在渠道登记且金额或有效期不同，不能重复登记",
                     rule="渠道订单号唯一",
