@@ -25,6 +25,9 @@ class LedgerAccount(LabelledStrEnum):
     ROUNDING = ("rounding", "尾差")  # only ever reached through an explicit residue posting
 
 
+_ONE_FEN = Money.of_fen(1)
+
+
 class UnbalancedEntry(RuleViolation):
     """A journal entry whose debits and credits differ."""
 
@@ -104,7 +107,7 @@ class JournalEntry:
         *,
         memo: str = "",
         residue_account: str = LedgerAccount.ROUNDING,
-        max_residue: Money = Money.of_fen(1),
+        max_residue: Money = _ONE_FEN,
     ) -> JournalEntry:
         """Balances `postings` with one explicit residue posting to `residue_account`.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 from registry_desk.domain.errors import ValidationError
@@ -42,14 +42,14 @@ def as_utc(moment: datetime) -> datetime:
     """An aware UTC instant. SQLite hands back DateTime(timezone=True) columns naive, holding the UTC
     components we stored; every instant is normalised here before it is stored or compared."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """The UTC instants at which a China Standard Time day starts and ends (end exclusive)."""
     start = datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ)
-    return start.astimezone(timezone.utc), (start + timedelta(days=1)).astimezone(timezone.utc)
+    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
 
 
 def local_day(moment: datetime) -> date:
@@ -153,7 +153,7 @@ def notification_body(channel: str, status: ChannelStatus) -> bytes:
         "order_no": status.order_no,
         "txn_id": status.txn_id,
         "amount": str(status.paid_amount),
-        "paid_at": status.paid_at.astimezone(timezone.utc).isoformat(),
+        "paid_at": status.paid_at.astimezone(UTC).isoformat(),
         "status": STATUS_PAID,
     }
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

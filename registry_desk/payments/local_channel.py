@@ -22,7 +22,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from registry_desk.domain.errors import ConflictError, NotFound, RuleViolation, ValidationError
@@ -79,11 +79,11 @@ STATEMENT_HEADER = ("交易类型", "商户订单号", "渠道流水号", "金�
 
 def _iso(moment: datetime) -> str:
     # One fixed UTC format, so that text comparison in SQL orders instants correctly.
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def _whole_seconds(moment: datetime) -> datetime:
@@ -111,7 +111,7 @@ def load_or_create_key(path: Path) -> bytes:
 
 
 def make_payload(key: bytes, order_no: str, amount: Money, expires_at: datetime) -> str:
-    expiry = expires_at.astimezone(timezone.utc).strftime(_EXPIRY_FORMAT)
+    expiry = expires_at.astimezone(UTC).strftime(_EXPIRY_FORMAT)
     signed = f"{PAYLOAD_PREFIX}|{order_no}|{amount}|{expiry}"
     auth = _b64(hmac.new(key, signed.encode("utf-8"), hashlib.sha256).digest())
     return f"{signed}|{auth}"
@@ -136,7 +136,7 @@ def read_payload(key: bytes, text: str, now: datetime) -> tuple[str, Money, date
         )
     try:
         amount = Money.yuan(amount_text)
-        expires_at = datetime.strptime(expiry_text, _EXPIRY_FORMAT).replace(tzinfo=timezone.utc)
+        expires_at = datetime.strptime(expiry_text, _EXPIRY_FORMAT).replace(tzinfo=UTC)
     except ValueError as exc:  # cannot happen for a code we made; kept for a changed key format
         raise ValidationError(f"缴款二维码内容无效：{exc}", rule="缴款二维码格式", record=order_no) from exc
     if now >= expires_at:
@@ -195,7 +195,7 @@ class LocalChannel:
                     "INSERT INTO channel_orders (order_no, amount_fen, expires_at, subject, registered_at, status)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (order.order_no, order.amount.fen, expiry, order.subject,
-                     _iso(datetime.now(timezone.utc)), STATUS_UNPAID),
+                     _iso(datetime.now(UTC)), STATUS_UNPAID),
                 )
             elif row != (order.amount.fen, expiry):
                 raise ConflictError(

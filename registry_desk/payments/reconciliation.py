@@ -44,6 +44,7 @@ DISCREPANCY_LABELS = {
 }
 
 Progress = Callable[[int, int], None]
+_ZERO = Money.zero()
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,10 @@ class ReconciliationReport:
     day: date
     channel: str
     statement_rows: int = 0
-    statement_payments: Money = Money.zero()
-    statement_refunds: Money = Money.zero()
-    booked_payments: Money = Money.zero()
-    booked_refunds: Money = Money.zero()
+    statement_payments: Money = _ZERO
+    statement_refunds: Money = _ZERO
+    booked_payments: Money = _ZERO
+    booked_refunds: Money = _ZERO
     matched: int = 0
     totals_by_account: dict[str, Money] = field(default_factory=dict)  # settled lines of the day
     discrepancies: list[Discrepancy] = field(default_factory=list)

@@ -12,7 +12,7 @@ case's last open order — the case's move from 待缴费 to 审核中 with its 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
@@ -23,8 +23,6 @@ from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.ledger import JournalEntry, LedgerAccount, Posting
 from registry_desk.domain.money import Money
-from dataclasses import replace
-
 from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, as_utc, parse_notification
 from registry_desk.payments.numbers import bill_check_code, bill_code, new_bill_number
 from registry_desk.payments.orders import OPEN, REFUNDED, REVIEW, SETTLED, VOIDED

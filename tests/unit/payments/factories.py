@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from registry_desk.domain.charges import Account, Payer, Quote, QuoteLine, TaxpayerRole
@@ -10,7 +10,7 @@ from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.money import Money
 from registry_desk.storage.tables import Case, Unit
 
-NOW = datetime(2026, 3, 12, 2, 0, tzinfo=timezone.utc)  # 10:00 in Zhongwei
+NOW = datetime(2026, 3, 12, 2, 0, tzinfo=UTC)  # 10:00 in Zhongwei
 
 BUYER = ("王镕", "11010519491231002X")
 SELLER = ("李玥", "440524188001010014")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -22,7 +22,7 @@ def setup(tmp_path):
     url = f"sqlite:///{tmp_path}/register.sqlite3"
     db = Database(url)
     upgrade(db.engine)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.unit_of_work() as uow:
         case = make_case(uow.session, 1)
         made = [orders.order_view(o) for o in orders.create_orders(

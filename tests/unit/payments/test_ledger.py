@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from registry_desk.domain.errors import RuleViolation
-from registry_desk.domain.ledger import JournalEntry, LedgerAccount, Posting, UnbalancedEntry, balances, is_balanced
+from registry_desk.domain.ledger import (
+    JournalEntry,
+    LedgerAccount,
+    Posting,
+    UnbalancedEntry,
+    balances,
+    is_balanced,
+)
 from registry_desk.domain.money import Money
 
 Y = Money.yuan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from registry_desk.domain.money import Money
 from registry_desk.payments.numbers import (
     bill_check_code,
     mod11_10_check_digit,
@@ -9,7 +10,6 @@ from registry_desk.payments.numbers import (
     new_payment_code,
     new_tax_ticket_no,
 )
-from registry_desk.domain.money import Money
 from tests.unit.payments.factories import NOW
 
 

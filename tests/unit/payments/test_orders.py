@@ -17,7 +17,15 @@ from registry_desk.payments import orders
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.numbers import mod11_10_valid
 from registry_desk.payments.tables import PaymentOrder
-from tests.unit.payments.factories import BUYER, NOW, SELLER, TAXPAYERS, fee_only_quote, make_case, resale_quote
+from tests.unit.payments.factories import (
+    BUYER,
+    NOW,
+    SELLER,
+    TAXPAYERS,
+    fee_only_quote,
+    make_case,
+    resale_quote,
+)
 
 
 @pytest.fixture
@@ -34,7 +42,7 @@ def _issue(db, channel, n=1, quote=None, taxpayers=TAXPAYERS, now=NOW):
 
 
 def test_the_resale_quote_gives_a_buyer_order_and_a_seller_order(any_db, channel):
-    case_id, (buyer, seller) = _issue(any_db, channel)
+    _, (buyer, seller) = _issue(any_db, channel)
     assert (buyer.side, buyer.order_type_label, buyer.amount) == ("buyer", "税费统缴", Money.yuan("10080.00"))
     assert (seller.side, seller.order_type_label, seller.amount) == ("seller", "纳税", Money.yuan("63000.00"))
     assert buyer.expires_at - NOW == timedelta(minutes=30)
@@ -75,7 +83,7 @@ def test_a_second_order_for_a_side_is_refused_while_the_first_is_live(any_db, ch
 
 
 def test_the_database_itself_refuses_two_live_orders_for_one_side(any_db, channel):
-    case_id, (buyer, _) = _issue(any_db, channel)
+    case_id, _ = _issue(any_db, channel)
     with any_db.unit_of_work() as uow:
         uow.session.add(PaymentOrder(
             order_no="SF-DUP", case_id=case_id, side="buyer", order_type=0, status="open",
@@ -107,9 +115,8 @@ def test_an_expired_unpaid_order_is_voided_and_closed_before_the_reissue(any_db,
 def test_an_expired_order_that_the_bank_took_payment_for_is_not_voided(any_db, channel):
     case_id, (buyer, _) = _issue(any_db, channel)
     channel.pay(buyer.payload, NOW + timedelta(minutes=29, seconds=59))
-    with any_db.unit_of_work() as uow:
-        with pytest.raises(RuleViolation, match="已在渠道支付"):
-            orders.reissue_order(uow.session, case_id, "buyer", NOW + timedelta(minutes=31), channel=channel)
+    with any_db.unit_of_work() as uow, pytest.raises(RuleViolation, match="已在渠道支付"):
+        orders.reissue_order(uow.session, case_id, "buyer", NOW + timedelta(minutes=31), channel=channel)
 
 
 def test_reissue_needs_an_order_and_orders_need_an_open_case(any_db, channel):

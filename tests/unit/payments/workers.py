@@ -10,7 +10,13 @@ from pathlib import Path
 
 from registry_desk.domain.money import Money
 from registry_desk.payments import orders
-from registry_desk.payments.channel import STATUS_PAID, ChannelOrder, ChannelStatus, PaymentEvent, notification_body
+from registry_desk.payments.channel import (
+    STATUS_PAID,
+    ChannelOrder,
+    ChannelStatus,
+    PaymentEvent,
+    notification_body,
+)
 from registry_desk.storage.database import Database
 from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote
 
@@ -67,7 +73,7 @@ def build_scenario(db: Database, signer, cases: int, deliveries: int, seed: int 
     while len(out) < deliveries:
         roll = rng.random()
         if roll < 0.1:
-            kind, body, signature = rng.choice([d for d in genuine[::2]])
+            _, body, signature = rng.choice([d for d in genuine[::2]])
             forged_body = body.replace(b'"status":2', b'"status":2 ') if rng.random() < 0.3 else \
                 body.replace(b'"amount":"', b'"amount":"1')
             out.append(("notify", forged_body, signature))
