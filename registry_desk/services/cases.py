@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from registry_desk.domain.calendar import WorkingCalendar
@@ -72,6 +73,7 @@ from registry_desk.services.context import Actor, utc_now
 from registry_desk.services.numbers import allocate_case_number, allocate_certificate_number
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import (
+    AuditEvent,
     CalendarConfirmedYear,
     CalendarOverride,
     Case,
@@ -82,6 +84,7 @@ from registry_desk.storage.tables import (
     Right,
     RightParty,
     Unit,
+    User,
 )
 
 # The counter works on Beijing time whatever the server's zone; China has no daylight saving.
@@ -266,13 +269,65 @@ def _case_parties(case: Case) -> tuple[PartyInput, ...]:
     )
 
 
+RULE_VERSION = "并发修改（乐观版本校验）"
+
+
+def _last_change(session: Session, case_number: str) -> tuple[str, datetime | None]:
+    """Who changed the case last and when, from the audit trail (the user's name where the account is known)."""
+    row = session.execute(
+        select(AuditEvent.actor, AuditEvent.occurred_at)
+        .join(Case, Case.id == AuditEvent.case_id)
+        .where(Case.case_number == case_number)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return "其他窗口", None
+    name = session.scalar(select(User.display_name).where(User.username == row.actor))
+    return (name or row.actor), row.occurred_at
+
+
+def conflict_error(session: Session, case_number: str) -> ConflictError:
+    """The refusal a window gets for acting on a version of the case someone else has since changed."""
+    who, when = _last_change(session, case_number)
+    moment = f"{as_utc(when).astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}" if when is not None else "刚才"
+    return ConflictError(
+        f"业务 {case_number} 已被 {who} 于 {moment} 修改，请刷新后重试；本次操作未保存",
+        rule=RULE_VERSION,
+        record=case_number,
+    )
+
+
+def _check_version(session: Session, case: Case, expected_version: int | None) -> None:
+    """Refuses a write made against an older version of the case than the one now stored."""
+    if expected_version is not None and case.version != expected_version:
+        raise conflict_error(session, case.case_number)
+
+
+def _bump(case: Case) -> None:
+    """Makes the case's row part of the write even when only its materials or certificates changed, so the
+    version moves on and a window still showing the old state is refused."""
+    flag_modified(case, "form")
+
+
 def _commit(uow: Any, record: str) -> None:
     try:
         uow.commit()
     except StaleDataError as error:
-        raise ConflictError(
-            f"业务 {record} 已被其他窗口修改，请刷新后重试；本次操作未保存", rule="并发修改", record=record
-        ) from error
+        uow.rollback()
+        raise conflict_error(uow.session, record) from error
+
+
+def case_version(db: Database, actor: Actor, case_number: str) -> int:
+    """The case's current version: a window reads it before showing the case and passes it back as
+    `expected_version`, so its action is refused if someone else changed the case meanwhile."""
+    actor.require(*READERS, Role.KIOSK, operation="查看业务")
+    number = case_number.strip()
+    with db.lookup() as conn:
+        version = conn.execute(select(Case.version).where(Case.case_number == number)).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
+    return int(version)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -481,7 +536,12 @@ def mark_paid_in(session: Session, actor: Actor, case: Case, *, now: datetime) -
 
 
 def confirm_payment(
-    db: Database, actor: Actor, case_number: str, *, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """The cashier confirms the taxes and fees are paid; the case goes to review (审核).
 
@@ -493,6 +553,7 @@ def confirm_payment(
     with db.unit_of_work() as uow:
         s = uow.session
         case = _locked_case(s, case_number)
+        _check_version(s, case, expected_version)
         mark_paid_in(s, actor, case, now=now)
         summary = _summary(s, case, _business_of(policy, case))
         _commit(uow, case.case_number)
@@ -508,6 +569,7 @@ def receive_material(
     *,
     ecert_id: str | None = None,
     now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """补正材料: marks a material received (paper, or a verified e-certificate / sealed PDF)."""
     actor.require(Role.CLERK, Role.REGISTRAR, operation="补正申请材料")
@@ -516,6 +578,7 @@ def receive_material(
     with db.unit_of_work() as uow:
         s = uow.session
         case = _locked_case(s, case_number)
+        _check_version(s, case, expected_version)
         if not case.status.is_open or case.status in (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY):
             raise RuleViolation(
                 f"业务 {case.case_number} 当前状态为“{case.status.label}”，不能再补正材料",
@@ -541,6 +604,7 @@ def receive_material(
         material.status = status
         material.received_at = now
         material.ecert_id = ecert_id
+        _bump(case)
         audit.append(
             s,
             actor,
@@ -558,13 +622,20 @@ def receive_material(
 
 
 def _close(
-    db: Database, actor: Actor, case_number: str, target: CaseStatus, reason: str, now: datetime | None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    target: CaseStatus,
+    reason: str,
+    now: datetime | None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     now = as_utc(now or utc_now())
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
         case = _locked_case(s, case_number)
+        _check_version(s, case, expected_version)
         check_transition(case.case_number, case.status, target)
         text = check_closing_reason(case.case_number, target, reason)
         before = case.status
@@ -588,27 +659,45 @@ def _close(
 
 
 def not_accept_case(
-    db: Database, actor: Actor, case_number: str, reason: str, *, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """不予受理, with the reason told to the applicant in writing."""
     actor.require(Role.CLERK, operation="不予受理")
-    return _close(db, actor, case_number, CaseStatus.NOT_ACCEPTED, reason, now)
+    return _close(db, actor, case_number, CaseStatus.NOT_ACCEPTED, reason, now, expected_version)
 
 
 def withdraw_case(
-    db: Database, actor: Actor, case_number: str, reason: str, *, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """撤回 at the applicants' request, before recording."""
     actor.require(Role.CLERK, Role.REGISTRAR, operation="撤回申请")
-    return _close(db, actor, case_number, CaseStatus.WITHDRAWN, reason, now)
+    return _close(db, actor, case_number, CaseStatus.WITHDRAWN, reason, now, expected_version)
 
 
 def refuse_case(
-    db: Database, actor: Actor, case_number: str, reason: str, *, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """驳回 (不予登记) by the registrar after review."""
     actor.require(Role.REGISTRAR, operation="驳回登记申请")
-    return _close(db, actor, case_number, CaseStatus.REFUSED, reason, now)
+    return _close(db, actor, case_number, CaseStatus.REFUSED, reason, now, expected_version)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -971,6 +1060,7 @@ def record_case(
     *,
     now: datetime | None = None,
     policy: BusinessTypePolicy | None = None,
+    expected_version: int | None = None,
 ) -> RecordResult:
     """审核通过并登簿: re-checks every rule on the locked unit, changes the register, numbers and fills the
     certificate or 证明, and writes the audit event — in one transaction."""
@@ -980,6 +1070,7 @@ def record_case(
     with db.unit_of_work() as uow:
         s = uow.session
         case = _locked_case(s, case_number)
+        _check_version(s, case, expected_version)
         check_transition(case.case_number, case.status, CaseStatus.RECORDED)
         business = _business_of(policy, case)
         missing = [m.name for m in case.materials if m.required and m.status == MATERIAL_MISSING]
@@ -1058,6 +1149,7 @@ def mark_certificate_ready(
     *,
     paper_serials: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """缮证: the certificates are printed (on paper blanks whose 印刷序列号 may be given per number)."""
     actor.require(Role.REGISTRAR, Role.CLERK, operation="缮证")
@@ -1066,6 +1158,7 @@ def mark_certificate_ready(
     with db.unit_of_work() as uow:
         s = uow.session
         case = _locked_case(s, case_number)
+        _check_version(s, case, expected_version)
         check_transition(case.case_number, case.status, CaseStatus.CERTIFICATE_READY)
         certs = s.scalars(select(Certificate).where(Certificate.case_id == case.id)).all()
         serials = dict(paper_serials or {})
@@ -1097,7 +1190,13 @@ def mark_certificate_ready(
 
 
 def issue_certificate(
-    db: Database, actor: Actor, number: str, receiver_name: str, *, now: datetime | None = None
+    db: Database,
+    actor: Actor,
+    number: str,
+    receiver_name: str,
+    *,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CaseSummary:
     """发证: hands the certificate(s) over and records who received them.
 
@@ -1126,6 +1225,7 @@ def issue_certificate(
         else:
             case_number = text
         case = _locked_case(s, case_number)
+        _check_version(s, case, expected_version)
         if case.status is not CaseStatus.CERTIFICATE_READY:
             check_transition(case.case_number, case.status, CaseStatus.ISSUED)
             raise RuleViolation(
@@ -1147,6 +1247,7 @@ def issue_certificate(
             raise RuleViolation(f"证书 {only} 已经发出，不能重复发证", rule="发证", record=only)
         if all(c.handed_over_at is not None for c in certs):
             case.status = CaseStatus.ISSUED
+        _bump(case)
         audit.append(
             s,
             actor,
