@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "registry_desk.commands.documents",
     "registry_desk.commands.payments",
     "registry_desk.commands.kiosk",
+    "registry_desk.commands.operations",
 ]
 
 

@@ -1,0 +1,118 @@
+"""Operations commands: `check` (invariants), `backup`, `restore` and `dashboard` (statistics PDF)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from pathlib import Path
+
+from registry_desk.config import Settings
+from registry_desk.domain.errors import ValidationError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="核查账簿、证号、登记簿与审计链的一致性，有问题时以非零状态退出")
+    p.add_argument("--skip-audit", action="store_true", help="不逐条核验审计链（其余项目照常核查）")
+    p.set_defaults(func=_check)
+
+    p = sub.add_parser("backup", help="在线备份数据库（SQLite 用备份接口；PostgreSQL 显示 pg_dump 命令）")
+    p.add_argument("--out", required=True, help="备份文件路径")
+    p.set_defaults(func=_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复数据库（先核验备份；目标库非空时须加 --force）")
+    p.add_argument("file", help="备份文件路径")
+    p.add_argument("--force", action="store_true", help="目标数据库已有数据时仍然覆盖")
+    p.set_defaults(func=_restore)
+
+    p = sub.add_parser("dashboard", help="生成统计看板 PDF（受理办结、时限、税费入库、自助打印）")
+    p.add_argument("--from", dest="start", required=True, help="开始日期 YYYY-MM-DD（北京时间）")
+    p.add_argument("--to", dest="end", required=True, help="结束日期 YYYY-MM-DD（含）")
+    p.add_argument("--out", required=True, help="输出 PDF 路径")
+    p.set_defaults(func=_dashboard)
+
+
+def parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(f"{what}“{text}”不是有效日期，应形如 2026-03-01", rule="日期格式", record=text) from None
+
+
+def _open(settings: Settings):
+    from registry_desk.services.bootstrap import open_database
+
+    return open_database(settings, demo=False).db
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services.invariants import check_database
+
+    db = _open(settings)
+    try:
+        report = check_database(db, audit_chain=not args.skip_audit)
+    finally:
+        db.dispose()
+    if report.ok:
+        print(f"核查通过：{len(report.checked)} 项规则均无问题（" + "；".join(report.checked) + "）。")
+        return 0
+    print(f"核查发现 {len(report.problems)} 个问题：")
+    for problem in report.problems:
+        print(f"  {problem}")
+    return 1
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services import backup
+
+    if not settings.is_sqlite:
+        commands = backup.postgres_commands(settings.database_url, args.out)
+        print("PostgreSQL 数据库请用服务器自带工具备份和恢复（密码经 PGPASSWORD 或 ~/.pgpass 提供）：")
+        print(f"  备份：{commands['backup']}")
+        print(f"  恢复：{commands['restore']}")
+        print(f"  恢复后核验：{commands['verify']}")
+        return 0
+    result = backup.backup_sqlite(settings.database_url, Path(args.out))
+    print(result.describe())
+    return 0
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.services import backup
+
+    if not settings.is_sqlite:
+        commands = backup.postgres_commands(settings.database_url, args.file)
+        print("PostgreSQL 数据库请用 pg_restore 恢复：")
+        print(f"  {commands['restore']}")
+        print(f"  恢复后核验：{commands['verify']}")
+        return 0
+    result = backup.restore_sqlite(Path(args.file), settings.database_url, force=args.force)
+    print(result.describe())
+    print("请运行 registry-desk audit verify 与 registry-desk check 核验恢复后的数据库。")
+    return 0
+
+
+def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.documents.dashboard_pdf import render_dashboard_pdf
+    from registry_desk.services.cases import local_date
+    from registry_desk.services.context import SYSTEM, utc_now
+    from registry_desk.services.dashboard import build_dashboard
+
+    start, end = parse_day(args.start, "开始日期"), parse_day(args.end, "结束日期")
+    db = _open(settings)
+    try:
+        now = utc_now()
+        dashboard = build_dashboard(db, SYSTEM, start, end, today=local_date(now))
+    finally:
+        db.dispose()
+    from registry_desk.services.cases import CHINA_TZ
+
+    pdf = render_dashboard_pdf(dashboard, generated_at=now.astimezone(CHINA_TZ))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    print(
+        f"统计看板已写入 {out}：受理 {dashboard.accepted_total} 件，登簿办结 {dashboard.completed_total} 件，"
+        f"逾期 {len(dashboard.overdue)} 件，入国库 {dashboard.account_total('treasury')} 元，"
+        f"入财政专户 {dashboard.account_total('fiscal')} 元"
+    )
+    return 0
