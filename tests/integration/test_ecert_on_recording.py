@@ -18,16 +18,16 @@ from registry_desk.ecert.records import ecert_id_for_certificate
 from registry_desk.services import cases, exemptions
 from registry_desk.services.prefill import accept_prefilled, prefill
 from registry_desk.storage.tables import AuditEvent, Certificate, Right, Unit
-from tests.integration.test_application_form import (  # noqa: F401 - fixtures
-    _fresh_kits,
-    buyers_take_ownership,
-    demo,
-    demo_file,
-    pki_settings,
-    presale_unit,
-    trust,
-)
+from tests.integration import test_application_form as shared
+from tests.integration.test_application_form import buyers_take_ownership, presale_unit
 from tests.integration.test_case_helpers import CLERK, MONDAY, REGISTRAR
+
+# The demo register, its seals and the seal-kit reset, shared with the application-form tests.
+pki_settings = shared.pki_settings
+trust = shared.trust
+demo_file = shared.demo_file
+demo = shared.demo
+_fresh_kits = shared._fresh_kits
 
 
 @pytest.fixture
