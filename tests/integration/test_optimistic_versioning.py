@@ -25,7 +25,9 @@ SECOND_CLERK = Actor(user_id=None, username="clerk02", display_name="受理员�
 
 def _transfer_missing_tax_receipt(db, reg) -> str:
     materials = {code: "paper" for code in _helpers.MATERIALS_ALL_PAPER["transfer"] if code != "tax_receipt"}
-    return cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO], materials=materials), now=MONDAY).case_number
+    return cases.accept_case(
+        db, CLERK, transfer(reg.plain, [WANG], [ZHAO], materials=materials), now=MONDAY
+    ).case_number
 
 
 def test_withdrawing_a_case_someone_changed_meanwhile_is_refused_naming_who_and_when(any_register):
@@ -77,7 +79,9 @@ def test_handing_over_moves_the_version_so_a_second_hand_over_from_an_old_screen
     cases.record_case(db, REGISTRAR, number, now=MONDAY)
     cases.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY)
     shown = cases.case_version(db, CLERK, number)
-    cases.issue_certificate(db, SECOND_CLERK, number, "赵敏", now=MONDAY + timedelta(hours=1), expected_version=shown)
+    cases.issue_certificate(
+        db, SECOND_CLERK, number, "赵敏", now=MONDAY + timedelta(hours=1), expected_version=shown
+    )
     with pytest.raises(ConflictError, match="已被 clerk02 于 2026-03-02 10:00:00 修改"):
         cases.issue_certificate(db, CLERK, number, "赵敏", now=MONDAY, expected_version=shown)
 
@@ -101,8 +105,16 @@ def test_two_sessions_writing_the_same_case_the_stale_one_is_refused_not_overwri
             cases._commit(first, number)
 
     with db.unit_of_work(write=False) as check:
-        assert check.session.scalar(select(Case.closed_reason).where(Case.case_number == number)) == "窗口5的修改"
+        assert (
+            check.session.scalar(select(Case.closed_reason).where(Case.case_number == number))
+            == "窗口5的修改"
+        )
         # nothing of the refused write leaked into the materials either
-        assert check.session.scalar(
-            select(CaseMaterial.status).join(Case).where(Case.case_number == number, CaseMaterial.code == "tax_receipt")
-        ) == "missing"
+        assert (
+            check.session.scalar(
+                select(CaseMaterial.status)
+                .join(Case)
+                .where(Case.case_number == number, CaseMaterial.code == "tax_receipt")
+            )
+            == "missing"
+        )
