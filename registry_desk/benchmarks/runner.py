@@ -51,8 +51,9 @@ def measure(figure: Figure, *, repeat: int | None = None) -> Result:
     cand: list[float] = []
     base: list[float] = []
     clock = time.perf_counter
-    for i in range(n):
-        # Interleave so that a noisy neighbour slows both sides alike.
+    for i in range(figure.warmup, figure.warmup + n):
+        # Interleave so that a noisy neighbour slows both sides alike. Indices continue after the warm-up's,
+        # so a figure that consumes its inputs (a case recorded once) never repeats one.
         if i % 2:
             t0 = clock(); figure.baseline(i); t1 = clock(); figure.candidate(i); t2 = clock()  # noqa: E702
             base.append(t1 - t0)

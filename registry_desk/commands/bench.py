@@ -13,6 +13,7 @@ from registry_desk.config import Settings
 # Each module has `figures(ctx: BenchContext) -> list[Figure]`; later issues add theirs here.
 FIGURE_MODULES = [
     "registry_desk.benchmarks.register_figures",
+    "registry_desk.benchmarks.case_figures",
     "registry_desk.benchmarks.exemption_figures",
     "registry_desk.benchmarks.kiosk_figures",
 ]
