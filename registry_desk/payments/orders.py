@@ -215,7 +215,9 @@ def _issue(
         amount=amount,
         channel=channel.name,
         created_at=now,
-        expires_at=now + ORDER_LIFETIME,
+        # Whole seconds: the QR carries the expiry to the second and the channel compares the two, so an
+        # order made at 10:00:00.4 must expire at 10:30:00, not 10:30:00.4 (its own QR was refused).
+        expires_at=(now + ORDER_LIFETIME).replace(microsecond=0),
         created_by=created_by,
     )
     payment_code = new_payment_code(session, now) if has_fee else None

@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry_desk.domain.money import Money
 from registry_desk.storage.tables import Base
-from registry_desk.storage.types import FenType
+from registry_desk.storage.types import FenType, UtcDateTime
 
 
-def _tz() -> DateTime:
-    return DateTime(timezone=True)
+def _tz() -> UtcDateTime:
+    # Stored as UTC and read back aware on SQLite too (renders as DateTime(timezone=True) for migrations).
+    return UtcDateTime()
 
 
 class PaymentOrder(Base):

@@ -138,3 +138,13 @@ def test_case_is_paid_only_when_every_counting_order_is_settled(any_db, channel)
         for order in uow.session.execute(select(PaymentOrder).where(PaymentOrder.case_id == case_id)).scalars():
             order.status = "settled"
         assert orders.case_is_paid(uow.session, case_id)
+
+
+def test_an_order_made_at_a_fractional_second_is_payable_through_its_own_qr(any_db, channel):
+    # 10:00:00.437 at the window: the QR says the order expires at 10:30:00, and so must the order.
+    odd = NOW + timedelta(microseconds=437_512)
+    _, (buyer, _seller) = _issue(any_db, channel, now=odd)
+    assert buyer.expires_at == NOW + timedelta(minutes=30)
+    assert buyer.expires_at.tzinfo is not None
+    paid = channel.pay(buyer.payload, odd + timedelta(minutes=2))
+    assert paid.paid_amount == buyer.amount
