@@ -238,6 +238,58 @@ class NoticeTerms:
 
 
 @dataclass(frozen=True)
+class TransferTaxFacts:
+    """The facts the taxes on a resale depend on, as the clerk confirms them at the window (税费同缴).
+
+    The tax bureau assesses; the counter collects what these facts give. `district` is a
+    domain.taxes.District value ("city" / "county" / "other"); `original_value` is the proven 房屋原值,
+    None when not proven (个人所得税 is then the deemed rate on the price).
+    """
+
+    contract_date: date
+    buyer_homes: int = 1
+    seller_years: int = 5
+    seller_only_home: bool = False
+    original_value: Money | None = None
+    district: str = "city"
+
+    def __post_init__(self) -> None:
+        if self.buyer_homes < 1:
+            raise ValidationError(
+                f"买方家庭住房套数须至少为1（含本套），收到 {self.buyer_homes}",
+                rule="税费同缴 计税信息",
+                record="buyer_homes",
+            )
+        if self.seller_years < 0:
+            raise ValidationError(
+                f"卖方持有年限不得为负，收到 {self.seller_years}", rule="税费同缴 计税信息", record="seller_years"
+            )
+
+    def to_form(self) -> dict[str, Any]:
+        return {
+            "contract_date": self.contract_date.isoformat(),
+            "buyer_homes": self.buyer_homes,
+            "seller_years": self.seller_years,
+            "seller_only_home": self.seller_only_home,
+            "original_value_fen": None if self.original_value is None else self.original_value.fen,
+            "district": self.district,
+        }
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> TransferTaxFacts:
+        return cls(
+            contract_date=date.fromisoformat(data["contract_date"]),
+            buyer_homes=int(data.get("buyer_homes", 1)),
+            seller_years=int(data.get("seller_years", 5)),
+            seller_only_home=bool(data.get("seller_only_home")),
+            original_value=None
+            if data.get("original_value_fen") is None
+            else Money.of_fen(int(data["original_value_fen"])),
+            district=str(data.get("district") or "city"),
+        )
+
+
+@dataclass(frozen=True)
 class IntakeRequest:
     """Everything the clerk enters at the window for one case, whatever its type."""
 
@@ -252,6 +304,7 @@ class IntakeRequest:
     notice: NoticeTerms | None = None
     note: str = ""  # 附记 the clerk wants printed
     demo: bool = False
+    tax: TransferTaxFacts | None = None  # transfer: what the taxes depend on (None: defaults at acceptance)
 
     def with_role(self, role: PartyRole) -> tuple[PartyInput, ...]:
         return tuple(p for p in self.parties if p.role is role)
@@ -269,6 +322,7 @@ class IntakeRequest:
             "cancellation": None if self.cancellation is None else self.cancellation.to_form(),
             "notice": None if self.notice is None else self.notice.to_form(),
             "note": self.note,
+            "tax": None if self.tax is None else self.tax.to_form(),
         }
 
 
@@ -288,6 +342,7 @@ def request_from_case(
         else CancellationTerms.from_form(form["cancellation"]),
         notice=None if not form.get("notice") else NoticeTerms.from_form(form["notice"]),
         note=form.get("note") or "",
+        tax=None if not form.get("tax") else TransferTaxFacts.from_form(form["tax"]),
     )
 
 
