@@ -393,7 +393,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CaseListView</name>
     <message>
-        <location line="+79"/>
+        <location line="+81"/>
         <source>全部业务</source>
         <translation>All cases</translation>
     </message>
@@ -408,7 +408,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <location line="+49"/>
         <source>暂无业务。受理的业务会显示在这里。</source>
         <translation>No cases yet. Cases accepted at the counter appear here.</translation>
@@ -481,6 +481,155 @@ Please give this log to the system administrator.</translation>
     </message>
 </context>
 <context>
+    <name>DashboardView</name>
+    <message>
+        <location filename="../../registry_desk/ui/dashboard_view.py" line="+164"/>
+        <source>统计</source>
+        <translation>Show</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>导出PDF…</source>
+        <translation>Export PDF…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>每日受理（按业务类型）与登簿办结</source>
+        <translation>Cases accepted per day (by type) and recorded</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+10"/>
+        <location line="+88"/>
+        <source>按时办结率</source>
+        <translation>On-time rate</translation>
+    </message>
+    <message>
+        <location line="-95"/>
+        <source>税费入库（元）</source>
+        <translation>Taxes and fees credited (yuan)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>自助终端每日打印</source>
+        <translation>Kiosk prints per day</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+5"/>
+        <source>业务类型</source>
+        <translation>Business type</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>受理</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+84"/>
+        <source>登簿办结</source>
+        <translation>Recorded</translation>
+    </message>
+    <message>
+        <location line="-84"/>
+        <source>按时办结</source>
+        <translation>On time</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>受理至出证平均（小时）</source>
+        <translation>Average acceptance to certificate (hours)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>业务号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>坐落</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>受理日</source>
+        <translation>Accepted on</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>办结期限</source>
+        <translation>Due date</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>逾期天数</source>
+        <translation>Days overdue</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>从</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>各业务类型</source>
+        <translation>By business type</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>逾期业务</source>
+        <translation>Overdue cases</translation>
+    </message>
+    <message>
+        <location line="+46"/>
+        <source>受理 %1 件，登簿办结 %2 件，按时办结率 %3；入国库 %4 元，入财政专户 %5 元；自助打印证书 %6 本</source>
+        <translation>%1 cases accepted, %2 recorded, on-time rate %3; %4 yuan to the treasury, %5 yuan to the fiscal account; %6 certificates printed at the kiosk</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+1"/>
+        <source>国库</source>
+        <translation>Treasury</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <location line="+2"/>
+        <source>财政专户</source>
+        <translation>Fiscal account</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>打印成功</source>
+        <translation>Printed</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>已导出：%1</source>
+        <translation>Exported: %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>导出统计看板</source>
+        <translation>Export dashboard</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+</context>
+<context>
     <name>Dialogs</name>
     <message>
         <location filename="../../registry_desk/ui/dialogs.py" line="+13"/>
@@ -491,7 +640,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+371"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+372"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -622,17 +771,17 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+525"/>
+        <location line="+539"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-522"/>
+        <location line="-536"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+82"/>
         <source>该业务类型暂不支持预填，请在窗口录入</source>
         <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
     </message>
@@ -652,7 +801,7 @@ Please give this log to the system administrator.</translation>
         <translation>free of charge</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+56"/>
         <location line="+29"/>
         <source>来自 当事人档案 {name}（{number}）</source>
         <translation>From the party records: {name} ({number})</translation>
@@ -763,7 +912,7 @@ Please give this log to the system administrator.</translation>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
     <message>
-        <location line="+84"/>
+        <location line="+85"/>
         <source>不能受理：</source>
         <translation>Cannot accept: </translation>
     </message>
@@ -1260,7 +1409,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-990"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1005"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -1416,7 +1565,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>PartyTable</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+38"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+39"/>
         <source>角色</source>
         <translation>Role</translation>
     </message>
@@ -1436,7 +1585,7 @@ Paper serial: {serial}</translation>
         <translation>ID number</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>份额</source>
         <translation>Share</translation>
     </message>
@@ -1461,12 +1610,12 @@ Paper serial: {serial}</translation>
         <translation>Agent&apos;s ID number</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-5"/>
         <source>来源</source>
         <translation>Source</translation>
     </message>
     <message>
-        <location line="+93"/>
+        <location line="+98"/>
         <source>窗口录入</source>
         <translation>Entered at the counter</translation>
     </message>
@@ -1724,6 +1873,50 @@ Paper serial: {serial}</translation>
         <location line="+1"/>
         <source>权利人</source>
         <translation>Right holder</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureBox</name>
+    <message>
+        <location filename="../../registry_desk/ui/signature_pad.py" line="+205"/>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>单位以电子签章确认，可不签名</source>
+        <translation>Organisations confirm with their electronic seal; no signature needed</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <location line="+17"/>
+        <source>申请人签名 — 业务 {number}</source>
+        <translation>Applicants' signatures — case {number}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>请各申请人在对应的签名区内签名，签名将载入不动产登记申请书。</source>
+        <translation>Each applicant signs in their box; the signatures go into the registration application form.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>确认签名</source>
+        <translation>Confirm signatures</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <location line="-69"/>
+        <source>请在此处签名</source>
+        <translation>Sign here</translation>
     </message>
 </context>
 </TS>
