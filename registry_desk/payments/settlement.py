@@ -263,14 +263,13 @@ def _advance_case(session: Session, case: Case, now: datetime) -> bool:
     if not orders or any(status != SETTLED for status, _ in orders):
         return False
     total = sum((amount for _, amount in orders), Money.zero())
-    case.status = CaseStatus.IN_REVIEW
-    audit.append(
-        session, SETTLEMENT_ACTOR, "case.paid", case_id=case.id, unit_id=case.unit_id, record=case.case_number,
-        before={"status": CaseStatus.AWAITING_PAYMENT.value},
-        after={"status": CaseStatus.IN_REVIEW.value, "case_number": case.case_number, "total": str(total),
-               "orders": len(orders),
-               "note": f"业务件 {case.case_number} 税费 {total} 元已全部缴清入库，转入审核"},
-        at=now,
+    # The case workflow owns the status move (and its audit event); settlement only says why.
+    from registry_desk.services.cases import mark_paid_in
+
+    mark_paid_in(
+        session, SETTLEMENT_ACTOR, case, now=now,
+        detail={"case_number": case.case_number, "total": str(total), "orders": len(orders), "method": "channel",
+                "note": f"业务件 {case.case_number} 税费 {total} 元已全部缴清入库，转入审核"},
     )
     return True
 

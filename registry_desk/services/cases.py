@@ -512,8 +512,12 @@ def accept_case(
 # ---------------------------------------------------------------------------------------------------------
 
 
-def mark_paid_in(session: Session, actor: Actor, case: Case, *, now: datetime) -> None:
-    """待缴费 → 审核 inside the caller's transaction (the settlement of the payments issue calls this)."""
+def mark_paid_in(
+    session: Session, actor: Actor, case: Case, *, now: datetime, detail: Mapping[str, Any] | None = None
+) -> None:
+    """待缴费 → 审核 inside the caller's transaction: settlement calls it when the case's last order is
+    settled (税费同缴), the cash override below when a cashier took the money by hand. `detail` joins the
+    audit event (the totals, or why the override was used)."""
     check_transition(case.case_number, case.status, CaseStatus.IN_REVIEW)
     if case.status is not CaseStatus.AWAITING_PAYMENT:
         raise RuleViolation(
@@ -530,7 +534,7 @@ def mark_paid_in(session: Session, actor: Actor, case: Case, *, now: datetime) -
         unit_id=case.unit_id,
         record=case.case_number,
         before={"status": CaseStatus.AWAITING_PAYMENT.value},
-        after={"status": CaseStatus.IN_REVIEW.value},
+        after={"status": CaseStatus.IN_REVIEW.value, **(detail or {})},
         at=now,
     )
 
@@ -543,10 +547,14 @@ def confirm_payment(
     now: datetime | None = None,
     expected_version: int | None = None,
 ) -> CaseSummary:
-    """The cashier confirms the taxes and fees are paid; the case goes to review (审核).
-
-    Stand-in until the payments issue settles orders itself and calls `mark_paid_in`.
+    """现金缴款人工确认: the cashier's audited override for a case whose money was taken by hand because no
+    payment order could be issued (the channel was down). The normal way is 税费同缴: settlement moves the
+    case when its orders are paid. A case that has live orders is refused here — its QR codes may still be
+    paid, and the same money must not be collected twice; the orders are voided by withdrawing, or paid.
     """
+    from registry_desk.payments.orders import STATUS_LABELS, VOIDED
+    from registry_desk.payments.tables import PaymentOrder
+
     actor.require(Role.CASHIER, operation="确认缴费")
     now = as_utc(now or utc_now())
     policy = load_policy()
@@ -554,7 +562,19 @@ def confirm_payment(
         s = uow.session
         case = _locked_case(s, case_number)
         _check_version(s, case, expected_version)
-        mark_paid_in(s, actor, case, now=now)
+        live = s.execute(
+            select(PaymentOrder.order_no, PaymentOrder.status).where(
+                PaymentOrder.case_id == case.id, PaymentOrder.status != VOIDED
+            )
+        ).first()
+        if live is not None:
+            raise RuleViolation(
+                f"业务 {case.case_number} 已开具税费同缴缴款单 {live[0]}（{STATUS_LABELS.get(live[1], live[1])}），"
+                "须由群众扫码缴纳并自动入账，不能以现金确认缴费",
+                rule="税费同缴：已开具缴款单的业务不得人工确认缴费",
+                record=live[0],
+            )
+        mark_paid_in(s, actor, case, now=now, detail={"method": "cash", "note": "现金缴款，收费员人工确认"})
         summary = _summary(s, case, _business_of(policy, case))
         _commit(uow, case.case_number)
     return summary
@@ -1053,6 +1073,26 @@ def _record_notice(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> R
     return new
 
 
+def _refuse_unpaid(session: Session, case: Case) -> None:
+    """契税法第十条: no registration while the deed tax (and the case's other charges) are unpaid."""
+    from registry_desk.payments.orders import SETTLED, STATUS_LABELS, VOIDED, case_is_paid
+    from registry_desk.payments.tables import PaymentOrder
+
+    if case_is_paid(session, case.id):
+        return
+    unpaid = session.execute(
+        select(PaymentOrder.order_no, PaymentOrder.status, PaymentOrder.amount)
+        .where(PaymentOrder.case_id == case.id, PaymentOrder.status.not_in([VOIDED, SETTLED]))
+        .order_by(PaymentOrder.id)
+    ).all()
+    listed = "、".join(f"{no}（{STATUS_LABELS.get(st, st)}，{amount}元）" for no, st, amount in unpaid)
+    raise RuleViolation(
+        f"契税未缴清，不得办理登记：业务 {case.case_number} 尚有未缴清入库的缴款单 {listed}",
+        rule="契税法第十条 纳税人应在依法办理土地、房屋权属登记手续前申报缴纳契税",
+        record=unpaid[0][0] if unpaid else case.case_number,
+    )
+
+
 def record_case(
     db: Database,
     actor: Actor,
@@ -1072,6 +1112,8 @@ def record_case(
         case = _locked_case(s, case_number)
         _check_version(s, case, expected_version)
         check_transition(case.case_number, case.status, CaseStatus.RECORDED)
+        if case.payment_required:
+            _refuse_unpaid(s, case)
         business = _business_of(policy, case)
         missing = [m.name for m in case.materials if m.required and m.status == MATERIAL_MISSING]
         if missing:
