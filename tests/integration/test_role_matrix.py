@@ -1,0 +1,222 @@
+"""The role matrix: every public service function that takes an Actor, against every role. The table below is the
+contract; a new function with an `actor` parameter that is not in it fails the test, so it cannot ship unchecked.
+
+Each call is made with a poisoned database and arguments that raise the moment anything is touched: a refused
+role must be stopped with PermissionDenied before that, an allowed one gets past the role check (and then trips
+on the poison). The kiosk's reach to other citizens' data, forged payment QR codes and tampered audit rows are
+covered at the end; seals and e-certificates of unknown issuers are refused in test_sealed_materials.py and
+test_ecert_store.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+import registry_desk.ecert
+import registry_desk.payments
+import registry_desk.services
+from registry_desk.domain.codes import Role
+from registry_desk.domain.errors import PermissionDenied, ValidationError
+from registry_desk.domain.money import Money
+from registry_desk.payments.local_channel import make_payload, read_payload
+from registry_desk.services import kiosk
+from registry_desk.services.audit import verify_chain
+from registry_desk.services.context import Actor
+from registry_desk.storage.tables import AuditEvent
+from tests.integration.test_kiosk_helpers import KIOSK, open_case
+
+C, R, K, A, KI = Role.CLERK, Role.REGISTRAR, Role.CASHIER, Role.ADMIN, Role.KIOSK
+READERS = {C, R, K, A}
+EVERYONE = set(Role)
+
+# service → the roles that get past its role check (admin may do everything but kiosk-only work).
+MATRIX: dict[str, set[Role]] = {
+    "services.application_form.application_form_pdf": {C, R, A},
+    "services.application_form.sign_application_form": {C, R, A},
+    "services.application_form.signers": {C, R, A},
+    "services.case_history.case_history": READERS,
+    "services.cases.accept_case": {C, A},
+    "services.cases.case_version": {C, R, K, KI},
+    "services.cases.confirm_payment": {K, A},
+    "services.cases.get_case": READERS,
+    "services.cases.issue_certificate": {C, R, A},
+    "services.cases.list_cases": READERS,
+    "services.cases.mark_certificate_ready": {C, R, A},
+    "services.cases.not_accept_case": {C, A},
+    "services.cases.receive_material": {C, R, A},
+    "services.cases.record_case": {R, A},
+    "services.cases.refuse_case": {R, A},
+    "services.cases.set_notice_registrable_date": {C, R, A},
+    "services.cases.unit_warnings": READERS,
+    "services.cases.withdraw_case": {C, R, A},
+    "services.claims.claim": READERS,
+    "services.dashboard.build_dashboard": READERS,
+    "services.exemptions.case_materials": READERS,
+    "services.exemptions.material_pdf": READERS,
+    "services.exemptions.pull_ecert": {C, R, A},
+    "services.exemptions.receive_paper": {C, R, A},
+    "services.exemptions.record_and_publish": {R, A},
+    "services.issuing.acceptance_receipt_pdf": READERS,
+    "services.issuing.certificate_pdf": {C, R, A},
+    "services.kiosk.case_status": {A, KI},
+    "services.kiosk.check_case": {A, KI},
+    "services.kiosk.identify": {A, KI},
+    "services.kiosk.payment_state": {A, KI},
+    "services.kiosk.print_certificate": {A, KI},
+    "services.kiosk.refresh_payment": {A, KI},
+    "services.kiosk.simulate_scan_payment": {A, KI},
+    "services.kiosk.statement_pdf": {A, KI},
+    "services.paper_stock.load_range": {A},
+    "services.paper_stock.serial_history": {C, R, A},
+    "services.paper_stock.set_low_stock_threshold": {A},
+    "services.paper_stock.stock_status": {C, R, A},
+    "services.prefill.correct_field": {C, R, A},
+    "services.prefill.identify": {C, A},
+    "services.prefill.prefill": {C, A},
+    "services.register.party_units": READERS,
+    "services.register.search": READERS,
+    "services.register.unit_current": READERS,
+    "services.register.unit_register": READERS,
+    "services.sealed_materials.attach_sealed_document": {C, R, A},
+    "services.users.create_user": {A},
+    "payments.orders.orders_for_case_number": {C, K, KI},
+    "payments.refunds.refund_case": {K, A},
+    "ecert.pull.attach_ecert_to_case": {C, R, A},
+}
+
+# Functions that take an Actor but check no role themselves, and why that is right (or who must look at it).
+NO_ROLE_CHECK: dict[str, str] = {
+    "services.audit.append": "writes inside the caller's transaction; the caller checked the role",
+    "services.cases.mark_paid_in": "runs inside the settlement's transaction, which checked the payment",
+    "services.claims.held_by_other": "reads who holds a case; harmless to every role",
+    "services.claims.release": "releases only the actor's own claim",
+    "services.claims.release_all": "releases only the actor's own claims (at logout)",
+    "services.claims.touch": "refreshes only the actor's own claim",
+    "services.claims.window_name": "formats the actor's window name",
+    "services.kiosk.admin_exit": "checks an administrator's password, not the kiosk's role",
+    "services.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
+    "services.paper_stock.mark_spoiled": "session helper of print_certificate",
+    "services.paper_stock.warn_if_low": "session helper of print_certificate",
+    "services.prefill.accept_prefilled": "hands the request to cases.accept_case, which checks the clerk",
+    "services.users.ensure_demo_accounts": "start-up of a demo database, called with SYSTEM",
+    "services.exemptions.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
+    "services.exemptions.publish_case": "runs after record_case (registrar) as its continuation",
+    "services.exemptions.push_demo_bank_documents": "demo helper standing in for the bank's system",
+    "ecert.publish.issue_ecerts_for_case": "called after 登簿 by record_and_publish and the CLI",
+    "ecert.publish.import_ecert_pdf": "the `ecert import` command of the administrator's shell",
+}
+
+
+def _service_functions() -> dict[str, object]:
+    found = {}
+    for package in (registry_desk.services, registry_desk.payments, registry_desk.ecert):
+        for info in pkgutil.iter_modules(package.__path__):
+            module_name = f"{package.__name__}.{info.name}"
+            module = importlib.import_module(module_name)
+            for name, fn in inspect.getmembers(module, inspect.isfunction):
+                if fn.__module__ != module_name or name.startswith("_"):
+                    continue
+                if {"actor", "kiosk"} & set(inspect.signature(fn).parameters):
+                    found[f"{module_name.removeprefix('registry_desk.')}.{name}"] = fn
+    return found
+
+
+FUNCTIONS = _service_functions()
+
+
+class _Reached(Exception):
+    """The call got past the role check and touched an argument."""
+
+
+class _Poison:
+    def __getattr__(self, name):
+        raise _Reached(name)
+
+    def __bool__(self):
+        raise _Reached("bool")
+
+    def __iter__(self):
+        raise _Reached("iter")
+
+    def __str__(self):
+        raise _Reached("str")
+
+    __repr__ = __str__
+
+    def __call__(self, *args, **kwargs):
+        raise _Reached("call")
+
+
+def _passes_role_check(fn, role: Role) -> bool:
+    actor = Actor(None, f"matrix-{role.value}", "角色矩阵", role)
+    kwargs = {}
+    for name, parameter in inspect.signature(fn).parameters.items():
+        if name in ("actor", "kiosk"):
+            kwargs[name] = actor
+        elif parameter.default is inspect.Parameter.empty:
+            kwargs[name] = _Poison()
+    try:
+        fn(**kwargs)
+    except PermissionDenied as refused:
+        assert refused.rule == "岗位权限" and role.label in str(refused)
+        return False
+    except Exception:  # noqa: BLE001 (the poison, or what it made fail: the role check was passed)
+        return True
+    return True
+
+
+def test_every_service_that_takes_an_actor_is_in_the_table():
+    unknown = sorted(set(FUNCTIONS) - set(MATRIX) - set(NO_ROLE_CHECK))
+    assert unknown == [], f"add these to MATRIX (allowed roles) or NO_ROLE_CHECK (with the reason): {unknown}"
+    stale = sorted((set(MATRIX) | set(NO_ROLE_CHECK)) - set(FUNCTIONS))
+    assert stale == [], f"no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_allowed_roles_pass_and_the_others_are_refused(name, caplog):
+    fn = FUNCTIONS[name]
+    allowed = {role for role in Role if _passes_role_check(fn, role)}
+    assert allowed == MATRIX[name]
+
+
+def test_the_kiosk_may_not_do_counter_work():
+    counter_work = [n for n, roles in MATRIX.items() if KI not in roles]
+    assert "services.cases.accept_case" in counter_work and "services.register.search" in counter_work
+    for name in counter_work:
+        assert not _passes_role_check(FUNCTIONS[name], KI), name
+
+
+def test_the_kiosk_cannot_reach_a_case_with_someone_elses_id(sqlite_db, tmp_path):
+    kc = open_case(sqlite_db, tmp_path)
+    stranger = "11010519491231002X"  # a valid resident ID, not a party of the case
+    with pytest.raises(PermissionDenied, match="申请人不符") as refused:
+        kiosk.identify(sqlite_db, KIOSK, kc.case_number, stranger)
+    assert kc.case_number in str(refused.value)
+
+
+def test_a_payment_qr_with_a_wrong_authentication_code_is_refused():
+    key, other_key = b"k" * 32, b"o" * 32
+    expires = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
+    payload = make_payload(key, "PO2603020001", Money.yuan("80.00"), expires)
+    now = expires - timedelta(minutes=5)
+    assert read_payload(key, payload, now)[0] == "PO2603020001"
+    forged = payload.replace("|80.00|", "|0.80|")
+    for text, wrong_key in ((forged, key), (payload, other_key)):
+        with pytest.raises(ValidationError, match="认证码不符"):
+            read_payload(wrong_key, text, now)
+
+
+def test_the_audit_chain_detects_a_changed_row(sqlite_db, tmp_path):
+    open_case(sqlite_db, tmp_path)
+    assert verify_chain(sqlite_db).ok
+    with sqlite_db.unit_of_work() as uow:
+        uow.session.execute(update(AuditEvent).where(AuditEvent.seq == 1).values(record="改过的"))
+        uow.commit()
+    report = verify_chain(sqlite_db)
+    assert not report.ok and report.first_bad_seq == 1 and "被改动" in report.problem
