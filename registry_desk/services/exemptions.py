@@ -356,6 +356,7 @@ def push_demo_bank_documents(
     """模拟银行推送 (demo only): the case's bank seals its documents and they are attached as a bank's would be."""
     from registry_desk.services.application_form import signers
 
+    issuing.centre_kit(settings)  # makes the demo seals (the banks' too) on first use
     materials = case_materials(db, actor, case_number)
     if materials.bank_uscc is None:
         raise RuleViolation(

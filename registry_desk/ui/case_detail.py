@@ -38,7 +38,7 @@ from registry_desk.domain.cases import (
 )
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import case_history, cases, issuing
+from registry_desk.services import case_history, cases, exemptions, issuing
 from registry_desk.services.context import Actor
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.models import local_time
@@ -251,6 +251,12 @@ class CaseDetailDialog(QDialog):
             button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button)
+        # Beside the case actions, not one of them: it opens a window and changes nothing by itself.
+        self.materials_button = QPushButton(self.tr("材料与签名（免提交/免盖章）"), self)
+        self.materials_button.setObjectName("openMaterials")
+        self.materials_button.clicked.connect(self.open_materials)
+        self.materials_button.setVisible(actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN))
+        bar.addWidget(self.materials_button)
         bar.addStretch(1)
         close = QPushButton(self.tr("关闭（Esc）"), self)
         close.clicked.connect(self.reject)
@@ -420,7 +426,38 @@ class CaseDetailDialog(QDialog):
         if not self.confirm(self, self.tr("登簿"), self.what_recording_changes()):
             return
         number = self.case_number
-        self._run(lambda: cases.record_case(self.db, self.actor, number))
+
+        def published(result: exemptions.RecordedAndPublished) -> None:
+            # The case is recorded either way; a store failure only delays the e-certificates.
+            if result.publish_error:
+                self.show_error(
+                    self.tr("已登簿；电子证照暂未签发，将自动补发：{error}").format(error=result.publish_error)
+                )
+
+        self._run(
+            lambda: exemptions.record_and_publish(self.db, self.actor, number, settings=self.settings), published
+        )
+
+    def open_materials(self) -> QDialog:
+        """The materials panel of this case in its own window (pull, sealed files, signatures, previews)."""
+        from registry_desk.services.demo_accounts import read_demo_accounts
+        from registry_desk.ui.materials_panel import MaterialsPanel
+
+        dialog = QDialog(self)
+        dialog.setObjectName("materialsDialog")
+        dialog.setWindowTitle(self.tr("申请材料 — {number}").format(number=self.case_number))
+        panel = MaterialsPanel(
+            self.db, self.actor, self.settings, self.case_number, self.tasks, self.bus, dialog,
+            demo=bool(read_demo_accounts(self.settings.data_dir)),
+        )
+        if self.bus is not None:
+            self.bus.changed.connect(panel.reload)
+            dialog.finished.connect(lambda _r: self.bus.changed.disconnect(panel.reload) if self.bus else None)
+        QVBoxLayout(dialog).addWidget(panel)
+        dialog.resize(1100, 640)
+        self.materials_panel = panel
+        dialog.show()
+        return dialog
 
     def mark_ready(self) -> None:
         number = self.case_number

@@ -151,12 +151,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+193"/>
+        <location line="+230"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-192"/>
+        <location line="-229"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -172,24 +172,29 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+204"/>
+        <location line="+241"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-203"/>
-        <location line="+207"/>
+        <location line="-240"/>
+        <location line="+244"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-206"/>
-        <location line="+210"/>
+        <location line="-243"/>
+        <location line="+247"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-198"/>
+        <location line="-235"/>
+        <source>材料与签名（免提交/免盖章）</source>
+        <translation>Materials and signatures (e-certificates, e-seals)</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>关闭（Esc）</source>
         <translation>Close (Esc)</translation>
     </message>
@@ -298,7 +303,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Record</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
+        <source>已登簿；电子证照暂未签发，将自动补发：{error}</source>
+        <translation>Recorded; the e-certificates are not issued yet and will be issued automatically: {error}</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>申请材料 — {number}</source>
+        <translation>Application materials — {number}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
         <source>领证人姓名（核对身份证件后填写）：</source>
         <translation>Name of the person collecting (check their ID first):</translation>
     </message>
@@ -1407,6 +1422,115 @@ Paper serial: {serial}</translation>
     </message>
 </context>
 <context>
+    <name>MaterialsPanel</name>
+    <message>
+        <location filename="../../registry_desk/ui/materials_panel.py" line="+94"/>
+        <source>材料</source>
+        <translation>Material</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>必需</source>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>提交情况</source>
+        <translation>Submitted as</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>核验说明</source>
+        <translation>Verification note</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>调取电子证照</source>
+        <translation>Pull e-certificate</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>导入电子签章文件</source>
+        <translation>Import sealed file</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>模拟银行推送</source>
+        <translation>Simulate bank push</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>演示：由银行以电子签章出具抵押合同等材料并推送到本业务</source>
+        <translation>Demo: the bank issues the mortgage contract and other documents with its electronic seal and pushes them to this case</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>纸质已收</source>
+        <translation>Paper received</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>申请人签名</source>
+        <translation>Applicants sign</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+111"/>
+        <source>选中材料可预览其电子件</source>
+        <translation>Select a material to preview its electronic file</translation>
+    </message>
+    <message>
+        <location line="-73"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location line="+82"/>
+        <source>电子件预览（共 {n} 页）</source>
+        <translation>Electronic file preview ({n} pages)</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>“{name}”已电子核验。</source>
+        <translation>“{name}” verified electronically.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>已调取电子证照 {id}（{number}），签章与内容核验通过。</source>
+        <translation>Pulled e-certificate {id} ({number}); seal and contents verified.</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>选择电子签章文件（PDF）</source>
+        <translation>Choose a sealed file (PDF)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>银行没有需要推送的材料。</source>
+        <translation>The bank has nothing to push.</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>银行已推送：{names}（电子签章已核验）</source>
+        <translation>Pushed by the bank: {names} (electronic seals verified)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>“{name}”已收纸质件。</source>
+        <translation>“{name}” received on paper.</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>申请书已签署并加盖登记机构电子签章：{names}</source>
+        <translation>Application form signed and sealed by the registration office: {names}</translation>
+    </message>
+</context>
+<context>
     <name>MortgageBox</name>
     <message>
         <location filename="../../registry_desk/ui/intake.py" line="-1005"/>
@@ -1893,7 +2017,7 @@ Paper serial: {serial}</translation>
     <message>
         <location line="+17"/>
         <source>申请人签名 — 业务 {number}</source>
-        <translation>Applicants' signatures — case {number}</translation>
+        <translation>Applicants&apos; signatures — case {number}</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1917,6 +2041,14 @@ Paper serial: {serial}</translation>
         <location line="-69"/>
         <source>请在此处签名</source>
         <translation>Sign here</translation>
+    </message>
+</context>
+<context>
+    <name>parent</name>
+    <message>
+        <location filename="../../registry_desk/ui/materials_panel.py" line="-308"/>
+        <source>PDF 文件 (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
     </message>
 </context>
 </TS>
