@@ -1111,9 +1111,10 @@ def record_case(
         s = uow.session
         case = _locked_case(s, case_number)
         _check_version(s, case, expected_version)
-        check_transition(case.case_number, case.status, CaseStatus.RECORDED)
-        if case.payment_required:
+        if case.payment_required and case.status in (CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW):
+            # Before the status check: "the deed tax is unpaid" tells the registrar more than "待缴费".
             _refuse_unpaid(s, case)
+        check_transition(case.case_number, case.status, CaseStatus.RECORDED)
         business = _business_of(policy, case)
         missing = [m.name for m in case.materials if m.required and m.status == MATERIAL_MISSING]
         if missing:
