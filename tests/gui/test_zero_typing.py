@@ -4,7 +4,6 @@ arrive sealed, the certificate is pulled as an e-certificate, and every issued d
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
