@@ -5,11 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from registry_desk.domain.errors import ValidationError
+
 _FEN = Decimal("0.01")
 
 
-class MoneyError(ValueError):
-    """An amount that cannot be money (too many decimals, not a number, a float)."""
+class MoneyError(ValidationError, ValueError):
+    """An amount that cannot be money (too many decimals, not a number, a float, beyond any ledger)."""
+
+
+# A quadrillion yuan: far beyond any registration, and well inside the BIGINT fen column and the
+# 28-digit Decimal context used for rounding.
+MAX_ABS_FEN = 10**17
 
 
 def _to_decimal(value: str | int | Decimal) -> Decimal:
@@ -21,6 +28,8 @@ def _to_decimal(value: str | int | Decimal) -> Decimal:
         raise MoneyError(f"金额“{value}”不是有效数字") from exc
     if not amount.is_finite():
         raise MoneyError(f"金额“{value}”不是有限数")
+    if amount.adjusted() > 20:
+        raise MoneyError(f"金额“{value}”超出可记账范围", rule="金额范围")
     return amount
 
 
@@ -37,6 +46,10 @@ class Money:
     def __post_init__(self) -> None:
         if not isinstance(self.fen, int) or isinstance(self.fen, bool):
             raise MoneyError("Money.fen 必须是整数分")
+        if abs(self.fen) > MAX_ABS_FEN:
+            raise MoneyError(
+                f"金额超出可记账范围（绝对值不得超过 {MAX_ABS_FEN // 100:,} 元）", rule="金额范围"
+            )
 
     @classmethod
     def of_fen(cls, fen: int) -> Money:

@@ -90,27 +90,34 @@ def read_statement_csv(path: Path) -> list[StatementRow]:
         raise ValidationError(f"找不到对账单文件：{path}", rule="对账须提供渠道对账单", record=str(path))
     kinds = {label: kind for kind, label in KIND_LABELS.items()}
     rows: list[StatementRow] = []
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != STATEMENT_HEADER:
-            raise ValidationError(
-                f"对账单表头不符，应为：{'，'.join(STATEMENT_HEADER)}", rule="对账单格式", record=str(path)
-            )
-        for number, record in enumerate(reader, start=2):
-            if not record or not any(cell.strip() for cell in record):
-                continue
-            try:
-                kind_label, order_no, txn_id, amount, at = (cell.strip() for cell in record)
-                moment = datetime.fromisoformat(at)
-                if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=CHINA_TZ)
-                rows.append(StatementRow(kinds[kind_label], order_no, txn_id, Money.yuan(amount), moment))
-            except (ValueError, KeyError) as exc:
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None or tuple(h.strip() for h in header) != STATEMENT_HEADER:
                 raise ValidationError(
-                    f"对账单第 {number} 行无法识别：{','.join(record)}", rule="对账单格式", record=f"{path}:{number}"
-                ) from exc
-    return rows
+                    f"对账单表头不符，应为：{'，'.join(STATEMENT_HEADER)}", rule="对账单格式", record=str(path)
+                )
+            for number, record in enumerate(reader, start=2):
+                if not record or not any(cell.strip() for cell in record):
+                    continue
+                try:
+                    kind_label, order_no, txn_id, amount, at = (cell.strip() for cell in record)
+                    moment = datetime.fromisoformat(at)
+                    if moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=CHINA_TZ)
+                    rows.append(StatementRow(kinds[kind_label], order_no, txn_id, Money.yuan(amount), moment))
+                except (ValueError, KeyError) as exc:
+                    raise ValidationError(
+                        f"对账单第 {number} 行无法识别：{','.join(record)}", rule="对账单格式", record=f"{path}:{number}"
+                    ) from exc
+        return rows
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"对账单不是 UTF-8 编码的 CSV 文件（第 {exc.start} 字节无法识别）：{path}",
+            rule="对账单格式",
+            record=str(path),
+        ) from exc
 
 
 def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]],

@@ -57,3 +57,14 @@ def test_yuan_text_round_trips(fen):
 
 def test_display_groups_thousands():
     assert Money.yuan("1234567.8").display() == "¥1,234,567.80"
+
+
+def test_an_amount_beyond_any_ledger_is_refused_in_chinese():
+    from registry_desk.domain.errors import DomainError
+
+    with pytest.raises(MoneyError, match="超出可记账范围") as err:
+        Money.yuan("100000000000000000000000000")
+    assert isinstance(err.value, DomainError)  # the window shows it like any other refusal
+    with pytest.raises(MoneyError, match="超出可记账范围"):
+        Money.of_fen(10**18)
+    assert str(Money.yuan("999999999999999.99")) == "999999999999999.99"
