@@ -31,7 +31,9 @@ from registry_desk.domain.codes import (
 )
 from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.money import Money
-from registry_desk.services import cases, prefill
+from registry_desk.payments.channel import PaymentChannel
+from registry_desk.payments.settlement import poll_open_orders
+from registry_desk.services import cases, payment_flow, prefill
 from registry_desk.services.business_types import load_policy
 from registry_desk.services.context import Actor
 from registry_desk.storage.database import Database
@@ -243,29 +245,51 @@ def _presale_notice(db: Database, unit: str, buyer: int, price: str) -> IntakeRe
 
 
 class _Runner:
-    def __init__(self, db: Database, clock: _Clock) -> None:
+    def __init__(self, db: Database, clock: _Clock, channel: PaymentChannel | None = None) -> None:
         self.db = db
         self.clock = clock
+        self.channel = channel
         self.made: list[DemoCase] = []
 
     def accept(self, request: IntakeRequest, day: date) -> CaseSummary:
-        return cases.accept_case(self.db, DEMO_CLERK, request, now=self.clock.at(day))
+        if self.channel is None:
+            return cases.accept_case(self.db, DEMO_CLERK, request, now=self.clock.at(day))
+        return payment_flow.accept_and_bill(self.db, DEMO_CLERK, request, self.channel, now=self.clock.at(day)).summary
+
+    def pay(self, number: str, day: date) -> CaseStatus:
+        """Each side scans its QR a few minutes after acceptance; the poll settles and moves the case. Without
+        a channel (tests without a data dir) the cashier's cash override stands in."""
+        if self.channel is None:
+            return cases.confirm_payment(self.db, DEMO_CASHIER, number, now=self.clock.at(day)).status
+        for side in payment_flow.case_payment(self.db, number).sides:
+            if side.order.payload and side.order.status == "open":
+                payment_flow.simulate_scan(self.channel, side.order.payload, now=self.clock.at(day, 2))
+        # Settlement only: the receipts' sealed PDFs are made by the first window that shows the case.
+        poll_open_orders(self.db, self.channel, self.clock.at(day, 1))
+        return cases.get_case(self.db, DEMO_CLERK, number).status
 
     def to(self, summary: CaseSummary, target: CaseStatus, day: date, *, receiver: str = "") -> CaseStatus:
         """Drives an accepted case to `target` the way the staff would, on `day`; returns where it ended."""
         number = summary.case_number
         if target is CaseStatus.WITHDRAWN:
             reason = "申请人双方协商解除买卖合同，申请撤回"
-            return cases.withdraw_case(self.db, DEMO_CLERK, number, reason, now=self.clock.at(day)).status
+            return payment_flow.close_case(
+                self.db, DEMO_CLERK, self.channel, number, target, reason, now=self.clock.at(day)
+            ).status
         if target is CaseStatus.NOT_ACCEPTED:
             reason = "申请人未能提供不动产权证书原件，经一次性告知后逾期未补正"
-            return cases.not_accept_case(self.db, DEMO_CLERK, number, reason, now=self.clock.at(day)).status
+            return payment_flow.close_case(
+                self.db, DEMO_CLERK, self.channel, number, target, reason, now=self.clock.at(day)
+            ).status
         status = summary.status
         if status is CaseStatus.AWAITING_PAYMENT:
-            status = cases.confirm_payment(self.db, DEMO_CASHIER, number, now=self.clock.at(day)).status
+            status = self.pay(number, day)
         if target is CaseStatus.REFUSED:
+            # Paid, then refused: its money waits for the cashier's refund (a demo of 税费退付).
             reason = "经审核，买卖合同载明的房屋坐落与登记簿记载不一致，不予登记"
-            return cases.refuse_case(self.db, DEMO_REGISTRAR, number, reason, now=self.clock.at(day)).status
+            return payment_flow.close_case(
+                self.db, DEMO_REGISTRAR, self.channel, number, target, reason, now=self.clock.at(day)
+            ).status
         if target is CaseStatus.IN_REVIEW:
             return status
         recorded = cases.record_case(self.db, DEMO_REGISTRAR, number, now=self.clock.at(day))
@@ -302,15 +326,20 @@ def _take(units: list[str], n: int, what: str) -> Iterator[str]:
     return iter(units[:n])
 
 
-def seed_demo_cases(db: Database, settings: Settings | None = None, *, today: date) -> DemoCasesSummary:
+def seed_demo_cases(
+    db: Database, settings: Settings | None = None, *, today: date, channel: PaymentChannel | None = None
+) -> DemoCasesSummary:
     """Runs about twenty cases through the services so the case list shows every state on `today`:
     accepted today, 待缴费, 审核中 (one of them overdue, one due today), 已登簿, 已缮证, 已发证, 驳回, 撤回,
     不予受理 — across the four business types. Certificates are numbered by recording; their PDFs are made
-    when first printed, so `settings` (kept for that) is not needed here."""
-    del settings  # printing happens later, from the window
+    when first printed. Charged cases are paid through the collecting channel (`channel`, or the local
+    channel in the settings' data dir): orders at acceptance, simulated scans, settlement — so the cashier
+    view opens on a day of collections. With neither, the cash override stands in."""
+    if channel is None and settings is not None:
+        channel = payment_flow.channel_for(settings)
     units = pick_demo_units(db)
     clock = _Clock(db, today)
-    run = _Runner(db, clock)
+    run = _Runner(db, clock, channel)
     plain = _take(units.plain, 7, "plain owned")
     developer = _take(units.developer, 2, "developer-owned")
     presale = _take(units.presale, 2, "presale")

@@ -483,5 +483,14 @@ def refund_closed_case(
     return report
 
 
+def receipt_tools(settings: Settings) -> ReceiptTools:
+    """The centre's seal for receipts (the demo PKI is made on first need, as for every other document)."""
+    from registry_desk.payments.receipts import tools_from_keys
+    from registry_desk.services.issuing import centre_kit
+
+    centre_kit(settings)
+    return tools_from_keys(settings.keys_dir)
+
+
 def receipts_dir(settings: Settings) -> Path:
     return settings.output_dir / "receipts"
