@@ -50,6 +50,13 @@ def _status_label(value: Any) -> str:
         return str(value)
 
 
+def _listed(value: Any) -> str:
+    # Audit payloads are written by many services over the years: read them leniently.
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
 def _detail(action: str, after: dict[str, Any]) -> str:
     parts = []
     if "status" in after:
@@ -59,11 +66,14 @@ def _detail(action: str, after: dict[str, Any]) -> str:
     if after.get("receiver"):
         parts.append(f"领证人：{after['receiver']}")
     if after.get("issued_certificates"):
-        parts.append("证号：" + "、".join(after["issued_certificates"]))
-    if after.get("certificates"):
-        parts.append("证号：" + "、".join(after["certificates"]))
+        parts.append("证号：" + _listed(after["issued_certificates"]))
+    certificates = after.get("certificates")
+    if isinstance(certificates, int) and not isinstance(certificates, bool):
+        parts.append(f"电子证照：{certificates} 份")  # publishing events count, recording events list
+    elif certificates:
+        parts.append("证号：" + _listed(certificates))
     if after.get("missing_materials"):
-        parts.append("待补正：" + "、".join(after["missing_materials"]))
+        parts.append("待补正：" + _listed(after["missing_materials"]))
     if action == "case.material_received" and after.get("status"):
         parts = [f"材料状态：{MATERIAL_STATUS_LABELS.get(after['status'], after['status'])}"]
     return "；".join(parts)
