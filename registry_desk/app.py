@@ -148,6 +148,7 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
     try:
         window = MainWindow(db, login.actor, settings)
         window.show()
+        window.finish_pending_publishing()
         return int(app.exec())
     finally:
         db.dispose()

@@ -33,9 +33,11 @@ from registry_desk.services.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import CaseDetailDialog
 from registry_desk.ui.case_list import CaseListView
+from registry_desk.ui.dashboard_view import DashboardView
 from registry_desk.ui.dialogs import show_domain_error
 from registry_desk.ui.intake import IntakeDialog
 from registry_desk.ui.models import SearchResultsModel
+from registry_desk.ui.paper_stock_view import PaperStockView
 from registry_desk.ui.register_view import RegisterView
 from registry_desk.ui.tasks import TaskRunner
 
@@ -162,6 +164,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.add_tab(self.pages, self.tr("登记簿查询"))
         self.add_tab(self.case_list, self.tr("业务列表"))
+        self.dashboard: DashboardView | None = None
+        if actor.role in (Role.CLERK, Role.REGISTRAR, Role.CASHIER, Role.ADMIN):
+            self.dashboard = DashboardView(db, actor, self)
+            self.add_tab(self.dashboard, self.tr("统计看板"))
+        self.paper_stock: PaperStockView | None = None
+        if actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN):
+            self.paper_stock = PaperStockView(db, actor, self)
+            self.add_tab(self.paper_stock, self.tr("空白证书纸"))
         self.intake: IntakeDialog | None = None
         self.case_details: dict[str, CaseDetailDialog] = {}
 
@@ -200,6 +210,31 @@ class MainWindow(QMainWindow):
         self.case_list.start_auto_refresh()
         self._restore_geometry()
         self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def finish_pending_publishing(self) -> None:
+        """E-certificates of cases recorded but not yet published (a crash between the two steps) are
+        finished in the background when a registrar's window opens; the outcome goes to the status bar."""
+        if self.actor.role not in (Role.REGISTRAR, Role.ADMIN):
+            return
+        from registry_desk.services import exemptions
+
+        def work() -> dict[str, str | None]:
+            return exemptions.publish_pending(self.db, self.settings, exemptions.ecert_store(self.settings), limit=50)
+
+        def done(outcome: dict[str, str | None]) -> None:
+            failed = [number for number, error in outcome.items() if error]
+            if outcome:
+                self.statusBar().showMessage(
+                    self.tr("补发电子证照：完成 {done} 件，失败 {failed} 件").format(
+                        done=len(outcome) - len(failed), failed=len(failed)
+                    ),
+                    15000,
+                )
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().showMessage(self.tr("补发电子证照未完成：{error}").format(error=error), 15000)
+
+        self.tasks.run(work, done, failed)
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Another view (the cashier's, a materials panel) joins the window as a tab; returns its index."""

@@ -1325,7 +1325,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+90"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+92"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -1371,6 +1371,16 @@ Paper serial: {serial}</translation>
         <translation>Cases</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>统计看板</source>
+        <translation>Dashboard</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>空白证书纸</source>
+        <translation>Certificate paper</translation>
+    </message>
+    <message>
         <location line="+5"/>
         <source>数据库：{url}</source>
         <translation>Database: {url}</translation>
@@ -1381,7 +1391,17 @@ Paper serial: {serial}</translation>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
+        <source>补发电子证照：完成 {done} 件，失败 {failed} 件</source>
+        <translation>Pending e-certificates published: {done} done, {failed} failed</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>补发电子证照未完成：{error}</source>
+        <translation>Publishing pending e-certificates did not finish: {error}</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>请先查询并打开要受理的不动产单元，再按 Ctrl+N。</source>
         <translation>Search and open the unit first, then press Ctrl+N.</translation>
     </message>
