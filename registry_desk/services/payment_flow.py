@@ -374,6 +374,11 @@ def poll_and_issue(
     return result
 
 
+def produce_receipts(db: Database, case_id: int, tools: ReceiptTools | None = None) -> int:
+    """Renders the case's receipts that have no PDF yet (idempotent)."""
+    return produce_receipt_documents(db, case_id, tools)
+
+
 def simulate_scan(channel: PaymentChannel, payload: str, *, now: datetime | None = None) -> Any:
     """演示：模拟群众扫码支付 — pays the QR through the local channel exactly as `registry-desk channel pay`."""
     pay: Callable[..., Any] | None = getattr(channel, "pay", None)
@@ -494,3 +499,154 @@ def receipt_tools(settings: Settings) -> ReceiptTools:
 
 def receipts_dir(settings: Settings) -> Path:
     return settings.output_dir / "receipts"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# For the windows: QR images and the cashier's day
+
+
+def qr_png(payload: str, box_size: int = 5) -> bytes:
+    """The payment QR as PNG bytes for the window (the same encoder as the printed receipt)."""
+    from registry_desk.documents.qr import qr_png as encode
+
+    return encode(payload, box_size=box_size)
+
+
+def receipt_pdf(db: Database, actor: Actor, receipt_id: int) -> tuple[str, bytes]:
+    """(file name, PDF) of a produced receipt, for preview and printing."""
+    from registry_desk.payments.tables import PaymentReceipt
+    from registry_desk.storage.tables import Attachment
+
+    actor.require(Role.CASHIER, Role.CLERK, Role.REGISTRAR, operation="查看电子票据")
+    with db.unit_of_work(write=False) as uow:
+        receipt = uow.session.get(PaymentReceipt, receipt_id)
+        if receipt is None or receipt.attachment_id is None:
+            raise NotFound(f"电子票据 {receipt_id} 尚未生成", rule="电子票据入账后生成", record=str(receipt_id))
+        attachment = uow.session.get(Attachment, receipt.attachment_id)
+        assert attachment is not None
+        return attachment.filename, attachment.content
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order_no: str
+    case_number: str
+    side_label: str
+    payer: str
+    amount: Money
+    status: str
+    status_label: str
+    created_at: datetime
+    settled_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RefundRow:
+    refund_no: str
+    case_number: str
+    order_no: str
+    amount: Money
+    reason: str
+    refunded_at: datetime
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class CashierDay:
+    """One counter day as the cashier view shows it; every total comes from the settlement postings."""
+
+    day: date
+    orders: tuple[OrderRow, ...]
+    totals: dict[str, Money]  # account (treasury / fiscal) → net credited (settled − refunded) that day
+    by_hour: dict[int, dict[str, Money]]  # China-time hour → account → credited by settlements
+    refunds: tuple[RefundRow, ...]
+    review: tuple[dict[str, Any], ...]
+    to_refund: tuple[str, ...]  # closed cases still holding settled money
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.orders if o.status == status)
+
+
+def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
+    """Today's orders by status, totals per account, collections by hour, refunds, review items."""
+    from registry_desk.payments.channel import day_bounds
+    from registry_desk.payments.orders import SIDE_LABELS as SIDES
+    from registry_desk.payments.orders import STATUS_LABELS
+    from registry_desk.payments.settlement import review_items
+    from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrderLine, PaymentRefund
+
+    actor.require(Role.CASHIER, operation="查看收费日报")
+    start, end = day_bounds(day)
+    with db.unit_of_work(write=False) as uow:
+        s = uow.session
+        rows = s.execute(
+            select(PaymentOrder, Case.case_number)
+            .join(Case, Case.id == PaymentOrder.case_id)
+            .where(
+                ((PaymentOrder.created_at >= start) & (PaymentOrder.created_at < end))
+                | ((PaymentOrder.settled_at >= start) & (PaymentOrder.settled_at < end))
+            )
+            .order_by(PaymentOrder.created_at, PaymentOrder.id)
+        ).all()
+        payers = dict(
+            s.execute(
+                select(PaymentOrderLine.order_id, PaymentOrderLine.taxpayer_name)
+                .where(PaymentOrderLine.order_id.in_([o.id for o, _ in rows]), PaymentOrderLine.position == 1)
+            ).all()
+        ) if rows else {}
+        orders_today = tuple(
+            OrderRow(o.order_no, number, SIDES.get(o.side, o.side), payers.get(o.id, ""), o.amount, o.status,
+                     STATUS_LABELS.get(o.status, o.status), as_utc(o.created_at),
+                     as_utc(o.settled_at) if o.settled_at else None)
+            for o, number in rows
+        )
+        totals: dict[str, Money] = {"treasury": Money.zero(), "fiscal": Money.zero()}
+        by_hour: dict[int, dict[str, Money]] = {}
+        for account, kind, debit, credit, posted in s.execute(
+            select(LedgerPosting.account, LedgerEntry.kind, LedgerPosting.debit, LedgerPosting.credit,
+                   LedgerEntry.posted_at)
+            .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
+            .where(LedgerEntry.posted_at >= start, LedgerEntry.posted_at < end,
+                   LedgerPosting.account.in_(["treasury", "fiscal"]))
+        ):
+            net = credit - debit
+            totals[account] = totals.get(account, Money.zero()) + net
+            if kind == "settlement":
+                hour = as_utc(posted).astimezone(CHINA_TZ).hour
+                bucket = by_hour.setdefault(hour, {})
+                bucket[account] = bucket.get(account, Money.zero()) + net
+        refunds = tuple(
+            RefundRow(r.refund_no, number, order_no, r.amount, r.reason, as_utc(r.refunded_at), r.requested_by)
+            for r, number, order_no in s.execute(
+                select(PaymentRefund, Case.case_number, PaymentOrder.order_no)
+                .join(Case, Case.id == PaymentRefund.case_id)
+                .join(PaymentOrder, PaymentOrder.id == PaymentRefund.order_id)
+                .where(PaymentRefund.refunded_at >= start, PaymentRefund.refunded_at < end)
+                .order_by(PaymentRefund.refunded_at)
+            )
+        )
+        to_refund = tuple(
+            s.execute(
+                select(Case.case_number)
+                .join(PaymentOrder, PaymentOrder.case_id == Case.id)
+                .where(PaymentOrder.status == SETTLED,
+                       Case.status.in_([CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED]))
+                .distinct()
+                .order_by(Case.case_number)
+            ).scalars()
+        )
+        review = tuple(review_items(s))
+    return CashierDay(day, orders_today, totals, by_hour, refunds, review, to_refund)
+
+
+def fetch_statement(channel: PaymentChannel, day: date, folder: Path) -> Path:
+    """Writes the channel's statement of `day` as CSV into `folder` (the local channel can; a bank's file
+    is chosen by the cashier instead)."""
+    write = getattr(channel, "write_statement", None)
+    if write is None:
+        raise RuleViolation("当前收款渠道不能直接获取对账单，请选择银行提供的对账单文件", rule="对账单来源",
+                            record=getattr(channel, "name", ""))
+    path = Path(folder) / f"对账单-{channel.name}-{day.isoformat()}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write(day, path)
+    return path

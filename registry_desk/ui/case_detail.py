@@ -38,10 +38,11 @@ from registry_desk.domain.cases import (
 )
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import case_history, cases, exemptions, issuing
+from registry_desk.services import case_history, cases, exemptions, issuing, payment_flow
 from registry_desk.services.context import Actor
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.models import local_time
+from registry_desk.ui.payment_panel import PaymentPanel
 from registry_desk.ui.pdf_preview import PdfPreviewDialog
 from registry_desk.ui.tasks import TaskRunner
 
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 # Which roles may take each action (admin may take all); the services check again.
 ACTION_ROLES: dict[str, tuple[Role, ...]] = {
     "pay": (Role.CASHIER,),
+    "refund": (Role.CASHIER,),
     "record": (Role.REGISTRAR,),
     "refuse": (Role.REGISTRAR,),
     "withdraw": (Role.CLERK, Role.REGISTRAR),
@@ -65,6 +67,7 @@ ACTION_ROLES: dict[str, tuple[Role, ...]] = {
 # In which statuses each action makes sense (the status machine of domain/cases.py decides in the end).
 ACTION_STATUSES: dict[str, tuple[CaseStatus, ...]] = {
     "pay": (CaseStatus.AWAITING_PAYMENT,),
+    "refund": (CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED),
     "record": (CaseStatus.IN_REVIEW,),
     "refuse": (CaseStatus.IN_REVIEW,),
     "withdraw": (CaseStatus.ACCEPTED, CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW),
@@ -185,6 +188,9 @@ class CaseDetailDialog(QDialog):
         self.ask_receiver: Callable[[QWidget, str, str], str | None] = ask_receiver
         self.confirm: Callable[[QWidget, str, str], bool] = confirm
         self.setWindowTitle(self.tr("业务详情 — {number}").format(number=case_number))
+        # 税费同缴: the panel appears for charged cases (made on first showing, see show_case).
+        self.payment_panel: PaymentPanel | None = None
+        self.payment_slot = QVBoxLayout()
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("caseStatus")
@@ -232,6 +238,7 @@ class CaseDetailDialog(QDialog):
         self.buttons: dict[str, QPushButton] = {}
         actions = (
             ("pay", self.tr("确认缴费"), self.pay),
+            ("refund", self.tr("退还税费"), self.refund),
             ("record", self.tr("登簿（Ctrl+R）"), self.record),
             ("ready", self.tr("缮证"), self.mark_ready),
             ("issue", self.tr("发证"), self.issue),
@@ -281,6 +288,7 @@ class CaseDetailDialog(QDialog):
         layout.addLayout(head)
         layout.addLayout(self.facts)
         layout.addLayout(middle, 2)
+        layout.addLayout(self.payment_slot)
         layout.addWidget(history_box, 2)
         layout.addWidget(self.error_label)
         layout.addWidget(self.busy_label)
@@ -296,10 +304,19 @@ class CaseDetailDialog(QDialog):
         except DomainError as error:
             self.show_error(str(error))
             return
+        if self.payment_panel is not None:
+            self.payment_panel.refresh()
         self.show_case(summary, history)
 
     def show_case(self, summary: CaseSummary, history: tuple[case_history.HistoryLine, ...] = ()) -> None:
         self.summary = summary
+        if summary.payment_required and self.payment_panel is None:
+            self.payment_panel = PaymentPanel(
+                self.db, self.actor, self.settings, summary.case_number, bus=self.bus, parent=self
+            )
+            self.payment_panel.payment_changed.connect(lambda _p: self._update_buttons())
+            self.payment_panel.preview_opened.connect(self.preview_opened)
+            self.payment_slot.addWidget(self.payment_panel)
         self.status_label.setText(summary.status.label)
         self.status_label.setProperty("status", summary.status.value)
         self.status_label.style().unpolish(self.status_label)
@@ -351,6 +368,9 @@ class CaseDetailDialog(QDialog):
                 shown = shown and bool(self.summary and self.summary.certificate_numbers)
             if key == "receive":
                 shown = shown and bool(self.summary and self.summary.missing_materials)
+            if key == "refund":
+                payment = self.payment_panel.payment if self.payment_panel else None
+                shown = shown and bool(payment and payment.refundable)
             button.setVisible(shown)
             button.setEnabled(not self.tasks.busy)
 
@@ -385,8 +405,25 @@ class CaseDetailDialog(QDialog):
         self.tasks.run(work, on_success, on_failure, changed="case")
 
     def pay(self) -> None:
+        """现金缴款人工确认 (the audited cash override; refused once the case has payment orders)."""
         number = self.case_number
         self._run(lambda: cases.confirm_payment(self.db, self.actor, number))
+
+    def _channel(self) -> Any:
+        return self.payment_panel.channel if self.payment_panel else payment_flow.channel_for(self.settings)
+
+    def refund(self) -> None:
+        """税费退付 of a closed case, confirmed by the cashier: refunds through the channel, reverses the
+        entries and issues the red-letter fee bill."""
+        reason = self.ask_reason(self, self.tr("退还税费"), self.tr("退费原因（将记入退费记录和冲红票据）："))
+        if reason is None:
+            return
+        number, channel, settings = self.case_number, self._channel(), self.settings
+        self._run(
+            lambda: payment_flow.refund_closed_case(
+                self.db, channel, self.actor, number, reason, tools=payment_flow.receipt_tools(settings)
+            )
+        )
 
     def _record_shortcut(self) -> None:
         if not self.buttons["record"].isHidden() and self.buttons["record"].isEnabled():
@@ -470,26 +507,28 @@ class CaseDetailDialog(QDialog):
         number = self.case_number
         self._run(lambda: cases.issue_certificate(self.db, self.actor, number, receiver))
 
-    def _close_case(self, title: str, prompt: str, service: Callable[..., Any]) -> None:
+    def _close_case(self, title: str, prompt: str, target: CaseStatus) -> None:
+        """Closing voids the case's unpaid orders at once; settled money waits for the cashier's refund."""
         reason = self.ask_reason(self, title, prompt)
         if reason is None:
             return
         number = self.case_number
-        self._run(lambda: service(self.db, self.actor, number, reason))
+        channel = self._channel() if self.summary and self.summary.payment_required else None
+        self._run(lambda: payment_flow.close_case(self.db, self.actor, channel, number, target, reason))
 
     def refuse(self) -> None:
         self._close_case(
-            self.tr("驳回"), self.tr("驳回（不予登记）的理由，将书面告知申请人："), cases.refuse_case
+            self.tr("驳回"), self.tr("驳回（不予登记）的理由，将书面告知申请人："), CaseStatus.REFUSED
         )
 
     def withdraw(self) -> None:
-        self._close_case(self.tr("撤回"), self.tr("申请人撤回申请的原因："), cases.withdraw_case)
+        self._close_case(self.tr("撤回"), self.tr("申请人撤回申请的原因："), CaseStatus.WITHDRAWN)
 
     def not_accept(self) -> None:
         self._close_case(
             self.tr("不予受理"),
             self.tr("不予受理的理由，将书面告知申请人："),
-            cases.not_accept_case,
+            CaseStatus.NOT_ACCEPTED,
         )
 
     def receive_selected_material(self) -> None:
@@ -528,13 +567,22 @@ class CaseDetailDialog(QDialog):
         self._run(work, done)
 
     def print_receipt(self) -> None:
+        """The 受理凭证, one copy per paying side with that side's payment QR (or one copy for a free case)."""
         number = self.case_number
+        channel = self._channel() if self.summary and self.summary.payment_required else None
 
-        def done(pdf: bytes) -> None:
-            self.open_preview(
-                pdf, self.tr("受理凭证 {number}").format(number=number), f"受理凭证_{number}.pdf"
-            )
+        def done(copies: list[tuple[str, bytes]]) -> None:
+            for label, pdf in copies:
+                suffix = f"_{label}" if label else ""
+                self.open_preview(
+                    pdf,
+                    self.tr("受理凭证 {number}").format(number=number) + (f"（{label}）" if label else ""),
+                    f"受理凭证_{number}{suffix}.pdf",
+                )
 
         self._run(
-            lambda: issuing.acceptance_receipt_pdf(self.db, self.actor, number, settings=self.settings), done
+            lambda: payment_flow.acceptance_receipts(
+                self.db, self.actor, number, settings=self.settings, channel=channel
+            ),
+            done,
         )
