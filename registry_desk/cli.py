@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "registry_desk.commands.payments",
     "registry_desk.commands.kiosk",
     "registry_desk.commands.operations",
+    "registry_desk.commands.loadtest",
 ]
 
 
