@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from registry_desk.services.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import CaseDetailDialog
 from registry_desk.ui.case_list import CaseListView
+from registry_desk.ui.cashier_view import CashierView
 from registry_desk.ui.dashboard_view import DashboardView
 from registry_desk.ui.dialogs import show_domain_error
 from registry_desk.ui.intake import IntakeDialog
@@ -50,6 +51,8 @@ _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
 SEARCH_LIMIT = 50
 
+
+PAYMENT_POLL_MS = 10_000  # 税费同缴: how often a window asks the channel about open orders
 
 def redacted_url(url: str) -> str:
     """The status bar shows where the data is, never a password."""
@@ -168,6 +171,20 @@ class MainWindow(QMainWindow):
         if actor.role in (Role.CLERK, Role.REGISTRAR, Role.CASHIER, Role.ADMIN):
             self.dashboard = DashboardView(db, actor, self)
             self.add_tab(self.dashboard, self.tr("统计看板"))
+        # 税费同缴: one collecting channel for the window; every window polls its open orders on a timer,
+        # on its own runner so that a poll never makes the window look busy.
+        from registry_desk.services import payment_flow
+
+        self.channel = payment_flow.channel_for(settings)
+        self.poll_tasks = TaskRunner(self, self.bus)
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(PAYMENT_POLL_MS)
+        self.poll_timer.timeout.connect(self.poll_payments)
+        self.poll_timer.start()
+        self.cashier: CashierView | None = None
+        if actor.role in (Role.CASHIER, Role.ADMIN):
+            self.cashier = CashierView(db, actor, settings, self.tasks, self.bus, self.channel, self)
+            self.add_tab(self.cashier, self.tr("收费对账"))
         self.paper_stock: PaperStockView | None = None
         if actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN):
             self.paper_stock = PaperStockView(db, actor, self)
@@ -235,6 +252,28 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("补发电子证照未完成：{error}").format(error=error), 15000)
 
         self.tasks.run(work, done, failed)
+
+    def poll_payments(self) -> None:
+        """Asks the channel about open orders; settled ones move their cases and get their receipts."""
+        if self.poll_tasks.busy:
+            return
+        from registry_desk.services import payment_flow
+
+        db, channel, settings = self.db, self.channel, self.settings
+
+        def work() -> int:
+            tools = payment_flow.receipt_tools(settings)
+            return payment_flow.poll_and_issue(db, channel, tools).report.count("settled")
+
+        def done(settled: int) -> None:
+            if settled:
+                self.bus.notify("case")
+
+        def failed(error: BaseException) -> None:
+            # A channel that does not answer is tried again at the next tick; the status bar says so.
+            self.statusBar().showMessage(self.tr("收款渠道查询失败：{error}").format(error=error), 10_000)
+
+        self.poll_tasks.run(work, done, failed)
 
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Another view (the cashier's, a materials panel) joins the window as a tab; returns its index."""
@@ -384,6 +423,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.poll_timer.stop()
         store = self._qsettings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())
