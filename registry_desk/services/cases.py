@@ -547,12 +547,13 @@ def confirm_payment(
     now: datetime | None = None,
     expected_version: int | None = None,
 ) -> CaseSummary:
-    """现金缴款人工确认: the cashier's audited override for a case whose money was taken by hand because no
-    payment order could be issued (the channel was down). The normal way is 税费同缴: settlement moves the
-    case when its orders are paid. A case that has live orders is refused here — its QR codes may still be
-    paid, and the same money must not be collected twice; the orders are voided by withdrawing, or paid.
+    """现金缴款人工确认: the cashier's audited override for money taken by hand (the channel was down, or
+    the applicant paid in cash). The normal way is 税费同缴: settlement moves the case when its orders are
+    paid. While an order is open or under review it is refused — its QR may still be paid and the same
+    money must not be collected twice: `payment_flow.cash_payment` voids the open orders at the channel
+    first, then calls this.
     """
-    from registry_desk.payments.orders import STATUS_LABELS, VOIDED
+    from registry_desk.payments.orders import OPEN, REVIEW, STATUS_LABELS
     from registry_desk.payments.tables import PaymentOrder
 
     actor.require(Role.CASHIER, operation="确认缴费")
@@ -564,7 +565,7 @@ def confirm_payment(
         _check_version(s, case, expected_version)
         live = s.execute(
             select(PaymentOrder.order_no, PaymentOrder.status).where(
-                PaymentOrder.case_id == case.id, PaymentOrder.status != VOIDED
+                PaymentOrder.case_id == case.id, PaymentOrder.status.in_([OPEN, REVIEW])
             )
         ).first()
         if live is not None:

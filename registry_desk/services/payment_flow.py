@@ -469,6 +469,20 @@ def close_case(
     return summary
 
 
+def cash_payment(
+    db: Database, channel: PaymentChannel, actor: Actor, case_number: str, *, now: datetime | None = None
+) -> cases.CaseSummary:
+    """现金缴款: the cashier took the money by hand. Voids the case's open orders at the channel first (an order
+    the channel reports paid meanwhile is settled instead, and the case may move by itself), then records
+    the audited cash override for what is left."""
+    actor.require(Role.CASHIER, operation="现金缴款确认")
+    void_open_orders(db, channel, case_number, "现金缴款，缴款单作废", now=now)
+    summary = cases.get_case(db, actor, case_number)
+    if summary.status is not CaseStatus.AWAITING_PAYMENT:
+        return summary
+    return cases.confirm_payment(db, actor, case_number, now=now)
+
+
 def refund_closed_case(
     db: Database,
     channel: PaymentChannel,

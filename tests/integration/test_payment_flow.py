@@ -126,10 +126,14 @@ def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg,
     assert cases.record_case(db, REGISTRAR, number, now=LATER + timedelta(hours=1)).status is CaseStatus.RECORDED
 
 
-def test_cash_override_is_refused_once_orders_exist_and_kept_for_cases_without(db, reg, channel):
+def test_cash_override_is_refused_while_orders_are_open_and_voids_them_through_the_cashier(db, reg, channel):
     done = payment_flow.accept_and_bill(db, CLERK, _resale(reg), channel, now=MONDAY)
     with pytest.raises(RuleViolation, match="不能以现金确认缴费"):
         cases.confirm_payment(db, CASHIER, done.summary.case_number, now=LATER)
+    # The cashier's cash path voids the QR orders first, so they can no longer be paid as well.
+    paid = payment_flow.cash_payment(db, channel, CASHIER, done.summary.case_number, now=LATER)
+    assert paid.status is CaseStatus.IN_REVIEW
+    assert {channel.query(o.order_no).status for o in done.orders} == {STATUS_CLOSED}
     other = cases.accept_case(db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), now=MONDAY)
     assert cases.confirm_payment(db, CASHIER, other.case_number, now=LATER).status is CaseStatus.IN_REVIEW
 
