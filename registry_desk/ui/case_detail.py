@@ -38,7 +38,7 @@ from registry_desk.domain.cases import (
 )
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import case_history, cases, exemptions, issuing, payment_flow
+from registry_desk.services import case_history, cases, claims, exemptions, issuing, payment_flow
 from registry_desk.services.context import Actor
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.models import local_time
@@ -183,6 +183,7 @@ class CaseDetailDialog(QDialog):
         self.tasks = tasks
         self.bus = bus
         self.summary: CaseSummary | None = None
+        self.version: int | None = None  # the case version shown; actions are refused once it moved on
         self.previews: list[PdfPreviewDialog] = []
         self.ask_reason: Callable[[QWidget, str, str], str | None] = ask_reason
         self.ask_receiver: Callable[[QWidget, str, str], str | None] = ask_receiver
@@ -227,6 +228,11 @@ class CaseDetailDialog(QDialog):
             [self.tr("时间"), self.tr("经办人"), self.tr("环节"), self.tr("说明")], self, "historyTable"
         )
 
+        # “由 张三（3号窗口）处理中” when another clerk has this case open (services/claims.py).
+        self.claim_label = QLabel(self)
+        self.claim_label.setObjectName("claimedBy")
+        self.claim_label.setWordWrap(True)
+        self.claim_label.hide()
         self.error_label = QLabel(self)
         self.error_label.setObjectName("formError")
         self.error_label.setWordWrap(True)
@@ -286,6 +292,7 @@ class CaseDetailDialog(QDialog):
         middle.addWidget(materials_box, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
+        layout.addWidget(self.claim_label)
         layout.addLayout(self.facts)
         layout.addLayout(middle, 2)
         layout.addLayout(self.payment_slot)
@@ -297,8 +304,16 @@ class CaseDetailDialog(QDialog):
         self.reload()
 
     # -- showing ------------------------------------------------------------------------------------------
+    def show_claim(self, text: str | None) -> None:
+        self.claim_label.setText(text or "")
+        self.claim_label.setVisible(bool(text))
+
     def reload(self) -> None:
         try:
+            # The version first: if the case changes between the two reads, our action is refused, not lost.
+            self.version = cases.case_version(self.db, self.actor, self.case_number)
+            other = claims.held_by_other(self.db, self.actor, self.case_number)
+            self.show_claim(other.label if other is not None else None)
             summary = cases.get_case(self.db, self.actor, self.case_number)
             history = case_history.case_history(self.db, self.actor, self.case_number)
         except DomainError as error:
@@ -407,7 +422,8 @@ class CaseDetailDialog(QDialog):
     def pay(self) -> None:
         """现金缴款人工确认 (the audited cash override; refused once the case has payment orders)."""
         number = self.case_number
-        self._run(lambda: cases.confirm_payment(self.db, self.actor, number))
+        version = self.version
+        self._run(lambda: cases.confirm_payment(self.db, self.actor, number, expected_version=version))
 
     def _channel(self) -> Any:
         return self.payment_panel.channel if self.payment_panel else payment_flow.channel_for(self.settings)
@@ -497,15 +513,17 @@ class CaseDetailDialog(QDialog):
         return dialog
 
     def mark_ready(self) -> None:
-        number = self.case_number
-        self._run(lambda: cases.mark_certificate_ready(self.db, self.actor, number))
+        number, version = self.case_number, self.version
+        self._run(lambda: cases.mark_certificate_ready(self.db, self.actor, number, expected_version=version))
 
     def issue(self) -> None:
         receiver = self.ask_receiver(self, self.tr("发证"), self.tr("领证人姓名（核对身份证件后填写）："))
         if receiver is None:
             return
-        number = self.case_number
-        self._run(lambda: cases.issue_certificate(self.db, self.actor, number, receiver))
+        number, version = self.case_number, self.version
+        self._run(
+            lambda: cases.issue_certificate(self.db, self.actor, number, receiver, expected_version=version)
+        )
 
     def _close_case(self, title: str, prompt: str, target: CaseStatus) -> None:
         """Closing voids the case's unpaid orders at once; settled money waits for the cashier's refund."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
@@ -53,10 +53,18 @@ class CaseListModel(RowTableModel):
             self.tr("办结时限"),
             self.tr("用时"),
         )
+        self.claims: dict[str, str] = {}
 
     def case(self, row: int) -> CaseRow:
         item: CaseRow = self.row_item(row)
         return item
+
+    def set_claims(self, labels: Mapping[str, str]) -> None:
+        """“由 张三（3号窗口）处理中” by case number, shown after the status (services/claims.py)."""
+        self.claims = dict(labels)
+        if self.rowCount():
+            column = self.COL_STATUS
+            self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
 
     def _due_text(self, item: CaseRow) -> str:
         due = item.due_date.isoformat()
@@ -81,7 +89,7 @@ class CaseListModel(RowTableModel):
             f"{item.location}\n{item.unit_number}",
             # A debtor who is also the mortgagor is listed once.
             "、".join(dict.fromkeys(item.applicants.split("、"))),
-            item.status.label,
+            " · ".join(filter(None, (item.status.label, self.claims.get(item.case_number, "")))),
             item.accepted_on.isoformat(),
             self._due_text(item),
             self._taken_text(item),
@@ -147,6 +155,8 @@ class CaseListView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.loader = loader
+        # Who has which case open in another window; the main window sets it (it knows the actor).
+        self.claims_loader: Callable[[], Mapping[str, str]] | None = None
         self.model = CaseListModel(self)
         self.proxy = CaseFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -226,6 +236,11 @@ class CaseListView(QWidget):
             return
         self.empty_label.setProperty("error", False)
         self.empty_label.setText(self.tr("暂无业务。受理的业务会显示在这里。"))
+        if self.claims_loader is not None:
+            try:
+                self.model.set_claims(self.claims_loader())
+            except DomainError:
+                self.model.set_claims({})  # the marker is a courtesy; the list itself still shows
         self.set_rows(rows)
 
     def set_filter(self, key: str) -> None:
