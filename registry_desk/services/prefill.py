@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal_column, select
+from sqlalchemy import Connection, Select, bindparam, literal_column, select
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.cases import (
@@ -527,8 +527,9 @@ class _PreparedRead:
         self._compiled[dialect.name] = entry
         return entry
 
-    def rows(self, session: Session, **params: Any) -> list[tuple[Any, ...]]:
-        connection = session.connection()  # begins the unit of work's transaction as any read does
+    def rows(self, source: Session | Connection, **params: Any) -> list[tuple[Any, ...]]:
+        # A Session's connection begins its transaction as any read does; a look-up connection has none.
+        connection = source.connection() if isinstance(source, Session) else source
         dialect = connection.dialect
         sql, order, processors = self._compiled.get(dialect.name) or self._prepare(dialect)
         bound: Any = tuple(params[name] for name in order) if order is not None else params
@@ -538,13 +539,15 @@ class _PreparedRead:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
-        return [
-            tuple(
-                value if proc is None or value is None else proc(value)
-                for proc, value in zip(processors, row)
-            )
-            for row in fetched
-        ]
+        converting = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
+        out = []
+        for row in fetched:
+            values = list(row)
+            for i, proc in converting:
+                if values[i] is not None:
+                    values[i] = proc(values[i])
+            out.append(tuple(values))
+        return out
 
 
 def _code(value: Any) -> Any:
@@ -575,7 +578,7 @@ _OPEN_CASES_READ = _PreparedRead(
 )
 
 
-def _read_unit(session: Session, unit_number: str) -> _UnitView:
+def _read_unit(session: Session | Connection, unit_number: str) -> _UnitView:
     number = unit_number.strip().upper()
     rows = _UNIT_READ.rows(session, unit_number=number)
     if not rows:
@@ -675,7 +678,7 @@ class _Builder:
                 self.sources[f"{group}.{attr}"] = source
 
 
-def _party_by_number(session: Session, id_number: str) -> _PartyRow | None:
+def _party_by_number(session: Session | Connection, id_number: str) -> _PartyRow | None:
     number = id_number.strip().upper()
     row = session.execute(
         select(
@@ -736,7 +739,7 @@ def _mortgage_notice(unit: _UnitView, notice_kind: AdvanceNoticeKind | None) -> 
 
 
 def _prefill_mortgage_first(
-    session: Session, unit: _UnitView, notice_kind: AdvanceNoticeKind | None, contract: ContractData | None
+    session: Session | Connection, unit: _UnitView, notice_kind: AdvanceNoticeKind | None, contract: ContractData | None
 ) -> Prefill:
     label = "抵押权首次登记"
     b = _Builder(unit)
@@ -988,8 +991,9 @@ def prefill(
                 rule=RULE_PREFILL,
                 record=str(notice_kind),
             )
-    with db.unit_of_work(write=False) as uow:
-        s = uow.session
+    # A prefill is a draft that acceptance re-checks under the unit lock, so its few reads need no shared
+    # transaction: the look-up connection spares the clerk's critical path the session and BEGIN/ROLLBACK.
+    with db.lookup() as s:
         unit = _read_unit(s, unit_number)
         snapshot = unit.snapshot()
         check_no_open_case(snapshot)

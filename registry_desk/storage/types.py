@@ -77,6 +77,8 @@ class CodeType(TypeDecorator[Any]):
         super().__init__(*args, **kwargs)
         self.enum_cls = enum_cls
         self._int = issubclass(enum_cls, int)
+        # Reading a code is on every look-up's path: a dict beats Enum.__call__ several times over.
+        self._members = {member.value: member for member in enum_cls}
 
     def load_dialect_impl(self, dialect: Any) -> Any:
         return dialect.type_descriptor(Integer() if self._int else String(32))
@@ -88,7 +90,10 @@ class CodeType(TypeDecorator[Any]):
         return int(member.value) if self._int else str(member.value)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
-        return None if value is None else self.enum_cls(value)
+        if value is None:
+            return None
+        member = self._members.get(value)
+        return member if member is not None else self.enum_cls(value)
 
 
 class UtcDateTime(TypeDecorator[datetime]):
