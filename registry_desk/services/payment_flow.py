@@ -439,7 +439,9 @@ def void_open_orders(
             order.live_key = None
             order.voided_at = now
             order.void_reason = reason[:128]
-            audit.append(s, _system_actor(), "payment.voided", case_id=case_id, record=order_no,
+            # Kept off the case's own history (it names the case in `after`): the clerk's history lists
+            # the case's steps, and a voided QR is the payment side's bookkeeping, not a step of the case.
+            audit.append(s, _system_actor(), "payment.voided", record=order_no,
                          after={"case_number": case_number, "order_no": order_no, "reason": reason}, at=now)
             uow.commit()
         voided.append(order_no)
@@ -470,17 +472,22 @@ def close_case(
 
 
 def cash_payment(
-    db: Database, channel: PaymentChannel, actor: Actor, case_number: str, *, now: datetime | None = None
+    db: Database, channel: PaymentChannel, actor: Actor, case_number: str, *, now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> cases.CaseSummary:
     """现金缴款: the cashier took the money by hand. Voids the case's open orders at the channel first (an order
     the channel reports paid meanwhile is settled instead, and the case may move by itself), then records
     the audited cash override for what is left."""
     actor.require(Role.CASHIER, operation="现金缴款确认")
+    if expected_version is not None and cases.case_version(db, actor, case_number) != expected_version:
+        # Someone changed the case since the cashier looked: refuse before any order is voided.
+        return cases.confirm_payment(db, actor, case_number, now=now, expected_version=expected_version)
     void_open_orders(db, channel, case_number, "现金缴款，缴款单作废", now=now)
     summary = cases.get_case(db, actor, case_number)
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return summary
-    return cases.confirm_payment(db, actor, case_number, now=now)
+    # Voiding did not touch the case row, so the version the cashier saw still stands.
+    return cases.confirm_payment(db, actor, case_number, now=now, expected_version=expected_version)
 
 
 def refund_closed_case(

@@ -420,10 +420,11 @@ class CaseDetailDialog(QDialog):
         self.tasks.run(work, on_success, on_failure, changed="case")
 
     def pay(self) -> None:
-        """现金缴款人工确认 (the audited cash override; refused once the case has payment orders)."""
-        number = self.case_number
-        version = self.version
-        self._run(lambda: cases.confirm_payment(self.db, self.actor, number, expected_version=version))
+        """现金缴款人工确认: voids the open QR orders at the channel, then the audited cash override."""
+        number, version, channel = self.case_number, self.version, self._channel()
+        self._run(
+            lambda: payment_flow.cash_payment(self.db, channel, self.actor, number, expected_version=version)
+        )
 
     def _channel(self) -> Any:
         return self.payment_panel.channel if self.payment_panel else payment_flow.channel_for(self.settings)

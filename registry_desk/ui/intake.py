@@ -47,6 +47,7 @@ from registry_desk.domain.cases import (
     MortgageTerms,
     NoticeTerms,
     PartyInput,
+    TransferTaxFacts,
 )
 from registry_desk.domain.codes import (
     AdvanceNoticeKind,
@@ -60,7 +61,7 @@ from registry_desk.domain.codes import (
 from registry_desk.domain.errors import DomainError
 from registry_desk.domain.identifiers import validate_resident_id, validate_uscc
 from registry_desk.domain.money import Money, MoneyError
-from registry_desk.services import cases, issuing, prefill, register
+from registry_desk.services import cases, payment_flow, prefill, register
 from registry_desk.services.business_types import load_policy
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
@@ -367,7 +368,10 @@ class IntakeDialog(QDialog):
         self.today = cases.local_date(utc_now())
         self.unit = register.unit_register(db, actor, unit_number)
         self.summary: CaseSummary | None = None
-        self.receipt_preview: PdfPreviewDialog | None = None
+        self.receipt_preview: PdfPreviewDialog | None = None  # the first copy (买方联 for a resale)
+        self.receipt_previews: list[PdfPreviewDialog] = []
+        self.acceptance: payment_flow.Acceptance | None = None
+        self._channel: Any = None
         self.prefilled: prefill.Prefill | None = None
         self.setWindowTitle(self.tr("受理业务 — {unit}").format(unit=unit_number))
 
@@ -455,6 +459,24 @@ class IntakeDialog(QDialog):
         self.seller_years.setRange(0, 70)
         self.seller_years.setValue(5)
         self.seller_only_home = QCheckBox(self.tr("是卖方家庭唯一住房"), self)
+        # The tax facts of 税费同缴, prefilled with defaults the clerk confirms (the contract's date, the
+        # unit's district by its county code, no proven original value → 个税 at the deemed rate).
+        defaults = payment_flow.default_tax_facts(unit_number[:6], self.today)
+        self.contract_date = QDateEdit(self)
+        self.contract_date.setObjectName("contractDate")
+        self.contract_date.setCalendarPopup(True)
+        self.contract_date.setDisplayFormat("yyyy-MM-dd")
+        self.contract_date.setDate(_qdate(defaults.contract_date))
+        self.original_value = QLineEdit(self)
+        self.original_value.setObjectName("originalValue")
+        self.original_value.setPlaceholderText(self.tr("房屋原值（元），未能提供原值凭证的留空，个税按核定征收"))
+        self.district_combo = QComboBox(self)
+        self.district_combo.setObjectName("district")
+        from registry_desk.domain.taxes import District
+
+        for district in District:
+            self.district_combo.addItem(district.label, district.value)
+        self.district_combo.setCurrentIndex(self.district_combo.findData(defaults.district))
         self.quote_label = QLabel(self)
         self.quote_label.setObjectName("quote")
         self.quote_label.setWordWrap(True)
@@ -467,6 +489,9 @@ class IntakeDialog(QDialog):
         transfer_form.addRow(self.tr("买方家庭住房套数（含本套）："), self.buyer_homes)
         transfer_form.addRow(self.tr("卖方持有满（年）："), self.seller_years)
         transfer_form.addRow("", self.seller_only_home)
+        transfer_form.addRow(self.tr("合同签订日期："), self.contract_date)
+        transfer_form.addRow(self.tr("房屋原值（元）："), self.original_value)
+        transfer_form.addRow(self.tr("房屋所在地区（城建税）："), self.district_combo)
         transfer_form.addRow(self.tr("税费试算："), self.quote_label)
         # mortgage
         self.mortgage_box = MortgageBox(self)
@@ -596,6 +621,9 @@ class IntakeDialog(QDialog):
             self.buyer_homes.valueChanged,
             self.seller_years.valueChanged,
             self.seller_only_home.toggled,
+            self.contract_date.dateChanged,
+            self.original_value.textChanged,
+            self.district_combo.currentIndexChanged,
         ):
             signal.connect(self._update_quote)
         for signal in (
@@ -891,11 +919,16 @@ class IntakeDialog(QDialog):
         mortgage: MortgageTerms | None = None
         cancellation: CancellationTerms | None = None
         notice: NoticeTerms | None = None
+        tax: TransferTaxFacts | None = None
         if business.key == TRANSFER:
             try:
                 price = parse_money(self.price_edit.text())
             except MoneyError:
                 problems.append(self.tr("请填写成交价格（元）"))
+            try:
+                tax = self.tax_facts()
+            except MoneyError:
+                problems.append(self.tr("房屋原值须为金额（元），或留空"))
         elif business.key == MORTGAGE_FIRST:
             found = self.mortgage_box.problems()
             problems.extend(found)
@@ -933,6 +966,7 @@ class IntakeDialog(QDialog):
             mortgage=mortgage,
             cancellation=cancellation,
             notice=notice,
+            tax=tax,
         )
         return request, []
 
@@ -960,13 +994,25 @@ class IntakeDialog(QDialog):
         return self.build_request()[1]
 
     # -- trial quote --------------------------------------------------------------------------------------
+    def tax_facts(self) -> TransferTaxFacts:
+        """What the clerk confirmed for the transfer's taxes (raises MoneyError on a bad original value)."""
+        text = self.original_value.text().strip()
+        return TransferTaxFacts(
+            contract_date=_pydate(self.contract_date.date()),
+            buyer_homes=self.buyer_homes.value(),
+            seller_years=self.seller_years.value(),
+            seller_only_home=self.seller_only_home.isChecked(),
+            original_value=parse_money(text) if text else None,
+            district=str(self.district_combo.currentData()),
+        )
+
     def _update_quote(self, *_args: Any) -> None:
         if self.business.key != TRANSFER:
             self.quote_label.setText("")
             return
         from registry_desk.domain.charges import PropertyUse
         from registry_desk.domain.fees import Business
-        from registry_desk.domain.taxes import TransferFacts
+        from registry_desk.domain.taxes import District, TransferFacts
         from registry_desk.services.quote import QuoteRequest, compute_quote
 
         try:
@@ -976,6 +1022,11 @@ class IntakeDialog(QDialog):
             return
         area = self._building_area()
         try:
+            facts = self.tax_facts()
+        except MoneyError:
+            self.quote_label.setText(self.tr("房屋原值须为金额（元），或留空"))
+            return
+        try:
             quote = compute_quote(
                 QuoteRequest(
                     Business.TRANSFER,
@@ -983,11 +1034,13 @@ class IntakeDialog(QDialog):
                     property_use=PropertyUse.RESIDENTIAL,
                     transfer=TransferFacts(
                         price=price,
-                        contract_date=self.today,
+                        contract_date=facts.contract_date,
                         area=area,
-                        buyer_homes=self.buyer_homes.value(),
-                        seller_years=self.seller_years.value(),
-                        seller_only_home=self.seller_only_home.isChecked(),
+                        buyer_homes=facts.buyer_homes,
+                        seller_years=facts.seller_years,
+                        seller_only_home=facts.seller_only_home,
+                        original_value=facts.original_value,
+                        district=District(facts.district),
                     ),
                 )
             )
@@ -1099,30 +1152,43 @@ class IntakeDialog(QDialog):
                 return
             raise error
 
+        channel = self.channel
         self.tasks.run(
-            lambda: cases.accept_case(self.db, self.actor, request),
+            lambda: payment_flow.accept_and_bill(self.db, self.actor, request, channel),
             self._accepted,
             on_failure,
             changed="case",
         )
 
-    def _accepted(self, summary: CaseSummary) -> None:
+    @property
+    def channel(self) -> Any:
+        if self._channel is None:
+            self._channel = payment_flow.channel_for(self.settings)
+        return self._channel
+
+    def _accepted(self, accepted: payment_flow.Acceptance | CaseSummary) -> None:
+        summary = accepted.summary if isinstance(accepted, payment_flow.Acceptance) else accepted
+        self.acceptance = accepted if isinstance(accepted, payment_flow.Acceptance) else None
         self.summary = summary
         self.case_accepted.emit(summary)
         number = summary.case_number
         owner = self.parentWidget()
 
-        def show(pdf: bytes) -> None:
-            preview = PdfPreviewDialog(
-                pdf,
-                self.tr("受理凭证 {number}").format(number=number),
-                f"受理凭证_{number}.pdf",
-                owner,
-                save_dir=self.settings.output_dir,
-            )
-            self.receipt_preview = preview
-            preview.show()
-            self.preview_opened.emit(preview)
+        def show(copies: list[tuple[str, bytes]]) -> None:
+            # One copy per paying side, each with that side's payment QR (they scan their own).
+            for label, pdf in copies:
+                preview = PdfPreviewDialog(
+                    pdf,
+                    self.tr("受理凭证 {number}").format(number=number) + (f"（{label}）" if label else ""),
+                    f"受理凭证_{number}{'_' + label if label else ''}.pdf",
+                    owner,
+                    save_dir=self.settings.output_dir,
+                )
+                if self.receipt_preview is None:
+                    self.receipt_preview = preview
+                self.receipt_previews.append(preview)
+                preview.show()
+                self.preview_opened.emit(preview)
             self.accept()
 
         def failed(error: BaseException) -> None:
@@ -1136,8 +1202,11 @@ class IntakeDialog(QDialog):
                 return
             raise error
 
+        if self.acceptance is not None and self.acceptance.payment_error:
+            self.show_error(self.tr("已受理；缴款单未能开具（打开业务时将重试）：{error}").format(
+                error=self.acceptance.payment_error))
         self.tasks.run(
-            lambda: issuing.acceptance_receipt_pdf(self.db, self.actor, number, settings=self.settings),
+            lambda: payment_flow.acceptance_receipts(self.db, self.actor, number, settings=self.settings),
             show,
             failed,
         )

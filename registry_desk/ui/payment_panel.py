@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from registry_desk.config import Settings
 from registry_desk.domain.errors import DomainError
@@ -191,6 +192,8 @@ class PaymentPanel(QGroupBox):
             self.show_error(str(error))
 
     def show_payment(self, payment: payment_flow.CasePayment) -> None:
+        if not isValid(self.cards_box):  # a poll answered after the window was closed
+            return
         self.payment = payment
         for card in self.cards:
             self.cards_box.removeWidget(card)
@@ -254,6 +257,8 @@ class PaymentPanel(QGroupBox):
             return result
 
         def done(result: Any) -> None:
+            if not isValid(self):
+                return
             self.show_payment(payment_flow.case_payment(self.db, self.case_number))
             if result.report.count("settled") and self.bus is not None:
                 self.bus.notify("case")
