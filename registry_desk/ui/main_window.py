@@ -4,6 +4,7 @@ list opening each case's detail."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
@@ -28,7 +29,7 @@ from registry_desk.config import Settings
 from registry_desk.domain.cases import CaseRow
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import cases, register
+from registry_desk.services import cases, claims, register
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import CaseDetailDialog
@@ -37,6 +38,7 @@ from registry_desk.ui.cashier_view import CashierView
 from registry_desk.ui.dashboard_view import DashboardView
 from registry_desk.ui.dialogs import show_domain_error
 from registry_desk.ui.intake import IntakeDialog
+from registry_desk.ui.live import LiveUpdates
 from registry_desk.ui.models import SearchResultsModel
 from registry_desk.ui.paper_stock_view import PaperStockView
 from registry_desk.ui.register_view import RegisterView
@@ -225,6 +227,14 @@ class MainWindow(QMainWindow):
         self.bus.changed.connect(self.case_list.refresh)
         self.case_list.refresh()
         self.case_list.start_auto_refresh()
+        # Other windows' changes reach this one's bus within about a second (ui/live.py), and the cases
+        # they have open are marked 处理中 here; this window's open cases are kept claimed by a heartbeat.
+        self.case_list.claims_loader = self._claims_by_others
+        self.live = LiveUpdates(db, self.bus, self)
+        self.live.start()
+        self.claim_timer = QTimer(self)
+        self.claim_timer.timeout.connect(self._renew_claims)
+        self.claim_timer.start(int(claims.HEARTBEAT.total_seconds() * 1000))
         self._restore_geometry()
         self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -318,6 +328,7 @@ class MainWindow(QMainWindow):
         self.case_details[case_number] = dialog
         self.bus.changed.connect(dialog.reload)
         dialog.finished.connect(lambda _result: self._forget_case(case_number, dialog))
+        self._claim(lambda: claims.claim(self.db, self.actor, case_number))
         dialog.show()
         return dialog
 
@@ -325,6 +336,21 @@ class MainWindow(QMainWindow):
         self.bus.changed.disconnect(dialog.reload)
         if self.case_details.get(case_number) is dialog:
             del self.case_details[case_number]
+            self._claim(lambda: claims.release(self.db, self.actor, case_number))
+
+    def _claim(self, work: Callable[[], object]) -> None:
+        # The 处理中 marker is a courtesy to the other windows: failing to set it must not stop the work.
+        try:
+            work()
+        except DomainError:
+            pass
+
+    def _claims_by_others(self) -> dict[str, str]:
+        return {n: c.label for n, c in claims.active_claims(self.db).items() if not c.is_held_by(self.actor)}
+
+    def _renew_claims(self) -> None:
+        for number in list(self.case_details):
+            self._claim(lambda number=number: claims.touch(self.db, self.actor, number))
 
     # -- search -------------------------------------------------------------------------------------------
     def focus_search(self) -> None:
@@ -424,6 +450,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.poll_timer.stop()
+        self.claim_timer.stop()
+        self.live.stop()
+        self._claim(lambda: claims.release_all(self.db, self.actor))
         store = self._qsettings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())
