@@ -16,6 +16,7 @@ FIGURE_MODULES = [
     "registry_desk.benchmarks.case_figures",
     "registry_desk.benchmarks.exemption_figures",
     "registry_desk.benchmarks.kiosk_figures",
+    "registry_desk.benchmarks.payment_figures",
 ]
 
 
