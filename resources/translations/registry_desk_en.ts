@@ -45,12 +45,12 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/case_detail.py" line="+187"/>
+        <location filename="../../registry_desk/ui/case_detail.py" line="+191"/>
         <source>业务详情 — {number}</source>
         <translation>Case details — {number}</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+14"/>
         <source>不动产单元：</source>
         <translation>Property unit:</translation>
     </message>
@@ -130,7 +130,7 @@
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+12"/>
         <source>正在办理……</source>
         <translation>Details</translation>
     </message>
@@ -141,6 +141,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+188"/>
+        <source>退还税费</source>
+        <translation>Refund taxes and fees</translation>
+    </message>
+    <message>
+        <location line="-187"/>
         <source>登簿（Ctrl+R）</source>
         <translation>Record (Ctrl+R)</translation>
     </message>
@@ -151,12 +157,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+230"/>
+        <location line="+271"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-229"/>
+        <location line="-270"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -172,24 +178,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+241"/>
+        <location line="+286"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-240"/>
-        <location line="+244"/>
+        <location line="-285"/>
+        <location line="+289"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-243"/>
-        <location line="+247"/>
+        <location line="-288"/>
+        <location line="+292"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-235"/>
+        <location line="-280"/>
         <source>材料与签名（免提交/免盖章）</source>
         <translation>Materials and signatures (e-certificates, e-seals)</translation>
     </message>
@@ -214,7 +220,7 @@
         <translation>History</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+52"/>
         <source>{number}  {label}</source>
         <translation>{number}  {label}</translation>
     </message>
@@ -259,7 +265,12 @@
         <translation>All materials received.</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+69"/>
+        <source>退费原因（将记入退费记录和冲红票据）：</source>
+        <translation>Reason for the refund (written to the refund record and the red-letter bill):</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>房屋所有权转移给受让方；原不动产权证书注销，生成新的不动产权证书。</source>
         <translation>Ownership passes to the buyers; the old title certificate is cancelled and a new one is issued.</translation>
     </message>
@@ -318,7 +329,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Name of the person collecting (check their ID first):</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+19"/>
         <source>驳回（不予登记）的理由，将书面告知申请人：</source>
         <translation>Reason for refusing registration (told to the applicants in writing):</translation>
     </message>
@@ -333,7 +344,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Reason for not accepting (told to the applicants in writing):</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+49"/>
         <source>受理凭证 {number}</source>
         <translation>Acceptance receipt {number}</translation>
     </message>
@@ -385,7 +396,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Time taken</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <source>{date}（已超期）</source>
         <translation>{date} (overdue)</translation>
     </message>
@@ -408,7 +419,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CaseListView</name>
     <message>
-        <location line="+81"/>
+        <location line="+83"/>
         <source>全部业务</source>
         <translation>All cases</translation>
     </message>
@@ -437,6 +448,178 @@ Recording takes effect at once and cannot be undone.</translation>
         <location line="+28"/>
         <source>显示 {shown} / {total} 件；已超期 {overdue} 件，今日到期 {today} 件</source>
         <translation>Showing {shown} of {total}; {overdue} overdue, {today} due today</translation>
+    </message>
+</context>
+<context>
+    <name>CashierView</name>
+    <message>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="+178"/>
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>日期：</source>
+        <translation>Date:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+3"/>
+        <location line="+2"/>
+        <source>缴款单号</source>
+        <translation>Order no.</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <location line="+3"/>
+        <source>业务号</source>
+        <translation>Case no.</translation>
+    </message>
+    <message>
+        <location line="-3"/>
+        <source>缴费方</source>
+        <translation>Paying side</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>缴款人</source>
+        <translation>Payer</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+3"/>
+        <source>金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>开具时间</source>
+        <translation>Issued</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>入账时间</source>
+        <translation>Settled</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>退款单号</source>
+        <translation>Refund no.</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退款时间</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>经办人</source>
+        <translation>Handled by</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>类别</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>当日缴款单</source>
+        <translation>Today's orders</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退费</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>待人工核查</source>
+        <translation>Under review</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>对账</source>
+        <translation>Reconciliation</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>获取本地渠道当日对账单并对账</source>
+        <translation>Fetch the local channel's statement and reconcile</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>选择对账单文件（CSV）并对账…</source>
+        <translation>Choose a statement file (CSV) and reconcile…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>打开对账报告PDF</source>
+        <translation>Open the reconciliation report PDF</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>当日入库净额：国库 {treasury} 元，财政专户 {fiscal} 元，合计 {total} 元</source>
+        <translation>Net credited today: treasury {treasury} yuan, fiscal account {fiscal} yuan, total {total} yuan</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>；待退费业务：{cases}</source>
+        <translation>; cases awaiting refund: {cases}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>待缴费 {open} 张，已入账 {settled} 张，待核查 {review} 张，已退款 {refunded} 张，已作废 {voided} 张</source>
+        <translation>{open} open, {settled} settled, {review} under review, {refunded} refunded, {voided} voided</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>缴款单</source>
+        <translation>Order</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>渠道交易</source>
+        <translation>Channel transaction</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>选择渠道对账单</source>
+        <translation>Choose the channel statement</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>对账单 (*.csv)</source>
+        <translation>Statements (*.csv)</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>对账相符，无差异。</source>
+        <translation>Reconciled: no discrepancies.</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>存在差异，请核查：</source>
+        <translation>Discrepancies found, please check:</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>对账报告</source>
+        <translation>Reconciliation report</translation>
     </message>
 </context>
 <context>
@@ -470,6 +653,19 @@ Recording takes effect at once and cannot be undone.</translation>
         <location line="+1"/>
         <source>印制号</source>
         <translation>Paper serial</translation>
+    </message>
+</context>
+<context>
+    <name>CollectionsChart</name>
+    <message>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="-239"/>
+        <source>国库</source>
+        <translation>Treasury</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>财政专户</source>
+        <translation>Fiscal account</translation>
     </message>
 </context>
 <context>
@@ -655,7 +851,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+372"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+376"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -715,7 +911,12 @@ Please give this log to the system administrator.</translation>
         <translation>The seller family&apos;s only home</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
+        <source>房屋原值（元），未能提供原值凭证的留空，个税按核定征收</source>
+        <translation>Original value (yuan); leave empty when unproven (income tax at the deemed rate)</translation>
+    </message>
+    <message>
+        <location line="+16"/>
         <source>成交价格（元）：</source>
         <translation>Price (yuan):</translation>
     </message>
@@ -731,6 +932,21 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>合同签订日期：</source>
+        <translation>Contract date:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>房屋原值（元）：</source>
+        <translation>Original value (yuan):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>房屋所在地区（城建税）：</source>
+        <translation>District (city maintenance tax):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>税费试算：</source>
         <translation>Trial tax and fee quote:</translation>
     </message>
@@ -786,17 +1002,17 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+539"/>
+        <location line="+567"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-536"/>
+        <location line="-564"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+85"/>
         <source>该业务类型暂不支持预填，请在窗口录入</source>
         <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
     </message>
@@ -882,12 +1098,18 @@ Please give this log to the system administrator.</translation>
         <translation>e-sealed PDF</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>请填写成交价格（元）</source>
         <translation>Enter the price (yuan)</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+4"/>
+        <location line="+96"/>
+        <source>房屋原值须为金额（元），或留空</source>
+        <translation>The original value must be an amount in yuan, or empty</translation>
+    </message>
+    <message>
+        <location line="-89"/>
         <source>该单元没有可注销的现势抵押权</source>
         <translation>The unit has no current mortgage to cancel</translation>
     </message>
@@ -897,7 +1119,7 @@ Please give this log to the system administrator.</translation>
         <translation>Enter the sale price (yuan)</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>尚需：</source>
         <translation>Still needed: </translation>
     </message>
@@ -917,12 +1139,12 @@ Please give this log to the system administrator.</translation>
         <translation>All materials received.</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+31"/>
         <source>填写成交价格后显示契税、增值税、个人所得税和登记费试算。</source>
         <translation>Enter the price to see deed tax, VAT, income tax and the registration fee.</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+35"/>
         <source>（试算，以税务机关核定为准）</source>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
@@ -937,14 +1159,19 @@ Please give this log to the system administrator.</translation>
         <translation>Accepting…</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+37"/>
         <source>受理凭证 {number}</source>
         <translation>Acceptance receipt {number}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>已受理，业务号 {number}；受理凭证未能生成：{error}</source>
         <translation>Accepted as case {number}; the acceptance receipt could not be made: {error}</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>已受理；缴款单未能开具（打开业务时将重试）：{error}</source>
+        <translation>Accepted; the payment orders could not be issued (retried when the case is opened): {error}</translation>
     </message>
 </context>
 <context>
@@ -1325,7 +1552,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+92"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+97"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -1376,6 +1603,11 @@ Paper serial: {serial}</translation>
         <translation>Dashboard</translation>
     </message>
     <message>
+        <location line="+14"/>
+        <source>收费对账</source>
+        <translation>Collections</translation>
+    </message>
+    <message>
         <location line="+4"/>
         <source>空白证书纸</source>
         <translation>Certificate paper</translation>
@@ -1391,7 +1623,7 @@ Paper serial: {serial}</translation>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+53"/>
         <source>补发电子证照：完成 {done} 件，失败 {failed} 件</source>
         <translation>Pending e-certificates published: {done} done, {failed} failed</translation>
     </message>
@@ -1399,6 +1631,11 @@ Paper serial: {serial}</translation>
         <location line="+7"/>
         <source>补发电子证照未完成：{error}</source>
         <translation>Publishing pending e-certificates did not finish: {error}</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>收款渠道查询失败：{error}</source>
+        <translation>Payment channel query failed: {error}</translation>
     </message>
     <message>
         <location line="+16"/>
@@ -1421,7 +1658,7 @@ Paper serial: {serial}</translation>
         <translation>Accepted: case {number}</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+69"/>
         <source>没有找到与“{query}”相符的单元、证书或权利人。</source>
         <translation>No unit, certificate or right holder matches “{query}”.</translation>
     </message>
@@ -1553,7 +1790,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1005"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1078"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -1762,6 +1999,74 @@ Paper serial: {serial}</translation>
         <location line="+98"/>
         <source>窗口录入</source>
         <translation>Entered at the counter</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentPanel</name>
+    <message>
+        <location filename="../../registry_desk/ui/payment_panel.py" line="+128"/>
+        <source>税费同缴（一次扫码，税费同缴）</source>
+        <translation>Taxes and fees (one scan pays all)</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>票据</source>
+        <translation>Receipt</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>号码</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>缴款人</source>
+        <translation>Payer</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>金额（元）</source>
+        <translation>Amount (yuan)</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>预览/打印所选票据</source>
+        <translation>Preview/print the selected receipt</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>收款渠道暂不可用：{error}</source>
+        <translation>The payment channel is unavailable: {error}</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>本业务免缴登记费和税款。</source>
+        <translation>This case pays no fee and no tax.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>尚未开具缴款单。</source>
+        <translation>No payment order issued yet.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>税费 {total} 元已全部缴清入库。</source>
+        <translation>Taxes and fees of {total} yuan are fully paid and credited.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>应缴税费合计 {total} 元：请各缴费方用手机扫描各自的二维码缴纳。</source>
+        <translation>Taxes and fees due: {total} yuan. Each paying side scans its own QR code with a phone.</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>（业务已终结，已缴税费待收费员退付）</source>
+        <translation> (case closed; the cashier is to refund what was paid)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>（已冲红/退税）</source>
+        <translation> (reversed/refunded)</translation>
     </message>
 </context>
 <context>
@@ -2017,6 +2322,49 @@ Paper serial: {serial}</translation>
         <location line="+1"/>
         <source>权利人</source>
         <translation>Right holder</translation>
+    </message>
+</context>
+<context>
+    <name>SideCard</name>
+    <message>
+        <location filename="../../registry_desk/ui/payment_panel.py" line="-160"/>
+        <source>已过期</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>{side}&#x3000;订单 {order}</source>
+        <translation>{side}  order {order}</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>合计：{amount} 元</source>
+        <translation>Total: {amount} yuan</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>已过期（{at}），请重新开具</source>
+        <translation>Expired ({at}); please reissue</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>待缴费，有效期至 {at}</source>
+        <translation>Awaiting payment, valid until {at}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>已缴清入库（{at}）</source>
+        <translation>Paid and credited ({at})</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>重新开具缴款单</source>
+        <translation>Reissue the order</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>模拟群众扫码支付</source>
+        <translation>Simulate the applicant's scan and payment</translation>
     </message>
 </context>
 <context>
