@@ -18,6 +18,8 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, literal_column, select
+
+from registry_desk.storage.prepared import PreparedRead
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.cases import (
@@ -504,58 +506,12 @@ _PARTY_COLUMNS = (
 )
 
 
-class _PreparedRead:
-    """A Core select compiled once per dialect and run as driver SQL on the unit of work's connection.
-
-    The prefill is a read on the clerk's critical path: building and cache-keying a thirty-column select
-    on every call cost more than the database work, so the SQL text and the columns' result processors
-    (codes to enums, fen to Money, hundredths to areas, SQLite's text dates) are kept per dialect.
-    """
-
-    def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
-        self.statement = statement
-        self._compiled: dict[str, tuple[str, tuple[str, ...] | None, list[Any]]] = {}
-
-    def _prepare(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, list[Any]]:
-        compiled = self.statement.compile(dialect=dialect)
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self.statement.selected_columns
-        ]
-        entry = (str(compiled), order, processors)
-        self._compiled[dialect.name] = entry
-        return entry
-
-    def rows(self, source: Session | Connection, **params: Any) -> list[tuple[Any, ...]]:
-        # A Session's connection begins its transaction as any read does; a look-up connection has none.
-        connection = source.connection() if isinstance(source, Session) else source
-        dialect = connection.dialect
-        sql, order, processors = self._compiled.get(dialect.name) or self._prepare(dialect)
-        bound: Any = tuple(params[name] for name in order) if order is not None else params
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(sql, bound)
-            fetched = cursor.fetchall()
-        finally:
-            cursor.close()
-        converting = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
-        out = []
-        for row in fetched:
-            values = list(row)
-            for i, proc in converting:
-                if values[i] is not None:
-                    values[i] = proc(values[i])
-            out.append(tuple(values))
-        return out
-
-
 def _code(value: Any) -> Any:
     # Status codes are constants of the schema, written into the SQL so the text needs no bind processing.
     return literal_column(f"'{value.value}'")
 
 
-_UNIT_READ = _PreparedRead(
+_UNIT_READ = PreparedRead(
     select(Unit.id, Unit.unit_number, Unit.location, Unit.building_area, *_RIGHT_COLUMNS, *_PARTY_COLUMNS)
     .select_from(Unit)
     .outerjoin(Right, (Right.unit_id == Unit.id) & (Right.status == _code(RightStatus.CURRENT)))
@@ -564,14 +520,14 @@ _UNIT_READ = _PreparedRead(
     .where(Unit.unit_number == bindparam("unit_number"))
     .order_by(Right.registered_at, Right.id, RightParty.position)
 )
-_CERTIFICATES_READ = _PreparedRead(
+_CERTIFICATES_READ = PreparedRead(
     select(Certificate.right_id, Certificate.number)
     .where(
         Certificate.unit_id == bindparam("unit_id"), Certificate.status == _code(CertificateStatus.CURRENT)
     )
     .order_by(Certificate.id)
 )
-_OPEN_CASES_READ = _PreparedRead(
+_OPEN_CASES_READ = PreparedRead(
     select(Case.case_number, Case.business_type, Case.status)
     .where(Case.unit_id == bindparam("unit_id"), Case.status.in_([_code(st) for st in _OPEN_STATUSES]))
     .order_by(Case.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,6 +76,11 @@ class Database:
             else self.engine.execution_options(isolation_level="AUTOCOMMIT", registry_lookup=True)
         )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._local = threading.local()
+        self._lookup_lock = threading.Lock()
+        self._lookup_connections: list[Any] = []
+        # A Database dropped without dispose() still closes its look-up connections.
+        weakref.finalize(self, _close_all, self._lookup_connections)
         self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
@@ -99,6 +106,40 @@ class Database:
             yield conn
 
     @contextmanager
+    def lookup_raw(self) -> Iterator[Any]:
+        """A driver (DBAPI) connection of this thread's own, in autocommit, for a PreparedRead on the
+        scan-to-screen path: no pool checkout, no reset, no BEGIN. A connection that fails is dropped and
+        the next look-up opens a fresh one."""
+        conn = getattr(self._local, "lookup", None)
+        if conn is None:
+            fairy = self.engine.raw_connection()
+            driver = fairy.dbapi_connection  # set up by the connect hooks (pragmas) like any other
+            fairy.detach()  # ours for this thread's look-ups; closed by dispose()
+            if not self.is_sqlite:
+                driver.autocommit = True
+            conn = self._local.lookup = driver
+            with self._lookup_lock:
+                self._lookup_connections.append(driver)
+        try:
+            yield conn
+        except BaseException as error:
+            self._local.lookup = None
+            with self._lookup_lock:
+                if conn in self._lookup_connections:
+                    self._lookup_connections.remove(conn)
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - the connection is being dropped because it failed
+                pass
+            if isinstance(error, self.engine.dialect.loaded_dbapi.Error):
+                raise DatabaseUnavailable(
+                    f"查询时数据库连接中断：{_first_line(error)}；请重试（将自动重新连接）",
+                    rule="数据库连接",
+                    record=_redact(self.url),
+                ) from error
+            raise
+
+    @contextmanager
     def unit_of_work(self, *, write: bool = True) -> Iterator[UnitOfWork]:
         uow = UnitOfWork(self._writer() if write else self._reader())
         try:
@@ -107,7 +148,19 @@ class Database:
             uow.close()
 
     def dispose(self) -> None:
+        with self._lookup_lock:
+            _close_all(self._lookup_connections)
+        self._local = threading.local()
         self.engine.dispose()
+
+
+def _close_all(connections: list[Any]) -> None:
+    while connections:
+        conn = connections.pop()
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - closing on shutdown; nothing to recover
+            pass
 
 
 class UnitOfWork:

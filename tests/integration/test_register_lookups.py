@@ -86,3 +86,17 @@ def test_a_naive_moment_is_refused(sqlite_db):
         audit.append(uow.session, SYSTEM, "test.naive", at=datetime(2026, 3, 5, 9, 30))
         with pytest.raises(Exception, match="naive datetime"):
             uow.session.flush()
+
+
+def test_look_ups_survive_a_dropped_connection_and_dispose_closes_them(demo):
+    number, _bank = _mortgaged(demo)
+    register.unit_current(demo, CLERK, number)
+    conn = demo._local.lookup
+    conn.close()  # e.g. the server restarted under a window
+    from registry_desk.storage.database import DatabaseUnavailable
+
+    with pytest.raises(DatabaseUnavailable, match="数据库连接中断"):
+        register.unit_current(demo, CLERK, number)
+    assert register.unit_current(demo, CLERK, number).unit_number == number  # a fresh connection
+    demo.dispose()
+    assert demo._lookup_connections == []
