@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from sqlalchemy import func, select, text
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
 from registry_desk.payments.tables import ChannelTransaction, LedgerEntry, LedgerPosting, PaymentOrder
 from registry_desk.services.audit import verify_chain
+from registry_desk.services.invariants import check_database
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Case, Certificate, Right, Sequence
 
@@ -49,9 +49,7 @@ def check_register(db: Database, counters_before: dict[str, int] | None = None) 
         _numbers(s, report, counters_before or {})
         _register(s, report)
         _payments(s, report)
-    external = _external_check(db)
-    if external:
-        report.problems.extend(external)
+    report.problems.extend(_hall_invariants(db))
     return report
 
 
@@ -127,18 +125,8 @@ def _payments(s, report: CheckReport) -> None:
         report.problems.append(f"{len(unbalanced)} 笔记账分录借贷不平，例如分录 {unbalanced[0]}")
 
 
-def _external_check(db: Database) -> list[str]:
-    """The hall's own invariants service, once it exists (services/invariants.py, being written alongside):
-    its findings are added to ours. Absent, our checks above stand alone."""
-    try:
-        module = importlib.import_module("registry_desk.services.invariants")
-    except ModuleNotFoundError:
-        return []
-    check = getattr(module, "check", None) or getattr(module, "check_all", None)
-    if check is None:
-        return []
-    result = check(db)
-    if getattr(result, "ok", True):
-        return []
-    problems = getattr(result, "problems", None) or [str(result)]
-    return [f"不变量检查：{p}" for p in problems]
+def _hall_invariants(db: Database) -> list[str]:
+    """The register's own invariants service (`registry-desk check`): books, accounts against the credited
+    lines, settled-once, certificate numbering, rights traced to cases, one owner per unit, shares. Its audit
+    walk is skipped: ours above already walked the chain."""
+    return [f"不变量检查：{p}" for p in check_database(db, audit_chain=False).problems]
