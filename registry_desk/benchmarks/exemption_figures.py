@@ -169,7 +169,7 @@ def prefill_figure(db: Database, actor: Actor, repeat: int) -> Figure:
     raw = _raw_prefill_reads(db)
     return Figure(
         "prefill a first-mortgage application",
-        "#11",
+        "#4",
         3.0,
         candidate=lambda i: prefill.prefill(db, actor, "mortgage_first", units[i % len(units)]),
         baseline=lambda i: raw(units[i % len(units)]),
@@ -209,7 +209,7 @@ def seal_figure(keys_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-def
 
     return Figure(
         "seal one issued PDF",
-        "#11",
+        "#4",
         1.3,
         candidate=lambda i: sealer.seal(page, reason="不动产登记证明", payload="RD1." + "B" * 320),
         baseline=bare_sign,

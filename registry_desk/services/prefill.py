@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, literal_column, select
 
-from registry_desk.storage.prepared import PreparedRead
+from registry_desk.storage.prepared import DriverSource, PreparedRead
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.cases import (
@@ -534,7 +534,7 @@ _OPEN_CASES_READ = PreparedRead(
 )
 
 
-def _read_unit(session: Session | Connection, unit_number: str) -> _UnitView:
+def _read_unit(session: Session | Connection | DriverSource, unit_number: str) -> _UnitView:
     number = unit_number.strip().upper()
     rows = _UNIT_READ.rows(session, unit_number=number)
     if not rows:
@@ -618,7 +618,7 @@ class _Builder:
             if _present(getattr(self.parties[index], attr)):
                 self.sources[f"parties[{index}].{attr}"] = contact
 
-    def add_known(self, session: Session, role: PartyRole, id_number: str, source: FieldSource) -> bool:
+    def add_known(self, session: Session | Connection | DriverSource, role: PartyRole, id_number: str, source: FieldSource) -> bool:
         party = _party_by_number(session, id_number)
         if party is None:
             return False
@@ -634,25 +634,26 @@ class _Builder:
                 self.sources[f"{group}.{attr}"] = source
 
 
-def _party_by_number(session: Session | Connection, id_number: str) -> _PartyRow | None:
-    number = id_number.strip().upper()
-    row = session.execute(
-        select(
-            Party.kind,
-            Party.name,
-            Party.id_type,
-            Party.id_number,
-            Party.address,
-            Party.phone,
-            Party.legal_rep_name,
-        )
-        .where(Party.id_number == number)
-        .order_by(Party.id)
-        .limit(1)
-    ).first()
-    if row is None:
+_PARTY_READ = PreparedRead(
+    select(
+        Party.kind,
+        Party.name,
+        Party.id_type,
+        Party.id_number,
+        Party.address,
+        Party.phone,
+        Party.legal_rep_name,
+    )
+    .where(Party.id_number == bindparam("id_number"))
+    .order_by(Party.id)  # (id_type, id_number) is unique, so at most a handful of rows
+)
+
+
+def _party_by_number(session: Session | Connection | DriverSource, id_number: str) -> _PartyRow | None:
+    rows = _PARTY_READ.rows(session, id_number=id_number.strip().upper())
+    if not rows:
         return None
-    return _PartyRow(PartyRole.RIGHT_HOLDER, None, *row)
+    return _PartyRow(PartyRole.RIGHT_HOLDER, None, *rows[0])
 
 
 def _require_ownership(unit: _UnitView, label: str) -> _RightRow:
@@ -695,7 +696,7 @@ def _mortgage_notice(unit: _UnitView, notice_kind: AdvanceNoticeKind | None) -> 
 
 
 def _prefill_mortgage_first(
-    session: Session | Connection, unit: _UnitView, notice_kind: AdvanceNoticeKind | None, contract: ContractData | None
+    session: Session | Connection | DriverSource, unit: _UnitView, notice_kind: AdvanceNoticeKind | None, contract: ContractData | None
 ) -> Prefill:
     label = "抵押权首次登记"
     b = _Builder(unit)
@@ -949,7 +950,8 @@ def prefill(
             )
     # A prefill is a draft that acceptance re-checks under the unit lock, so its few reads need no shared
     # transaction: the look-up connection spares the clerk's critical path the session and BEGIN/ROLLBACK.
-    with db.lookup() as s:
+    with db.lookup_raw() as raw:
+        s = DriverSource(raw, db.engine.dialect)
         unit = _read_unit(s, unit_number)
         snapshot = unit.snapshot()
         check_no_open_case(snapshot)

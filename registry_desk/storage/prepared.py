@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Select
 from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class DriverSource:
+    """A driver connection with its dialect (from `Database.lookup_raw()`), for prepared reads."""
+
+    driver: Any
+    dialect: Any
 
 
 class PreparedRead:
@@ -25,16 +34,15 @@ class PreparedRead:
     def _prepare(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, list[Any]]:
         compiled = self.statement.compile(dialect=dialect)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        processors = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in self.statement.selected_columns
-        ]
+        processors = [_processor(column.type, dialect) for column in self.statement.selected_columns]
         entry = (str(compiled), order, processors)
         self._compiled[dialect.name] = entry
         return entry
 
-    def rows(self, source: Session | Connection, **params: Any) -> list[tuple[Any, ...]]:
+    def rows(self, source: Session | Connection | DriverSource, **params: Any) -> list[tuple[Any, ...]]:
         # A Session's connection begins its transaction as any read does; a look-up connection has none.
+        if isinstance(source, DriverSource):
+            return self.rows_on_driver(source.driver, source.dialect, **params)
         connection = source.connection() if isinstance(source, Session) else source
         return self.rows_on_driver(connection.connection, connection.dialect, **params)
 
@@ -57,3 +65,22 @@ class PreparedRead:
                     values[i] = proc(values[i])
             out.append(tuple(values))
         return out
+
+
+def _processor(type_: Any, dialect: Any) -> Any:
+    # Our own column types convert a driver value in one call (see storage/types.py `direct_result`);
+    # SQLAlchemy's wrapper around process_result_value costs as much again per value.
+    direct = getattr(type_, "direct_result", None)
+    if direct is not None:
+        impl = type_.dialect_impl(dialect)
+        inner = impl.impl_instance.result_processor(dialect, None) if hasattr(impl, "impl_instance") else None
+        if inner is None:
+            return direct()
+        convert = direct()
+
+        def both(value: Any) -> Any:
+            value = inner(value)
+            return None if value is None else convert(value)
+
+        return both
+    return type_.dialect_impl(dialect).result_processor(dialect, None)

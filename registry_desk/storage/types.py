@@ -30,6 +30,9 @@ class FenType(TypeDecorator[Money]):
     def process_result_value(self, value: int | None, dialect: Any) -> Money | None:
         return None if value is None else Money.of_fen(int(value))
 
+    def direct_result(self) -> Any:
+        return lambda value: Money(int(value))
+
 
 class AreaType(TypeDecorator[Decimal]):
     """Square metres with two decimals, stored as integer hundredths."""
@@ -50,6 +53,10 @@ class AreaType(TypeDecorator[Decimal]):
     def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
         return None if value is None else (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
 
+    def direct_result(self) -> Any:
+        hundredth = Decimal("0.01")
+        return lambda value: (Decimal(int(value)) / 100).quantize(hundredth)
+
 
 class ShareType(TypeDecorator[Fraction]):
     """A co-ownership share (权利比例) as an exact fraction, stored as text "1/3"."""
@@ -65,6 +72,9 @@ class ShareType(TypeDecorator[Fraction]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> Fraction | None:
         return None if value is None else Fraction(value)
+
+    def direct_result(self) -> Any:
+        return Fraction
 
 
 class CodeType(TypeDecorator[Any]):
@@ -94,6 +104,15 @@ class CodeType(TypeDecorator[Any]):
             return None
         member = self._members.get(value)
         return member if member is not None else self.enum_cls(value)
+
+    def direct_result(self) -> Any:
+        members, enum_cls = self._members, self.enum_cls
+
+        def convert(value: Any) -> Any:
+            member = members.get(value)
+            return member if member is not None else enum_cls(value)
+
+        return convert
 
 
 class UtcDateTime(TypeDecorator[datetime]):
