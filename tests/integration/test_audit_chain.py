@@ -88,10 +88,10 @@ def test_audit_verify_command_exit_status(tmp_path, capsys):
     assert main([*args, "audit", "verify"]) == 0
     assert "审计链完整" in capsys.readouterr().out
     # an account creation is audited; tamper with it through plain SQL
+    from registry_desk.domain.codes import Role
     from registry_desk.services.context import SYSTEM
     from registry_desk.services.users import create_user
     from registry_desk.storage.database import Database
-    from registry_desk.domain.codes import Role
 
     db = Database(f"sqlite:///{tmp_path}/registry.sqlite3")
     create_user(db, SYSTEM, "clerk9", "受理员", Role.CLERK, "long-enough-pw")
