@@ -552,11 +552,13 @@ def confirm_payment(
 ) -> CaseSummary:
     """现金缴款人工确认: the cashier's audited override for money taken by hand (the channel was down, or
     the applicant paid in cash). The normal way is 税费同缴: settlement moves the case when its orders are
-    paid. While an order is open or under review it is refused — its QR may still be paid and the same
-    money must not be collected twice: `payment_flow.cash_payment` voids the open orders at the channel
-    first, then calls this.
+    paid. The case's open orders are voided in the same transaction (the cash replaces them);
+    `payment_flow.cash_payment`, which the window uses, closes them at the channel first so their QR codes
+    can no longer be paid. Called without that, a channel order stays payable until it expires (30 minutes):
+    a payment that slips through lands on a voided order, which settlement sends to 待人工核查 and
+    reconciliation reports, to be refunded. An order under review (a disputed payment) refuses the override.
     """
-    from registry_desk.payments.orders import OPEN, REVIEW, STATUS_LABELS
+    from registry_desk.payments.orders import OPEN, REVIEW, STATUS_LABELS, VOIDED
     from registry_desk.payments.tables import PaymentOrder
 
     actor.require(Role.CASHIER, operation="确认缴费")
@@ -566,19 +568,30 @@ def confirm_payment(
         s = uow.session
         case = _locked_case(s, case_number)
         _check_version(s, case, expected_version)
-        live = s.execute(
+        disputed = s.execute(
             select(PaymentOrder.order_no, PaymentOrder.status).where(
-                PaymentOrder.case_id == case.id, PaymentOrder.status.in_([OPEN, REVIEW])
+                PaymentOrder.case_id == case.id, PaymentOrder.status == REVIEW
             )
         ).first()
-        if live is not None:
+        if disputed is not None:
             raise RuleViolation(
-                f"业务 {case.case_number} 已开具税费同缴缴款单 {live[0]}（{STATUS_LABELS.get(live[1], live[1])}），"
-                "须由群众扫码缴纳并自动入账，不能以现金确认缴费",
-                rule="税费同缴：已开具缴款单的业务不得人工确认缴费",
-                record=live[0],
+                f"业务 {case.case_number} 的缴款单 {disputed[0]}（{STATUS_LABELS.get(disputed[1], disputed[1])}）"
+                "有一笔待核查的渠道支付，须先核查处理，不能以现金确认缴费",
+                rule="税费同缴：有待核查支付的业务不得人工确认缴费",
+                record=disputed[0],
             )
-        mark_paid_in(s, actor, case, now=now, detail={"method": "cash", "note": "现金缴款，收费员人工确认"})
+        voided = []
+        for order in s.execute(
+            select(PaymentOrder).where(PaymentOrder.case_id == case.id, PaymentOrder.status == OPEN)
+            .with_for_update()
+        ).scalars():
+            order.status = VOIDED
+            order.live_key = None
+            order.voided_at = now
+            order.void_reason = "现金缴款，缴款单作废"
+            voided.append(order.order_no)
+        mark_paid_in(s, actor, case, now=now, detail={"method": "cash", "note": "现金缴款，收费员人工确认",
+                                                     "voided_orders": voided})
         summary = _summary(s, case, _business_of(policy, case))
         _commit(uow, case.case_number)
     return summary

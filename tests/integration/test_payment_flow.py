@@ -126,16 +126,27 @@ def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg,
     assert cases.record_case(db, REGISTRAR, number, now=LATER + timedelta(hours=1)).status is CaseStatus.RECORDED
 
 
-def test_cash_override_is_refused_while_orders_are_open_and_voids_them_through_the_cashier(db, reg, channel):
+def test_cash_override_voids_the_orders_and_a_late_scan_goes_to_review(db, reg, channel):
     done = payment_flow.accept_and_bill(db, CLERK, _resale(reg), channel, now=MONDAY)
-    with pytest.raises(RuleViolation, match="不能以现金确认缴费"):
-        cases.confirm_payment(db, CASHIER, done.summary.case_number, now=LATER)
-    # The cashier's cash path voids the QR orders first, so they can no longer be paid as well.
+    # The window's cash path closes the QR orders at the channel first: they can no longer be paid.
     paid = payment_flow.cash_payment(db, channel, CASHIER, done.summary.case_number, now=LATER)
     assert paid.status is CaseStatus.IN_REVIEW
     assert {channel.query(o.order_no).status for o in done.orders} == {STATUS_CLOSED}
-    other = cases.accept_case(db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), now=MONDAY)
-    assert cases.confirm_payment(db, CASHIER, other.case_number, now=LATER).status is CaseStatus.IN_REVIEW
+
+    # Called directly (no channel at hand) the override voids the orders in the register only; a scan that
+    # slips through before expiry is not booked but put before a person.
+    other = payment_flow.accept_and_bill(db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), channel, now=MONDAY)
+    assert cases.confirm_payment(db, CASHIER, other.summary.case_number, now=LATER).status is CaseStatus.IN_REVIEW
+    payment_flow.simulate_scan(channel, other.orders[0].payload, now=LATER + timedelta(minutes=1))
+    outcome = payment_flow.void_open_orders(db, channel, other.summary.case_number, "x")  # nothing open
+    assert outcome == []
+    from registry_desk.payments.channel import PaymentEvent
+    from registry_desk.payments.settlement import REVIEW_NOW, record_payment
+
+    status = channel.query(other.orders[0].order_no)
+    booked = record_payment(db, PaymentEvent(channel.name, status.txn_id, status.order_no, status.paid_amount,
+                                             status.paid_at, "notify"), LATER + timedelta(minutes=2))
+    assert booked.result == REVIEW_NOW and "已作废" in booked.message
 
 
 def test_a_free_case_skips_payment(db, reg, channel):
