@@ -31,7 +31,21 @@ ACTION_LABELS = {
     "case.not_accepted": "不予受理",
     "case.withdrawn": "撤回",
     "case.refused": "驳回",
+    "case.material_ecert": "调取电子证照",
+    "case.application_signed": "申请人签名（申请书加盖电子签章）",
+    "ecert.issue": "签发电子证照",
+    "ecert.backfill": "存量证照电子化",
+    "ecert.publish_failed": "电子证照入库未完成（待补发）",
+    "payment.settled": "税费到账清分",
+    "payment.review": "缴款待人工核查",
+    "payment.voided": "作废缴款单",
+    "payment.refunded": "退还税费",
+    "kiosk.identified": "自助机身份核验",
+    "kiosk.identify_failed": "自助机身份核验失败",
+    "kiosk.locked": "自助机锁定",
 }
+# Bookkeeping markers the clerk has no use for (they say that the step above them has finished).
+HIDDEN_ACTIONS = frozenset({"ecert.published"})
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,8 @@ def case_history(db: Database, actor: Actor, case_number: str) -> tuple[HistoryL
         ).all()
     lines = []
     for at, who, action, after in rows:
+        if action in HIDDEN_ACTIONS:
+            continue
         moment = at if at.tzinfo else at.replace(tzinfo=UTC)
         lines.append(
             HistoryLine(moment, who, action, ACTION_LABELS.get(action, action), _detail(action, after or {}))
