@@ -436,6 +436,12 @@ def refresh_payment(
     this on a timer); settled orders get their sealed receipts made and attached to the case."""
     _require(actor, "自助终端查询缴费结果")
     now = utc(now or utc_now())
+    # A citizen who comes back after the 30-minute lifetime finds a fresh QR, not a dead one: the same
+    # idempotent step the window takes (missing orders issued, expired unpaid ones voided and reissued).
+    from registry_desk.services.payment_flow import ensure_orders
+
+    payment_state(db, actor, who)  # identity check first: nothing is issued for a stranger
+    ensure_orders(db, channel, who.case_number, now=now, created_by=actor.username)
     state = payment_state(db, actor, who)
     booked = False
     for order in state.orders:

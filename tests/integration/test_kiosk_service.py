@@ -267,3 +267,17 @@ def test_leaving_kiosk_mode_needs_an_administrators_password(sqlite_db):
     assert kiosk.admin_exit(sqlite_db, KIOSK, "admin", "admin-pass-1").role is Role.ADMIN
     assert len(_actions(sqlite_db, "kiosk.exit_refused")) == 2
     assert [e.record for e in _actions(sqlite_db, "kiosk.exit")] == [KIOSK.username]
+
+
+def test_a_citizen_back_after_the_order_expired_gets_a_fresh_qr(sqlite_db, tmp_path):
+    from datetime import timedelta
+
+    kc = open_case(sqlite_db, tmp_path, now=utc_now() - timedelta(hours=2))
+    who = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    stale = kiosk.payment_state(sqlite_db, KIOSK, who).orders[0]
+    assert stale.expires_at < utc_now()
+    fresh = kiosk.refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).orders
+    live = [o for o in fresh if o.status == "open"]
+    assert live and live[0].order_no != stale.order_no and live[0].expires_at > utc_now()
+    kiosk.simulate_scan_payment(KIOSK, kc.channel, live[0].payload)  # the new QR pays
+    assert kiosk.refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).settled
