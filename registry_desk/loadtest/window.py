@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from registry_desk.config import Settings
 from registry_desk.documents.certificate_pdf import (
+    RegistrationProofView,
     RightCertificateView,
     render_registration_proof,
     render_right_certificate,
@@ -130,7 +131,8 @@ class _Window:
                 channel=self.channel,
                 created_by=self.clerk.username,
             )
-            payloads = [orders.order_view(o).payload for o in made]
+            # Issued through the channel, every order has its payment QR.
+            payloads = [p for p in (orders.order_view(o).payload for o in made) if p]
             uow.commit()
         if pay:
             for payload in payloads:
@@ -226,7 +228,7 @@ class _Window:
             cases.withdraw_case(self.db, self.clerk, number, text)
 
 
-def _render(view: object, seal_png: bytes) -> bytes:
+def _render(view: RightCertificateView | RegistrationProofView, seal_png: bytes) -> bytes:
     if isinstance(view, RightCertificateView):
         return render_right_certificate(view, seal_png=seal_png)
     return render_registration_proof(view, seal_png=seal_png)
