@@ -331,6 +331,8 @@ def acceptance_receipts(
     or one copy when nothing is to be paid. With `channel`, missing or expired orders are issued first."""
     from registry_desk.services import issuing
 
+    # Checked before any order is issued: the kiosk prints certificates, never a case's receipts.
+    actor.require(Role.CLERK, Role.REGISTRAR, Role.CASHIER, operation="打印受理凭证")
     if channel is not None:
         ensure_orders(db, channel, case_number, created_by=actor.username)
     payment = case_payment(db, case_number)
@@ -460,6 +462,9 @@ def close_case(
     expected_version: int | None = None,
 ) -> cases.CaseSummary:
     """撤回 / 驳回 / 不予受理 through the case workflow, then void the case's unpaid orders."""
+    # The workflow checks the exact role for each closing; this keeps the kiosk and the cashier from
+    # reaching the channel (voiding orders) on their way to being refused.
+    actor.require(Role.CLERK, Role.REGISTRAR, operation="撤回、驳回或不予受理业务")
     services = {
         CaseStatus.WITHDRAWN: cases.withdraw_case,
         CaseStatus.REFUSED: cases.refuse_case,
