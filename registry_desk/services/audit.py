@@ -6,13 +6,34 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.audit import GENESIS_HASH, AuditEntry, entry_hash
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
+from registry_desk.storage.driver_sql import Prepared
 from registry_desk.storage.tables import AuditEvent, AuditHead
+
+_EVENT_COLUMNS = (
+    "seq", "occurred_at", "actor", "action", "case_id", "unit_id", "record", "before", "after", "prev_hash", "hash"
+)
+_head = AuditHead.__table__
+# Every writer of the trail runs these three, so they are compiled once and run on the driver cursor of the
+# caller's transaction (storage/driver_sql.py): through the ORM they cost more than the rest of a small
+# service call.
+_LOCK_HEAD = Prepared(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1).with_for_update())
+_START_HEAD = Prepared(insert(_head), keys=("id", "last_seq", "last_hash"))
+_INSERT_EVENT = Prepared(insert(AuditEvent.__table__), keys=_EVENT_COLUMNS)
+_ADVANCE_HEAD = Prepared(update(_head).where(_head.c.id == 1), keys=("last_seq", "last_hash"))
+
+
+@dataclass(frozen=True)
+class Appended:
+    """The event just written: its place in the chain and its hash."""
+
+    seq: int
+    hash: str
 
 
 def append(
@@ -26,19 +47,22 @@ def append(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     at: datetime | None = None,
-) -> AuditEvent:
+) -> Appended:
     """Appends one event inside the caller's transaction (so it is saved exactly when the change is).
 
     The head row is locked first: on PostgreSQL `FOR UPDATE` serialises writers of the chain; on
     SQLite the writing transaction already holds the database's write lock (BEGIN IMMEDIATE).
     """
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one_or_none()
+    # The caller's pending ORM changes go first, as the ORM's own autoflush did: a refused change (a
+    # version conflict, a broken constraint) is then raised here, before the event is written.
+    session.flush()
+    head = _LOCK_HEAD.first(session)
     if head is None:
-        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
+        _START_HEAD.execute(session, id=1, last_seq=0, last_hash=GENESIS_HASH)
+        head = (0, GENESIS_HASH)
+    last_seq, last_hash = head
     entry = AuditEntry(
-        seq=head.last_seq + 1,
+        seq=int(last_seq) + 1,
         occurred_at=at or utc_now(),
         actor=actor.username,
         action=action,
@@ -48,8 +72,9 @@ def append(
         before=before,
         after=after,
     )
-    digest = entry_hash(entry, head.last_hash)
-    event = AuditEvent(
+    digest = entry_hash(entry, last_hash)
+    _INSERT_EVENT.execute(
+        session,
         seq=entry.seq,
         occurred_at=entry.occurred_at,
         actor=entry.actor,
@@ -59,13 +84,11 @@ def append(
         record=record,
         before=before,
         after=after,
-        prev_hash=head.last_hash,
+        prev_hash=last_hash,
         hash=digest,
     )
-    session.add(event)
-    head.last_seq = entry.seq
-    head.last_hash = digest
-    return event
+    _ADVANCE_HEAD.execute(session, last_seq=entry.seq, last_hash=digest)
+    return Appended(entry.seq, digest)
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,12 @@ and checks the rules of domain/rules.py on a fresh snapshot, so a refusal or a c
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -72,6 +72,7 @@ from registry_desk.services.calendar_policy import policy_working_calendar
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.services.numbers import allocate_case_number, allocate_certificate_number
 from registry_desk.storage.database import Database
+from registry_desk.storage.driver_sql import Prepared
 from registry_desk.storage.tables import (
     AuditEvent,
     CalendarConfirmedYear,
@@ -157,59 +158,79 @@ def _locked_case(session: Session, case_number: str) -> Case:
     ).scalar_one()
 
 
-def _current_rights(session: Session, unit_id: int) -> list[Right]:
-    return list(
-        session.execute(
-            select(Right)
-            .where(Right.unit_id == unit_id, Right.status == RightStatus.CURRENT)
-            .options(
-                selectinload(Right.parties).selectinload(RightParty.party), selectinload(Right.certificates)
-            )
-            .order_by(Right.registered_at, Right.id)
-            .execution_options(populate_existing=True)
-        )
-        .scalars()
-        .all()
+# The rules' view of a unit is read on every acceptance and recording, under the unit lock: four indexed
+# selects compiled once and read straight into snapshots (storage/driver_sql.py), instead of ORM objects with
+# their eager-load chains.
+_OPEN_STATUSES = tuple(s for s in CaseStatus if s.is_open)
+_CURRENT_RIGHTS = Prepared(
+    select(
+        Right.id, Right.right_type, Right.notice_kind, Right.rank, Right.no_transfer, Right.mortgage_mode,
+        Right.co_ownership, Right.court, Right.court_document_no, Right.notice_lapses_on,
     )
-
-
-def _right_snapshot(right: Right) -> RightSnapshot:
-    return RightSnapshot(
-        id=right.id,
-        right_type=right.right_type,
-        parties=tuple(
-            PartySnapshot(rp.party.id_type, rp.party.id_number, rp.party.name, rp.role, rp.share)
-            for rp in right.parties
-        ),
-        notice_kind=right.notice_kind,
-        rank=right.rank,
-        no_transfer=bool(right.no_transfer),
-        mortgage_mode=right.mortgage_mode,
-        co_ownership=right.co_ownership,
-        certificate_numbers=tuple(
-            c.number for c in right.certificates if c.status is CertificateStatus.CURRENT
-        ),
-        court=right.court,
-        court_document_no=right.court_document_no,
-        notice_lapses_on=right.notice_lapses_on,
+    .where(Right.unit_id == bindparam("unit"), Right.status == RightStatus.CURRENT)
+    .order_by(Right.registered_at, Right.id)
+)
+_CURRENT_RIGHT_PARTIES = Prepared(
+    select(RightParty.right_id, Party.id_type, Party.id_number, Party.name, RightParty.role, RightParty.share)
+    .join(Right, Right.id == RightParty.right_id)
+    .join(Party, Party.id == RightParty.party_id)
+    .where(Right.unit_id == bindparam("unit"), Right.status == RightStatus.CURRENT)
+    .order_by(RightParty.right_id, RightParty.position, RightParty.id)
+)
+_CURRENT_RIGHT_CERTIFICATES = Prepared(
+    select(Certificate.right_id, Certificate.number)
+    .join(Right, Right.id == Certificate.right_id)
+    .where(
+        Right.unit_id == bindparam("unit"),
+        Right.status == RightStatus.CURRENT,
+        Certificate.status == CertificateStatus.CURRENT,
     )
+    .order_by(Certificate.id)
+)
+_OPEN_CASES = Prepared(
+    select(Case.case_number, Case.business_type, Case.status)
+    .where(Case.unit_id == bindparam("unit"), or_(*(Case.status == status for status in _OPEN_STATUSES)))
+    .order_by(Case.id)
+)
 
 
-def unit_snapshot(session: Session, unit: Unit, policy: BusinessTypePolicy | None = None) -> UnitSnapshot:
-    """The unit as the rules see it: current rights with parties and certificates, unfinished cases."""
+def unit_snapshot(session: Session, unit: Any, policy: BusinessTypePolicy | None = None) -> UnitSnapshot:
+    """The unit as the rules see it: current rights with parties and certificates, unfinished cases.
+    `unit` is anything with the unit's `id`, `unit_number` and `location` (a `Unit`, or a locked unit row)."""
     policy = policy or load_policy()
-    rights = _current_rights(session, unit.id)
-    open_statuses = [s for s in CaseStatus if s.is_open]
-    cases = session.execute(
-        select(Case.case_number, Case.business_type, Case.status)
-        .where(Case.unit_id == unit.id, Case.status.in_(open_statuses))
-        .order_by(Case.id)
-    ).all()
+    parties: dict[int, list[PartySnapshot]] = {}
+    for right_id, id_type, id_number, name, role, share in _CURRENT_RIGHT_PARTIES.rows(session, unit=unit.id):
+        parties.setdefault(right_id, []).append(PartySnapshot(id_type, id_number, name, role, share))
+    certificates: dict[int, list[str]] = {}
+    for right_id, number in _CURRENT_RIGHT_CERTIFICATES.rows(session, unit=unit.id):
+        certificates.setdefault(right_id, []).append(number)
+    rights = tuple(
+        RightSnapshot(
+            id=rid,
+            right_type=right_type,
+            parties=tuple(parties.get(rid, ())),
+            notice_kind=notice_kind,
+            rank=rank,
+            no_transfer=bool(no_transfer),
+            mortgage_mode=mortgage_mode,
+            co_ownership=co_ownership,
+            certificate_numbers=tuple(certificates.get(rid, ())),
+            court=court,
+            court_document_no=court_document_no,
+            notice_lapses_on=lapses_on,
+        )
+        for (
+            rid, right_type, notice_kind, rank, no_transfer, mortgage_mode, co_ownership, court,
+            court_document_no, lapses_on,
+        ) in _CURRENT_RIGHTS.rows(session, unit=unit.id)
+    )
     return UnitSnapshot(
         unit_number=unit.unit_number,
         location=unit.location,
-        rights=tuple(_right_snapshot(r) for r in rights),
-        open_cases=tuple(OpenCase(num, policy.label(key), status) for num, key, status in cases),
+        rights=rights,
+        open_cases=tuple(
+            OpenCase(num, policy.label(key), status) for num, key, status in _OPEN_CASES.rows(session, unit=unit.id)
+        ),
     )
 
 
@@ -254,7 +275,7 @@ def _find_or_create_party(session: Session, p: PartyInput | Any, now: datetime) 
     return party
 
 
-def _case_parties(case: Case) -> tuple[PartyInput, ...]:
+def _case_party_inputs(parties: Iterable[CaseParty] | Iterable[_CasePartyRow]) -> tuple[PartyInput, ...]:
     return tuple(
         PartyInput(
             role=cp.role,
@@ -264,9 +285,13 @@ def _case_parties(case: Case) -> tuple[PartyInput, ...]:
             share=cp.share,
             wants_own_certificate=cp.wants_own_certificate,
         )
-        for cp in case.parties
+        for cp in parties
         if cp.role is not PartyRole.AGENT
     )
+
+
+def _case_parties(case: Case) -> tuple[PartyInput, ...]:
+    return _case_party_inputs(case.parties)
 
 
 RULE_VERSION = "并发修改（乐观版本校验）"
@@ -298,7 +323,7 @@ def conflict_error(session: Session, case_number: str) -> ConflictError:
     )
 
 
-def _check_version(session: Session, case: Case, expected_version: int | None) -> None:
+def _check_version(session: Session, case: Case | _CaseRow, expected_version: int | None) -> None:
     """Refuses a write made against an older version of the case than the one now stored."""
     if expected_version is not None and case.version != expected_version:
         raise conflict_error(session, case.case_number)
@@ -377,7 +402,7 @@ def _summary(session: Session, case: Case, business: BusinessType | None) -> Cas
     )
 
 
-def _business_of(policy: BusinessTypePolicy, case: Case) -> BusinessType:
+def _business_of(policy: BusinessTypePolicy, case: Case | _CaseRow) -> BusinessType:
     return policy.get(case.business_type)
 
 
@@ -850,90 +875,234 @@ def registration_proof_fields(
 # ---------------------------------------------------------------------------------------------------------
 
 
+# Recording runs a dozen small statements under the unit lock. Each is compiled once and run on the driver
+# cursor of the unit of work's transaction (storage/driver_sql.py); the rows go through the columns' own
+# types, so the register reads exactly as if the ORM had written it.
+_cases = Case.__table__
+_units = Unit.__table__
+_rights = Right.__table__
+_certificates = Certificate.__table__
+_CASE_UNIT = Prepared(select(Case.unit_id).where(Case.case_number == bindparam("number")))
+_LOCK_UNIT_ROW = Prepared(select(*_units.columns).where(_units.c.id == bindparam("unit")).with_for_update())
+_UNIT_KEYS = tuple(c.key for c in _units.columns)
+_LOCK_CASE_ROW = Prepared(
+    select(
+        Case.id, Case.case_number, Case.business_type, Case.status, Case.form, Case.version,
+        Case.payment_required, Case.unit_id,
+    )
+    .where(Case.case_number == bindparam("number"))
+    .with_for_update()
+)
+_CASE_PARTY_ROWS = Prepared(
+    select(
+        CaseParty.role, CaseParty.share, CaseParty.co_ownership, CaseParty.wants_own_certificate,
+        Party.id, Party.name, Party.id_type, Party.id_number,
+    )
+    .join(Party, Party.id == CaseParty.party_id)
+    .where(CaseParty.case_id == bindparam("case"))
+    .order_by(CaseParty.position, CaseParty.id)
+)
+_MISSING_MATERIALS = Prepared(
+    select(CaseMaterial.name)
+    .where(
+        CaseMaterial.case_id == bindparam("case"),
+        CaseMaterial.required == true(),
+        CaseMaterial.status == MATERIAL_MISSING,
+    )
+    .order_by(CaseMaterial.position, CaseMaterial.id)
+)
+_RIGHT_KEYS = tuple(c.key for c in _rights.columns if c.key != "id")
+_INSERT_RIGHT = Prepared(insert(_rights).returning(_rights.c.id), keys=_RIGHT_KEYS)
+_INSERT_RIGHT_PARTY = Prepared(
+    insert(RightParty.__table__), keys=("right_id", "party_id", "role", "share", "position")
+)
+_CERTIFICATE_KEYS = tuple(c.key for c in _certificates.columns if c.key != "id")
+_INSERT_CERTIFICATE = Prepared(insert(_certificates), keys=_CERTIFICATE_KEYS)
+_RIGHT_NATURE = Prepared(select(Right.right_nature).where(Right.id == bindparam("right")))
+_END_RIGHT = Prepared(
+    update(_rights).where(_rights.c.id == bindparam("right"), _rights.c.status == RightStatus.CURRENT),
+    keys=("status", "ended_at", "ended_by_case_id", "end_reason"),
+)
+_CANCEL_CERTIFICATES = Prepared(
+    update(_certificates)
+    .where(_certificates.c.right_id == bindparam("right"), _certificates.c.status == CertificateStatus.CURRENT)
+    .returning(_certificates.c.id, _certificates.c.number),
+    keys=("status", "cancelled_at", "cancelled_by_case_id"),
+)
+_MARK_RECORDED = Prepared(
+    # The optimistic version check the ORM's version counter made: the row must still be the one read.
+    update(_cases)
+    .where(_cases.c.id == bindparam("case"), _cases.c.version == bindparam("seen_version"))
+    .values(version=_cases.c.version + 1),
+    keys=("status", "recorded_at", "recorded_by", "completed_at"),
+)
+_BUMP_UNIT = Prepared(
+    update(_units).where(_units.c.id == bindparam("unit")).values(version=func.coalesce(_units.c.version, 1) + 1)
+)
+
+
+@dataclass(frozen=True)
+class _PartyRow:
+    id: int
+    name: str
+    id_type: IdType
+    id_number: str
+
+
+@dataclass(frozen=True)
+class _CasePartyRow:
+    role: PartyRole
+    share: Fraction | None
+    co_ownership: CoOwnership | None
+    wants_own_certificate: bool
+    party: _PartyRow
+
+
+@dataclass(frozen=True)
+class _CaseRow:
+    id: int
+    case_number: str
+    business_type: str
+    status: CaseStatus
+    form: dict[str, Any]
+    version: int
+    payment_required: bool
+    unit_id: int
+    parties: tuple[_CasePartyRow, ...]
+
+
+class _UnitRow:
+    """The locked unit's columns, by the names `Unit` has (the certificate field builders read them)."""
+
+    def __init__(self, values: tuple[Any, ...]) -> None:
+        self.__dict__.update(zip(_UNIT_KEYS, values, strict=True))
+
+
+@dataclass
+class _NewRight:
+    """A right just inserted: what the certificate field builders read of it."""
+
+    id: int
+    co_ownership: CoOwnership | None
+    right_nature: str | None
+
+
+def _locked_case_row(session: Session, case_number: str) -> tuple[_CaseRow, _UnitRow]:
+    """The case and its unit, read after the unit row is locked (the lock order every writer of a unit
+    keeps: unit, then case)."""
+    number = case_number.strip()
+    head = _CASE_UNIT.first(session, number=number)
+    if head is None:
+        raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
+    unit = _UnitRow(_LOCK_UNIT_ROW.rows(session, unit=head[0])[0])
+    row = _LOCK_CASE_ROW.rows(session, number=number)[0]
+    parties = tuple(
+        _CasePartyRow(role, share, co_ownership, bool(own), _PartyRow(pid, name, id_type, id_number))
+        for role, share, co_ownership, own, pid, name, id_type, id_number in _CASE_PARTY_ROWS.rows(
+            session, case=row[0]
+        )
+    )
+    case_id, number, business_type, status, form, version, paid, unit_id = row
+    return _CaseRow(case_id, number, business_type, status, form or {}, version, bool(paid), unit_id, parties), unit
+
+
 @dataclass
 class _Recording:
     """What one recording changes, collected for the result and the audit event."""
 
     session: Session
-    case: Case
-    unit: Unit
+    case: _CaseRow
+    unit: _UnitRow
     now: datetime
     ended: list[int]
     cancelled: list[str]
     issued: list[str]
+    pending_parties: list[dict[str, Any]] = field(default_factory=list)
 
-    def end_right(self, right_id: int, reason: str) -> Right:
-        right = self.session.get(Right, right_id)
-        assert right is not None and right.status is RightStatus.CURRENT
-        right.status = RightStatus.HISTORICAL
-        right.ended_at = self.now
-        right.ended_by_case_id = self.case.id
-        right.end_reason = reason[:128]
-        self.ended.append(right.id)
-        for cert in right.certificates:
-            if cert.status is CertificateStatus.CURRENT:
-                cert.status = CertificateStatus.CANCELLED
-                cert.cancelled_at = self.now
-                cert.cancelled_by_case_id = self.case.id
-                self.cancelled.append(cert.number)
-        return right
+    def end_right(self, right_id: int, reason: str) -> None:
+        touched = _END_RIGHT.execute(
+            self.session,
+            right=right_id,
+            status=RightStatus.HISTORICAL,
+            ended_at=self.now,
+            ended_by_case_id=self.case.id,
+            end_reason=reason[:128],
+        )
+        assert touched == 1, f"right {right_id} is not current"
+        self.ended.append(right_id)
+        cancelled = _CANCEL_CERTIFICATES.rows(
+            self.session,
+            right=right_id,
+            status=CertificateStatus.CANCELLED,
+            cancelled_at=self.now,
+            cancelled_by_case_id=self.case.id,
+        )
+        self.cancelled.extend(number for _id, number in sorted(cancelled))
 
-    def new_right(self, right_type: RightType, **columns: Any) -> Right:
-        right = Right(
+    def new_right(self, right_type: RightType, **columns: Any) -> _NewRight:
+        values = dict.fromkeys(_RIGHT_KEYS)
+        values.update(
             unit_id=self.unit.id,
             right_type=right_type,
             status=RightStatus.CURRENT,
             created_by_case_id=self.case.id,
             registered_at=self.now,
-            **columns,
+            version=1,
         )
-        self.session.add(right)
-        return right
+        values.update(columns)
+        right_id = _INSERT_RIGHT.rows(self.session, **values)[0][0]
+        return _NewRight(right_id, values["co_ownership"], values["right_nature"])
 
     def add_party(
-        self, right: Right, party: Party, role: PartyRole, share: Fraction | None, position: int
+        self, right: _NewRight, party: _PartyRow, role: PartyRole, share: Fraction | None, position: int
     ) -> None:
-        right.parties.append(
-            RightParty(party_id=party.id, party=party, role=role, share=share, position=position)
+        self.pending_parties.append(
+            {"right_id": right.id, "party_id": party.id, "role": role, "share": share, "position": position}
         )
 
-    def issue(
-        self, right: Right, kind: CertificateKind, holder: Party, fields: dict[str, str]
-    ) -> Certificate:
+    def flush(self) -> None:
+        """Writes the parties added so far, in one statement."""
+        _INSERT_RIGHT_PARTY.execute_many(self.session, self.pending_parties)
+        self.pending_parties = []
+
+    def issue(self, right: _NewRight, kind: CertificateKind, holder: _PartyRow, fields: dict[str, str]) -> str:
         year = local_date(self.now).year
         number, seq = allocate_certificate_number(self.session, kind, year)
-        cert = Certificate(
+        values = dict.fromkeys(_CERTIFICATE_KEYS)
+        values.update(
             number=number,
             kind=kind,
             year=year,
             seq=seq,
             status=CertificateStatus.CURRENT,
             unit_id=self.unit.id,
-            right=right,
+            right_id=right.id,
             case_id=self.case.id,
             holder_party_id=holder.id,
             issued_at=self.now,
             fields=fields,
         )
-        self.session.add(cert)
+        _INSERT_CERTIFICATE.execute(self.session, **values)
         self.issued.append(number)
-        return cert
+        return number
 
 
-def _parties_in(case: Case, role: PartyRole) -> list[CaseParty]:
+def _parties_in(case: _CaseRow, role: PartyRole) -> list[_CasePartyRow]:
     return [cp for cp in case.parties if cp.role is role]
 
 
-def _case_note(case: Case, request: IntakeRequest) -> list[str]:
+def _case_note(case: _CaseRow, request: IntakeRequest) -> list[str]:
     return [f"业务号：{case.case_number}", request.note.strip()]
 
 
-def _record_transfer(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> Right:
+def _record_transfer(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> _NewRight:
     case = rec.case
-    old = rec.session.get(Right, plan.ownership_id)
-    assert old is not None
-    old_numbers = [c.number for c in old.certificates if c.status is CertificateStatus.CURRENT]
-    rec.end_right(old.id, f"转移登记（业务号{case.case_number}）")
+    assert plan.ownership_id is not None
+    nature = _RIGHT_NATURE.first(rec.session, right=plan.ownership_id)
+    assert nature is not None
+    before = len(rec.cancelled)
+    rec.end_right(plan.ownership_id, f"转移登记（业务号{case.case_number}）")
+    old_numbers = rec.cancelled[before:]
     for notice in plan.fulfilled_notices:
         rec.end_right(notice.id, f"预告登记已实现：办理转移登记（业务号{case.case_number}）")
     buyers = _parties_in(case, PartyRole.RIGHT_HOLDER)
@@ -942,7 +1111,7 @@ def _record_transfer(rec: _Recording, request: IntakeRequest, plan: RulePlan) ->
         RightType.OWNERSHIP,
         co_ownership=mode,
         price=request.price,
-        right_nature=old.right_nature,
+        right_nature=nature[0],
         notes=request.note or None,
     )
     for position, cp in enumerate(buyers):
@@ -953,7 +1122,7 @@ def _record_transfer(rec: _Recording, request: IntakeRequest, plan: RulePlan) ->
             cp.share if mode is CoOwnership.BY_SHARES else None,
             position,
         )
-    rec.session.flush()
+    rec.flush()
     notes = _case_note(case, request)
     if old_numbers:
         notes.append(f"原不动产权证书号：{'、'.join(old_numbers)}")
@@ -973,7 +1142,7 @@ def _record_transfer(rec: _Recording, request: IntakeRequest, plan: RulePlan) ->
     return new
 
 
-def _record_mortgage(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> Right:
+def _record_mortgage(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> _NewRight:
     case = rec.case
     terms = request.mortgage
     assert terms is not None
@@ -1007,7 +1176,7 @@ def _record_mortgage(rec: _Recording, request: IntakeRequest, plan: RulePlan) ->
         for cp in group:
             rec.add_party(new, cp.party, role, None, position)
             position += 1
-    rec.session.flush()
+    rec.flush()
     fields = registration_proof_fields(
         rec.unit,
         RightType.MORTGAGE.label,
@@ -1029,7 +1198,7 @@ def _record_cancellation(rec: _Recording, request: IntakeRequest, plan: RulePlan
     rec.end_right(plan.target_right.id, f"{reason}，业务号{rec.case.case_number}")
 
 
-def _record_notice(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> Right:
+def _record_notice(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> _NewRight:
     case = rec.case
     terms = request.notice
     assert terms is not None
@@ -1072,7 +1241,7 @@ def _record_notice(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> R
             share = cp.share if role is PartyRole.RIGHT_HOLDER and mode is CoOwnership.BY_SHARES else None
             rec.add_party(new, cp.party, role, share, position)
             position += 1
-    rec.session.flush()
+    rec.flush()
     notes = _case_note(case, request)
     if lapses is not None:
         notes.append(
@@ -1090,7 +1259,7 @@ def _record_notice(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> R
     return new
 
 
-def _refuse_unpaid(session: Session, case: Case) -> None:
+def _refuse_unpaid(session: Session, case: Case | _CaseRow) -> None:
     """契税法第十条: no registration while the deed tax (and the case's other charges) are unpaid."""
     from registry_desk.payments.orders import SETTLED, STATUS_LABELS, VOIDED, case_is_paid
     from registry_desk.payments.tables import PaymentOrder
@@ -1126,27 +1295,28 @@ def record_case(
     policy = policy or load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case, unit = _locked_case_row(s, case_number)
         _check_version(s, case, expected_version)
         if case.payment_required and case.status in (CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW):
             # Before the status check: "the deed tax is unpaid" tells the registrar more than "待缴费".
             _refuse_unpaid(s, case)
         check_transition(case.case_number, case.status, CaseStatus.RECORDED)
         business = _business_of(policy, case)
-        missing = [m.name for m in case.materials if m.required and m.status == MATERIAL_MISSING]
+        missing = [name for (name,) in _MISSING_MATERIALS.rows(s, case=case.id)]
         if missing:
             raise RuleViolation(
                 f"业务 {case.case_number} 尚缺申请材料：{'、'.join(missing)}，补齐后才能登簿",
                 rule=RULE_MATERIALS,
                 record=case.case_number,
             )
-        unit = case.unit
-        request = request_from_case(case.business_type, unit.unit_number, _case_parties(case), case.form)
+        request = request_from_case(
+            case.business_type, unit.unit_number, _case_party_inputs(case.parties), case.form
+        )
         _checked, plan = check_request(
             business, unit_snapshot(s, unit, policy), request, this_case=case.case_number
         )
         rec = _Recording(s, case, unit, now, [], [], [])
-        new: Right | None = None
+        new: _NewRight | None = None
         if business.key == TRANSFER:
             new = _record_transfer(rec, request, plan)
         elif business.key == MORTGAGE_FIRST:
@@ -1155,16 +1325,24 @@ def record_case(
             _record_cancellation(rec, request, plan)
         elif business.key == ADVANCE_NOTICE:
             new = _record_notice(rec, request, plan)
-        case.status = CaseStatus.RECORDED
-        case.recorded_at = now
-        case.recorded_by = actor.user_id
-        case.completed_at = now
+        rec.flush()
+        status = CaseStatus.RECORDED
         if business.certificate_kind is None:
             # Nothing to print or hand over: the case is finished with the register entry.
-            check_transition(case.case_number, case.status, CaseStatus.ISSUED)
-            case.status = CaseStatus.ISSUED
-        unit.version = (unit.version or 1) + 1
-        s.flush()
+            check_transition(case.case_number, status, CaseStatus.ISSUED)
+            status = CaseStatus.ISSUED
+        touched = _MARK_RECORDED.execute(
+            s,
+            case=case.id,
+            seen_version=case.version,
+            status=status,
+            recorded_at=now,
+            recorded_by=actor.user_id,
+            completed_at=now,
+        )
+        if touched != 1:
+            raise conflict_error(s, case.case_number)
+        _BUMP_UNIT.execute(s, unit=unit.id)
         audit.append(
             s,
             actor,
@@ -1174,7 +1352,7 @@ def record_case(
             record=case.case_number,
             before={"status": CaseStatus.IN_REVIEW.value},
             after={
-                "status": case.status.value,
+                "status": status.value,
                 "new_right_id": new.id if new else None,
                 "ended_right_ids": rec.ended,
                 "cancelled_certificates": rec.cancelled,
@@ -1185,7 +1363,7 @@ def record_case(
         )
         result = RecordResult(
             case_number=case.case_number,
-            status=case.status,
+            status=status,
             unit_number=unit.unit_number,
             new_right_id=new.id if new else None,
             ended_right_ids=tuple(rec.ended),

@@ -5,45 +5,50 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Executable, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.certificates import format_certificate_number
 from registry_desk.domain.codes import CertificateKind
 from registry_desk.domain.errors import RuleViolation
+from registry_desk.storage.driver_sql import Prepared
 from registry_desk.storage.tables import Sequence
 
 CASE_NUMBER_LIMIT = 9999
 
 
-def _ensure_counter(session: Session, name: str) -> None:
-    # INSERT … ON CONFLICT DO NOTHING: two transactions creating the same day's counter do not fail;
-    # the second waits for the first (PostgreSQL) or for the write lock (SQLite) and then does nothing.
-    dialect = session.get_bind().dialect.name
-    stmt: Executable
-    if dialect == "postgresql":
-        stmt = postgresql.insert(Sequence).values(name=name, value=0).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(Sequence).values(name=name, value=0).on_conflict_do_nothing()
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        if session.get(Sequence, name) is not None:
-            return
-        stmt = insert(Sequence).values(name=name, value=0)
-    session.execute(stmt)
+_counters = Sequence.__table__
+# One statement per number in the usual case (the counter exists): UPDATE … RETURNING takes the row lock and
+# the value together. Compiled once and run on the driver cursor of the caller's transaction.
+_ADVANCE = Prepared(
+    update(_counters)
+    .where(_counters.c.name == bindparam("counter"))
+    .values(value=_counters.c.value + 1)
+    .returning(_counters.c.value)
+)
+_CREATE = {
+    # INSERT … ON CONFLICT DO NOTHING: two transactions creating the same day's counter do not fail; the
+    # second waits for the first (PostgreSQL) or for the write lock (SQLite) and then does nothing.
+    "postgresql": Prepared(postgresql.insert(_counters).on_conflict_do_nothing(), keys=("name", "value")),
+    "sqlite": Prepared(sqlite.insert(_counters).on_conflict_do_nothing(), keys=("name", "value")),
+}
 
 
 def next_value(session: Session, name: str) -> int:
     """The counter's next value. The UPDATE takes the row lock until the transaction ends, so the
     number is neither shared nor skipped whatever else runs at the same time."""
-    _ensure_counter(session, name)
-    value = session.execute(
-        update(Sequence)
-        .where(Sequence.name == name)
-        .values(value=Sequence.value + 1)
-        .returning(Sequence.value)
-    ).scalar_one()
-    return int(value)
+    row = _ADVANCE.first(session, counter=name)
+    if row is None:
+        # The first number of a new counter (a new day, kind or year).
+        dialect = session.get_bind().dialect.name
+        create = _CREATE.get(dialect)
+        if create is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
+            raise RuntimeError(f"unsupported database {dialect}")
+        create.execute(session, name=name, value=0)
+        row = _ADVANCE.first(session, counter=name)
+        assert row is not None
+    return int(row[0])
 
 
 def peek_value(session: Session, name: str) -> int:
