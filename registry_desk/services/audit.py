@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from registry_desk.domain.audit import GENESIS_HASH, AuditEntry, entry_hash
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.driver_sql import Prepared
+from registry_desk.storage.driver_sql import Prepared, driver
 from registry_desk.storage.tables import AuditEvent, AuditHead
 
 _EVENT_COLUMNS = (
@@ -56,9 +56,10 @@ def append(
     # The caller's pending ORM changes go first, as the ORM's own autoflush did: a refused change (a
     # version conflict, a broken constraint) is then raised here, before the event is written.
     session.flush()
-    head = _LOCK_HEAD.first(session)
+    sql = driver(session)
+    head = _LOCK_HEAD.first(sql)
     if head is None:
-        _START_HEAD.execute(session, id=1, last_seq=0, last_hash=GENESIS_HASH)
+        _START_HEAD.execute(sql, id=1, last_seq=0, last_hash=GENESIS_HASH)
         head = (0, GENESIS_HASH)
     last_seq, last_hash = head
     entry = AuditEntry(
@@ -74,7 +75,7 @@ def append(
     )
     digest = entry_hash(entry, last_hash)
     _INSERT_EVENT.execute(
-        session,
+        sql,
         seq=entry.seq,
         occurred_at=entry.occurred_at,
         actor=entry.actor,
@@ -87,7 +88,7 @@ def append(
         prev_hash=last_hash,
         hash=digest,
     )
-    _ADVANCE_HEAD.execute(session, last_seq=entry.seq, last_hash=digest)
+    _ADVANCE_HEAD.execute(sql, last_seq=entry.seq, last_hash=digest)
     return Appended(entry.seq, digest)
 
 

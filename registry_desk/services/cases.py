@@ -72,7 +72,7 @@ from registry_desk.services.calendar_policy import policy_working_calendar
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.services.numbers import allocate_case_number, allocate_certificate_number
 from registry_desk.storage.database import Database
-from registry_desk.storage.driver_sql import Prepared
+from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import (
     AuditEvent,
     CalendarConfirmedYear,
@@ -194,10 +194,11 @@ _OPEN_CASES = Prepared(
 )
 
 
-def unit_snapshot(session: Session, unit: Any, policy: BusinessTypePolicy | None = None) -> UnitSnapshot:
+def unit_snapshot(session: Session | Driver, unit: Any, policy: BusinessTypePolicy | None = None) -> UnitSnapshot:
     """The unit as the rules see it: current rights with parties and certificates, unfinished cases.
     `unit` is anything with the unit's `id`, `unit_number` and `location` (a `Unit`, or a locked unit row)."""
     policy = policy or load_policy()
+    session = driver(session)
     parties: dict[int, list[PartySnapshot]] = {}
     for right_id, id_type, id_number, name, role, share in _CURRENT_RIGHT_PARTIES.rows(session, unit=unit.id):
         parties.setdefault(right_id, []).append(PartySnapshot(id_type, id_number, name, role, share))
@@ -987,7 +988,7 @@ class _NewRight:
     right_nature: str | None
 
 
-def _locked_case_row(session: Session, case_number: str) -> tuple[_CaseRow, _UnitRow]:
+def _locked_case_row(session: Driver, case_number: str) -> tuple[_CaseRow, _UnitRow]:
     """The case and its unit, read after the unit row is locked (the lock order every writer of a unit
     keeps: unit, then case)."""
     number = case_number.strip()
@@ -1010,7 +1011,7 @@ def _locked_case_row(session: Session, case_number: str) -> tuple[_CaseRow, _Uni
 class _Recording:
     """What one recording changes, collected for the result and the audit event."""
 
-    session: Session
+    session: Driver
     case: _CaseRow
     unit: _UnitRow
     now: datetime
@@ -1295,14 +1296,15 @@ def record_case(
     policy = policy or load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case, unit = _locked_case_row(s, case_number)
+        d = driver(s)  # the transaction starts here: BEGIN IMMEDIATE on SQLite
+        case, unit = _locked_case_row(d, case_number)
         _check_version(s, case, expected_version)
         if case.payment_required and case.status in (CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW):
             # Before the status check: "the deed tax is unpaid" tells the registrar more than "待缴费".
             _refuse_unpaid(s, case)
         check_transition(case.case_number, case.status, CaseStatus.RECORDED)
         business = _business_of(policy, case)
-        missing = [name for (name,) in _MISSING_MATERIALS.rows(s, case=case.id)]
+        missing = [name for (name,) in _MISSING_MATERIALS.rows(d, case=case.id)]
         if missing:
             raise RuleViolation(
                 f"业务 {case.case_number} 尚缺申请材料：{'、'.join(missing)}，补齐后才能登簿",
@@ -1313,9 +1315,9 @@ def record_case(
             case.business_type, unit.unit_number, _case_party_inputs(case.parties), case.form
         )
         _checked, plan = check_request(
-            business, unit_snapshot(s, unit, policy), request, this_case=case.case_number
+            business, unit_snapshot(d, unit, policy), request, this_case=case.case_number
         )
-        rec = _Recording(s, case, unit, now, [], [], [])
+        rec = _Recording(d, case, unit, now, [], [], [])
         new: _NewRight | None = None
         if business.key == TRANSFER:
             new = _record_transfer(rec, request, plan)
@@ -1332,7 +1334,7 @@ def record_case(
             check_transition(case.case_number, status, CaseStatus.ISSUED)
             status = CaseStatus.ISSUED
         touched = _MARK_RECORDED.execute(
-            s,
+            d,
             case=case.id,
             seen_version=case.version,
             status=status,
@@ -1342,7 +1344,7 @@ def record_case(
         )
         if touched != 1:
             raise conflict_error(s, case.case_number)
-        _BUMP_UNIT.execute(s, unit=unit.id)
+        _BUMP_UNIT.execute(d, unit=unit.id)
         audit.append(
             s,
             actor,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from registry_desk.domain.certificates import format_certificate_number
 from registry_desk.domain.codes import CertificateKind
 from registry_desk.domain.errors import RuleViolation
-from registry_desk.storage.driver_sql import Prepared
+from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import Sequence
 
 CASE_NUMBER_LIMIT = 9999
@@ -35,18 +35,18 @@ _CREATE = {
 }
 
 
-def next_value(session: Session, name: str) -> int:
+def next_value(session: Session | Driver, name: str) -> int:
     """The counter's next value. The UPDATE takes the row lock until the transaction ends, so the
     number is neither shared nor skipped whatever else runs at the same time."""
-    row = _ADVANCE.first(session, counter=name)
+    handle = driver(session)
+    row = _ADVANCE.first(handle, counter=name)
     if row is None:
         # The first number of a new counter (a new day, kind or year).
-        dialect = session.get_bind().dialect.name
-        create = _CREATE.get(dialect)
+        create = _CREATE.get(handle.name)
         if create is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise RuntimeError(f"unsupported database {dialect}")
-        create.execute(session, name=name, value=0)
-        row = _ADVANCE.first(session, counter=name)
+            raise RuntimeError(f"unsupported database {handle.name}")
+        create.execute(handle, name=name, value=0)
+        row = _ADVANCE.first(handle, counter=name)
         assert row is not None
     return int(row[0])
 
@@ -64,7 +64,7 @@ def case_counter(day: date) -> str:
     return f"case:{day:%Y%m%d}"
 
 
-def allocate_certificate_number(session: Session, kind: CertificateKind, year: int) -> tuple[str, int]:
+def allocate_certificate_number(session: Session | Driver, kind: CertificateKind, year: int) -> tuple[str, int]:
     """宁(year)中卫市不动产权第NNNNNNN号 (or 不动产证明) and its sequence number."""
     seq = next_value(session, certificate_counter(kind, year))
     return format_certificate_number(kind, year, seq), seq

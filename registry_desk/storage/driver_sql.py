@@ -19,24 +19,47 @@ from sqlalchemy.sql.expression import Executable
 
 from registry_desk.storage.prepared import _processor
 
+_PASSED = object()  # a bind the caller passes (as opposed to a literal fixed in the statement)
+
+
+class Driver:
+    """The driver connection of a unit of work's transaction, with its dialect. Take it once per use case
+    (`driver(session)`) and hand it to every statement: asking the Session each time costs more than a
+    small statement does."""
+
+    __slots__ = ("_cursor", "connection", "dialect", "name")
+
+    def __init__(self, connection: Any, dialect: Any) -> None:
+        self.connection = connection
+        self.dialect = dialect
+        self.name = dialect.name
+        self._cursor: Any = None
+
+    def cursor(self) -> Any:
+        # One cursor for the use case's statements: each is read to the end before the next runs.
+        if self._cursor is None:
+            self._cursor = self.connection.cursor()
+        return self._cursor
+
+
+def driver(source: Session | Connection | Driver) -> Driver:
+    """The driver connection of a unit of work (its transaction begins here if it has not yet)."""
+    if isinstance(source, Driver):
+        return source
+    connection = source.connection() if isinstance(source, Session) else source
+    return Driver(connection.connection, connection.dialect)
+
 
 class _Compiled:
-    __slots__ = ("binders", "fixed", "none_binders", "order", "results", "sql")
+    __slots__ = ("named", "plan", "results", "sql")
 
-    def __init__(self, sql: str, order: tuple[str, ...] | None, fixed: dict[str, Any],
-                 binders: dict[str, Any], none_binders: frozenset[str], results: list[Any] | None) -> None:
+    def __init__(self, sql: str, plan: list[tuple[str, Any, bool, Any]], named: bool,
+                 results: list[tuple[int, Any]] | None) -> None:
         self.sql = sql
-        self.order = order
-        self.fixed = fixed
-        self.binders = binders
-        self.none_binders = none_binders  # JSON: None is written as JSON null, as the ORM writes it
-        self.results = results
-
-
-def driver(source: Session | Connection) -> tuple[Any, Any]:
-    """The driver connection and dialect of a unit of work (its transaction begins here if it has not)."""
-    connection = source.connection() if isinstance(source, Session) else source
-    return connection.connection, connection.dialect
+        # Per bind, in the SQL's order: (name, converter or None, convert None too (JSON null), fixed value)
+        self.plan = plan
+        self.named = named
+        self.results = results  # (column index, converter) for the columns that need one
 
 
 class Prepared:
@@ -54,72 +77,70 @@ class Prepared:
 
     def _prepare(self, dialect: Any) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys) or None)
-        names = dict(compiled.bind_names)  # BindParameter -> its name in the SQL
-        fixed: dict[str, Any] = {}
-        binders: dict[str, Any] = {}
-        none_binders = set()
-        for bind, name in names.items():
+        by_name: dict[str, tuple[Any, bool, Any]] = {}
+        for bind, name in compiled.bind_names.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                binders[name] = processor
-                if bind.type.should_evaluate_none:
-                    none_binders.add(name)
+            none_too = processor is not None and bool(bind.type.should_evaluate_none)
             if bind.required or name in self.keys:
+                by_name[name] = (processor, none_too, _PASSED)
                 continue
             # A literal in the statement (`version + 1`, `status = 'current'`): its value is part of it.
             value = bind.effective_value
-            fixed[name] = processor(value) if processor is not None and value is not None else value
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        expected = set(names.values()) - set(fixed)
-        if not set(self.keys) <= expected:
-            raise ValueError(f"statement does not take {sorted(set(self.keys) - expected)}")
+            by_name[name] = (None, False, processor(value) if processor is not None and value is not None else value)
+        passed = {name for name, (_p, _n, fixed) in by_name.items() if fixed is _PASSED}
+        if not set(self.keys) <= passed:
+            raise ValueError(f"statement does not take {sorted(set(self.keys) - passed)}")
+        named = not compiled.positional
+        order = list(by_name) if named else list(compiled.positiontup or ())
+        plan = [(name, *by_name[name]) for name in order]
         # A select's columns, or what an INSERT/UPDATE … RETURNING hands back.
         columns = getattr(self.statement, "selected_columns", None)
         if columns is None:
             columns = getattr(self.statement, "exported_columns", None)
-        results = [_processor(c.type, dialect) for c in columns] if columns is not None and len(columns) else None
-        entry = _Compiled(str(compiled), order, fixed, binders, frozenset(none_binders), results)
+        results = None
+        if columns is not None and len(columns):
+            results = [(i, p) for i, p in enumerate(_processor(c.type, dialect) for c in columns) if p is not None]
+        entry = _Compiled(str(compiled), plan, named, results)
         self._compiled[dialect.name] = entry
         return entry
 
-    def _bound(self, entry: _Compiled, params: dict[str, Any]) -> Any:
-        values = dict(entry.fixed)
-        binders = entry.binders
-        for name, value in params.items():
-            if name in binders and (value is not None or name in entry.none_binders):
-                value = binders[name](value)
-            values[name] = value
-        if entry.order is None:
-            return values
-        return tuple(values[name] for name in entry.order)
+    @staticmethod
+    def _bound(entry: _Compiled, params: dict[str, Any]) -> Any:
+        values = []
+        for name, processor, none_too, fixed in entry.plan:
+            if fixed is not _PASSED:
+                values.append(fixed)
+                continue
+            value = params[name]
+            if processor is not None and (value is not None or none_too):
+                value = processor(value)
+            values.append(value)
+        if entry.named:
+            return dict(zip((step[0] for step in entry.plan), values, strict=True))
+        return values
 
-    def _run(self, source: Session | Connection, params: dict[str, Any] | list[dict[str, Any]], many: bool) -> Any:
-        conn, dialect = driver(source)
-        entry = self._compiled.get(dialect.name) or self._prepare(dialect)
-        bound = [self._bound(entry, p) for p in params] if many else self._bound(entry, params)  # type: ignore[arg-type]
-        cursor = conn.cursor()
+    def _run(self, source: Session | Connection | Driver, params: Any, many: bool) -> Any:
+        handle = source if type(source) is Driver else driver(source)
+        dialect = handle.dialect
+        entry = self._compiled.get(handle.name) or self._prepare(dialect)
+        bound = [self._bound(entry, p) for p in params] if many else self._bound(entry, params)
+        cursor = handle.cursor()
         try:
             if many:
                 cursor.executemany(entry.sql, bound)
             else:
                 cursor.execute(entry.sql, bound)
         except dialect.loaded_dbapi.Error as error:
-            cursor.close()
             raise exc.DBAPIError.instance(
                 entry.sql, bound, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         return cursor, entry
 
-    def rows(self, source: Session | Connection, **params: Any) -> list[tuple[Any, ...]]:
+    def rows(self, source: Session | Connection | Driver, **params: Any) -> list[tuple[Any, ...]]:
         """Every row the statement returns, with the columns' converters applied."""
         cursor, entry = self._run(source, params, False)
-        try:
-            fetched = cursor.fetchall()
-        finally:
-            cursor.close()
-        if not entry.results:
-            return [tuple(row) for row in fetched]
-        converting = [(i, p) for i, p in enumerate(entry.results) if p is not None]
+        fetched = cursor.fetchall()
+        converting = entry.results
         if not converting:
             return [tuple(row) for row in fetched]
         out = []
@@ -131,21 +152,17 @@ class Prepared:
             out.append(tuple(values))
         return out
 
-    def first(self, source: Session | Connection, **params: Any) -> tuple[Any, ...] | None:
+    def first(self, source: Session | Connection | Driver, **params: Any) -> tuple[Any, ...] | None:
         found = self.rows(source, **params)
         return found[0] if found else None
 
-    def execute(self, source: Session | Connection, **params: Any) -> int:
+    def execute(self, source: Session | Connection | Driver, **params: Any) -> int:
         """Runs a write; returns the number of rows it touched (for optimistic checks)."""
         cursor, _entry = self._run(source, params, False)
-        try:
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+        return int(cursor.rowcount)
 
-    def execute_many(self, source: Session | Connection, params: list[dict[str, Any]]) -> None:
+    def execute_many(self, source: Session | Connection | Driver, params: list[dict[str, Any]]) -> None:
         """One write for many rows (executemany)."""
         if not params:
             return
-        cursor, _entry = self._run(source, params, True)
-        cursor.close()
+        self._run(source, params, True)
