@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, true, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
@@ -163,19 +163,17 @@ def _locked_case(session: Session, case_number: str) -> Case:
 # their eager-load chains.
 _OPEN_STATUSES = tuple(s for s in CaseStatus if s.is_open)
 _CURRENT_RIGHTS = Prepared(
+    # One row per (right, party); a right without parties comes once, with the party columns empty.
     select(
         Right.id, Right.right_type, Right.notice_kind, Right.rank, Right.no_transfer, Right.mortgage_mode,
         Right.co_ownership, Right.court, Right.court_document_no, Right.notice_lapses_on,
+        RightParty.role, RightParty.share, Party.id_type, Party.id_number, Party.name,
     )
+    .select_from(Right)
+    .outerjoin(RightParty, RightParty.right_id == Right.id)
+    .outerjoin(Party, Party.id == RightParty.party_id)
     .where(Right.unit_id == bindparam("unit"), Right.status == RightStatus.CURRENT)
-    .order_by(Right.registered_at, Right.id)
-)
-_CURRENT_RIGHT_PARTIES = Prepared(
-    select(RightParty.right_id, Party.id_type, Party.id_number, Party.name, RightParty.role, RightParty.share)
-    .join(Right, Right.id == RightParty.right_id)
-    .join(Party, Party.id == RightParty.party_id)
-    .where(Right.unit_id == bindparam("unit"), Right.status == RightStatus.CURRENT)
-    .order_by(RightParty.right_id, RightParty.position, RightParty.id)
+    .order_by(Right.registered_at, Right.id, RightParty.position, RightParty.id)
 )
 _CURRENT_RIGHT_CERTIFICATES = Prepared(
     select(Certificate.right_id, Certificate.number)
@@ -199,17 +197,24 @@ def unit_snapshot(session: Session | Driver, unit: Any, policy: BusinessTypePoli
     `unit` is anything with the unit's `id`, `unit_number` and `location` (a `Unit`, or a locked unit row)."""
     policy = policy or load_policy()
     session = driver(session)
-    parties: dict[int, list[PartySnapshot]] = {}
-    for right_id, id_type, id_number, name, role, share in _CURRENT_RIGHT_PARTIES.rows(session, unit=unit.id):
-        parties.setdefault(right_id, []).append(PartySnapshot(id_type, id_number, name, role, share))
     certificates: dict[int, list[str]] = {}
     for right_id, number in _CURRENT_RIGHT_CERTIFICATES.rows(session, unit=unit.id):
         certificates.setdefault(right_id, []).append(number)
+    columns: dict[int, tuple[Any, ...]] = {}
+    parties: dict[int, list[PartySnapshot]] = {}
+    for row in _CURRENT_RIGHTS.rows(session, unit=unit.id):
+        rid = row[0]
+        if rid not in columns:
+            columns[rid] = row[1:10]
+            parties[rid] = []
+        role, share, id_type, id_number, name = row[10:]
+        if role is not None:
+            parties[rid].append(PartySnapshot(id_type, id_number, name, role, share))
     rights = tuple(
         RightSnapshot(
             id=rid,
             right_type=right_type,
-            parties=tuple(parties.get(rid, ())),
+            parties=tuple(parties[rid]),
             notice_kind=notice_kind,
             rank=rank,
             no_transfer=bool(no_transfer),
@@ -220,10 +225,10 @@ def unit_snapshot(session: Session | Driver, unit: Any, policy: BusinessTypePoli
             court_document_no=court_document_no,
             notice_lapses_on=lapses_on,
         )
-        for (
-            rid, right_type, notice_kind, rank, no_transfer, mortgage_mode, co_ownership, court,
-            court_document_no, lapses_on,
-        ) in _CURRENT_RIGHTS.rows(session, unit=unit.id)
+        for rid, (
+            right_type, notice_kind, rank, no_transfer, mortgage_mode, co_ownership, court, court_document_no,
+            lapses_on,
+        ) in columns.items()
     )
     return UnitSnapshot(
         unit_number=unit.unit_number,
@@ -887,21 +892,27 @@ _CASE_UNIT = Prepared(select(Case.unit_id).where(Case.case_number == bindparam("
 _LOCK_UNIT_ROW = Prepared(select(*_units.columns).where(_units.c.id == bindparam("unit")).with_for_update())
 _UNIT_KEYS = tuple(c.key for c in _units.columns)
 _LOCK_CASE_ROW = Prepared(
+    # The case, one row per party (none: one row with the party columns empty), and whether a required
+    # material is still missing. PostgreSQL locks the case row (FOR UPDATE OF cases: not the outer side).
     select(
         Case.id, Case.case_number, Case.business_type, Case.status, Case.form, Case.version,
         Case.payment_required, Case.unit_id,
-    )
-    .where(Case.case_number == bindparam("number"))
-    .with_for_update()
-)
-_CASE_PARTY_ROWS = Prepared(
-    select(
+        exists()
+        .where(
+            CaseMaterial.case_id == Case.id,
+            CaseMaterial.required == true(),
+            CaseMaterial.status == MATERIAL_MISSING,
+        )
+        .label("missing"),
         CaseParty.role, CaseParty.share, CaseParty.co_ownership, CaseParty.wants_own_certificate,
         Party.id, Party.name, Party.id_type, Party.id_number,
     )
-    .join(Party, Party.id == CaseParty.party_id)
-    .where(CaseParty.case_id == bindparam("case"))
+    .select_from(Case)
+    .outerjoin(CaseParty, CaseParty.case_id == Case.id)
+    .outerjoin(Party, Party.id == CaseParty.party_id)
+    .where(Case.case_number == bindparam("number"))
     .order_by(CaseParty.position, CaseParty.id)
+    .with_for_update(of=_cases)
 )
 _MISSING_MATERIALS = Prepared(
     select(CaseMaterial.name)
@@ -988,23 +999,33 @@ class _NewRight:
     right_nature: str | None
 
 
-def _locked_case_row(session: Driver, case_number: str) -> tuple[_CaseRow, _UnitRow]:
-    """The case and its unit, read after the unit row is locked (the lock order every writer of a unit
-    keeps: unit, then case)."""
+def _locked_case_row(sql: Driver, case_number: str) -> tuple[_CaseRow, _UnitRow, bool]:
+    """The case (and whether a required material is missing) and its unit, read under the unit's lock.
+
+    PostgreSQL: the unit row is locked first, then the case is read FOR UPDATE (the lock order every writer
+    of a unit keeps). SQLite: the transaction took the database's write lock at BEGIN IMMEDIATE, before
+    anything was read, so the case is read first and tells which unit to read.
+    """
     number = case_number.strip()
-    head = _CASE_UNIT.first(session, number=number)
-    if head is None:
-        raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
-    unit = _UnitRow(_LOCK_UNIT_ROW.rows(session, unit=head[0])[0])
-    row = _LOCK_CASE_ROW.rows(session, number=number)[0]
+    if sql.name == "sqlite":
+        rows = _LOCK_CASE_ROW.rows(sql, number=number)
+        if not rows:
+            raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
+        unit = _UnitRow(_LOCK_UNIT_ROW.rows(sql, unit=rows[0][7])[0])
+    else:
+        head = _CASE_UNIT.first(sql, number=number)
+        if head is None:
+            raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
+        unit = _UnitRow(_LOCK_UNIT_ROW.rows(sql, unit=head[0])[0])
+        rows = _LOCK_CASE_ROW.rows(sql, number=number)
+    case_id, number, business_type, status, form, version, paid, unit_id, missing = rows[0][:9]
     parties = tuple(
         _CasePartyRow(role, share, co_ownership, bool(own), _PartyRow(pid, name, id_type, id_number))
-        for role, share, co_ownership, own, pid, name, id_type, id_number in _CASE_PARTY_ROWS.rows(
-            session, case=row[0]
-        )
+        for role, share, co_ownership, own, pid, name, id_type, id_number in (row[9:] for row in rows)
+        if role is not None
     )
-    case_id, number, business_type, status, form, version, paid, unit_id = row
-    return _CaseRow(case_id, number, business_type, status, form or {}, version, bool(paid), unit_id, parties), unit
+    case = _CaseRow(case_id, number, business_type, status, form or {}, version, bool(paid), unit_id, parties)
+    return case, unit, bool(missing)
 
 
 @dataclass
@@ -1297,15 +1318,15 @@ def record_case(
     with db.unit_of_work() as uow:
         s = uow.session
         d = driver(s)  # the transaction starts here: BEGIN IMMEDIATE on SQLite
-        case, unit = _locked_case_row(d, case_number)
+        case, unit, missing_materials = _locked_case_row(d, case_number)
         _check_version(s, case, expected_version)
         if case.payment_required and case.status in (CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW):
             # Before the status check: "the deed tax is unpaid" tells the registrar more than "待缴费".
             _refuse_unpaid(s, case)
         check_transition(case.case_number, case.status, CaseStatus.RECORDED)
         business = _business_of(policy, case)
-        missing = [name for (name,) in _MISSING_MATERIALS.rows(d, case=case.id)]
-        if missing:
+        if missing_materials:
+            missing = [name for (name,) in _MISSING_MATERIALS.rows(d, case=case.id)]
             raise RuleViolation(
                 f"业务 {case.case_number} 尚缺申请材料：{'、'.join(missing)}，补齐后才能登簿",
                 rule=RULE_MATERIALS,
