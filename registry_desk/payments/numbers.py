@@ -22,13 +22,13 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ
-from registry_desk.storage.tables import Sequence
+from registry_desk.services.numbers import next_value as register_next_value
+from registry_desk.storage.driver_sql import Driver
 
 REGION_CODE = "640500"
 
@@ -55,18 +55,13 @@ def insert_ignore(session: Session, table, values: dict) -> None:
     session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
 
 
-def next_value(session: Session, name: str) -> int:
-    """Advances the named sequence in the caller's transaction and returns the new value."""
-    insert_ignore(session, Sequence.__table__, {"name": name, "value": 0})
-    return int(
-        session.execute(
-            update(Sequence)
-            .where(Sequence.name == name)
-            .values(value=Sequence.value + 1)
-            .returning(Sequence.value)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-    )
+def next_value(session: Session | Driver, name: str) -> int:
+    """Advances the named sequence in the caller's transaction and returns the new value.
+
+    The counters are the register's (services/numbers.py): one UPDATE … RETURNING when the counter exists,
+    which takes its row lock and the value together; the INSERT only for a counter's first number.
+    """
+    return register_next_value(session, name)
 
 
 def _yy(now: datetime) -> str:

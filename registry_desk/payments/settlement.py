@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,11 +31,13 @@ from registry_desk.payments.tables import (
     LedgerEntry,
     LedgerPosting,
     PaymentOrder,
+    PaymentOrderLine,
     PaymentReceipt,
 )
 from registry_desk.services import audit
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
+from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import Case
 
 SETTLEMENT_ACTOR = Actor(user_id=None, username="system:settlement", display_name="税费同缴自动入账",
@@ -69,13 +71,103 @@ class SettleOutcome:
     message: str = ""
 
 
-def _insert_transaction(session: Session, values: dict) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: None when the transaction was already recorded."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    table = ChannelTransaction.__table__
-    stmt = module.insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
-    return session.execute(stmt).scalar_one_or_none()
+# Settling runs a dozen small statements per payment; each is compiled once and run on the driver cursor of
+# the unit of work's transaction (storage/driver_sql.py), the values passing through the columns' own types.
+_txns = ChannelTransaction.__table__
+_orders = PaymentOrder.__table__
+_lines = PaymentOrderLine.__table__
+_TXN_KEYS = ("channel", "txn_id", "order_no", "order_id", "amount", "paid_at", "received_at", "source", "outcome",
+             "note")
+_INSERT_TXN = {
+    # INSERT … ON CONFLICT DO NOTHING RETURNING id: no row back when the transaction was already recorded.
+    "postgresql": Prepared(postgresql.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS),
+    "sqlite": Prepared(sqlite.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS),
+}
+_ORDER_CASE = Prepared(select(PaymentOrder.case_id).where(PaymentOrder.order_no == bindparam("order_no")))
+_LOCK_CASE = Prepared(
+    select(Case.id, Case.case_number, Case.status).where(Case.id == bindparam("case")).with_for_update()
+)
+_LOCK_ORDER = Prepared(
+    select(
+        PaymentOrder.id, PaymentOrder.order_no, PaymentOrder.case_id, PaymentOrder.status, PaymentOrder.amount,
+        PaymentOrder.channel_txn_id,
+    )
+    .where(PaymentOrder.order_no == bindparam("order_no"))
+    .with_for_update()
+)
+_ORDER_LINES = Prepared(
+    select(
+        PaymentOrderLine.id, PaymentOrderLine.kind, PaymentOrderLine.account, PaymentOrderLine.item,
+        PaymentOrderLine.item_code, PaymentOrderLine.quantity, PaymentOrderLine.standard, PaymentOrderLine.rate,
+        PaymentOrderLine.amount, PaymentOrderLine.ref, PaymentOrderLine.taxpayer_name, PaymentOrderLine.taxpayer_id,
+    )
+    .where(PaymentOrderLine.order_id == bindparam("order"))
+    .order_by(PaymentOrderLine.position, PaymentOrderLine.id)
+)
+_PAY_ORDER = Prepared(
+    update(_orders).where(_orders.c.id == bindparam("order")),
+    keys=("status", "channel_txn_id", "paid_amount", "paid_at", "settled_at", "review_reason"),
+)
+_CREDIT_LINES = Prepared(
+    update(_lines).where(_lines.c.order_id == bindparam("order")), keys=("credit_status", "credited_at")
+)
+_ENTRY_KEYS = ("kind", "order_id", "case_id", "memo", "total", "posted_at", "reverses_id")
+_INSERT_ENTRY = Prepared(
+    insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id), keys=_ENTRY_KEYS
+)
+_INSERT_POSTING = Prepared(
+    insert(LedgerPosting.__table__), keys=("entry_id", "account", "debit", "credit", "ref", "line_id")
+)
+_RECEIPT_KEYS = ("kind", "case_id", "order_id", "number", "bill_code", "check_code", "payer_name", "payer_id",
+                 "amount", "issued_at", "lines", "status", "red_of_id", "attachment_id")
+_INSERT_RECEIPT = Prepared(insert(PaymentReceipt.__table__), keys=_RECEIPT_KEYS)
+_CASE_ORDERS = Prepared(
+    select(PaymentOrder.status, PaymentOrder.amount).where(
+        PaymentOrder.case_id == bindparam("case"), PaymentOrder.status != VOIDED
+    )
+)
+
+
+@dataclass(frozen=True)
+class _Line:
+    id: int
+    kind: str
+    account: str
+    item: str
+    item_code: str
+    quantity: int
+    standard: Money
+    rate: str
+    amount: Money
+    ref: str
+    taxpayer_name: str
+    taxpayer_id: str
+
+
+@dataclass(frozen=True)
+class _Order:
+    """The locked order as settlement reads it (and as `settlement_entry` needs it)."""
+
+    id: int
+    order_no: str
+    case_id: int
+    status: str
+    amount: Money
+    channel_txn_id: str | None
+    lines: tuple[_Line, ...] = ()
+
+
+@dataclass(frozen=True)
+class _LockedCase:
+    id: int
+    case_number: str
+    status: CaseStatus
+
+
+def _insert_transaction(sql: Driver, values: dict) -> int | None:
+    """Records the report; None when this (channel, transaction) was recorded before."""
+    row = _INSERT_TXN[sql.name].first(sql, **{"order_id": None, "note": None, **values})
+    return None if row is None else int(row[0])
 
 
 _KNOWN_TXN = (
@@ -105,6 +197,7 @@ def record_payment(db: Database, event: PaymentEvent, now: datetime | None = Non
 
 
 def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOutcome:
+    sql = driver(session)
     base = {
         "channel": event.channel,
         "txn_id": event.txn_id,
@@ -114,63 +207,55 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
         "received_at": now,
         "source": event.source,
     }
-    case_id = session.execute(
-        select(PaymentOrder.case_id).where(PaymentOrder.order_no == event.order_no)
-    ).scalar_one_or_none()
-    if case_id is None:
+    head = _ORDER_CASE.first(sql, order_no=event.order_no)
+    if head is None:
         note = f"渠道报告的订单 {event.order_no} 不是本系统开具的缴款单"
-        inserted = _insert_transaction(session, {**base, "outcome": UNKNOWN_ORDER, "note": note})
+        inserted = _insert_transaction(sql, {**base, "outcome": UNKNOWN_ORDER, "note": note})
         return SettleOutcome(UNKNOWN_ORDER if inserted else DUPLICATE, event.order_no, event.txn_id, message=note)
 
     # Lock order: case first, then the order (create_orders and refunds take them in the same order).
-    case = session.execute(select(Case).where(Case.id == case_id).with_for_update()).scalar_one()
-    order = session.execute(
-        select(PaymentOrder)
-        .where(PaymentOrder.order_no == event.order_no)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-    txn_row = _insert_transaction(session, {**base, "order_id": order.id, "outcome": "pending"})
-    if txn_row is None:
-        return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
-    txn = session.get(ChannelTransaction, txn_row)
-    assert txn is not None
-
+    case = _LockedCase(*_LOCK_CASE.rows(sql, case=head[0])[0])
+    order = _Order(*_LOCK_ORDER.rows(sql, order_no=event.order_no)[0])
+    # What the report means is decided on the locked order and recorded with the transaction row, whose
+    # unique (channel, transaction id) makes a repeated report change nothing at all.
     if order.status in (SETTLED, REFUNDED):
-        txn.outcome = DOUBLE_PAYMENT
-        txn.note = (f"缴款单 {order.order_no} 已由流水 {order.channel_txn_id} 缴清，"
-                    f"本笔 {event.amount} 元为重复支付，须退款")
-        return SettleOutcome(DOUBLE_PAYMENT, order.order_no, event.txn_id, message=txn.note)
+        note = (f"缴款单 {order.order_no} 已由流水 {order.channel_txn_id} 缴清，"
+                f"本笔 {event.amount} 元为重复支付，须退款")
+        if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": DOUBLE_PAYMENT, "note": note}) is None:
+            return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
+        return SettleOutcome(DOUBLE_PAYMENT, order.order_no, event.txn_id, message=note)
     if order.status in (VOIDED, REVIEW):
-        txn.outcome = REVIEW_NOW
         state = "已作废" if order.status == VOIDED else "待人工核查"
-        txn.note = f"缴款单 {order.order_no} {state}，收到支付 {event.amount} 元，未入账，须人工处理"
-        return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=txn.note)
+        note = f"缴款单 {order.order_no} {state}，收到支付 {event.amount} 元，未入账，须人工处理"
+        if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": note}) is None:
+            return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
+        return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=note)
 
     assert order.status == OPEN
-    order.channel_txn_id = event.txn_id
-    order.paid_amount = event.amount
-    order.paid_at = event.paid_at
     if event.amount != order.amount:
         difference = event.amount - order.amount
-        order.status = REVIEW
-        order.review_reason = (
+        reason = (
             f"渠道实收 {event.amount} 元与缴款单 {order.order_no} 应收 {order.amount} 元不符"
             f"（相差 {difference} 元），未入账，须人工核查"
         )
-        txn.outcome = REVIEW_NOW
-        txn.note = order.review_reason
+        if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": reason}) is None:
+            return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
+        _PAY_ORDER.execute(
+            sql, order=order.id, status=REVIEW, channel_txn_id=event.txn_id, paid_amount=event.amount,
+            paid_at=event.paid_at, settled_at=None, review_reason=reason,
+        )
         audit.append(
             session, SETTLEMENT_ACTOR, "payment.review", case_id=case.id, record=order.order_no,
             after={"case_number": case.case_number, "order_no": order.order_no, "due": str(order.amount),
                    "paid": str(event.amount), "txn_id": event.txn_id},
             at=now,
         )
-        return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=order.review_reason)
+        return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=reason)
 
-    _settle(session, case, order, now)
-    txn.outcome = SETTLED_NOW
-    moved = _advance_case(session, case, now)
+    if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": SETTLED_NOW}) is None:
+        return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
+    _settle(session, sql, case, order, event, now)
+    moved = _advance_case(session, sql, case, now)
     return SettleOutcome(SETTLED_NOW, order.order_no, event.txn_id, case_moved=moved,
                          message=f"缴款单 {order.order_no} 已入账 {order.amount} 元")
 
@@ -197,20 +282,31 @@ def _write_entry(
     return row
 
 
-def _settle(session: Session, case: Case, order: PaymentOrder, now: datetime) -> None:
-    entry = settlement_entry(order)
-    _write_entry(session, "settlement", order, entry, now, [None, *(line.id for line in order.lines)])
-    for line in order.lines:
-        line.credit_status = "credited"
-        line.credited_at = now
-    order.status = SETTLED
-    order.settled_at = now
-    _issue_receipts(session, order, now)
-    session.flush()  # the unique (kind, order) rule speaks here, inside the transaction, if ever broken
+def _settle(
+    session: Session, sql: Driver, case: _LockedCase, order: _Order, event: PaymentEvent, now: datetime
+) -> None:
+    lines = tuple(_Line(*row) for row in _ORDER_LINES.rows(sql, order=order.id))
+    order = replace(order, lines=lines)
+    entry = settlement_entry(order)  # type: ignore[arg-type]
+    entry_id = _INSERT_ENTRY.rows(
+        sql, kind="settlement", order_id=order.id, case_id=order.case_id, memo=entry.memo[:256],
+        total=entry.total, posted_at=now, reverses_id=None,
+    )[0][0]
+    _INSERT_POSTING.execute_many(sql, [
+        {"entry_id": entry_id, "account": posting.account, "debit": posting.debit, "credit": posting.credit,
+         "ref": posting.ref, "line_id": line_id}
+        for posting, line_id in zip(entry.postings, [None, *(line.id for line in lines)], strict=True)
+    ])
+    _CREDIT_LINES.execute(sql, order=order.id, credit_status="credited", credited_at=now)
+    _PAY_ORDER.execute(
+        sql, order=order.id, status=SETTLED, channel_txn_id=event.txn_id, paid_amount=event.amount,
+        paid_at=event.paid_at, settled_at=now, review_reason=None,
+    )
+    _issue_receipts(sql, order, now)
     audit.append(
         session, SETTLEMENT_ACTOR, "payment.settled", case_id=case.id, record=order.order_no,
         after={"case_number": case.case_number, "order_no": order.order_no, "amount": str(order.amount),
-               "txn_id": order.channel_txn_id,
+               "txn_id": event.txn_id,
                "treasury": str(-entry.amount_for(LedgerAccount.TREASURY)),
                "fiscal": str(-entry.amount_for(LedgerAccount.FISCAL))},
         at=now,
@@ -222,7 +318,7 @@ def _receipt_line(line) -> dict:
             "standard": str(line.standard), "rate": line.rate, "amount": str(line.amount), "ref": line.ref}
 
 
-def _issue_receipts(session: Session, order: PaymentOrder, now: datetime) -> None:
+def _issue_receipts(sql: Driver, order: _Order, now: datetime) -> None:
     """Receipt records (numbers and amounts) in the settlement transaction; PDFs follow (receipts.py)."""
     tickets: dict[str, list] = {}
     fee_lines = []
@@ -231,43 +327,45 @@ def _issue_receipts(session: Session, order: PaymentOrder, now: datetime) -> Non
             tickets.setdefault(line.ref, []).append(line)
         else:
             fee_lines.append(line)
+    rows = []
     for ticket, lines in tickets.items():
-        session.add(PaymentReceipt(
-            kind="tax", case_id=order.case_id, order_id=order.id, number=ticket, bill_code=None, check_code=None,
-            payer_name=lines[0].taxpayer_name, payer_id=lines[0].taxpayer_id,
-            amount=sum((line.amount for line in lines), Money.zero()), issued_at=now,
-            lines=[_receipt_line(line) for line in lines], status="valid",
-        ))
+        rows.append({
+            "kind": "tax", "case_id": order.case_id, "order_id": order.id, "number": ticket, "bill_code": None,
+            "check_code": None, "payer_name": lines[0].taxpayer_name, "payer_id": lines[0].taxpayer_id,
+            "amount": sum((line.amount for line in lines), Money.zero()), "issued_at": now,
+            "lines": [_receipt_line(line) for line in lines], "status": "valid", "red_of_id": None,
+            "attachment_id": None,
+        })
     if fee_lines:
         code = bill_code(now)
-        number = new_bill_number(session, now)
+        number = new_bill_number(sql, now)
         total = sum((line.amount for line in fee_lines), Money.zero())
         payer_id = fee_lines[0].taxpayer_id
-        session.add(PaymentReceipt(
-            kind="fee", case_id=order.case_id, order_id=order.id, number=number, bill_code=code,
-            check_code=bill_check_code(code, number, total, now, payer_id),
-            payer_name=fee_lines[0].taxpayer_name, payer_id=payer_id, amount=total, issued_at=now,
-            lines=[_receipt_line(line) for line in fee_lines], status="valid",
-        ))
+        rows.append({
+            "kind": "fee", "case_id": order.case_id, "order_id": order.id, "number": number, "bill_code": code,
+            "check_code": bill_check_code(code, number, total, now, payer_id),
+            "payer_name": fee_lines[0].taxpayer_name, "payer_id": payer_id, "amount": total, "issued_at": now,
+            "lines": [_receipt_line(line) for line in fee_lines], "status": "valid", "red_of_id": None,
+            "attachment_id": None,
+        })
+    _INSERT_RECEIPT.execute_many(sql, rows)
 
 
-def _advance_case(session: Session, case: Case, now: datetime) -> bool:
+def _advance_case(session: Session, sql: Driver, case: _LockedCase, now: datetime) -> bool:
     """Moves the case from 待缴费 to 审核中 when none of its orders is left unsettled."""
     if case.status is not CaseStatus.AWAITING_PAYMENT:
         return False
-    orders = session.execute(
-        select(PaymentOrder.status, PaymentOrder.amount).where(
-            PaymentOrder.case_id == case.id, PaymentOrder.status != VOIDED
-        )
-    ).all()
+    orders = _CASE_ORDERS.rows(sql, case=case.id)
     if not orders or any(status != SETTLED for status, _ in orders):
         return False
     total = sum((amount for _, amount in orders), Money.zero())
-    # The case workflow owns the status move (and its audit event); settlement only says why.
+    # The case workflow owns the status move (and its audit event and version); settlement only says why.
     from registry_desk.services.cases import mark_paid_in
 
+    locked = session.get(Case, case.id, populate_existing=True)
+    assert locked is not None
     mark_paid_in(
-        session, SETTLEMENT_ACTOR, case, now=now,
+        session, SETTLEMENT_ACTOR, locked, now=now,
         detail={"case_number": case.case_number, "total": str(total), "orders": len(orders), "method": "channel",
                 "note": f"业务件 {case.case_number} 税费 {total} 元已全部缴清入库，转入审核"},
     )

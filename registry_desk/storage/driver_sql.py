@@ -136,7 +136,7 @@ class Prepared:
             ) from error
         return cursor, entry
 
-    def rows(self, source: Session | Connection | Driver, **params: Any) -> list[tuple[Any, ...]]:
+    def rows(self, source: Session | Connection | Driver, /, **params: Any) -> list[tuple[Any, ...]]:
         """Every row the statement returns, with the columns' converters applied."""
         cursor, entry = self._run(source, params, False)
         fetched = cursor.fetchall()
@@ -152,11 +152,11 @@ class Prepared:
             out.append(tuple(values))
         return out
 
-    def first(self, source: Session | Connection | Driver, **params: Any) -> tuple[Any, ...] | None:
+    def first(self, source: Session | Connection | Driver, /, **params: Any) -> tuple[Any, ...] | None:
         found = self.rows(source, **params)
         return found[0] if found else None
 
-    def execute(self, source: Session | Connection | Driver, **params: Any) -> int:
+    def execute(self, source: Session | Connection | Driver, /, **params: Any) -> int:
         """Runs a write; returns the number of rows it touched (for optimistic checks)."""
         cursor, _entry = self._run(source, params, False)
         return int(cursor.rowcount)
