@@ -138,6 +138,8 @@ _BARE = [
     "VALUES (?, ?, 'bench', 'case.record', ?, ?, ?, NULL, ?, ?, ?)",
     "UPDATE audit_head SET last_seq = last_seq WHERE id = 1",
     "UPDATE cases SET status = 'recorded', recorded_at = ?, version = version + 1 WHERE id = ?",
+    # The unit's version moves with every change of its register page (recording writes this row too).
+    "UPDATE units SET version = version + 1 WHERE id = ?",
 ]
 
 
@@ -180,6 +182,7 @@ def record_figure(work_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-d
         cur.execute(_BARE[5], (10**9 + i + rng.randrange(10**6) * 1000, stamp, case_id, unit_id, "x", "{}", "0" * 64, "1" * 64))
         cur.execute(_BARE[6])
         cur.execute(_BARE[7], (stamp, case_id))
+        cur.execute(_BARE[8], (unit_id,))
         raw.commit()
 
     def candidate(i: int) -> None:
