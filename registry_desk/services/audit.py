@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.audit import GENESIS_HASH, AuditEntry, entry_hash
@@ -23,7 +24,12 @@ _head = AuditHead.__table__
 # caller's transaction (storage/driver_sql.py): through the ORM they cost more than the rest of a small
 # service call.
 _LOCK_HEAD = Prepared(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1).with_for_update())
-_START_HEAD = Prepared(insert(_head), keys=("id", "last_seq", "last_hash"))
+_START_HEAD = {
+    # The chain's first event: two writers starting it at once must not fail (the second does nothing, then
+    # waits for the first's lock on the head it wrote).
+    "postgresql": Prepared(postgresql.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
+    "sqlite": Prepared(sqlite.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
+}
 _INSERT_EVENT = Prepared(insert(AuditEvent.__table__), keys=_EVENT_COLUMNS)
 _ADVANCE_HEAD = Prepared(update(_head).where(_head.c.id == 1), keys=("last_seq", "last_hash"))
 
@@ -59,8 +65,9 @@ def append(
     sql = driver(session)
     head = _LOCK_HEAD.first(sql)
     if head is None:
-        _START_HEAD.execute(sql, id=1, last_seq=0, last_hash=GENESIS_HASH)
-        head = (0, GENESIS_HASH)
+        _START_HEAD[sql.name].execute(sql, id=1, last_seq=0, last_hash=GENESIS_HASH)
+        head = _LOCK_HEAD.first(sql)
+        assert head is not None
     last_seq, last_hash = head
     entry = AuditEntry(
         seq=int(last_seq) + 1,
