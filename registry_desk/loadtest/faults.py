@@ -35,7 +35,7 @@ from registry_desk.loadtest.window import _Window
 from registry_desk.payments import orders
 from registry_desk.payments.settlement import poll_open_orders
 from registry_desk.payments.tables import PaymentOrder, PaymentReceipt
-from registry_desk.services import cases
+from registry_desk.services import cases, payment_flow
 from registry_desk.services.context import utc_now
 from registry_desk.services.issuing import centre_kit
 from registry_desk.storage.database import Database
@@ -80,14 +80,12 @@ def setup(db: Database, settings: Settings, cases_count: int, *, seed: int = 3) 
     for plan in make_plans(db, cases_count, seed=seed):
         try:
             request = build_request(db, desk.clerk, plan, cases.local_date(utc_now()))
-            summary = cases.accept_case(db, desk.clerk, request)
+            summary = payment_flow.accept_and_bill(db, desk.clerk, request, desk.channel).summary
         except DomainError:
             continue
         if summary.status is CaseStatus.AWAITING_PAYMENT:
             charged += 1
-            desk.issue_orders(
-                summary.case_number, request.price, plan.business_type, pay=charged % UNPAID_EVERY != 0
-            )
+            desk.issue_orders(summary.case_number, pay=charged % UNPAID_EVERY != 0)
 
 
 def _work_once(desk: _Window, rng: random.Random) -> bool:

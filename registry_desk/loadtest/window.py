@@ -8,8 +8,6 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from registry_desk.config import Settings
 from registry_desk.documents.certificate_pdf import (
     RegistrationProofView,
@@ -17,17 +15,15 @@ from registry_desk.documents.certificate_pdf import (
     render_registration_proof,
     render_right_certificate,
 )
-from registry_desk.domain.charges import Payer
 from registry_desk.domain.codes import CaseStatus, PartyRole
 from registry_desk.domain.errors import DomainError
 from registry_desk.domain.fees import Business
-from registry_desk.domain.money import Money
-from registry_desk.domain.taxes import TransferFacts
 from registry_desk.loadtest.plan import CasePlan, build_request, clerk, registrar
 from registry_desk.payments import orders
 from registry_desk.payments.local_channel import LocalChannel
+from registry_desk.payments.receipts import ReceiptTools
 from registry_desk.payments.settlement import poll_open_orders
-from registry_desk.services import cases
+from registry_desk.services import cases, payment_flow
 from registry_desk.services.context import utc_now
 from registry_desk.services.issuing import (
     CentreKit,
@@ -38,9 +34,7 @@ from registry_desk.services.issuing import (
     load_certificate,
     payload_fields,
 )
-from registry_desk.services.quote import QuoteRequest, compute_quote
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case
 
 ISSUED = "issued"
 REFUSED = "refused"
@@ -80,6 +74,8 @@ class _Window:
         self.seal_every = seal_every
         self.printed = 0
         self.sealed = 0
+        self.paid = 0
+        self._receipt_tools: ReceiptTools | None = None
 
     @property
     def kit(self) -> CentreKit:
@@ -88,55 +84,30 @@ class _Window:
             self._kit = centre_kit(self.settings)
         return self._kit
 
-    def pay(self, number: str, price: Money | None, business_type: str) -> None:
-        """缴费: the orders are issued, the payers scan and pay, the window's settlement poll books it (the
-        case then moves to 审核 by itself)."""
-        self.issue_orders(number, price, business_type, pay=True)
-        poll_open_orders(self.db, self.channel)
+    @property
+    def receipt_tools(self) -> ReceiptTools:
+        if self._receipt_tools is None:
+            self._receipt_tools = payment_flow.receipt_tools(self.settings)
+        return self._receipt_tools
 
-    def issue_orders(self, number: str, price: Money | None, business_type: str, *, pay: bool) -> None:
-        """The quote and one order per paying side; with `pay`, every payer then pays at the bank."""
-        today = cases.local_date(utc_now())
-        business = _BUSINESS[business_type]
-        with self.db.unit_of_work() as uow:
-            s = uow.session
-            case = s.scalars(select(Case).where(Case.case_number == number)).one()
-            facts = None
-            if business is Business.TRANSFER:
-                facts = TransferFacts(
-                    price=price or Money.yuan("1"),
-                    contract_date=today,
-                    area=case.unit.building_area,
-                    buyer_homes=1,
-                    seller_years=5,
-                )
-            quote = compute_quote(QuoteRequest(business, application_date=today, transfer=facts))
-            parties = {cp.role: (cp.party.name, cp.party.id_number) for cp in reversed(case.parties)}
-            holder = parties.get(PartyRole.RIGHT_HOLDER)
-            obligor = parties.get(PartyRole.OBLIGOR, holder)
-            taxpayers = {
-                Payer.BUYER: holder,
-                Payer.SELLER: obligor,
-                Payer.MORTGAGEE: holder,
-                Payer.MORTGAGOR: obligor,
-                Payer.APPLICANT: holder,
-            }
-            # Whole seconds: the channel's QR carries the expiry to the second.
-            made = orders.create_orders(
-                s,
-                case.id,
-                quote,
-                taxpayers,
-                utc_now().replace(microsecond=0),
-                channel=self.channel,
-                created_by=self.clerk.username,
-            )
-            # Issued through the channel, every order has its payment QR.
-            payloads = [p for p in (orders.order_view(o).payload for o in made) if p]
-            uow.commit()
+    def pay(self, number: str) -> None:
+        """缴费 as at the window: the orders (made at acceptance, or now), every payer scans and pays at the
+        bank, and the window's poll settles them (the case then moves to 审核 by itself). One paid case in
+        `seal_every` goes through the window's full timer step, which also renders and seals the receipts."""
+        self.issue_orders(number, pay=True)
+        self.paid += 1
+        if self.seal_every and self.paid % self.seal_every == 1 % self.seal_every:
+            payment_flow.poll_and_issue(self.db, self.channel, self.receipt_tools)
+        else:
+            poll_open_orders(self.db, self.channel)
+
+    def issue_orders(self, number: str, *, pay: bool) -> None:
+        """Every paying side gets its live order (idempotent); with `pay`, each payer then pays its QR."""
+        views = payment_flow.ensure_orders(self.db, self.channel, number, created_by=self.clerk.username)
         if pay:
-            for payload in payloads:
-                self.channel.pay(payload, utc_now())
+            for view in views:
+                if view.status == orders.OPEN and view.payload:
+                    payment_flow.simulate_scan(self.channel, view.payload)
 
     def print_certificate(self, number: str) -> None:
         """缮证 printing. Every `seal_every`-th certificate goes through the window's own print service
@@ -163,11 +134,11 @@ class _Window:
         try:
             request = build_request(self.db, self.clerk, plan, cases.local_date(utc_now()))
             stage = "受理"
-            summary = cases.accept_case(self.db, self.clerk, request)
+            summary = payment_flow.accept_and_bill(self.db, self.clerk, request, self.channel).summary
             number = summary.case_number
             if summary.status is CaseStatus.AWAITING_PAYMENT:
                 stage = "缴费"
-                self.pay(number, request.price, plan.business_type)
+                self.pay(number)
             stage = "登簿"
             version = cases.case_version(self.db, self.registrar, number)
             recorded = cases.record_case(self.db, self.registrar, number, expected_version=version)
