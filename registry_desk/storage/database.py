@@ -41,11 +41,13 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front, so two windows recording at once queue instead of
         # failing half-way with "database is locked"; readers do not block each other.
+        # Sent to the driver directly: through exec_driver_sql, SQLAlchemy's execution machinery cost
+        # more than the statement, on every transaction of every window.
         options = conn.get_execution_options()
         if options.get("registry_write"):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE")
         elif not options.get("registry_lookup"):
-            conn.exec_driver_sql("BEGIN")
+            conn.connection.dbapi_connection.execute("BEGIN")
 
 
 class Database:
