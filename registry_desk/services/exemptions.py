@@ -487,12 +487,14 @@ def record_and_publish(
     settings: Settings,
     store: EcertStore | None = None,
     now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> RecordedAndPublished:
     """审核登簿, then the e-certificate store follows: new e-certificates issued, replaced ones 注销.
+    With `expected_version`, a case someone else changed since the window showed it is refused.
 
     A refusal to record raises as before and nothing is published. A failure to publish does not undo the
     recording: it is logged and audited, the case stays pending, and `publish_pending` finishes it."""
-    result = cases.record_case(db, actor, case_number, now=now)
+    result = cases.record_case(db, actor, case_number, now=now, expected_version=expected_version)
     store = store if store is not None else ecert_store(settings)
     report, error = publish_case(db, settings, store, result.case_number, actor=actor)
     return RecordedAndPublished(result, report, error)

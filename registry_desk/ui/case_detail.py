@@ -488,8 +488,12 @@ class CaseDetailDialog(QDialog):
                     self.tr("已登簿；电子证照暂未签发，将自动补发：{error}").format(error=result.publish_error)
                 )
 
+        version = self.version
         self._run(
-            lambda: exemptions.record_and_publish(self.db, self.actor, number, settings=self.settings), published
+            lambda: exemptions.record_and_publish(
+                self.db, self.actor, number, settings=self.settings, expected_version=version
+            ),
+            published,
         )
 
     def open_materials(self) -> QDialog:
@@ -533,7 +537,12 @@ class CaseDetailDialog(QDialog):
             return
         number = self.case_number
         channel = self._channel() if self.summary and self.summary.payment_required else None
-        self._run(lambda: payment_flow.close_case(self.db, self.actor, channel, number, target, reason))
+        version = self.version
+        self._run(
+            lambda: payment_flow.close_case(
+                self.db, self.actor, channel, number, target, reason, expected_version=version
+            )
+        )
 
     def refuse(self) -> None:
         self._close_case(

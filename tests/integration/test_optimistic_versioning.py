@@ -118,3 +118,21 @@ def test_two_sessions_writing_the_same_case_the_stale_one_is_refused_not_overwri
             )
             == "missing"
         )
+
+
+def test_the_case_windows_record_and_close_paths_carry_the_version(any_register, tmp_path):
+    # The case window records through record_and_publish and closes through payment_flow.close_case:
+    # both must refuse a decision taken on a version someone else has since moved on.
+    from registry_desk import config
+    from registry_desk.services import exemptions, payment_flow
+
+    db, reg = any_register
+    number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    shown = cases.case_version(db, REGISTRAR, number)
+    cases.confirm_payment(db, CASHIER, number, now=MONDAY + timedelta(minutes=30))
+    settings = config.resolve(db.url, tmp_path)
+    with pytest.raises(ConflictError, match=f"业务 {number} 已被 cash01"):
+        exemptions.record_and_publish(db, REGISTRAR, number, settings=settings, now=MONDAY, expected_version=shown)
+    with pytest.raises(ConflictError, match=f"业务 {number} 已被 cash01"):
+        payment_flow.close_case(db, REGISTRAR, None, number, CaseStatus.REFUSED, "材料不全", now=MONDAY, expected_version=shown)
+    assert cases.get_case(db, REGISTRAR, number).status is CaseStatus.IN_REVIEW
