@@ -635,15 +635,7 @@ class _Builder:
 
 
 _PARTY_READ = PreparedRead(
-    select(
-        Party.kind,
-        Party.name,
-        Party.id_type,
-        Party.id_number,
-        Party.address,
-        Party.phone,
-        Party.legal_rep_name,
-    )
+    select(*_PARTY_COLUMNS[2:])  # the party's own columns, without its role and share in a right
     .where(Party.id_number == bindparam("id_number"))
     .order_by(Party.id)  # (id_type, id_number) is unique, so at most a handful of rows
 )
