@@ -127,14 +127,20 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
         QMessageBox.critical(login, QCoreApplication.translate("App", "无法打开数据库"), message)
         login.reject()
 
-    opener = _Opener()
+    # Parented to the application: the worker may still be finishing (and emitting) after the login
+    # phase ends, and a collected QObject there would crash the process.
+    opener = _Opener(app)
     opener.opened.connect(on_opened)
     opener.failed.connect(on_failed)
-    opener.start(settings, demo)
+    # Started once the window is up: the worker's imports (SQLAlchemy, Alembic) hold the GIL in bursts and
+    # would otherwise delay the very first paint the clerk is waiting for.
+    QTimer.singleShot(0, lambda: opener.start(settings, demo))
     if os.environ.get(EXIT_AFTER_STARTUP) == "1":
         # The benchmark measures process start to the login window shown and idle, then leaves.
         QTimer.singleShot(0, login.reject)
     accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
+    opener.opened.disconnect(on_opened)  # a late result must not reach a closed dialog
+    opener.failed.disconnect(on_failed)
     if "failed" in state:
         return 1
     opened = state.get("opened")

@@ -42,7 +42,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window_only(argv: Sequence[str]) -> tuple[argparse.Namespace, bool] | None:
+    """The clerk window's own arguments, parsed without importing every command module: opening the
+    window is what a clerk does every morning, and the other commands' imports would delay it."""
+    base = argparse.ArgumentParser(add_help=False)
+    base.add_argument("--database-url")
+    base.add_argument("--data-dir")
+    base.add_argument("--lang", choices=["zh_CN", "en"], default=None)
+    try:
+        known, rest = base.parse_known_args(list(argv))
+    except SystemExit:
+        return None
+    if not rest:
+        return known, True
+    if rest[0] == "gui" and rest[1:] in ([], ["--no-demo"]):
+        return known, "--no-demo" not in rest
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    window = _window_only(sys.argv[1:] if argv is None else argv)
+    if window is not None:
+        known, demo = window
+        from registry_desk import app
+
+        return app.run_gui(config.resolve(known.database_url, known.data_dir, known.lang), demo=demo)
     parser = build_parser()
     args = parser.parse_args(argv)
     settings = config.resolve(args.database_url, args.data_dir, args.lang)
