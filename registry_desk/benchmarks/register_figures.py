@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -134,7 +135,7 @@ def startup_figures(data_dir: Path, database_url: str, repeat: int) -> list[Figu
         Figure(
             "cold start until signing in is possible",
             "#2 (record)",
-            float("inf"),
+            math.inf,
             candidate=lambda i: run(gui, "ready"),
             baseline=lambda i: run(bare_cmd),
             repeat=repeat,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
 import statistics
@@ -36,7 +37,7 @@ class Result:
 
     @property
     def ratio(self) -> float:
-        return self.candidate_median_s / self.baseline_median_s if self.baseline_median_s else float("inf")
+        return self.candidate_median_s / self.baseline_median_s if self.baseline_median_s else math.inf
 
     @property
     def met(self) -> bool:
@@ -91,11 +92,11 @@ def machine_line() -> str:
 
 
 def _target(target: float) -> str:
-    return "—" if target == float("inf") else f"≤ {target:g}x"
+    return "—" if target == math.inf else f"≤ {target:g}x"
 
 
 def _met(r: Result) -> str:
-    if r.figure.target == float("inf"):
+    if r.figure.target == math.inf:
         return "(record)"
     return "yes" if r.met else "**no**"
 

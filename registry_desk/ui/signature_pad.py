@@ -90,7 +90,7 @@ class SignaturePad(QWidget):
     def tabletEvent(self, event: QTabletEvent) -> None:
         # Accepting it keeps Qt from synthesising a second, pressure-less mouse stroke.
         kind = event.type()
-        pressure = max(0.1, float(event.pressure()))
+        pressure = max(0.1, event.pressure())  # pen pressure from Qt, 0..1
         if kind == QEvent.Type.TabletPress:
             self._begin(event.position(), pressure)
         elif kind == QEvent.Type.TabletMove:
