@@ -10,7 +10,7 @@ from sqlalchemy import exc
 from registry_desk.config import Settings
 from registry_desk.services.context import SYSTEM
 from registry_desk.storage import migrate
-from registry_desk.storage.database import Database, DatabaseUnavailable, _first_line, _redact
+from registry_desk.storage.database import Database, DatabaseUnavailable, first_line, redact_url
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,10 @@ def open_database(settings: Settings, *, demo: bool = True) -> OpenResult:
     except exc.SQLAlchemyError as error:
         db.dispose()
         raise DatabaseUnavailable(
-            f"数据库 {_redact(settings.database_url)} 无法升级到本程序的结构：{_first_line(error)}"
+            f"数据库 {redact_url(settings.database_url)} 无法升级到本程序的结构：{first_line(error)}"
             "（文件可能已损坏，或不是 registry-desk 的数据库）",
             rule="数据库结构",
-            record=_redact(settings.database_url),
+            record=redact_url(settings.database_url),
         ) from error
     except Exception:
         db.dispose()

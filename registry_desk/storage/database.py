@@ -20,7 +20,8 @@ class DatabaseUnavailable(DomainError):
     """The database cannot be reached or opened."""
 
 
-def _redact(url: str) -> str:
+def redact_url(url: str) -> str:
+    """The URL as it may be shown or logged: the password, if any, replaced by ***."""
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
@@ -86,7 +87,7 @@ class Database:
         self._writer = sessionmaker(bind=self._write_engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
-        return f"Database({_redact(self.url)})"
+        return f"Database({redact_url(self.url)})"
 
     def check_connection(self) -> None:
         """Raises DatabaseUnavailable with a clear Chinese message when the server is unreachable."""
@@ -95,9 +96,9 @@ class Database:
                 conn.execute(text("SELECT 1"))
         except exc.SQLAlchemyError as error:
             raise DatabaseUnavailable(
-                f"无法连接数据库 {_redact(self.url)}：{_first_line(error)}",
+                f"无法连接数据库 {redact_url(self.url)}：{first_line(error)}",
                 rule="数据库连接",
-                record=_redact(self.url),
+                record=redact_url(self.url),
             ) from error
 
     @contextmanager
@@ -135,9 +136,9 @@ class Database:
                 pass
             if isinstance(error, self.engine.dialect.loaded_dbapi.Error):
                 raise DatabaseUnavailable(
-                    f"查询时数据库连接中断：{_first_line(error)}；请重试（将自动重新连接）",
+                    f"查询时数据库连接中断：{first_line(error)}；请重试（将自动重新连接）",
                     rule="数据库连接",
-                    record=_redact(self.url),
+                    record=redact_url(self.url),
                 ) from error
             raise
 
@@ -178,7 +179,7 @@ class UnitOfWork:
         except exc.OperationalError as error:
             self.session.rollback()
             raise DatabaseUnavailable(
-                f"保存失败，数据库不可用：{_first_line(error)}；本次操作未保存任何内容", rule="数据库事务"
+                f"保存失败，数据库不可用：{first_line(error)}；本次操作未保存任何内容", rule="数据库事务"
             ) from error
         self._committed = True
 
@@ -193,6 +194,6 @@ class UnitOfWork:
             self.session.close()
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException) -> str:
     orig = getattr(error, "orig", None) or error
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__

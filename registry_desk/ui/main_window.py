@@ -3,7 +3,6 @@ list opening each case's detail."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -31,6 +30,7 @@ from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
 from registry_desk.services import cases, claims, register
 from registry_desk.services.context import Actor, utc_now
+from registry_desk.storage.database import redact_url
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import CaseDetailDialog
 from registry_desk.ui.case_list import CaseListView
@@ -55,11 +55,6 @@ SEARCH_LIMIT = 50
 
 
 PAYMENT_POLL_MS = 10_000  # 税费同缴: how often a window asks the channel about open orders
-
-def redacted_url(url: str) -> str:
-    """The status bar shows where the data is, never a password."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
 
 class _TypeToSearch(QObject):
     """A barcode scanner types wherever the focus is: printable keys on a list or the register page go
@@ -195,7 +190,7 @@ class MainWindow(QMainWindow):
         self.case_details: dict[str, CaseDetailDialog] = {}
 
         self.status_database = QLabel(
-            self.tr("数据库：{url}").format(url=redacted_url(settings.database_url)), self
+            self.tr("数据库：{url}").format(url=redact_url(settings.database_url)), self
         )
         window = f" · {actor.window}" if actor.window else ""
         self.status_user = QLabel(
