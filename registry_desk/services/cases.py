@@ -138,7 +138,7 @@ def _unit_id_for_number(session: Session, unit_number: str) -> int:
     return unit_id
 
 
-def _locked_case(session: Session, case_number: str) -> Case:
+def locked_case(session: Session, case_number: str) -> Case:
     """The case, re-read after its unit is locked, so every writer of a unit takes the locks in one order."""
     number = case_number.strip()
     unit_id = session.scalar(select(Case.unit_id).where(Case.case_number == number))
@@ -296,7 +296,7 @@ def _case_party_inputs(parties: Iterable[CaseParty] | Iterable[_CasePartyRow]) -
     )
 
 
-def _case_parties(case: Case) -> tuple[PartyInput, ...]:
+def case_party_inputs(case: Case) -> tuple[PartyInput, ...]:
     return _case_party_inputs(case.parties)
 
 
@@ -341,7 +341,7 @@ def _bump(case: Case) -> None:
     flag_modified(case, "form")
 
 
-def _commit(uow: Any, record: str) -> None:
+def commit_case(uow: Any, record: str) -> None:
     try:
         uow.commit()
     except StaleDataError as error:
@@ -369,7 +369,7 @@ def case_version(db: Database, actor: Actor, case_number: str) -> int:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _summary(session: Session, case: Case, business: BusinessType | None) -> CaseSummary:
+def case_summary(session: Session, case: Case, business: BusinessType | None) -> CaseSummary:
     specs = {m.code: m for m in business.materials} if business else {}
     numbers = tuple(
         session.scalars(
@@ -536,8 +536,8 @@ def accept_case(
             },
             at=now,
         )
-        summary = _summary(s, case, business)
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, business)
+        commit_case(uow, case.case_number)
     return summary
 
 
@@ -597,7 +597,7 @@ def confirm_payment(
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         _check_version(s, case, expected_version)
         disputed = s.execute(
             select(PaymentOrder.order_no, PaymentOrder.status).where(
@@ -623,8 +623,8 @@ def confirm_payment(
             voided.append(order.order_no)
         mark_paid_in(s, actor, case, now=now, detail={"method": "cash", "note": "现金缴款，收费员人工确认",
                                                      "voided_orders": voided})
-        summary = _summary(s, case, _business_of(policy, case))
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, _business_of(policy, case))
+        commit_case(uow, case.case_number)
     return summary
 
 
@@ -645,7 +645,7 @@ def receive_material(
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         _check_version(s, case, expected_version)
         if not case.status.is_open or case.status in (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY):
             raise RuleViolation(
@@ -684,8 +684,8 @@ def receive_material(
             after={"status": status, "ecert_id": ecert_id},
             at=now,
         )
-        summary = _summary(s, case, business)
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, business)
+        commit_case(uow, case.case_number)
     return summary
 
 
@@ -702,7 +702,7 @@ def _close(
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         _check_version(s, case, expected_version)
         check_transition(case.case_number, case.status, target)
         text = check_closing_reason(case.case_number, target, reason)
@@ -721,8 +721,8 @@ def _close(
             after={"status": target.value, "reason": text},
             at=now,
         )
-        summary = _summary(s, case, _business_of(policy, case))
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, _business_of(policy, case))
+        commit_case(uow, case.case_number)
     return summary
 
 
@@ -1394,7 +1394,7 @@ def record_case(
             issued_certificates=tuple(rec.issued),
             rank=plan.rank if business.key == MORTGAGE_FIRST else None,
         )
-        _commit(uow, case.case_number)
+        commit_case(uow, case.case_number)
     return result
 
 
@@ -1418,7 +1418,7 @@ def mark_certificate_ready(
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         _check_version(s, case, expected_version)
         check_transition(case.case_number, case.status, CaseStatus.CERTIFICATE_READY)
         certs = s.scalars(select(Certificate).where(Certificate.case_id == case.id)).all()
@@ -1445,8 +1445,8 @@ def mark_certificate_ready(
             after={"status": case.status.value, "paper_serials": serials},
             at=now,
         )
-        summary = _summary(s, case, _business_of(policy, case))
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, _business_of(policy, case))
+        commit_case(uow, case.case_number)
     return summary
 
 
@@ -1485,7 +1485,7 @@ def issue_certificate(
                 raise NotFound(f"没有证号为 {only} 的证书或证明", rule="发证", record=only)
         else:
             case_number = text
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         _check_version(s, case, expected_version)
         if case.status is not CaseStatus.CERTIFICATE_READY:
             check_transition(case.case_number, case.status, CaseStatus.ISSUED)
@@ -1519,8 +1519,8 @@ def issue_certificate(
             after={"certificates": handed, "receiver": receiver, "status": case.status.value},
             at=now,
         )
-        summary = _summary(s, case, _business_of(policy, case))
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, _business_of(policy, case))
+        commit_case(uow, case.case_number)
     return summary
 
 
@@ -1541,7 +1541,7 @@ def get_case(db: Database, actor: Actor, case_number: str) -> CaseSummary:
         ).scalar_one_or_none()
         if case is None:
             raise NotFound(f"没有业务号为 {case_number} 的业务", rule="业务查询", record=case_number)
-        return _summary(s, case, _business_of(policy, case))
+        return case_summary(s, case, _business_of(policy, case))
 
 
 def list_cases(

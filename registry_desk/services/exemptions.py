@@ -43,7 +43,7 @@ from registry_desk.ecert.records import EcertStore, ecert_id_for_certificate
 from registry_desk.services import audit, cases, issuing
 from registry_desk.services.application_form import ATTACHMENT_KIND as FORM_ATTACHMENT_KIND
 from registry_desk.services.business_types import load_policy
-from registry_desk.services.cases import _case_parties
+from registry_desk.services.cases import case_party_inputs
 from registry_desk.services.context import SYSTEM, Actor, utc_now
 from registry_desk.services.sealed_materials import (
     BANK_MATERIALS,
@@ -269,7 +269,7 @@ def _holder_candidates(db: Database, case_number: str, code: str) -> tuple[str, 
         case = s.scalars(select(Case).where(Case.case_number == case_number.strip())).one_or_none()
         if case is None:
             raise NotFound(f"没有业务号为 {case_number.strip()} 的业务", rule="业务查询", record=case_number)
-        parties = _case_parties(case)
+        parties = case_party_inputs(case)
         request = request_from_case(case.business_type, case.unit.unit_number, parties, case.form)
         # The 不动产权证书 is held by the owner (义务人 of a mortgage or sale); a 证明 by the 权利人 (the bank).
         first = PartyRole.RIGHT_HOLDER if code == "proof_certificate" else PartyRole.OBLIGOR
@@ -368,7 +368,7 @@ def push_demo_bank_documents(
     codes = demo_bank_materials(materials, applicants_sign_form=people_sign)
     with db.unit_of_work(write=False) as uow:
         case = uow.session.scalars(select(Case).where(Case.case_number == materials.case_number)).one()
-        request = request_from_case(case.business_type, case.unit.unit_number, _case_parties(case), case.form)
+        request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
     results = []
     for code in codes:
         pdf = make_demo_bank_contract(settings, request, materials.bank_uscc, material_code=code)

@@ -40,7 +40,7 @@ from registry_desk.payments.receipts import (
     tools_from_keys,
 )
 from registry_desk.payments.settlement import record_payment
-from registry_desk.services import audit, paper_stock, users
+from registry_desk.services import audit, cases, paper_stock, users
 from registry_desk.services.business_types import load_policy
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.services.issuing import (
@@ -137,18 +137,8 @@ def _case_for_reading(s: Session, case_number: str) -> Case:
 
 
 def _locked_case(s: Session, case_number: str) -> Case:
-    """Unit first, then the case: the order every writer of a unit uses (services/cases.py)."""
-    unit_id = s.scalar(select(Case.unit_id).where(Case.case_number == case_number))
-    if unit_id is None:
-        raise NotFound(f"没有业务号为 {case_number} 的业务", rule=RULE_IDENTIFY, record=case_number)
-    s.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
-    return s.execute(
-        select(Case)
-        .where(Case.case_number == case_number)
-        .options(selectinload(Case.parties).selectinload(CaseParty.party), selectinload(Case.unit))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    """Unit first, then the case: the order every writer of a unit uses (the case service's own)."""
+    return cases.locked_case(s, case_number)
 
 
 def _party_candidates(s: Session, case: Case) -> list[tuple[Party, str]]:

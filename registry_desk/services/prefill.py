@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, literal_column, select
+from sqlalchemy import Connection, bindparam, literal_column, select
 
 from registry_desk.storage.prepared import DriverSource, PreparedRead
 from sqlalchemy.orm import Session
@@ -67,7 +67,7 @@ from registry_desk.services import audit
 from registry_desk.services.business_types import load_policy
 
 # The case service owns the locking order (unit row, then case) and the summary; corrections reuse both.
-from registry_desk.services.cases import _case_parties, _commit, _locked_case, _summary, accept_case
+from registry_desk.services.cases import case_party_inputs, commit_case, locked_case, case_summary, accept_case
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit
@@ -1099,7 +1099,7 @@ def correct_field(
     policy = load_policy()
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         if case.status not in _CORRECTABLE_STATUSES:
             raise RuleViolation(
                 f"业务 {case.case_number} 当前状态为“{case.status.label}”，只能在登簿前更正预填内容；"
@@ -1107,7 +1107,7 @@ def correct_field(
                 rule=RULE_CORRECTION,
                 record=case.case_number,
             )
-        request = request_from_case(case.business_type, case.unit.unit_number, _case_parties(case), case.form)
+        request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
         old = _get_path(request, field_path)
         changed = _set_path(request, field_path, value)
         if group == "mortgage":
@@ -1143,6 +1143,6 @@ def correct_field(
             at=now,
         )
         s.flush()
-        summary = _summary(s, case, policy.get(case.business_type))
-        _commit(uow, case.case_number)
+        summary = case_summary(s, case, policy.get(case.business_type))
+        commit_case(uow, case.case_number)
     return summary

@@ -38,7 +38,7 @@ from registry_desk.services import audit
 from registry_desk.services.business_types import load_policy
 
 # The case service owns the locking order (unit row, then case); attaching follows it.
-from registry_desk.services.cases import CHINA_TZ, _case_parties, _commit, _locked_case, _summary
+from registry_desk.services.cases import CHINA_TZ, case_party_inputs, commit_case, locked_case, case_summary
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment, Case
@@ -160,7 +160,7 @@ def attach_sealed_document(
 
     with db.unit_of_work() as uow:
         s = uow.session
-        case = _locked_case(s, case_number)
+        case = locked_case(s, case_number)
         if not case.status.is_open or case.status in (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY):
             raise _refuse(
                 f"业务 {case.case_number} 当前状态为“{case.status.label}”，不能再提交材料", case.case_number
@@ -177,7 +177,7 @@ def attach_sealed_document(
                 f"材料“{spec.name}”不能以{MATERIAL_STATUS_LABELS[MATERIAL_SEALED]}代替（业务 {case.case_number}）",
                 case.case_number,
             )
-        request = request_from_case(case.business_type, case.unit.unit_number, _case_parties(case), case.form)
+        request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
         is_mortgage = business.key in _MORTGAGE_BUSINESS or (
             business.key == ADVANCE_NOTICE and request.notice is not None and request.notice.kind.is_mortgage
         )
@@ -220,7 +220,7 @@ def attach_sealed_document(
             },
             at=now,
         )
-        summary = _summary(s, case, business)
+        summary = case_summary(s, case, business)
         result = SealedMaterialResult(
             case_number=case.case_number,
             material_code=code,
@@ -233,7 +233,7 @@ def attach_sealed_document(
             note=note,
             summary=summary,
         )
-        _commit(uow, case.case_number)
+        commit_case(uow, case.case_number)
     return result
 
 

@@ -102,7 +102,7 @@ def test_two_sessions_writing_the_same_case_the_stale_one_is_refused_not_overwri
 
         mine.closed_reason = "窗口3的修改"
         with pytest.raises(ConflictError, match=f"业务 {number} 已被 .* 修改，请刷新后重试"):
-            cases._commit(first, number)
+            cases.commit_case(first, number)
 
     with db.unit_of_work(write=False) as check:
         assert (
