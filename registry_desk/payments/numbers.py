@@ -22,7 +22,6 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.money import Money
@@ -46,13 +45,6 @@ def mod11_10_check_digit(digits: str) -> str:
 
 def mod11_10_valid(code: str) -> bool:
     return len(code) >= 2 and code.isdigit() and mod11_10_check_digit(code[:-1]) == code[-1]
-
-
-def insert_ignore(session: Session, table, values: dict) -> None:
-    """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL alike."""
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
 
 
 def next_value(session: Session | Driver, name: str) -> int:
