@@ -179,6 +179,7 @@ class KioskWindow(QWidget):
         QApplication.instance().installEventFilter(self._idle_watcher)
         self.idle_timer.start()
 
+        self._paper_job = False  # a certificate or statement is being printed
         self.poll_timer = QTimer(self)
         self.poll_timer.setObjectName("pollTimer")
         self.poll_timer.setInterval(poll_ms)
@@ -338,7 +339,9 @@ class KioskWindow(QWidget):
         self.idle_timer.start()
 
     def _on_idle(self) -> None:
-        if self.runner.busy:  # a print under way finishes first; its result is shown, then the timer runs again
+        # A sheet being printed finishes first (its result is shown, then the timer runs again); a payment
+        # poll in the background does not hold the screen: the citizen has walked away.
+        if self._paper_job:
             self.idle_timer.start()
             return
         if self.current_page != HOME or self._case_typed:
@@ -594,11 +597,25 @@ class KioskWindow(QWidget):
         self.retry_button.hide()
         self.result_message.setText(self.tr("正在打印，请稍候…"))
         self.pages.setCurrentIndex(RESULT)
-        self.runner.run(
+        self._run_paper_job(
             lambda: kiosk.print_certificate(self.db, self.actor, who, number, self.deliver, settings=self.settings),
             lambda outcome: self._printed(session, outcome),
             lambda error: self._late(session, error),
         )
+
+    def _run_paper_job(self, work, done, failed) -> None:  # type: ignore[no-untyped-def]
+        """A print or statement: the idle reset waits for it, whatever its outcome."""
+        self._paper_job = True
+
+        def finished(result):  # type: ignore[no-untyped-def]
+            self._paper_job = False
+            done(result)
+
+        def broke(error):  # type: ignore[no-untyped-def]
+            self._paper_job = False
+            failed(error)
+
+        self.runner.run(work, finished, broke)
 
     def _printed(self, session: int, outcome: PrintOutcome) -> None:
         if session != self._session:
@@ -637,7 +654,7 @@ class KioskWindow(QWidget):
             pdf = kiosk.statement_pdf(self.db, self.actor, who, settings=self.settings)
             return self.deliver(pdf, f"查询结果_{who.case_number}")
 
-        self.runner.run(work, lambda _where: self._statement_done(session), lambda error: self._late(session, error))
+        self._run_paper_job(work, lambda _where: self._statement_done(session), lambda error: self._late(session, error))
 
     def _statement_done(self, session: int) -> None:
         if session == self._session:
