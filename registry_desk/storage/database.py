@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry_desk.domain.errors import DomainError
+from registry_desk.storage.driver_sql import Driver
 
 
 class DatabaseUnavailable(DomainError):
@@ -105,8 +106,17 @@ class Database:
     def lookup(self) -> Iterator[Connection]:
         """A connection for ONE read-only statement (or several that need not agree with each other).
         Anything that reads related rows consistently, or writes, uses `unit_of_work` instead."""
-        with self._lookup_engine.connect() as conn:
-            yield conn
+        try:
+            with self._lookup_engine.connect() as conn:
+                yield conn
+        except exc.DBAPIError as error:
+            if isinstance(error, (exc.OperationalError, exc.InterfaceError)) or error.connection_invalidated:
+                raise DatabaseUnavailable(
+                    f"查询时数据库不可用：{first_line(error)}；请稍后重试",
+                    rule="数据库连接",
+                    record=redact_url(self.url),
+                ) from error
+            raise
 
     @contextmanager
     def lookup_raw(self) -> Iterator[Any]:
@@ -147,8 +157,38 @@ class Database:
         uow = UnitOfWork(self._writer() if write else self._reader())
         try:
             yield uow
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            # The server went away (or SQLite stayed locked past the busy timeout) in the middle of the
+            # work: the transaction is rolled back below; the window says so in Chinese instead of crashing.
+            raise unavailable(error) from error
         finally:
             uow.close()
+
+    @contextmanager
+    def driver_work(self) -> Iterator[DriverWork]:
+        """A write transaction on a pooled driver connection, for use cases that run only compiled
+        statements (storage/driver_sql.py): recording a case. The same guarantees as `unit_of_work`
+        (SQLite's write lock taken at BEGIN IMMEDIATE, nothing saved without `commit()`, any error rolls
+        everything back, an unreachable database is a DatabaseUnavailable) without the ORM Session, whose
+        set-up, bookkeeping and teardown cost more than the dozen statements of a recording."""
+        dialect = self.engine.dialect
+        try:
+            fairy = self.engine.raw_connection()
+        except exc.DBAPIError as error:
+            raise unavailable(error) from error
+        work = DriverWork(fairy, dialect)
+        try:
+            if self.is_sqlite:
+                try:
+                    fairy.dbapi_connection.execute("BEGIN IMMEDIATE")
+                except dialect.loaded_dbapi.Error as error:
+                    raise unavailable(error) from error
+            yield work
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            work.invalidate_if_lost(error)
+            raise unavailable(error) from error
+        finally:
+            work.close()
 
     def dispose(self) -> None:
         with self._lookup_lock:
@@ -192,6 +232,52 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
+
+
+class DriverWork:
+    """One write transaction on a driver connection checked out of the pool (see `Database.driver_work`)."""
+
+    __slots__ = ("_committed", "_fairy", "_lost", "driver")
+
+    def __init__(self, fairy: Any, dialect: Any) -> None:
+        self._fairy = fairy
+        self.driver = Driver(fairy.dbapi_connection, dialect)
+        self._committed = False
+        self._lost = False
+
+    def commit(self) -> None:
+        try:
+            self._fairy.dbapi_connection.commit()
+        except self.driver.dialect.loaded_dbapi.Error as error:
+            self.invalidate_if_lost(error)
+            raise unavailable(error) from error
+        self._committed = True
+
+    def invalidate_if_lost(self, error: BaseException) -> None:
+        orig = getattr(error, "orig", error)
+        try:
+            lost = self.driver.dialect.is_disconnect(orig, self._fairy.dbapi_connection, None)
+        except Exception:  # noqa: BLE001 - deciding is best effort; a broken connection fails its next use
+            lost = False
+        if lost:
+            self._lost = True
+            self._fairy.invalidate(orig)
+
+    def close(self) -> None:
+        try:
+            if not self._committed and not self._lost:
+                self._fairy.dbapi_connection.rollback()
+        except Exception:  # noqa: BLE001 - the connection is returned (and reset) by the pool either way
+            pass
+        finally:
+            self._fairy.close()
+
+
+def unavailable(error: BaseException) -> DatabaseUnavailable:
+    """The Chinese refusal for a database that failed in the middle of a write: nothing of it was saved."""
+    return DatabaseUnavailable(
+        f"数据库不可用或繁忙：{first_line(error)}；本次操作未保存任何内容，请稍后重试", rule="数据库事务"
+    )
 
 
 def first_line(error: BaseException) -> str:
