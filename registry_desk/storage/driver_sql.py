@@ -17,7 +17,7 @@ from sqlalchemy import Connection, exc
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from registry_desk.storage.prepared import _processor
+from registry_desk.storage.prepared import _processor, row_converter
 
 _PASSED = object()  # a bind the caller passes (as opposed to a literal fixed in the statement)
 
@@ -43,23 +43,45 @@ class Driver:
 
 
 def driver(source: Session | Connection | Driver) -> Driver:
-    """The driver connection of a unit of work (its transaction begins here if it has not yet)."""
+    """The driver connection of a unit of work (its transaction begins here if it has not yet).
+
+    A Session's pending ORM changes are flushed first, as its autoflush would before a query: statements
+    on the driver then see them, and a refused change (a version conflict, a broken constraint) is raised
+    here, before anything depending on it is written."""
     if isinstance(source, Driver):
         return source
-    connection = source.connection() if isinstance(source, Session) else source
+    if isinstance(source, Session):
+        source.flush()
+        connection = source.connection()
+    else:
+        connection = source
     return Driver(connection.connection, connection.dialect)
+
+
+def _bind_processor(type_: Any, dialect: Any) -> Any:
+    # Our own column types convert a value in one call (storage/types.py `direct_bind`), then the driver
+    # type's own processor (SQLite's text dates) if it has one; SQLAlchemy's wrapper costs as much again.
+    direct = getattr(type_, "direct_bind", None)
+    if direct is None:
+        return type_.dialect_impl(dialect).bind_processor(dialect)
+    impl = type_.dialect_impl(dialect)
+    inner = impl.impl_instance.bind_processor(dialect) if hasattr(impl, "impl_instance") else None
+    convert = direct(dialect)
+    if inner is None:
+        return convert
+    return lambda value: None if (value := convert(value)) is None else inner(value)
 
 
 class _Compiled:
     __slots__ = ("named", "plan", "results", "sql")
 
     def __init__(self, sql: str, plan: list[tuple[str, Any, bool, Any]], named: bool,
-                 results: list[tuple[int, Any]] | None) -> None:
+                 results: Any) -> None:
         self.sql = sql
         # Per bind, in the SQL's order: (name, converter or None, convert None too (JSON null), fixed value)
         self.plan = plan
         self.named = named
-        self.results = results  # (column index, converter) for the columns that need one
+        self.results = results  # a row's converter (prepared.row_converter), None when no column needs one
 
 
 class Prepared:
@@ -79,7 +101,7 @@ class Prepared:
         compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys) or None)
         by_name: dict[str, tuple[Any, bool, Any]] = {}
         for bind, name in compiled.bind_names.items():
-            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            processor = _bind_processor(bind.type, dialect)
             none_too = processor is not None and bool(bind.type.should_evaluate_none)
             if bind.required or name in self.keys:
                 by_name[name] = (processor, none_too, _PASSED)
@@ -99,7 +121,7 @@ class Prepared:
             columns = getattr(self.statement, "exported_columns", None)
         results = None
         if columns is not None and len(columns):
-            results = [(i, p) for i, p in enumerate(_processor(c.type, dialect) for c in columns) if p is not None]
+            results = row_converter([_processor(c.type, dialect) for c in columns])
         entry = _Compiled(str(compiled), plan, named, results)
         self._compiled[dialect.name] = entry
         return entry
@@ -140,17 +162,7 @@ class Prepared:
         """Every row the statement returns, with the columns' converters applied."""
         cursor, entry = self._run(source, params, False)
         fetched = cursor.fetchall()
-        converting = entry.results
-        if not converting:
-            return [tuple(row) for row in fetched]
-        out = []
-        for row in fetched:
-            values = list(row)
-            for i, proc in converting:
-                if values[i] is not None:
-                    values[i] = proc(values[i])
-            out.append(tuple(values))
-        return out
+        return list(map(entry.results or tuple, fetched))
 
     def first(self, source: Session | Connection | Driver, /, **params: Any) -> tuple[Any, ...] | None:
         found = self.rows(source, **params)

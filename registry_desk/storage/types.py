@@ -33,6 +33,10 @@ class FenType(TypeDecorator[Money]):
     def direct_result(self) -> Any:
         return lambda value: Money(int(value))
 
+    def direct_bind(self, dialect: Any) -> Any:
+        process = self.process_bind_param
+        return lambda value: value.fen if type(value) is Money else process(value, dialect)
+
 
 class AreaType(TypeDecorator[Decimal]):
     """Square metres with two decimals, stored as integer hundredths."""
@@ -114,6 +118,17 @@ class CodeType(TypeDecorator[Any]):
 
         return convert
 
+    def direct_bind(self, dialect: Any) -> Any:
+        # Keyed by member; a plain value equal to one (a StrEnum's text, an IntEnum's number) finds it too.
+        codes = {member: int(member.value) if self._int else str(member.value) for member in self.enum_cls}
+        process = self.process_bind_param
+
+        def convert(value: Any) -> Any:
+            code = codes.get(value)
+            return code if code is not None else process(value, dialect)
+
+        return convert
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """A moment in time, stored as UTC and always read back timezone-aware (UTC).
@@ -141,3 +156,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+    def direct_bind(self, dialect: Any) -> Any:
+        process = self.process_bind_param
+        return lambda value: process(value, dialect)
