@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.codes import CaseStatus, Role
@@ -22,6 +22,7 @@ from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ, ChannelOrder, PaymentChannel, as_utc
 from registry_desk.payments.numbers import new_order_no, new_payment_code, new_tax_ticket_no
 from registry_desk.payments.tables import PaymentOrder, PaymentOrderLine
+from registry_desk.storage.driver_sql import Driver, Prepared
 from registry_desk.storage.tables import Case
 
 ORDER_LIFETIME = timedelta(minutes=30)
@@ -391,13 +392,23 @@ def orders_for_case_number(session: Session, actor: Any, case_number: str) -> li
     return case_orders(session, case.id)
 
 
-def case_is_paid(session: Session, case_id: int) -> bool:
+# Compiled once: recording a case asks it inside its write transaction, on the driver connection.
+_COUNTING_ORDERS = Prepared(
+    select(PaymentOrder.order_no, PaymentOrder.status, PaymentOrder.amount)
+    .where(PaymentOrder.case_id == bindparam("case"), PaymentOrder.status != VOIDED)
+    .order_by(PaymentOrder.id)
+)
+
+
+def case_is_paid(source: Session | Driver, case_id: int) -> bool:
     """True when every order of the case that counts is settled (契税法 §10: pay before recording).
 
     A case with nothing to pay has no orders and is paid; an open, expired, disputed or refunded order
     keeps it unpaid.
     """
-    statuses = session.execute(
-        select(PaymentOrder.status).where(PaymentOrder.case_id == case_id, PaymentOrder.status != VOIDED)
-    ).scalars().all()
-    return all(status == SETTLED for status in statuses)
+    return not unsettled_orders(source, case_id)
+
+
+def unsettled_orders(source: Session | Driver, case_id: int) -> list[tuple[str, str, Money]]:
+    """(order number, status, amount) of every order of the case that counts and is not settled."""
+    return [row for row in _COUNTING_ORDERS.rows(source, case=case_id) if row[1] != SETTLED]  # type: ignore[misc]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from registry_desk.domain.audit import GENESIS_HASH, AuditEntry, entry_hash
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.driver_sql import Prepared, driver
+from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import AuditEvent, AuditHead
 
 _EVENT_COLUMNS = (
@@ -43,7 +43,7 @@ class Appended:
 
 
 def append(
-    session: Session,
+    session: Session | Driver,
     actor: Actor,
     action: str,
     *,
@@ -59,9 +59,9 @@ def append(
     The head row is locked first: on PostgreSQL `FOR UPDATE` serialises writers of the chain; on
     SQLite the writing transaction already holds the database's write lock (BEGIN IMMEDIATE).
     """
-    # The caller's pending ORM changes go first, as the ORM's own autoflush did: a refused change (a
-    # version conflict, a broken constraint) is then raised here, before the event is written.
-    session.flush()
+    # A Session's pending ORM changes go first (driver() flushes them), as the ORM's own autoflush did: a
+    # refused change (a version conflict, a broken constraint) is then raised here, before the event is
+    # written. A Driver is a transaction that runs compiled statements only (Database.driver_work).
     sql = driver(session)
     head = _LOCK_HEAD.first(sql)
     if head is None:

@@ -303,22 +303,27 @@ def case_party_inputs(case: Case) -> tuple[PartyInput, ...]:
 RULE_VERSION = "并发修改（乐观版本校验）"
 
 
-def _last_change(session: Session, case_number: str) -> tuple[str, datetime | None]:
+_LAST_CHANGE = Prepared(
+    select(AuditEvent.actor, AuditEvent.occurred_at)
+    .join(Case, Case.id == AuditEvent.case_id)
+    .where(Case.case_number == bindparam("number"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+_USER_NAME = Prepared(select(User.display_name).where(User.username == bindparam("username")))
+
+
+def _last_change(source: Session | Driver, case_number: str) -> tuple[str, datetime | None]:
     """Who changed the case last and when, from the audit trail (the user's name where the account is known)."""
-    row = session.execute(
-        select(AuditEvent.actor, AuditEvent.occurred_at)
-        .join(Case, Case.id == AuditEvent.case_id)
-        .where(Case.case_number == case_number)
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+    row = _LAST_CHANGE.first(source, number=case_number)
     if row is None:
         return "其他窗口", None
-    name = session.scalar(select(User.display_name).where(User.username == row.actor))
-    return (name or row.actor), row.occurred_at
+    actor, occurred_at = row
+    name = _USER_NAME.first(source, username=actor)
+    return (name[0] if name and name[0] else actor), occurred_at
 
 
-def conflict_error(session: Session, case_number: str) -> ConflictError:
+def conflict_error(session: Session | Driver, case_number: str) -> ConflictError:
     """The refusal a window gets for acting on a version of the case someone else has since changed."""
     who, when = _last_change(session, case_number)
     moment = f"{as_utc(when).astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}" if when is not None else "刚才"
@@ -329,7 +334,7 @@ def conflict_error(session: Session, case_number: str) -> ConflictError:
     )
 
 
-def _check_version(session: Session, case: Case | _CaseRow, expected_version: int | None) -> None:
+def _check_version(session: Session | Driver, case: Case | _CaseRow, expected_version: int | None) -> None:
     """Refuses a write made against an older version of the case than the one now stored."""
     if expected_version is not None and case.version != expected_version:
         raise conflict_error(session, case.case_number)
@@ -1281,23 +1286,18 @@ def _record_notice(rec: _Recording, request: IntakeRequest, plan: RulePlan) -> _
     return new
 
 
-def _refuse_unpaid(session: Session, case: Case | _CaseRow) -> None:
+def _refuse_unpaid(source: Session | Driver, case: Case | _CaseRow) -> None:
     """契税法第十条: no registration while the deed tax (and the case's other charges) are unpaid."""
-    from registry_desk.payments.orders import SETTLED, STATUS_LABELS, VOIDED, case_is_paid
-    from registry_desk.payments.tables import PaymentOrder
+    from registry_desk.payments.orders import STATUS_LABELS, unsettled_orders
 
-    if case_is_paid(session, case.id):
+    unpaid = unsettled_orders(source, case.id)
+    if not unpaid:
         return
-    unpaid = session.execute(
-        select(PaymentOrder.order_no, PaymentOrder.status, PaymentOrder.amount)
-        .where(PaymentOrder.case_id == case.id, PaymentOrder.status.not_in([VOIDED, SETTLED]))
-        .order_by(PaymentOrder.id)
-    ).all()
     listed = "、".join(f"{no}（{STATUS_LABELS.get(st, st)}，{amount}元）" for no, st, amount in unpaid)
     raise RuleViolation(
         f"契税未缴清，不得办理登记：业务 {case.case_number} 尚有未缴清入库的缴款单 {listed}",
         rule="契税法第十条 纳税人应在依法办理土地、房屋权属登记手续前申报缴纳契税",
-        record=unpaid[0][0] if unpaid else case.case_number,
+        record=unpaid[0][0],
     )
 
 
@@ -1315,14 +1315,15 @@ def record_case(
     actor.require(Role.REGISTRAR, operation="审核登簿")
     now = as_utc(now or utc_now())
     policy = policy or load_policy()
-    with db.unit_of_work() as uow:
-        s = uow.session
-        d = driver(s)  # the transaction starts here: BEGIN IMMEDIATE on SQLite
+    # Compiled statements only, on a driver connection's transaction (BEGIN IMMEDIATE on SQLite): no ORM
+    # Session, whose bookkeeping cost more than the recording's dozen statements.
+    with db.driver_work() as work:
+        d = work.driver
         case, unit, missing_materials = _locked_case_row(d, case_number)
-        _check_version(s, case, expected_version)
+        _check_version(d, case, expected_version)
         if case.payment_required and case.status in (CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW):
             # Before the status check: "the deed tax is unpaid" tells the registrar more than "待缴费".
-            _refuse_unpaid(s, case)
+            _refuse_unpaid(d, case)
         check_transition(case.case_number, case.status, CaseStatus.RECORDED)
         business = _business_of(policy, case)
         if missing_materials:
@@ -1364,10 +1365,10 @@ def record_case(
             completed_at=now,
         )
         if touched != 1:
-            raise conflict_error(s, case.case_number)
+            raise conflict_error(d, case.case_number)
         _BUMP_UNIT.execute(d, unit=unit.id)
         audit.append(
-            s,
+            d,
             actor,
             "case.recorded",
             case_id=case.id,
@@ -1394,7 +1395,7 @@ def record_case(
             issued_certificates=tuple(rec.issued),
             rank=plan.rank if business.key == MORTGAGE_FIRST else None,
         )
-        commit_case(uow, case.case_number)
+        work.commit()
     return result
 
 
