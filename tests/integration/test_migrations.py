@@ -33,3 +33,33 @@ def test_a_database_from_a_newer_program_is_refused(any_db):
         conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_future'"))
     with pytest.raises(SchemaTooNew, match="ffff_future.*升级 registry-desk"):
         migrate.upgrade(any_db.engine)
+
+
+def test_the_head_the_program_knows_is_alembics_head():
+    # A new migration must move migrate.HEAD too, or databases would never be upgraded to it.
+    assert migrate.HEAD == migrate.head_revision()
+
+
+def test_a_database_at_head_opens_without_alembic_and_an_older_one_is_upgraded(any_db, monkeypatch):
+    assert migrate.stored_revision(any_db.engine) == migrate.HEAD
+
+    def alembic_was_asked(*_args, **_kwargs):
+        raise AssertionError("Alembic consulted for a database already at head")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(migrate, "check_not_newer", alembic_was_asked)
+        migrate.upgrade(any_db.engine)
+    migrate.downgrade(any_db.engine, "0004")
+    assert migrate.stored_revision(any_db.engine) == "0004"
+    migrate.upgrade(any_db.engine)
+    assert migrate.stored_revision(any_db.engine) == migrate.HEAD
+
+
+def test_a_database_alembic_never_touched_has_no_stored_revision(tmp_path):
+    from registry_desk.storage.database import Database
+
+    db = Database(f"sqlite:///{tmp_path}/empty.sqlite3")
+    try:
+        assert migrate.stored_revision(db.engine) is None
+    finally:
+        db.dispose()
