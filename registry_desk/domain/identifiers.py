@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from stdnum.iso7064 import mod_37_36
 
@@ -527,9 +529,17 @@ _DOCUMENT_LENGTHS = {
 _DOCUMENT_CHARS = re.compile(r"[0-9A-Z]+")
 
 
+_ID_TYPES: dict[Any, IdType] = {kind: kind for kind in IdType}
+
+
+@lru_cache(maxsize=4096)
 def validate_party_id(id_type: IdType | str, number: str) -> str:
-    """Check a party's document number by its document type and return it normalised."""
-    kind = next((kind for kind in IdType if kind == id_type), None)
+    """Check a party's document number by its document type and return it normalised.
+
+    Remembered for the numbers seen lately (a pure function of its arguments; a refusal is not
+    remembered): recording re-checks every party of the case, and a busy window meets the same people again.
+    """
+    kind = _ID_TYPES.get(id_type)
     if kind is None:
         raise ValidationError(f"未知的证件种类代码“{id_type}”", rule=PARTY_ID_RULE, record=str(id_type))
     if kind is IdType.RESIDENT_ID:

@@ -226,7 +226,8 @@ def normalise_parties(business: BusinessType, request: IntakeRequest) -> IntakeR
             agent = replace(
                 agent, name=agent.name.strip(), id_number=validate_party_id(agent.id_type, agent.id_number)
             )
-        parties.append(replace(p, name=name, id_number=number, agent=agent))
+        unchanged = name == p.name and number == p.id_number and agent == p.agent
+        parties.append(p if unchanged else replace(p, name=name, id_number=number, agent=agent))
     checked = replace(request, parties=tuple(parties), unit_number=request.unit_number.strip().upper())
     seen: dict[tuple[PartyRole, IdType, str], PartyInput] = {}
     for p in checked.parties:
