@@ -40,9 +40,11 @@ BANK_KEY = "bank-hh"
 # The raw side reads what the prefill reads: the unit with its current rights and their parties (the notice,
 # the ownership), the rights' current certificate numbers, and the unit's unfinished cases.
 UNIT_SQL = (
-    "SELECT u.id, u.unit_number, u.location, u.building_area, r.id, r.right_type, r.notice_kind, r.mortgage_mode, "
-    "r.secured_amount, r.debt_start, r.debt_end, r.guarantee_scope, r.no_transfer, r.mortgaged_area, "
-    "r.assessed_value, rp.role, p.name, p.id_type, p.id_number, p.address, p.phone, p.legal_rep_name "
+    # The same columns the prefill's statement selects: one read serves every business type's form.
+    "SELECT u.id, u.unit_number, u.location, u.building_area, r.id, r.right_type, r.notice_kind, r.co_ownership, "
+    "r.price, r.mortgage_mode, r.secured_amount, r.debt_start, r.debt_end, r.guarantee_scope, r.rank, "
+    "r.no_transfer, r.mortgaged_area, r.assessed_value, r.court, r.court_document_no, r.notice_lapses_on, "
+    "rp.role, rp.share, p.kind, p.name, p.id_type, p.id_number, p.address, p.phone, p.legal_rep_name "
     "FROM units u LEFT OUTER JOIN rights r ON r.unit_id = u.id AND r.status = 'current' "
     "LEFT OUTER JOIN right_parties rp ON rp.right_id = r.id LEFT OUTER JOIN parties p ON p.id = rp.party_id "
     "WHERE u.unit_number = {p} ORDER BY r.registered_at, r.id, rp.position"
