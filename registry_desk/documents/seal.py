@@ -225,7 +225,7 @@ def _seal_rect(page_obj, rect) -> tuple[Decimal, Decimal, Decimal, Decimal]:
             raise ValidationError(f"盖章位置无效：{rect}", rule="盖章区域须有正的宽度和高度")
         return x1, y1, x2, y2
     box = [Decimal(str(v)) for v in page_obj["/MediaBox"]]
-    llx, lly, urx = box[0], box[1], box[2]
+    lly, urx = box[1], box[2]
     size = SEAL_DIAMETER_PT
     margin = Decimal(72)  # one inch from the right edge and a little above the bottom margin
     return urx - margin - size, lly + margin, urx - margin, lly + margin + size

@@ -14,7 +14,16 @@ from registry_desk.services import audit, cases
 from registry_desk.storage.database import Database, DatabaseUnavailable
 from registry_desk.storage.tables import Case, Certificate, Right, Sequence, Unit
 from tests.integration import test_case_helpers as _helpers
-from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR, WANG, ZHAO, build_register, transfer
+from tests.integration.test_case_helpers import (
+    CASHIER,
+    CLERK,
+    MONDAY,
+    REGISTRAR,
+    WANG,
+    ZHAO,
+    build_register,
+    transfer,
+)
 
 register_template = _helpers.register_template
 sqlite_register = _helpers.sqlite_register
@@ -103,11 +112,10 @@ def test_a_server_lost_in_the_middle_of_a_recording_is_a_chinese_refusal_and_not
 
 def test_a_server_lost_under_a_session_unit_of_work_is_a_chinese_refusal(postgres_db):
     db = postgres_db
-    with pytest.raises(DatabaseUnavailable, match="数据库不可用或繁忙") as refused:
-        with db.unit_of_work() as uow:
-            pid = uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            _terminate(db, pid)
-            uow.session.execute(text("SELECT 1"))
+    with pytest.raises(DatabaseUnavailable, match="数据库不可用或繁忙") as refused, db.unit_of_work() as uow:
+        pid = uow.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        _terminate(db, pid)
+        uow.session.execute(text("SELECT 1"))
     assert refused.value.rule == "数据库事务"
     with db.unit_of_work(write=False) as uow:
         assert uow.session.execute(text("SELECT 1")).scalar_one() == 1
@@ -129,9 +137,8 @@ def test_driver_work_saves_only_what_is_committed(any_db):
 
 def test_a_server_lost_under_a_look_up_is_a_chinese_refusal(postgres_db):
     db = postgres_db
-    with pytest.raises(DatabaseUnavailable, match="查询时数据库不可用"):
-        with db.lookup() as conn:
-            _terminate(db, conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
-            conn.execute(text("SELECT 1"))
+    with pytest.raises(DatabaseUnavailable, match="查询时数据库不可用"), db.lookup() as conn:
+        _terminate(db, conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        conn.execute(text("SELECT 1"))
     with db.lookup() as conn:
         assert conn.execute(text("SELECT 1")).scalar_one() == 1
