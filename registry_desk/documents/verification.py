@@ -167,6 +167,45 @@ def verify_payload(
     return VerifiedPayload(fields, org, True, "", signer)
 
 
+def verify_document_payload(text: str, seals: SealReport, trust: TrustStore) -> VerifiedPayload:
+    """The payload of a sealed document, with the two rules a payload alone cannot show:
+
+    * its signer is an issuing authority whose seal certificate is published in the trust folder (the
+      centre's): a bank's seal chains to the same root and is trusted on contracts, but a bank cannot
+      issue a 不动产权证书;
+    * the document is sealed with that same seal: a genuine payload copied onto a page someone else sealed
+      is not the certificate it describes.
+    """
+    payload = verify_payload(text, trust)
+    if not payload.ok:
+        sealers = [s.certificate for s in seals.signatures if s.trusted and s.certificate is not None]
+        by_sealer = verify_payload(text, trust, extra_certs=sealers) if sealers else payload
+        if by_sealer.ok:
+            return VerifiedPayload(
+                by_sealer.fields,
+                by_sealer.signer_org,
+                False,
+                f"验真码由“{by_sealer.signer_org}”签发，该机构不是信任目录中公布的发证机关，"
+                "其签发的验真码不能证明不动产登记证书或证明",
+                by_sealer.signer,
+            )
+        return payload
+    assert payload.signer is not None
+    if seals.signatures:
+        sealed_by = {key_id(s.certificate) for s in seals.signatures if s.certificate is not None}
+        if key_id(payload.signer) not in sealed_by:
+            orgs = "、".join(dict.fromkeys(s.signer_org or "未知机构" for s in seals.signatures))
+            return VerifiedPayload(
+                payload.fields,
+                payload.signer_org,
+                False,
+                f"文件由“{orgs}”盖章，验真码却由“{payload.signer_org}”签发：盖章机构与发证机关不一致，"
+                "验真码可能是从其他证书复制的",
+                payload.signer,
+            )
+    return payload
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Comparing the payload with what the document shows
 
@@ -299,8 +338,7 @@ def check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
     if text is None:
         notes.append("文件不含验真码，只核验了电子签章")
     else:
-        trusted_certs = [s.certificate for s in seals.signatures if s.trusted and s.certificate is not None]
-        payload = verify_payload(text, trust, extra_certs=trusted_certs)
+        payload = verify_document_payload(text, seals, trust)
         if not payload.ok:
             problems.append(payload.problem)
         else:

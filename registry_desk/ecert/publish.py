@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from registry_desk.config import Settings
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
-from registry_desk.documents.verification import verify_payload
+from registry_desk.documents.verification import verify_document_payload
 from registry_desk.domain.codes import CertificateStatus, PartyRole, RightStatus, RightType
 from registry_desk.domain.errors import ConflictError, NotFound, ValidationError
 from registry_desk.ecert.pull import EcertVerificationFailed, verify_ecert_pdf
@@ -265,7 +265,7 @@ def import_ecert_pdf(
     text = read_payload(pdf)
     if text is None:
         raise EcertVerificationFailed("文件不含验真码，不是本中心签发的证书，拒绝导入", rule=RULE_IMPORT, record="")
-    payload = verify_payload(text, trust, extra_certs=[s.certificate for s in seals.signatures if s.certificate])
+    payload = verify_document_payload(text, seals, trust)
     if not payload.ok:
         raise EcertVerificationFailed(f"文件的验真码无效，拒绝导入：{payload.problem}", rule=RULE_IMPORT, record="")
     number = str(payload.fields.get("number", ""))

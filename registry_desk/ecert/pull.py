@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
-from registry_desk.documents.verification import verify_payload
+from registry_desk.documents.verification import verify_document_payload
 from registry_desk.domain.codes import CaseStatus, CertificateKind, CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.ecert.records import EcertRecord, EcertStore
@@ -83,8 +83,7 @@ def verify_ecert_pdf(record: EcertRecord, pdf: bytes, trust: TrustStore) -> Veri
     text = read_payload(pdf)
     if text is None:
         raise _refuse(record, f"{label} 不含验真码，无法核对证照内容")
-    trusted_certs = [s.certificate for s in seals.signatures if s.certificate is not None]
-    payload = verify_payload(text, trust, extra_certs=trusted_certs)
+    payload = verify_document_payload(text, seals, trust)
     if not payload.ok:
         raise _refuse(record, f"{label} 的验真码无效：{payload.problem}")
     problems = payload_differences(payload.fields, record)

@@ -200,3 +200,29 @@ def test_bank_contract_without_payload_is_checked_by_its_seal_only(demo, trust):
     report = check_document(pdf, trust)
     assert report.ok and report.payload is None
     assert report.notes == ("文件不含验真码，只核验了电子签章",)
+
+
+def test_a_certificate_issued_and_sealed_by_a_bank_is_not_a_certificate(demo, trust):
+    # The bank's seal chains to the same root (it is trusted on contracts), so seal and payload both check
+    # out cryptographically; but a bank is not the authority that issues 不动产权证书.
+    bank = demo.identity("bank-hh")
+    forged = make_payload(CERTIFICATE_FIELDS, bank)
+    pdf = PadesSealer.for_identity(bank).seal(issued_pdf(CERTIFICATE_LINES, forged), reason="登记", payload=forged)
+    report = check_document(pdf, trust)
+    assert report.seals.signatures[0].trusted  # the seal itself is genuine
+    assert not report.ok
+    assert report.problems == (
+        "验真码由“黄河示范银行股份有限公司中卫分行”签发，该机构不是信任目录中公布的发证机关，"
+        "其签发的验真码不能证明不动产登记证书或证明",
+    )
+
+
+def test_a_genuine_payload_copied_onto_a_page_someone_else_sealed_fails(demo, trust, payload):
+    bank = demo.identity("bank-hh")
+    pdf = PadesSealer.for_identity(bank).seal(issued_pdf(CERTIFICATE_LINES, payload), reason="登记", payload=payload)
+    report = check_document(pdf, trust)
+    assert report.payload is not None and not report.payload.ok
+    assert report.problems == (
+        "文件由“黄河示范银行股份有限公司中卫分行”盖章，验真码却由“中卫市不动产登记中心”签发："
+        "盖章机构与发证机关不一致，验真码可能是从其他证书复制的",
+    )
