@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -94,18 +95,40 @@ class _Opener(QObject):
     opened = Signal(object)
     failed = Signal(object)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # Emitting happens under this lock, and `stop()` takes it: once the login phase is over no emit is
+        # in flight, so the application can be torn down while the worker is still busy. Without it, a
+        # worker still inside emit() as the window closed crashed the process on exit (seen under load).
+        self._lock = threading.Lock()
+        self._stopped = False
+
     def start(self, settings: Settings, demo: bool) -> None:
         threading.Thread(target=self._work, args=(settings, demo), name="open-database", daemon=True).start()
+
+    def stop(self) -> None:
+        """No signal is emitted after this returns; a database opened later is closed by the worker."""
+        with self._lock:
+            self._stopped = True
+
+    def _deliver(self, signal: Any, value: object) -> None:
+        with self._lock:
+            if not self._stopped:
+                signal.emit(value)
+                return
+        db = getattr(value, "db", None)
+        if db is not None:
+            db.dispose()  # opened after the clerk closed the login window: nobody will use it
 
     def _work(self, settings: Settings, demo: bool) -> None:
         try:
             from registry_desk.services.bootstrap import open_database
 
-            self.opened.emit(open_database(settings, demo=demo))
-        except DomainError as error:
-            self.failed.emit(error)
+            result = open_database(settings, demo=demo)
         except Exception as error:  # noqa: BLE001 - shown in the dialog rather than lost on a thread
-            self.failed.emit(error)
+            self._deliver(self.failed, error)
+            return
+        self._deliver(self.opened, result)
 
 
 def _run(app: QApplication, settings: Settings, demo: bool) -> int:
@@ -139,7 +162,8 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
         # The benchmark measures process start to the login window shown and idle, then leaves.
         QTimer.singleShot(0, login.reject)
     accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
-    opener.opened.disconnect(on_opened)  # a late result must not reach a closed dialog
+    opener.stop()  # a late result must not reach a closed dialog, nor a torn-down application
+    opener.opened.disconnect(on_opened)
     opener.failed.disconnect(on_failed)
     if "failed" in state:
         return 1

@@ -116,7 +116,7 @@ def startup_figures(data_dir: Path, database_url: str, repeat: int) -> list[Figu
             cmd, env=dict(env, REGISTRY_DESK_EXIT_AFTER_STARTUP=mode) if mode else env, capture_output=True, timeout=180
         )
         if done.returncode != 0:
-            raise RuntimeError(f"{cmd[:3]} failed: {done.stderr.decode(errors='replace')[-800:]}")
+            raise RuntimeError(f"{cmd[:3]} failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[-800:]}")
 
     run([*base, "init", "--no-demo"])  # an existing, current database: what a window opens every morning
     gui = [*base, "gui", "--no-demo"]

@@ -122,3 +122,40 @@ def test_the_handler_is_installed_only_while_the_window_runs(qapp, tmp_path: Pat
     before = sys.excepthook
     app.run_gui(Settings(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none"), demo=False)
     assert sys.excepthook is before
+
+
+def test_a_database_opened_after_the_login_closed_is_closed_and_never_announced(
+    qapp, tmp_path: Path, qtbot, monkeypatch
+):
+    # The login window closed (the clerk cancelled, or the benchmark left) while the worker was still
+    # opening the database: nothing may be emitted into a torn-down application, and the database it
+    # opened is closed by the worker itself.
+    import threading
+
+    disposed: list[str] = []
+    real_dispose = Database.dispose
+
+    def recording_dispose(self: Database) -> None:
+        disposed.append(self.url)
+        real_dispose(self)
+
+    monkeypatch.setattr(Database, "dispose", recording_dispose)
+    late_url = f"sqlite:///{tmp_path}/late.sqlite3"
+    opener = app._Opener()
+    heard: list[object] = []
+    opener.opened.connect(heard.append)
+    opener.failed.connect(heard.append)
+    opener.stop()
+    opener.start(Settings(tmp_path, late_url), False)
+    next(t for t in threading.enumerate() if t.name == "open-database").join(30)
+    qtbot.wait(50)  # a queued signal would have been delivered by now
+    assert heard == []
+    assert disposed == [late_url]
+
+    # Before stop(), the same worker does announce (the control for the assertion above).
+    live = app._Opener()
+    live.opened.connect(heard.append)
+    with qtbot.waitSignal(live.opened, timeout=30_000):
+        live.start(Settings(tmp_path, f"sqlite:///{tmp_path}/live.sqlite3"), False)
+    assert len(heard) == 1
+    heard[0].db.dispose()
