@@ -202,6 +202,79 @@ class Prefill:
                 sources[f"parties[{index}].{attr}"] = FieldSource(source, SOURCE_CORRECTION)
         return replace(self, request=request, sources=sources)
 
+    def as_accepted(self, final: IntakeRequest) -> Prefill:
+        """This prefill as the clerk submitted the form: `final` is the request the window built.
+
+        Every prefilled field whose value the clerk changed becomes a correction naming the source it
+        overrode (as `corrected` would have recorded it), a prefilled party the clerk removed is recorded
+        as removed, and a party the register did not know (the buyer of a resale) is 窗口录入. Parties are
+        matched by role and ID number, so reordering the rows changes nothing; a row whose ID number was
+        corrected is matched by its place.
+        """
+        if final.unit_number.strip().upper() != self.request.unit_number.strip().upper() or (
+            final.business_type != self.request.business_type
+        ):
+            raise ValidationError(
+                f"预填内容属于 {self.request.unit_number} 的{self.request.business_type}，"
+                f"与受理的 {final.unit_number} 的{final.business_type} 不符",
+                rule=RULE_CORRECTION,
+                record=final.unit_number,
+            )
+        before, after = self.request.parties, final.parties
+        placed: dict[int, int | None] = {}
+        taken: set[int] = set()
+        for i, party in enumerate(before):  # the same person in the same role, wherever the row went
+            j = next(
+                (j for j, q in enumerate(after) if j not in taken and q.role == party.role and q.key == party.key),
+                None,
+            )
+            placed[i] = j
+            if j is not None:
+                taken.add(j)
+        for i, party in enumerate(before):  # else the row in the same place, its ID number corrected
+            if placed[i] is None and i < len(after) and i not in taken and after[i].role == party.role:
+                placed[i] = i
+                taken.add(i)
+        sources: dict[str, FieldSource] = {}
+        corrections = list(self.corrections)
+        removed: set[int] = set()
+        for path, source in self.sources.items():
+            match = _PATH.match(path)
+            index = int(match.group(1)) if match and match.group(1) is not None else None
+            if match is not None and index is not None:
+                attr = match.group(2)
+                j = placed.get(index)
+                if j is None:
+                    if index not in removed:
+                        removed.add(index)
+                        who = before[index]
+                        corrections.append(
+                            Correction(f"parties[{index}]", f"{who.name}（{who.id_number}）", "", source.text)
+                        )
+                    continue
+                new_path = f"parties[{j}].{attr}"
+                old, new = getattr(before[index], attr), getattr(after[j], attr)
+            elif path in self.display:
+                sources[path] = source
+                continue
+            else:
+                new_path = path
+                old, new = _get_path(self.request, path), _get_path(final, path)
+            if _text(old) == _text(new):
+                sources[new_path] = source
+                continue
+            sources[new_path] = FieldSource(
+                f"窗口人员更正（原值：{_text(old) or '空'}，原来源：{source.text}）", SOURCE_CORRECTION, source.text
+            )
+            corrections.append(Correction(new_path, _text(old), _text(new), source.text))
+        for j, party in enumerate(after):
+            if j in taken:
+                continue
+            for attr in _PARTY_ATTRS:
+                if _present(getattr(party, attr)):
+                    sources[f"parties[{j}].{attr}"] = FieldSource("窗口录入", SOURCE_CORRECTION)
+        return replace(self, request=final, sources=sources, corrections=tuple(corrections))
+
 
 # ---------------------------------------------------------------------------------------------------------
 # Field paths
@@ -1010,13 +1083,20 @@ def accept_prefilled(
     """
     now = now or utc_now()
     summary = accept_case(db, actor, prefill.request, now=now)
+    audit_prefill(db, actor, summary.case_number, prefill, now=now)
+    return summary
+
+
+def audit_prefill(db: Database, actor: Actor, case_number: str, prefill: Prefill, *, now: datetime) -> None:
+    """The event saying which fields of the accepted case came from where and what the clerk corrected
+    (`case.prefill_accepted`; `correct_field` later reads the sources from it)."""
     fields = {
         path: {"value": _json_value(prefill.value(path)), "source": source.text}
         for path, source in sorted(prefill.sources.items())
     }
     with db.unit_of_work() as uow:
         s = uow.session
-        case = s.scalar(select(Case).where(Case.case_number == summary.case_number))
+        case = s.scalar(select(Case).where(Case.case_number == case_number))
         assert case is not None
         audit.append(
             s,
@@ -1042,7 +1122,6 @@ def accept_prefilled(
             at=now,
         )
         uow.commit()
-    return summary
 
 
 def _last_source(session: Session, case_id: int, path: str) -> str:

@@ -136,6 +136,11 @@ class MortgageBox(QWidget):
             edit.setDate(_qdate(day))
         self.scope = QLineEdit(MortgageTerms.__dataclass_fields__["guarantee_scope"].default, self)
         self.no_transfer = QCheckBox(self.tr("约定禁止或限制转让抵押不动产"), self)
+        # Optional, as on the 证明: left empty when the contract does not state them.
+        self.area = QLineEdit(self)
+        self.area.setObjectName("mortgagedArea")
+        self.assessed = QLineEdit(self)
+        self.assessed.setObjectName("assessedValue")
         self.sources: dict[str, SourceLabel] = {}
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
@@ -149,6 +154,8 @@ class MortgageBox(QWidget):
             ("debt_end", self.end, self.tr("债务履行期限（止）：")),
             ("guarantee_scope", self.scope, self.tr("担保范围：")),
             ("no_transfer", self.no_transfer, self.tr("禁止转让：")),
+            ("mortgaged_area", self.area, self.tr("抵押面积（㎡，可空）：")),
+            ("assessed_value", self.assessed, self.tr("评估价值（元，可空）：")),
         ]
         for key, widget, label in rows:
             source = SourceLabel(self)
@@ -172,6 +179,8 @@ class MortgageBox(QWidget):
             self.end.dateChanged,
             self.scope.textChanged,
             self.no_transfer.toggled,
+            self.area.textChanged,
+            self.assessed.textChanged,
         ):
             signal.connect(self.changed)
         self._relabel()
@@ -193,7 +202,28 @@ class MortgageBox(QWidget):
             found.append(self.tr("请填写债权数额（数字，最多精确到分）"))
         if self.end.date() <= self.start.date():
             found.append(self.tr("债务履行期限的止日须晚于起日"))
+        try:
+            self._area()
+        except (InvalidOperation, ValueError):
+            found.append(self.tr("抵押面积须为正数，最多两位小数（平方米），或留空"))
+        try:
+            self._assessed()
+        except MoneyError:
+            found.append(self.tr("评估价值须为金额（元），或留空"))
         return found
+
+    def _area(self) -> Decimal | None:
+        text = self.area.text().strip().removesuffix("㎡")
+        if not text:
+            return None
+        area = Decimal(text)
+        if not area.is_finite() or area <= 0 or area != area.quantize(Decimal("0.01")):
+            raise ValueError(text)
+        return area
+
+    def _assessed(self) -> Money | None:
+        text = self.assessed.text().strip().removesuffix("元")
+        return parse_money(text) if text else None
 
     def terms(self) -> MortgageTerms:
         return MortgageTerms(
@@ -203,6 +233,8 @@ class MortgageBox(QWidget):
             debt_end=_pydate(self.end.date()),
             guarantee_scope=self.scope.text().strip(),
             no_transfer=self.no_transfer.isChecked(),
+            mortgaged_area=self._area(),
+            assessed_value=self._assessed(),
         )
 
     def set_terms(self, terms: MortgageTerms, sources: dict[str, str]) -> None:
@@ -215,6 +247,8 @@ class MortgageBox(QWidget):
         self.end.setDate(_qdate(terms.debt_end))
         self.scope.setText(terms.guarantee_scope)
         self.no_transfer.setChecked(terms.no_transfer)
+        self.area.setText("" if terms.mortgaged_area is None else f"{terms.mortgaged_area:.2f}")
+        self.assessed.setText("" if terms.assessed_value is None else str(terms.assessed_value))
         for key, label in self.sources.items():
             label.set_source(sources.get(key))
 
@@ -224,10 +258,10 @@ class PartyTable(QTableWidget):
     where the row came from. Committing an ID number (Enter) on a row without a name fills the person."""
 
     # 来源 sits right after the number, where the clerk's eye checks a prefilled person.
-    ROLE, NAME, ID_TYPE, ID_NUMBER, SOURCE, SHARE, ADDRESS, PHONE, AGENT_NAME, AGENT_ID = range(10)
+    ROLE, NAME, ID_TYPE, ID_NUMBER, SOURCE, SHARE, ADDRESS, PHONE, AGENT_NAME, AGENT_ID, LEGAL_REP = range(11)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(0, 10, parent)
+        super().__init__(0, 11, parent)
         self.setObjectName("partiesTable")
         self.setHorizontalHeaderLabels(
             [
@@ -241,6 +275,7 @@ class PartyTable(QTableWidget):
                 self.tr("联系电话"),
                 self.tr("代理人"),
                 self.tr("代理人身份证号"),
+                self.tr("法定代表人"),  # a legal person's (a bank's, a developer's); kept as the register has it
             ]
         )
         self.verticalHeader().hide()
@@ -263,6 +298,7 @@ class PartyTable(QTableWidget):
             (self.ADDRESS, 150),
             (self.PHONE, 100),
             (self.AGENT_NAME, 70),
+            (self.AGENT_ID, 150),
         ):
             self.setColumnWidth(column, width)
 
@@ -333,6 +369,7 @@ class PartyTable(QTableWidget):
             if party.agent is not None:
                 self.set_text(row, self.AGENT_NAME, party.agent.name)
                 self.set_text(row, self.AGENT_ID, party.agent.id_number)
+            self.set_text(row, self.LEGAL_REP, party.legal_rep_name, contact_source or source)
             self.set_text(row, self.SOURCE, source or self.tr("窗口录入"), source)
         finally:
             self.blockSignals(was)
@@ -821,6 +858,7 @@ class IntakeDialog(QDialog):
                     share=share,
                     address=t.text(row, PartyTable.ADDRESS) or None,
                     phone=t.text(row, PartyTable.PHONE) or None,
+                    legal_rep_name=(t.text(row, PartyTable.LEGAL_REP) or None) if id_type is IdType.USCC else None,
                     agent=agent,
                 )
             )
@@ -1153,12 +1191,24 @@ class IntakeDialog(QDialog):
             raise error
 
         channel = self.channel
+        prefilled = self._prefill_as_accepted(request)
         self.tasks.run(
-            lambda: payment_flow.accept_and_bill(self.db, self.actor, request, channel),
+            lambda: payment_flow.accept_and_bill(self.db, self.actor, request, channel, prefilled=prefilled),
             self._accepted,
             on_failure,
             changed="case",
         )
+
+    def _prefill_as_accepted(self, request: IntakeRequest) -> prefill.Prefill | None:
+        """The prefill the form started from, with what the clerk changed on it as corrections (so the
+        audit trail says where each accepted value came from); None when the form was not prefilled, or was
+        prefilled for another unit or business type than the one accepted."""
+        started = self.prefilled
+        if started is None or started.request.business_type != request.business_type:
+            return None
+        if started.request.unit_number != request.unit_number:
+            return None
+        return started.as_accepted(request)
 
     @property
     def channel(self) -> Any:
@@ -1202,9 +1252,14 @@ class IntakeDialog(QDialog):
                 return
             raise error
 
+        problems = []
         if self.acceptance is not None and self.acceptance.payment_error:
-            self.show_error(self.tr("已受理；缴款单未能开具（打开业务时将重试）：{error}").format(
+            problems.append(self.tr("缴款单未能开具（打开业务时将重试）：{error}").format(
                 error=self.acceptance.payment_error))
+        if self.acceptance is not None and self.acceptance.audit_error:
+            problems.append(self.tr("预填来源未能记入留痕：{error}").format(error=self.acceptance.audit_error))
+        if problems:
+            self.show_error(self.tr("已受理；") + "；".join(problems))
         self.tasks.run(
             lambda: payment_flow.acceptance_receipts(self.db, self.actor, number, settings=self.settings),
             show,

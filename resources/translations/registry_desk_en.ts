@@ -32,12 +32,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../registry_desk/app.py" line="+80"/>
+        <location filename="../../registry_desk/app.py" line="+81"/>
         <source>不动产登记一窗受理</source>
         <translation>Real-Estate Registration Counter</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+69"/>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
@@ -157,12 +157,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+271"/>
+        <location line="+275"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-270"/>
+        <location line="-274"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -178,24 +178,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+286"/>
+        <location line="+295"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-285"/>
-        <location line="+289"/>
+        <location line="-294"/>
+        <location line="+298"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-288"/>
-        <location line="+292"/>
+        <location line="-297"/>
+        <location line="+301"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-280"/>
+        <location line="-289"/>
         <source>材料与签名（免提交/免盖章）</source>
         <translation>Materials and signatures (e-certificates, e-seals)</translation>
     </message>
@@ -319,7 +319,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Recorded; the e-certificates are not issued yet and will be issued automatically: {error}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+18"/>
         <source>申请材料 — {number}</source>
         <translation>Application materials — {number}</translation>
     </message>
@@ -329,7 +329,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Name of the person collecting (check their ID first):</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+24"/>
         <source>驳回（不予登记）的理由，将书面告知申请人：</source>
         <translation>Reason for refusing registration (told to the applicants in writing):</translation>
     </message>
@@ -539,7 +539,7 @@ Recording takes effect at once and cannot be undone.</translation>
     <message>
         <location line="+6"/>
         <source>当日缴款单</source>
-        <translation>Today's orders</translation>
+        <translation>Today&apos;s orders</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -559,7 +559,7 @@ Recording takes effect at once and cannot be undone.</translation>
     <message>
         <location line="+1"/>
         <source>获取本地渠道当日对账单并对账</source>
-        <translation>Fetch the local channel's statement and reconcile</translation>
+        <translation>Fetch the local channel&apos;s statement and reconcile</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -851,7 +851,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+376"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+413"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -1002,12 +1002,12 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+567"/>
+        <location line="+568"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-564"/>
+        <location line="-565"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
@@ -1068,7 +1068,7 @@ Please give this log to the system administrator.</translation>
         <translation>{where}: the agent&apos;s ID number is not valid</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>须有{label}（至少{n}位）</source>
         <translation>{label} required (at least {n})</translation>
     </message>
@@ -1159,7 +1159,7 @@ Please give this log to the system administrator.</translation>
         <translation>Accepting…</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+49"/>
         <source>受理凭证 {number}</source>
         <translation>Acceptance receipt {number}</translation>
     </message>
@@ -1169,9 +1169,19 @@ Please give this log to the system administrator.</translation>
         <translation>Accepted as case {number}; the acceptance receipt could not be made: {error}</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>已受理；缴款单未能开具（打开业务时将重试）：{error}</source>
-        <translation>Accepted; the payment orders could not be issued (retried when the case is opened): {error}</translation>
+        <location line="+9"/>
+        <source>缴款单未能开具（打开业务时将重试）：{error}</source>
+        <translation>the payment orders could not be issued (retried when the case is opened): {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>预填来源未能记入留痕：{error}</source>
+        <translation>the sources of the prefilled fields could not be written to the audit trail: {error}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已受理；</source>
+        <translation>Accepted; </translation>
     </message>
 </context>
 <context>
@@ -1255,7 +1265,7 @@ Please give this log to the system administrator.</translation>
         <translation>Administrator</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>请扫描受理凭证上的二维码，或输入业务号</source>
         <translation>Scan the QR code on your acceptance receipt, or enter the case number</translation>
     </message>
@@ -1322,7 +1332,7 @@ Please give this log to the system administrator.</translation>
         <translation>Print again (on the next sheet)</translation>
     </message>
     <message>
-        <location line="+109"/>
+        <location line="+111"/>
         <source>业务号：{number}</source>
         <translation>Case number: {number}</translation>
     </message>
@@ -1457,7 +1467,7 @@ Please give this log to the system administrator.</translation>
         <translation>Printing, please wait…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+27"/>
         <source>打印完成，请取走您的证书。
 证号：{number}
 印刷序列号：{serial}</source>
@@ -1552,7 +1562,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+97"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+92"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -1790,7 +1800,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1078"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1134"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -1805,7 +1815,7 @@ Paper serial: {serial}</translation>
         <translation>Transfer of the mortgaged property prohibited or restricted by agreement</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>抵押方式：</source>
         <translation>Mortgage type:</translation>
     </message>
@@ -1830,7 +1840,17 @@ Paper serial: {serial}</translation>
         <translation>No transfer:</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+1"/>
+        <source>抵押面积（㎡，可空）：</source>
+        <translation>Mortgaged area (m², optional):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>评估价值（元，可空）：</source>
+        <translation>Assessed value (yuan, optional):</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>最高债权额（{unit}）：</source>
         <translation>Maximum secured amount ({unit}):</translation>
     </message>
@@ -1853,6 +1873,16 @@ Paper serial: {serial}</translation>
         <location line="+2"/>
         <source>债务履行期限的止日须晚于起日</source>
         <translation>The debt term must end after it starts</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>抵押面积须为正数，最多两位小数（平方米），或留空</source>
+        <translation>The mortgaged area must be a positive number of square metres with at most two decimals, or empty</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>评估价值须为金额（元），或留空</source>
+        <translation>The assessed value must be an amount in yuan, or empty</translation>
     </message>
 </context>
 <context>
@@ -1946,7 +1976,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>PartyTable</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+39"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+56"/>
         <source>角色</source>
         <translation>Role</translation>
     </message>
@@ -1996,7 +2026,12 @@ Paper serial: {serial}</translation>
         <translation>Source</translation>
     </message>
     <message>
-        <location line="+98"/>
+        <location line="+6"/>
+        <source>法定代表人</source>
+        <translation>Legal representative</translation>
+    </message>
+    <message>
+        <location line="+95"/>
         <source>窗口录入</source>
         <translation>Entered at the counter</translation>
     </message>
@@ -2364,7 +2399,7 @@ Paper serial: {serial}</translation>
     <message>
         <location line="+4"/>
         <source>模拟群众扫码支付</source>
-        <translation>Simulate the applicant's scan and payment</translation>
+        <translation>Simulate the applicant&apos;s scan and payment</translation>
     </message>
 </context>
 <context>

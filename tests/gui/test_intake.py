@@ -153,7 +153,7 @@ def test_a_resale_from_search_to_certificate(qtbot, demo, tmp_path: Path):
     assert back.case_list.model.column_text(7)[row] == "0个工作日"
     assert [
         h for h in (detail.history_table.item(r, 2).text() for r in range(detail.history_table.rowCount()))
-    ][:5] == ["受理", "确认缴费", "审核登簿", "签发电子证照", "缮证"]
+    ][:6] == ["受理", "预填内容核对受理", "确认缴费", "审核登簿", "签发电子证照", "缮证"]
 
 
 def test_a_seized_unit_is_refused_inline_and_nothing_is_saved(qtbot, demo, tmp_path: Path):

@@ -103,6 +103,16 @@ def _accept(qtbot, dialog: IntakeDialog) -> tuple[str, bytes]:
     return dialog.summary.case_number, dialog.receipt_preview.pdf_bytes
 
 
+def _prefill_event(db: Database, number: str) -> dict:
+    from registry_desk.storage.tables import AuditEvent
+
+    with db.unit_of_work(write=False) as uow:
+        (after,) = uow.session.scalars(
+            select(AuditEvent.after).where(AuditEvent.record == number, AuditEvent.action == "case.prefill_accepted")
+        ).all()
+    return after
+
+
 def _panel(qtbot, db, clerk, settings, number: str) -> MaterialsPanel:
     from registry_desk.ui.tasks import TaskRunner
 
@@ -142,6 +152,11 @@ def test_first_mortgage_with_only_unit_type_and_signatures(qtbot, demo, counter)
     _assert_every_field_prefilled_with_its_source(dialog)
     assert dialog.mortgage_box.amount.text()
     number, receipt = _accept(qtbot, dialog)
+    # The audit trail says where every accepted field came from, and that the clerk changed none.
+    event = _prefill_event(db, number)
+    assert event["corrections"] == []
+    assert event["fields"]["mortgage.amount"]["source"].startswith("来自")
+    assert all(field["source"] for field in event["fields"].values())
 
     panel = _panel(qtbot, db, clerk, settings, number)
     _click_on(qtbot, panel, None, panel.bank_button, {"mortgage_contract": "sealed", "loan_contract": "sealed"})
@@ -210,3 +225,22 @@ def test_cancellation_with_zero_typing_and_zero_paper(qtbot, demo, counter):
     # The cancelled mortgage's e-certificate is 注销 in the store now.
     [record] = exemptions.ecert_store(settings).find(number=proof)
     assert not record.is_current
+
+
+def test_a_prefilled_value_the_clerk_changes_on_the_form_is_audited_as_a_correction(qtbot, demo):
+    db, clerk, settings = demo
+    unit, _proof = _singly_mortgaged_unit(db)
+    dialog = _intake(qtbot, db, clerk, settings, unit, "mortgage_cancel")
+    table = dialog.party_table
+    old_phone = table.text(0, PartyTable.PHONE)
+    old_source = dialog.prefilled.sources["parties[0].phone"].text
+    table.item(0, PartyTable.PHONE).setText("0955-7016666")  # the bank's new number, told at the counter
+    number, _receipt = _accept(qtbot, dialog)
+
+    event = _prefill_event(db, number)
+    assert event["corrections"] == [
+        {"field": "parties[0].phone", "old_value": old_phone, "new_value": "0955-7016666",
+         "overridden_source": old_source},
+    ]  # fmt: skip
+    assert event["fields"]["parties[0].phone"]["value"] == "0955-7016666"
+    assert event["fields"]["parties[0].name"]["source"].startswith("来自")

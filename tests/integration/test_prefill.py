@@ -521,3 +521,83 @@ def test_exemption_figures_set_up_on_the_demo_register(demo, pki_settings, tmp_p
             .group_by(Right.unit_id)
         ).all()
     assert per_unit and all(count == 1 for _unit, count in per_unit)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The window's path: the form as submitted, reconciled with the prefill it started from
+
+
+def _two_owner_resale(db) -> str:
+    """A resale flat owned by two people and carrying nothing else: its transfer prefills two sellers."""
+    with db.unit_of_work(write=False) as uow:
+        s = uow.session
+        two_owner_rights = (
+            select(RightParty.right_id)
+            .join(Right, Right.id == RightParty.right_id)
+            .where(Right.right_type == RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
+            .group_by(RightParty.right_id)
+            .having(func.count() == 2)
+        )
+        noticed = select(Right.unit_id).where(Right.right_type != RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
+        unit_id = s.scalar(
+            select(Right.unit_id)
+            .where(Right.id.in_(two_owner_rights), Right.unit_id.not_in(noticed))
+            .order_by(Right.id)
+            .limit(1)
+        )
+        return s.scalar(select(Unit.unit_number).where(Unit.id == unit_id))
+
+
+def test_the_form_as_submitted_keeps_each_sources_and_turns_changes_into_corrections(demo):
+    p = prefill(demo, CLERK, "transfer", _two_owner_resale(demo))
+    assert len(p.request.parties) == 2
+
+    # Submitted untouched, with the rows in another order: nothing was corrected, every source stays.
+    swapped = dataclasses.replace(p.request, parties=tuple(reversed(p.request.parties)))
+    same = p.as_accepted(swapped)
+    assert same.corrections == ()
+    last = len(p.request.parties) - 1
+    assert same.sources[f"parties[{last}].name"] == p.sources["parties[0].name"]
+
+    # The clerk changed a phone number on the form and took out the last applicant.
+    old_phone, old_source = p.request.parties[0].phone, p.sources["parties[0].phone"].text
+    edited = list(p.request.parties[:-1])
+    edited[0] = dataclasses.replace(edited[0], phone="0955-7018888")
+    gone = p.request.parties[-1]
+    changed = p.as_accepted(dataclasses.replace(p.request, parties=tuple(edited)))
+    assert [(c.path, c.old_value, c.new_value, c.overridden_source) for c in changed.corrections] == [
+        ("parties[0].phone", old_phone, "0955-7018888", old_source),
+        (f"parties[{last}]", f"{gone.name}（{gone.id_number}）", "", p.sources[f"parties[{last}].name"].text),
+    ]
+    assert changed.sources["parties[0].phone"].text == f"窗口人员更正（原值：{old_phone}，原来源：{old_source}）"
+    assert f"parties[{last}].name" not in changed.sources
+
+    # A person the register does not know, added at the window, is 窗口录入.
+    newcomer = dataclasses.replace(p.request.parties[0], name="新申请人", id_number="640502199001011237")
+    grown = p.as_accepted(dataclasses.replace(p.request, parties=(*p.request.parties, newcomer)))
+    assert grown.sources[f"parties[{last + 1}].name"].text == "窗口录入"
+    assert grown.corrections == ()
+
+    with pytest.raises(ValidationError, match="预填内容属于"):
+        p.as_accepted(dataclasses.replace(p.request, business_type="mortgage_first"))
+
+
+def test_accepting_at_the_window_audits_the_prefill_as_submitted(demo, tmp_path):
+    from registry_desk.payments.local_channel import LocalChannel
+    from registry_desk.services import payment_flow
+
+    unit_number, _m = _singly_mortgaged_unit(demo)
+    p = prefill(demo, CLERK, "mortgage_cancel", unit_number)
+    old_phone = p.request.parties[0].phone
+    parties = list(p.request.parties)
+    parties[0] = dataclasses.replace(parties[0], phone="0955-7017777")
+    submitted = dataclasses.replace(p.request, parties=tuple(parties))
+
+    accepted = payment_flow.accept_and_bill(
+        demo, CLERK, submitted, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=p.as_accepted(submitted)
+    )
+    assert accepted.audit_error is None
+    (event,) = _events(demo, accepted.summary.case_number, "case.prefill_accepted")
+    assert event.after["fields"]["parties[0].phone"]["value"] == "0955-7017777"
+    assert [c["field"] for c in event.after["corrections"]] == ["parties[0].phone"]
+    assert event.after["corrections"][0]["old_value"] == old_phone
