@@ -318,10 +318,11 @@ def test_cancellation_from_the_mortgage_record_with_no_field_typed(any_demo, pki
     assert "主债权消灭" in _right(any_demo, mortgage.id).end_reason
 
 
-def test_transfer_fills_all_sellers_with_their_contacts_and_leaves_buyers_to_the_clerk(demo):
-    with demo.unit_of_work(write=False) as uow:
+def _two_owner_resale(db) -> tuple[str, int]:
+    """A resale flat owned by two people and carrying nothing else (its unit number and ownership right):
+    its transfer prefills two sellers."""
+    with db.unit_of_work(write=False) as uow:
         s = uow.session
-        # A resale flat owned by two people and carrying no notice.
         two_owner_rights = (
             select(RightParty.right_id)
             .join(Right, Right.id == RightParty.right_id)
@@ -329,21 +330,27 @@ def test_transfer_fills_all_sellers_with_their_contacts_and_leaves_buyers_to_the
             .group_by(RightParty.right_id)
             .having(func.count() == 2)
         )
-        noticed = select(Right.unit_id).where(
-            Right.right_type != RightType.OWNERSHIP, Right.status == RightStatus.CURRENT
-        )
-        right = s.scalars(
-            select(Right)
+        noticed = select(Right.unit_id).where(Right.right_type != RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
+        unit_number, right_id = s.execute(
+            select(Unit.unit_number, Right.id)
+            .join(Unit, Unit.id == Right.unit_id)
             .where(Right.id.in_(two_owner_rights), Right.unit_id.not_in(noticed))
             .order_by(Right.id)
-        ).first()
-        unit_number = s.scalar(select(Unit.unit_number).where(Unit.id == right.unit_id))
+            .limit(1)
+        ).one()
+        return unit_number, right_id
+
+
+def test_transfer_fills_all_sellers_with_their_contacts_and_leaves_buyers_to_the_clerk(demo):
+    unit_number, right_id = _two_owner_resale(demo)
+    with demo.unit_of_work(write=False) as uow:
+        s = uow.session
         owners = [
             (party.name, party.id_number, party.address, party.phone)
             for party in s.scalars(
                 select(Party)
                 .join(RightParty, RightParty.party_id == Party.id)
-                .where(RightParty.right_id == right.id)
+                .where(RightParty.right_id == right_id)
                 .order_by(RightParty.position)
             )
         ]
@@ -527,29 +534,8 @@ def test_exemption_figures_set_up_on_the_demo_register(demo, pki_settings, tmp_p
 # The window's path: the form as submitted, reconciled with the prefill it started from
 
 
-def _two_owner_resale(db) -> str:
-    """A resale flat owned by two people and carrying nothing else: its transfer prefills two sellers."""
-    with db.unit_of_work(write=False) as uow:
-        s = uow.session
-        two_owner_rights = (
-            select(RightParty.right_id)
-            .join(Right, Right.id == RightParty.right_id)
-            .where(Right.right_type == RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
-            .group_by(RightParty.right_id)
-            .having(func.count() == 2)
-        )
-        noticed = select(Right.unit_id).where(Right.right_type != RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
-        unit_id = s.scalar(
-            select(Right.unit_id)
-            .where(Right.id.in_(two_owner_rights), Right.unit_id.not_in(noticed))
-            .order_by(Right.id)
-            .limit(1)
-        )
-        return s.scalar(select(Unit.unit_number).where(Unit.id == unit_id))
-
-
 def test_the_form_as_submitted_keeps_each_sources_and_turns_changes_into_corrections(demo):
-    p = prefill(demo, CLERK, "transfer", _two_owner_resale(demo))
+    p = prefill(demo, CLERK, "transfer", _two_owner_resale(demo)[0])
     assert len(p.request.parties) == 2
 
     # Submitted untouched, with the rows in another order: nothing was corrected, every source stays.
