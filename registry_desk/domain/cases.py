@@ -383,6 +383,11 @@ class CaseSummary:
     materials: tuple[MaterialLine, ...]
     certificate_numbers: tuple[str, ...] = ()
     closed_reason: str | None = None
+    issues_certificate: bool = True  # False for a business that ends with the register entry (抵押权注销)
+
+    @property
+    def status_text(self) -> str:
+        return status_text(self.status, self.issues_certificate)
 
     @property
     def missing_materials(self) -> tuple[MaterialLine, ...]:
@@ -428,10 +433,24 @@ class CaseRow:
     applicants: str
     working_days_taken: int | None = None  # once completed (登簿 or closed)
     finished_late: bool | None = None
+    issues_certificate: bool = True
 
     @property
     def due_state_label(self) -> str:
         return DUE_STATE_LABELS[self.due_state]
+
+    @property
+    def status_text(self) -> str:
+        return status_text(self.status, self.issues_certificate)
+
+
+def status_text(status: CaseStatus, issues_certificate: bool) -> str:
+    """The status as the counter reads it. A business that issues nothing (抵押权注销登记: the register entry
+    is the whole result) ends in the same final state as one whose certificate was handed over, but reading
+    "已发证" on it would send the applicant looking for a certificate: it reads "已办结"."""
+    if status is CaseStatus.ISSUED and not issues_certificate:
+        return "已办结"
+    return status.label
 
 
 def due_state(due_date: date, completed_on: date | None, today: date) -> str:

@@ -383,6 +383,7 @@ def case_summary(session: Session, case: Case, business: BusinessType | None) ->
     )
     label = business.label if business else case.business_type
     return CaseSummary(
+        issues_certificate=business is None or business.certificate_kind is not None,
         case_number=case.case_number,
         business_type=case.business_type,
         business_label=label,
@@ -411,6 +412,13 @@ def case_summary(session: Session, case: Case, business: BusinessType | None) ->
         certificate_numbers=numbers,
         closed_reason=case.closed_reason,
     )
+
+
+def _issues_certificate(policy: BusinessTypePolicy, key: str) -> bool:
+    try:
+        return policy.get(key).certificate_kind is not None
+    except NotFound:
+        return True  # a type no longer in the policy: its status reads as stored
 
 
 def _business_of(policy: BusinessTypePolicy, case: Case | _CaseRow) -> BusinessType:
@@ -1595,6 +1603,7 @@ def list_cases(
                     applicants="、".join(cp.party.name for cp in case.parties),
                     working_days_taken=taken,
                     finished_late=None if completed_on is None else completed_on > case.due_date,
+                    issues_certificate=_issues_certificate(policy, case.business_type),
                 )
             )
         return rows

@@ -285,14 +285,19 @@ class KioskStatus:
     certificates: tuple[PrintableCertificate, ...]
     unpaid_orders: tuple[OrderView, ...]
     owns_units: bool
+    issues_certificate: bool = True  # False: the register entry ends the case (抵押权注销登记)
 
     @property
     def steps(self) -> tuple[CaseStatus, ...]:
-        """The path this case takes, for the progress bar (待缴费 only where the business is charged)."""
+        """The path this case takes, for the progress bar (待缴费 only where the business is charged; no
+        登簿/缮证 steps of their own where nothing is issued: recording finishes such a case)."""
         path = [CaseStatus.ACCEPTED]
         if self.payment_required:
             path.append(CaseStatus.AWAITING_PAYMENT)
-        path += [CaseStatus.IN_REVIEW, CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY, CaseStatus.ISSUED]
+        path.append(CaseStatus.IN_REVIEW)
+        if self.issues_certificate:
+            path += [CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY]
+        path.append(CaseStatus.ISSUED)
         return tuple(path)
 
 
@@ -369,9 +374,15 @@ def case_status(db: Database, actor: Actor, who: Identified) -> KioskStatus:
             for c in certs
         )
         unpaid = tuple(o for o in _their_orders(s, case, party) if o.status == OPEN)
+        policy = load_policy()
+        try:
+            issues_certificate = policy.get(case.business_type).certificate_kind is not None
+        except NotFound:
+            issues_certificate = True
         return KioskStatus(
+            issues_certificate=issues_certificate,
             case_number=case.case_number,
-            business_label=load_policy().label(case.business_type),
+            business_label=policy.label(case.business_type),
             location=case.unit.location,
             status=case.status,
             payment_required=case.payment_required,

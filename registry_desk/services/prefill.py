@@ -1089,7 +1089,9 @@ def accept_prefilled(
 
 def audit_prefill(db: Database, actor: Actor, case_number: str, prefill: Prefill, *, now: datetime) -> None:
     """The event saying which fields of the accepted case came from where and what the clerk corrected
-    (`case.prefill_accepted`; `correct_field` later reads the sources from it)."""
+    (`case.prefill_accepted`; `correct_field` later reads the sources from it). Written by whoever accepted
+    the case: the clerk (an administrator passes every role check)."""
+    actor.require(Role.CLERK, operation="记录预填来源")
     fields = {
         path: {"value": _json_value(prefill.value(path)), "source": source.text}
         for path, source in sorted(prefill.sources.items())

@@ -332,7 +332,7 @@ class CaseDetailDialog(QDialog):
             self.payment_panel.payment_changed.connect(lambda _p: self._update_buttons())
             self.payment_panel.preview_opened.connect(self.preview_opened)
             self.payment_slot.addWidget(self.payment_panel)
-        self.status_label.setText(summary.status.label)
+        self.status_label.setText(summary.status_text)
         self.status_label.setProperty("status", summary.status.value)
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)

@@ -89,7 +89,7 @@ class CaseListModel(RowTableModel):
             f"{item.location}\n{item.unit_number}",
             # A debtor who is also the mortgagor is listed once.
             "、".join(dict.fromkeys(item.applicants.split("、"))),
-            " · ".join(filter(None, (item.status.label, self.claims.get(item.case_number, "")))),
+            " · ".join(filter(None, (item.status_text, self.claims.get(item.case_number, "")))),
             item.accepted_on.isoformat(),
             self._due_text(item),
             self._taken_text(item),

@@ -1372,6 +1372,11 @@ Please give this log to the system administrator.</translation>
         <translation>Issued</translation>
     </message>
     <message>
+        <location line="+0"/>
+        <source>已办结</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
         <location line="+6"/>
         <source>您的申请已受理。</source>
         <translation>Your application has been accepted.</translation>
@@ -1400,6 +1405,11 @@ Please give this log to the system administrator.</translation>
         <location line="+1"/>
         <source>证书（证明）已发放，业务已办结。</source>
         <translation>The certificate has been issued; the case is complete.</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>已记载于不动产登记簿，业务已办结（本业务不发证书或证明）。</source>
+        <translation>Entered in the real estate register; the case is complete (this business issues no certificate or proof).</translation>
     </message>
     <message>
         <location line="+1"/>

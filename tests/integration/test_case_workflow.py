@@ -31,6 +31,7 @@ from tests.integration.test_case_helpers import (
     CASHIER,
     CHEN,
     CLERK,
+    KIOSK,
     DEVELOPER,
     LI,
     MA,
@@ -264,6 +265,15 @@ def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg)
     assert result.issued_certificates == ()
     assert result.cancelled_certificates == (reg.mortgage_proof,)
     assert result.status is CaseStatus.ISSUED  # nothing to print: finished with the register entry
+    # ...and it reads 已办结, not 已发证, in the window and the case list (there is no certificate to collect).
+    assert cases.get_case(any_db, CLERK, accepted.case_number).status_text == "已办结"
+    (row,) = [r for r in cases.list_cases(any_db, CLERK, today=date(2026, 3, 2)) if r.case_number == accepted.case_number]
+    assert row.status_text == "已办结" and row.due_state_label == "已办结"
+    from registry_desk.services import kiosk
+
+    who = kiosk.identify(any_db, KIOSK, accepted.case_number, BANK_HH[1])
+    status = kiosk.case_status(any_db, KIOSK, who)
+    assert status.steps == (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.ISSUED)
     assert _cert(any_db, reg.mortgage_proof).status is CertificateStatus.CANCELLED
     page = unit_register(any_db, REGISTRAR, reg.mortgaged)
     assert page.restrictions == ()

@@ -439,14 +439,14 @@ class KioskWindow(QWidget):
 
     # -- status -------------------------------------------------------------------------------------------
 
-    def _step_labels(self) -> dict[CaseStatus, str]:
+    def _step_labels(self, issues_certificate: bool = True) -> dict[CaseStatus, str]:
         return {
             CaseStatus.ACCEPTED: self.tr("已受理"),
             CaseStatus.AWAITING_PAYMENT: self.tr("待缴费"),
             CaseStatus.IN_REVIEW: self.tr("审核中"),
             CaseStatus.RECORDED: self.tr("已登簿"),
             CaseStatus.CERTIFICATE_READY: self.tr("可打印/已缮证"),
-            CaseStatus.ISSUED: self.tr("已发证"),
+            CaseStatus.ISSUED: self.tr("已发证") if issues_certificate else self.tr("已办结"),
         }
 
     def _explanation(self, status: KioskStatus) -> str:
@@ -457,7 +457,9 @@ class KioskWindow(QWidget):
             CaseStatus.IN_REVIEW: self.tr("税费已缴清（或本业务无需缴费），登记机构正在审核，承诺在 {due} 前办结。"),
             CaseStatus.RECORDED: self.tr("已记载于不动产登记簿，正在缮制证书，承诺在 {due} 前办结。"),
             CaseStatus.CERTIFICATE_READY: self.tr("证书（证明）已缮制完成，持证人可在本机打印领取。"),
-            CaseStatus.ISSUED: self.tr("证书（证明）已发放，业务已办结。"),
+            CaseStatus.ISSUED: self.tr("证书（证明）已发放，业务已办结。")
+            if status.issues_certificate
+            else self.tr("已记载于不动产登记簿，业务已办结（本业务不发证书或证明）。"),
             CaseStatus.NOT_ACCEPTED: self.tr("申请未予受理，请到窗口了解原因。"),
             CaseStatus.WITHDRAWN: self.tr("申请已撤回。"),
             CaseStatus.REFUSED: self.tr("申请未予登记（已驳回），请到窗口了解原因。"),
@@ -479,7 +481,7 @@ class KioskWindow(QWidget):
         self.status_who.setText(
             self.tr("{role}：{name}（{id}）").format(role=who.role_label, name=who.name_masked, id=who.id_masked)
         )
-        labels = self._step_labels()
+        labels = self._step_labels(status.issues_certificate)
         parts = []
         path = status.steps
         reached = path.index(status.status) if status.status in path else -1
