@@ -1560,8 +1560,12 @@ def list_cases(
     today: date,
     status: CaseStatus | None = None,
     date: date | None = None,
+    recent_days: int | None = None,
 ) -> list[CaseRow]:
-    """The case list with each case's due state against `today` and, once finished, the working days taken."""
+    """The case list with each case's due state against `today` and, once finished, the working days taken.
+
+    With `recent_days`, only the cases still open and those accepted or finished within that many days
+    before `today`: what a window works with, however many years of cases the register holds."""
     actor.require(*READERS, operation="查看业务列表")
     policy = load_policy()
     with db.unit_of_work(write=False) as uow:
@@ -1576,6 +1580,11 @@ def list_cases(
         if date is not None:
             start = as_utc(datetime.combine(date, time(0), CHINA_TZ))
             query = query.where(Case.accepted_at >= start, Case.accepted_at < start + timedelta(days=1))
+        if recent_days is not None:
+            since = as_utc(datetime.combine(today - timedelta(days=recent_days), time(0), CHINA_TZ))
+            query = query.where(
+                or_(Case.status.in_(_OPEN_STATUSES), Case.accepted_at >= since, Case.completed_at >= since)
+            )
         cases = s.scalars(query).all()
         calendar = working_calendar(s)
         rows = []

@@ -26,11 +26,12 @@ READERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
 
 _UNIT_NUMBER = re.compile(r"^\d{12}[GJZ][A-Z]\d{5}[FLQW]\d{8}$")
 _ID_LIKE = re.compile(r"^(\d{17}[\dX]|\d{15}|[0-9A-HJ-NP-RTUW-Y]{18})$")
+_CASE_NUMBER = re.compile(r"^\d{12}$")  # 业务号: the acceptance receipt's number
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str  # unit / certificate / party
+    kind: str  # unit / certificate / case / party
     title: str
     subtitle: str
     unit_number: str | None
@@ -279,8 +280,30 @@ def _hits(rows: Iterable[Any]) -> list[SearchHit]:
     return list(hits.values())
 
 
+def _case_hit(session: Session, case_number: str) -> list[SearchHit]:
+    from registry_desk.domain.cases import status_text
+    from registry_desk.services.business_types import load_policy
+
+    row = session.execute(
+        select(Case.case_number, Case.business_type, Case.status, Unit.unit_number, Unit.location)
+        .join(Unit, Unit.id == Case.unit_id)
+        .where(Case.case_number == case_number)
+    ).first()
+    if row is None:
+        return []
+    number, key, status, unit_number, location = row
+    policy = load_policy()
+    try:
+        business = policy.get(key)
+        label, issues = business.label, business.certificate_kind is not None
+    except NotFound:
+        label, issues = key, True
+    return [SearchHit("case", number, f"{label}（{status_text(status, issues)}）· {location}", unit_number)]
+
+
 def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[SearchHit]:
-    """One box for everything: unit number, certificate number (also from a barcode scanner), ID number
+    """One box for everything: unit number, certificate number (also from a barcode scanner), case number
+    (业务号, from the acceptance receipt: how a case older than the case list's window is found), ID number
     (resident ID or USCC), a name, or part of an address."""
     actor.require(*READERS, operation="查询登记簿")
     q = query.strip()
@@ -289,6 +312,8 @@ def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[S
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         upper = q.upper()
+        if _CASE_NUMBER.match(q):
+            return _case_hit(s, q)
         if _UNIT_NUMBER.match(upper):
             unit = s.scalar(select(Unit).where(Unit.unit_number == upper))
             return [SearchHit("unit", unit.location, unit.unit_number, unit.unit_number)] if unit else []

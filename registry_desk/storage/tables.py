@@ -223,7 +223,7 @@ class Case(Base):
     due_date: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime | None] = mapped_column(_tz())
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    completed_at: Mapped[datetime | None] = mapped_column(_tz())
+    completed_at: Mapped[datetime | None] = mapped_column(_tz(), index=True)
     closed_reason: Mapped[str | None] = mapped_column(Text)  # 驳回 / 撤回 / 不予受理 reason
     form: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # type-specific fields
     demo: Mapped[bool] = mapped_column(Boolean, default=False)

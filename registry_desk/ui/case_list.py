@@ -186,6 +186,10 @@ class CaseListView(QWidget):
         header.setSectionResizeMode(CaseListModel.COL_APPLICANTS, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(CaseListModel.COL_APPLICANTS, 260)
         self.table.activated.connect(self._activated)
+        # Set by the main window when the loader shows only recent cases: says where the older ones are.
+        self.scope_label = QLabel(self)
+        self.scope_label.setObjectName("hint")
+        self.scope_label.hide()
         self.empty_label = QLabel(self.tr("暂无业务。受理的业务会显示在这里。"), self)
         self.empty_label.setObjectName("hint")
         self.empty_label.setWordWrap(True)
@@ -196,6 +200,7 @@ class CaseListView(QWidget):
         bar.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addWidget(self.scope_label)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
         self.timer = QTimer(self)
@@ -213,6 +218,15 @@ class CaseListView(QWidget):
         self._update_count()
         if selected:
             self.select_case(selected)
+
+    def set_recent_days(self, days: int) -> None:
+        """Tells the clerk that the list holds the open cases and the last `days` days' (the loader's window)."""
+        self.scope_label.setText(
+            self.tr("列表显示在办业务及近 {days} 天内受理或办结的业务；更早的业务请在上方搜索框输入12位业务号查找。").format(
+                days=days
+            )
+        )
+        self.scope_label.show()
 
     def _update_count(self) -> None:
         overdue = sum(1 for r in range(self.model.rowCount()) if self.model.case(r).due_state == DUE_OVERDUE)

@@ -52,6 +52,7 @@ from registry_desk.ui import APPLICATION, ORGANISATION  # re-exported for caller
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
 SEARCH_LIMIT = 50
+CASE_LIST_RECENT_DAYS = 30  # the case list: open cases and those accepted or finished in these days
 
 
 PAYMENT_POLL_MS = 10_000  # 税费同缴: how often a window asks the channel about open orders
@@ -158,6 +159,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(register_page)
 
         self.case_list = CaseListView(loader=self.load_cases, parent=self)
+        self.case_list.set_recent_days(CASE_LIST_RECENT_DAYS)
         self.case_list.case_activated.connect(self.open_case)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
@@ -286,7 +288,10 @@ class MainWindow(QMainWindow):
 
     # -- cases --------------------------------------------------------------------------------------------
     def load_cases(self) -> list[CaseRow]:
-        return cases.list_cases(self.db, self.actor, today=cases.local_date(utc_now()))
+        # Re-read on every change and every 30 s: the open cases and the last weeks', not every case ever.
+        return cases.list_cases(
+            self.db, self.actor, today=cases.local_date(utc_now()), recent_days=CASE_LIST_RECENT_DAYS
+        )
 
     def open_intake(self) -> IntakeDialog | None:
         """受理 for the unit on the register page (Ctrl+N there)."""
@@ -370,12 +375,12 @@ class MainWindow(QMainWindow):
         self.results_model.set_hits(hits)
         # The next scan or typed query should replace this one, not append to it.
         self.search_box.selectAll()
-        if len(hits) == 1 and hits[0].unit_number:
-            self.open_unit(hits[0].unit_number)
+        if len(hits) == 1 and (hits[0].unit_number or hits[0].kind == "case"):
+            self.open_hit(0)  # a unit's register page, or a case's detail for a 业务号
             return
         if not hits:
             self.show_results(
-                self.tr("没有找到与“{query}”相符的单元、证书或权利人。").format(query=query), error=True
+                self.tr("没有找到与“{query}”相符的单元、证书、业务或权利人。").format(query=query), error=True
             )
             return
         if len(hits) >= SEARCH_LIMIT:
@@ -396,9 +401,12 @@ class MainWindow(QMainWindow):
 
     def open_hit(self, row: int) -> None:
         if 0 <= row < self.results_model.rowCount():
-            number = self.results_model.hit(row).unit_number
-            if number:
-                self.open_unit(number)
+            hit = self.results_model.hit(row)
+            if hit.kind == "case":
+                self.open_case(hit.title)  # the 业务号: its detail, as from the case list
+                return
+            if hit.unit_number:
+                self.open_unit(hit.unit_number)
 
     def open_unit(self, unit_number: str) -> None:
         try:

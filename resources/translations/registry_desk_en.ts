@@ -434,18 +434,23 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Overdue</translation>
     </message>
     <message>
-        <location line="+22"/>
-        <location line="+49"/>
+        <location line="+26"/>
+        <location line="+59"/>
         <source>暂无业务。受理的业务会显示在这里。</source>
         <translation>No cases yet. Cases accepted at the counter appear here.</translation>
     </message>
     <message>
-        <location line="-45"/>
+        <location line="-55"/>
         <source>筛选：</source>
         <translation>Filter:</translation>
     </message>
     <message>
         <location line="+28"/>
+        <source>列表显示在办业务及近 {days} 天内受理或办结的业务；更早的业务请在上方搜索框输入12位业务号查找。</source>
+        <translation>The list shows open cases and those accepted or finished in the last {days} days; find an older case by typing its 12-digit case number into the search box above.</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>显示 {shown} / {total} 件；已超期 {overdue} 件，今日到期 {today} 件</source>
         <translation>Showing {shown} of {total}; {overdue} overdue, {today} due today</translation>
     </message>
@@ -1572,7 +1577,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+92"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+93"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -1608,7 +1613,7 @@ Paper serial: {serial}</translation>
         <translation>New case (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>登记簿查询</source>
         <translation>Register</translation>
     </message>
@@ -1658,7 +1663,7 @@ Paper serial: {serial}</translation>
         <translation>Payment channel query failed: {error}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>请先查询并打开要受理的不动产单元，再按 Ctrl+N。</source>
         <translation>Search and open the unit first, then press Ctrl+N.</translation>
     </message>
@@ -1679,8 +1684,8 @@ Paper serial: {serial}</translation>
     </message>
     <message>
         <location line="+69"/>
-        <source>没有找到与“{query}”相符的单元、证书或权利人。</source>
-        <translation>No unit, certificate or right holder matches “{query}”.</translation>
+        <source>没有找到与“{query}”相符的单元、证书、业务或权利人。</source>
+        <translation>No unit, certificate, case or right holder matches “{query}”.</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1693,7 +1698,7 @@ Paper serial: {serial}</translation>
         <translation>{n} results: select one and press Enter to open its register.</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <source>无法打开登记簿</source>
         <translation>Cannot open the register</translation>
     </message>

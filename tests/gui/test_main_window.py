@@ -207,7 +207,7 @@ def test_ctrl_f_and_f3_return_to_the_search_box_from_the_case_list(qtbot, window
 def test_no_match_is_said_in_red_on_the_results_page(qtbot, window: MainWindow):
     _search(qtbot, window, "并不存在的小区名")
     assert window.results_model.rowCount() == 0
-    assert window.results_message.text() == "没有找到与“并不存在的小区名”相符的单元、证书或权利人。"
+    assert window.results_message.text() == "没有找到与“并不存在的小区名”相符的单元、证书、业务或权利人。"
     assert window.results_message.property("error") is True
 
 
@@ -245,3 +245,37 @@ def test_a_change_announced_on_the_bus_refreshes_the_open_register(
     window.bus.notify("register")
     assert "查封" not in window.register_view.badge_texts()
     assert "查封登记" in window.register_view.history_model.column_text(0)
+
+
+def test_a_case_number_in_the_search_box_opens_that_case(
+    qtbot, window: MainWindow, demo_db: Database, clerk_actor: Actor
+):
+    from datetime import datetime, timezone
+
+    from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
+    from registry_desk.domain.codes import AdvanceNoticeKind, IdType
+    from registry_desk.services import cases
+
+    # A case on the shared demo register, withdrawn at once so that it locks no unit for the other tests.
+    unit = _current_unit_with(demo_db, RightType.OWNERSHIP)
+    owners = _holders(demo_db, unit, RightType.OWNERSHIP)
+    request = IntakeRequest(
+        business_type="advance_notice",
+        unit_number=unit,
+        parties=(
+            PartyInput(PartyRole.RIGHT_HOLDER, "搜索测试买受人", IdType.RESIDENT_ID, "640502199001011239"),
+            *(PartyInput(PartyRole.OBLIGOR, name, IdType.RESIDENT_ID, number) for name, number in owners),
+        ),
+        materials={"application": "paper", "identity": "paper", "sale_contract": "paper", "title_certificate": "paper"},
+        notice=NoticeTerms(kind=AdvanceNoticeKind.OTHER_PURCHASE),
+    )
+    monday = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    number = cases.accept_case(demo_db, clerk_actor, request, now=monday).case_number
+    cases.withdraw_case(demo_db, clerk_actor, number, "测试后撤回", now=monday)
+
+    _search(qtbot, window, number)
+    dialog = window.case_details.get(number)
+    assert dialog is not None and dialog.isVisible()
+    dialog.close()
+    assert window.case_list.scope_label.isVisibleTo(window.case_list)
+    assert "12位业务号" in window.case_list.scope_label.text()

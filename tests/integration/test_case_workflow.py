@@ -446,3 +446,31 @@ def test_on_the_demo_register_presale_flat_seized_flat_and_cancellation(sqlite_d
     assert cases.record_case(sqlite_db, REGISTRAR, c.case_number, now=MONDAY).cancelled_certificates == (
         proofs[0],
     )
+
+
+def test_the_windows_case_list_holds_open_and_recent_cases_and_search_finds_the_rest(any_db, reg):
+    from registry_desk.services import register
+
+    january = MONDAY - timedelta(days=56)  # Monday 5 January 2026
+    old_done = cases.accept_case(
+        any_db, CLERK, cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof), now=january
+    ).case_number
+    cases.record_case(any_db, REGISTRAR, old_done, now=january)  # finished in January
+    old_open = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=january).case_number
+    old_closed_lately = cases.accept_case(
+        any_db, CLERK, notice(reg.couple, AdvanceNoticeKind.OTHER_PURCHASE, [ZHANG], [WANG, LI], price=None), now=january
+    ).case_number
+    cases.withdraw_case(any_db, CLERK, old_closed_lately, "申请人撤回", now=MONDAY - timedelta(days=3))
+
+    today = MONDAY.date()
+    everything = {r.case_number for r in cases.list_cases(any_db, CLERK, today=today)}
+    recent = {r.case_number for r in cases.list_cases(any_db, CLERK, today=today, recent_days=30)}
+    assert everything == {old_done, old_open, old_closed_lately}
+    # Still open after eight weeks, or finished three days ago: on the list; finished in January: not.
+    assert recent == {old_open, old_closed_lately}
+
+    # The older case is found by its 业务号 in the search box, with its state, and opens from there.
+    (hit,) = register.search(any_db, CLERK, old_done)
+    assert (hit.kind, hit.title, hit.unit_number) == ("case", old_done, reg.mortgaged)
+    assert hit.subtitle.startswith("抵押权注销登记（已办结）")
+    assert register.search(any_db, CLERK, "209901010001") == []
