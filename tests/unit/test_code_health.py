@@ -1,0 +1,30 @@
+"""The tree has no undefined name, unused import or variable, or syntax error (ruff's pyflakes rules, as
+configured in pyproject.toml): each is a bug or dead code, and the suite is where they are caught."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_ruff_finds_nothing():
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        found = shutil.which("ruff")
+        if found is None:
+            pytest.skip("ruff is not installed (it comes with the test extras: pip install -e '.[test]')")
+        ruff = Path(found)
+    done = subprocess.run(
+        [str(ruff), "check", "--no-cache", "--output-format", "concise", "registry_desk", "tests", "seeds"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
