@@ -1,4 +1,5 @@
-"""`registry-desk print certificate|receipt` and `registry-desk ecert list|show|export|import|seed-demo`."""
+"""`registry-desk print certificate|receipt` and
+`registry-desk ecert list|show|export|import|publish-pending|seed-demo`."""
 
 from __future__ import annotations
 
@@ -49,6 +50,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp = actions.add_parser("import", help="导入本中心签发的证书 PDF（先核验签章和验真码，拒绝被改动或外来的文件）")
     imp.add_argument("file", help="证书 PDF")
     imp.set_defaults(func=_ecert_import)
+
+    pending = actions.add_parser(
+        "publish-pending",
+        help="补发已登簿但电子证照未签发完成的业务（签发失败或签发前中断）；登簿人员的窗口打开时也会自动补发",
+    )
+    pending.add_argument("--limit", type=int, help="最多处理多少件（默认全部）")
+    pending.add_argument("--dry-run", action="store_true", help="只列出待补发的业务，不签发")
+    pending.set_defaults(func=_ecert_publish_pending)
 
     seed = actions.add_parser("seed-demo", help="为演示登记簿中抵押和预售单元的现势证书签发电子证照")
     seed.add_argument("--limit", type=int, help="最多签发多少本（默认全部）")
@@ -185,6 +194,28 @@ def _ecert_import(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     print(f"已导入电子证照 {rec.ecert_id}（{rec.number}，持证人 {rec.holder_name}）")
     return 0
+
+
+def _ecert_publish_pending(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 0 when nothing is left pending, 1 when a case still failed (its error is printed)."""
+    from registry_desk.services import exemptions
+
+    db = _open_db(settings)
+    try:
+        if args.dry_run:
+            numbers = exemptions.pending_cases(db, limit=args.limit)
+            for number in numbers:
+                print(number)
+            print(f"待补发电子证照的业务 {len(numbers)} 件。")
+            return 0
+        outcome = exemptions.publish_pending(db, settings, _store(settings), limit=args.limit)
+    finally:
+        db.dispose()
+    failed = {number: error for number, error in outcome.items() if error}
+    for number, error in outcome.items():
+        print(f"{number}\t{'失败：' + error if error else '已签发'}")
+    print(f"补发电子证照：完成 {len(outcome) - len(failed)} 件，失败 {len(failed)} 件。")
+    return 1 if failed else 0
 
 
 def _ecert_seed_demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -204,3 +204,23 @@ def test_identity_is_recorded_as_checked_electronically(demo, pki_settings, stor
 
 def test_settings_store_lives_in_the_data_directory(pki_settings: Settings):
     assert exemptions.ecert_store(pki_settings).folder == pki_settings.ecert_dir
+
+
+def test_pending_publishing_is_finished_from_the_command_line(demo, pki_settings, capsys):
+    from registry_desk.cli import main
+
+    unit = presale_unit(demo)
+    number = buyers_take_ownership(demo, unit)  # recorded, e-certificates not published (the window died)
+    command = ["--data-dir", str(pki_settings.data_dir), "--database-url", demo.url, "ecert", "publish-pending"]
+
+    assert main([*command, "--dry-run"]) == 0
+    listed = capsys.readouterr().out
+    assert number in listed and "待补发电子证照的业务 1 件" in listed
+    assert exemptions.pending_cases(demo) == [number]  # a dry run changes nothing
+
+    assert main(command) == 0
+    done = capsys.readouterr().out
+    assert f"{number}\t已签发" in done and "完成 1 件，失败 0 件" in done
+    assert exemptions.pending_cases(demo) == []
+    assert main(command) == 0
+    assert "完成 0 件，失败 0 件" in capsys.readouterr().out
