@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QTimer, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QThreadPool, QTimer, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -181,6 +181,9 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
         window.finish_pending_publishing()
         return int(app.exec())
     finally:
+        # Work still running when the window closed (a recording, the claims released on closing) finishes
+        # before its database is closed and the application torn down under it.
+        QThreadPool.globalInstance().waitForDone(30_000)
         db.dispose()
 
 
