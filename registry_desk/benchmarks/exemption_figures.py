@@ -44,6 +44,7 @@ UNIT_SQL = (
     "SELECT u.id, u.unit_number, u.location, u.building_area, r.id, r.right_type, r.notice_kind, r.co_ownership, "
     "r.price, r.mortgage_mode, r.secured_amount, r.debt_start, r.debt_end, r.guarantee_scope, r.rank, "
     "r.no_transfer, r.mortgaged_area, r.assessed_value, r.court, r.court_document_no, r.notice_lapses_on, "
+    "r.registered_at, "
     "rp.role, rp.share, p.kind, p.name, p.id_type, p.id_number, p.address, p.phone, p.legal_rep_name "
     "FROM units u LEFT OUTER JOIN rights r ON r.unit_id = u.id AND r.status = 'current' "
     "LEFT OUTER JOIN right_parties rp ON rp.right_id = r.id LEFT OUTER JOIN parties p ON p.id = rp.party_id "

@@ -109,6 +109,19 @@ def _refuse(message: str, rule: str) -> ValidationError:
     return ValidationError(message, rule=rule, record=_RECORD)
 
 
+def full_years(since: date, on: date) -> int:
+    """Whole years from `since` to `on` (an anniversary counts on its day; 29 February's on 28 February of a
+    common year): how long a seller has held a home, for 满二年/满五年. Never negative."""
+    years = on.year - since.year
+    try:
+        anniversary = since.replace(year=on.year)
+    except ValueError:  # 29 February, in a common year
+        anniversary = since.replace(year=on.year, day=28)
+    if on < anniversary:
+        years -= 1
+    return max(0, years)
+
+
 @dataclass(frozen=True)
 class TransferFacts:
     """What the taxes on a resale depend on. `price` includes VAT, as written in the contract.

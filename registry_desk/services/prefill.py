@@ -67,7 +67,14 @@ from registry_desk.services import audit
 from registry_desk.services.business_types import load_policy
 
 # The case service owns the locking order (unit row, then case) and the summary; corrections reuse both.
-from registry_desk.services.cases import case_party_inputs, commit_case, locked_case, case_summary, accept_case
+from registry_desk.services.cases import (
+    CHINA_TZ,
+    accept_case,
+    case_party_inputs,
+    case_summary,
+    commit_case,
+    locked_case,
+)
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit
@@ -80,6 +87,9 @@ AUDIT_CORRECTED = "case.correct_prefill"
 # Form-only values: shown on the application form with their source, not part of IntakeRequest.
 LOCATION = "坐落"
 AREA = "面积"
+# A resale's sellers hold the flat since their ownership was entered in the register (登簿日期, local date,
+# ISO text): the window counts the seller's full years for the taxes (满二/满五) from it instead of a guess.
+SELLER_SINCE = "卖方取得日期"
 
 # Sources are labelled by kind so the form can colour them and tests can tell them apart.
 SOURCE_NOTICE = "notice"
@@ -486,6 +496,7 @@ class _RightRow:
     court: str | None
     court_document_no: str | None
     notice_lapses_on: date | None
+    registered_at: datetime | None
     parties: list[_PartyRow] = field(default_factory=list)
     certificates: list[str] = field(default_factory=list)
 
@@ -565,6 +576,7 @@ _RIGHT_COLUMNS = (
     Right.court,
     Right.court_document_no,
     Right.notice_lapses_on,
+    Right.registered_at,
 )
 _PARTY_COLUMNS = (
     RightParty.role,
@@ -977,7 +989,11 @@ def _prefill_transfer(unit: _UnitView) -> Prefill:
     request = IntakeRequest(
         TRANSFER, unit.unit_number, tuple(b.parties), co_ownership=co_ownership, price=price
     )
-    return Prefill(request, b.sources, b.display(), tuple(b.warnings))
+    display = b.display()
+    if ownership.registered_at is not None:
+        display[SELLER_SINCE] = ownership.registered_at.astimezone(CHINA_TZ).date().isoformat()
+        b.sources[SELLER_SINCE] = FieldSource(f"{source.text}（登簿日期）", source.kind, source.record)
+    return Prefill(request, b.sources, display, tuple(b.warnings))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -61,6 +61,7 @@ from registry_desk.domain.codes import (
 from registry_desk.domain.errors import DomainError
 from registry_desk.domain.identifiers import validate_resident_id, validate_uscc
 from registry_desk.domain.money import Money, MoneyError
+from registry_desk.domain.taxes import full_years
 from registry_desk.services import cases, payment_flow, prefill, register
 from registry_desk.services.business_types import load_policy
 from registry_desk.services.context import Actor, utc_now
@@ -493,8 +494,14 @@ class IntakeDialog(QDialog):
         self.buyer_homes = QSpinBox(self)
         self.buyer_homes.setRange(1, 9)
         self.seller_years = QSpinBox(self)
+        self.seller_years.setObjectName("sellerYears")
         self.seller_years.setRange(0, 70)
         self.seller_years.setValue(5)
+        self.seller_years_source = SourceLabel(self)
+        self.seller_years_source.set_source(None)
+        # From the prefill: when the sellers' ownership was entered in the register. The years held are then
+        # counted to the contract date, not left at a default the clerk might not change.
+        self.seller_since: date | None = None
         self.seller_only_home = QCheckBox(self.tr("是卖方家庭唯一住房"), self)
         # The tax facts of 税费同缴, prefilled with defaults the clerk confirms (the contract's date, the
         # unit's district by its county code, no proven original value → 个税 at the deemed rate).
@@ -524,7 +531,11 @@ class IntakeDialog(QDialog):
         price_box.addWidget(self.price_source)
         transfer_form.addRow(self.tr("成交价格（元）："), price_box)
         transfer_form.addRow(self.tr("买方家庭住房套数（含本套）："), self.buyer_homes)
-        transfer_form.addRow(self.tr("卖方持有满（年）："), self.seller_years)
+        years_box = QVBoxLayout()
+        years_box.setSpacing(0)
+        years_box.addWidget(self.seller_years)
+        years_box.addWidget(self.seller_years_source)
+        transfer_form.addRow(self.tr("卖方持有满（年）："), years_box)
         transfer_form.addRow("", self.seller_only_home)
         transfer_form.addRow(self.tr("合同签订日期："), self.contract_date)
         transfer_form.addRow(self.tr("房屋原值（元）："), self.original_value)
@@ -653,6 +664,8 @@ class IntakeDialog(QDialog):
         self.type_combo.currentIndexChanged.connect(self._type_changed)
         self.notice_kind_combo.currentIndexChanged.connect(self._notice_kind_changed)
         self.co_ownership_combo.currentIndexChanged.connect(self._revalidate)
+        # Before the quote hears of it: a new contract date changes the years held first.
+        self.contract_date.dateChanged.connect(self._count_seller_years)
         for signal in (
             self.price_edit.textChanged,
             self.buyer_homes.valueChanged,
@@ -1151,9 +1164,23 @@ class IntakeDialog(QDialog):
                 self.cancel_combo.setCurrentIndex(index)
             self.cancel_reason.setCurrentIndex(self.cancel_reason.findData(request.cancellation.reason.value))
             self.cancel_source.set_source(sources.get("cancellation.mortgage"))
+        since = result.display.get(prefill.SELLER_SINCE)
+        if since:
+            self.seller_since = date.fromisoformat(since)
+            self._count_seller_years()
+            self.seller_years_source.set_source(
+                self.tr("{source}，持有年限按登簿日期 {since} 计至合同签订日期").format(
+                    source=sources.get(prefill.SELLER_SINCE, ""), since=since
+                )
+            )
         self.show_warnings(result.warnings)
         self.suggest_role()
         self._revalidate()
+
+    def _count_seller_years(self, *_args: Any) -> None:
+        """The seller's full years from the registered acquisition to the contract date (满二/满五)."""
+        if self.seller_since is not None:
+            self.seller_years.setValue(full_years(self.seller_since, _pydate(self.contract_date.date())))
 
     def show_warnings(self, warnings: tuple[str, ...] | list[str]) -> None:
         self.warnings_label.setText("\n".join(warnings))

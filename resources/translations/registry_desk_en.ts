@@ -856,7 +856,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+413"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+414"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -911,7 +911,7 @@ Please give this log to the system administrator.</translation>
         <translation>Contract price in yuan</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+14"/>
         <source>是卖方家庭唯一住房</source>
         <translation>The seller family&apos;s only home</translation>
     </message>
@@ -931,7 +931,7 @@ Please give this log to the system administrator.</translation>
         <translation>Homes of the buyer&apos;s family (including this one):</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+5"/>
         <source>卖方持有满（年）：</source>
         <translation>Full years held by the seller:</translation>
     </message>
@@ -1007,17 +1007,17 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+568"/>
+        <location line="+584"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-565"/>
+        <location line="-581"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+87"/>
         <source>该业务类型暂不支持预填，请在窗口录入</source>
         <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
     </message>
@@ -1154,7 +1154,12 @@ Please give this log to the system administrator.</translation>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
     <message>
-        <location line="+85"/>
+        <location line="+65"/>
+        <source>{source}，持有年限按登簿日期 {since} 计至合同签订日期</source>
+        <translation>{source}; years held counted from the registration date {since} to the contract date</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>不能受理：</source>
         <translation>Cannot accept: </translation>
     </message>
@@ -1815,7 +1820,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1134"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1160"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType, Role
 from registry_desk.domain.identifiers import resident_id_check_char
+from registry_desk.domain.taxes import full_years
 from registry_desk.services import cases
 from registry_desk.services.context import Actor
 from registry_desk.services.demo_cases import pick_demo_units
@@ -82,6 +83,15 @@ def test_a_resale_from_search_to_certificate(qtbot, demo, tmp_path: Path):
     assert intake.party_table.text(0, PartyTable.SOURCE).startswith("来自 登记簿")
     assert intake.party_table.item(0, PartyTable.NAME).toolTip().startswith("来自 登记簿")
     assert "须有受让方（权利人）（至少1位）" in intake.problems()
+    # The sellers' years held (满二/满五 for the taxes) are counted from the register, not left at a default.
+    since = intake.seller_since
+    assert since is not None
+    contract = intake.contract_date.date().toPython()
+    assert intake.seller_years.value() == full_years(since, contract)
+    assert f"登簿日期 {since.isoformat()}" in intake.seller_years_source.text()
+    intake.contract_date.setDate(intake.contract_date.date().addYears(3))  # a later contract: more years held
+    assert intake.seller_years.value() == full_years(since, contract.replace(year=contract.year + 3))
+    intake.contract_date.setDate(intake.contract_date.date().addYears(-3))
 
     # The ID-card reader types the buyer's number and Enter; she is new, so the clerk types her name.
     intake.id_role_combo.setCurrentIndex(intake.id_role_combo.findText("受让方（权利人）"))

@@ -33,9 +33,11 @@ from registry_desk.domain.money import Money
 from registry_desk.resources_path import seed
 from registry_desk.services import cases, demo_data
 from registry_desk.services.context import SYSTEM
+from registry_desk.services.cases import CHINA_TZ
 from registry_desk.services.prefill import (
     AREA,
     LOCATION,
+    SELLER_SINCE,
     ContractData,
     accept_prefilled,
     correct_field,
@@ -359,6 +361,11 @@ def test_transfer_fills_all_sellers_with_their_contacts_and_leaves_buyers_to_the
 
     sellers = p.request.with_role(PartyRole.OBLIGOR)
     assert [(s.name, s.id_number, s.address, s.phone) for s in sellers] == owners
+    # When the sellers' ownership was entered (local date): the window counts their years held from it.
+    with demo.unit_of_work(write=False) as uow:
+        registered = uow.session.scalar(select(Right.registered_at).where(Right.id == right_id))
+    assert p.display[SELLER_SINCE] == registered.astimezone(CHINA_TZ).date().isoformat()
+    assert p.sources[SELLER_SINCE].text.startswith("来自 登记簿") and p.sources[SELLER_SINCE].text.endswith("（登簿日期）")
     assert p.request.with_role(PartyRole.RIGHT_HOLDER) == ()
     assert "parties[受让方]" in p.unfilled()
     assert any("受让方" in w for w in p.warnings)

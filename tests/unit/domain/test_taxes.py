@@ -256,3 +256,19 @@ def test_no_combination_of_facts_at_any_boundary_finds_two_rows_or_none():
         )
         quote = ASSESSOR.assess(f)
         assert quote.total() == sum((t for t in quote.totals_by_payer().values()), Money.zero())
+
+
+@pytest.mark.parametrize(
+    ("since", "on", "years"),
+    [
+        (date(2021, 3, 2), date(2026, 3, 1), 4),  # one day short of five: not 满五
+        (date(2021, 3, 2), date(2026, 3, 2), 5),  # the anniversary itself counts
+        (date(2024, 2, 29), date(2025, 2, 28), 1),  # a leap day's anniversary in a common year
+        (date(2024, 2, 29), date(2025, 2, 27), 0),
+        (date(2026, 3, 2), date(2026, 1, 1), 0),  # a date after `on` is no negative holding
+    ],
+)
+def test_full_years_held(since, on, years):
+    from registry_desk.domain.taxes import full_years
+
+    assert full_years(since, on) == years
