@@ -89,6 +89,8 @@ LOCATION = "坐落"
 AREA = "面积"
 # A resale's sellers hold the flat since their ownership was entered in the register (登簿日期, local date,
 # ISO text): the window counts the seller's full years for the taxes (满二/满五) from it instead of a guess.
+# [unverified for Ningxia's practice] 国税发〔2005〕172号 counts from the earlier of the ownership certificate's
+# date and the 契税完税证明's; an applicant showing an earlier 契税完税证明 has the clerk raise the years.
 SELLER_SINCE = "卖方取得日期"
 
 # Sources are labelled by kind so the form can colour them and tests can tell them apart.
