@@ -167,6 +167,22 @@ def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str,
     return payments, refunds, totals
 
 
+def _returned_note(db: Database, channel: str, txn_id: str) -> str | None:
+    """For a payment the register never booked: whether it was paid back in full (payments/review.py), as
+    the report's explanation. Asked only for the rare unbooked row, never for the matched ones."""
+    from registry_desk.payments.review import RETURNED
+
+    with db.unit_of_work(write=False) as uow:
+        note = uow.session.scalar(
+            select(ChannelTransaction.note).where(
+                ChannelTransaction.channel == channel,
+                ChannelTransaction.txn_id == txn_id,
+                ChannelTransaction.outcome == RETURNED,
+            )
+        )
+    return None if note is None else f"金额不符未入账，已全额退回：{note}"
+
+
 def reconcile(
     db: Database,
     channel: str,
@@ -207,8 +223,9 @@ def reconcile(
                 found.append(Discrepancy(DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount, None,
                                          f"同一缴款单被重复支付（另见流水 {first}），须退款"))
             elif booked is None:
+                returned = _returned_note(db, channel, row.txn_id) if row.kind == KIND_PAYMENT else None
                 found.append(Discrepancy(PAID_NOT_SETTLED, row.kind, row.order_no, row.txn_id, row.amount, None,
-                                         "渠道有此笔交易，本系统当日未入账"))
+                                         returned or "渠道有此笔交易，本系统当日未入账"))
             elif booked[1] != row_fen:
                 ours = Money.of_fen(booked[1])
                 found.append(Discrepancy(AMOUNT_DIFFERS, row.kind, row.order_no, row.txn_id, row.amount, ours,

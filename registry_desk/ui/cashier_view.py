@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 from registry_desk.config import Settings
 from registry_desk.domain.errors import DomainError
 from registry_desk.domain.money import Money
+from registry_desk.payments import review
 from registry_desk.services import payment_flow
 from registry_desk.services.cases import local_date
 from registry_desk.services.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
+from registry_desk.ui.case_detail import ask_reason
 from registry_desk.ui.models import local_time
 from registry_desk.ui.pdf_preview import PdfPreviewDialog
 from registry_desk.ui.tasks import TaskRunner
@@ -203,7 +205,23 @@ class CashierView(QWidget):
         self.review_view = self._view(self.review_model, "reviewView")
         tabs.addTab(self.orders_view, self.tr("当日缴款单"))
         tabs.addTab(self.refunds_view, self.tr("退费"))
-        tabs.addTab(self.review_view, self.tr("待人工核查"))
+        # 待人工核查: an order the channel paid with another amount is resolved by returning that payment in
+        # full and voiding the order, so its side can be billed again (payments/review.py).
+        self.return_button = QPushButton(self.tr("全额退回所选支付并作废缴款单…"), self)
+        self.return_button.setObjectName("returnPayment")
+        self.return_button.setEnabled(False)
+        self.return_button.clicked.connect(self.return_selected_payment)
+        self.review_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_return_button())
+        review_page = QWidget(self)
+        review_layout = QVBoxLayout(review_page)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.addWidget(self.review_view, 1)
+        review_buttons = QHBoxLayout()
+        review_buttons.addWidget(self.return_button)
+        review_buttons.addStretch(1)
+        review_layout.addLayout(review_buttons)
+        tabs.addTab(review_page, self.tr("待人工核查"))
+        self.ask_reason = ask_reason  # tests answer the question themselves
 
         # -- reconciliation --
         box = QGroupBox(self.tr("对账"), self)
@@ -305,6 +323,47 @@ class CashierView(QWidget):
             (self.tr("缴款单") if item["kind"] == "order" else self.tr("渠道交易"), item["order_no"], item["reason"])
             for item in data.review
         ])
+        self._update_return_button()
+
+    # -- review -------------------------------------------------------------------------------------------
+    def _selected_review_order(self) -> str | None:
+        """The order number of the selected 待人工核查 line when it is an order held for review."""
+        rows = self.review_view.selectionModel().selectedRows()
+        if not rows or self.day_data is None:
+            return None
+        item = self.day_data.review[rows[0].row()]
+        return str(item["order_no"]) if item["kind"] == "order" else None
+
+    def _update_return_button(self) -> None:
+        self.return_button.setEnabled(self._selected_review_order() is not None and not self.tasks.busy)
+
+    def return_selected_payment(self) -> None:
+        order_no = self._selected_review_order()
+        if order_no is None or self.tasks.busy:
+            return
+        reason = self.ask_reason(
+            self,
+            self.tr("退回金额不符的支付"),
+            self.tr("缴款单 {order} 的实收金额与应收不符。全额退回该笔支付并作废缴款单后，缴费方可重新开具缴款单缴费。"
+                    "退回原因：").format(order=order_no),
+        )
+        if reason is None:
+            return
+        self.show_error("")
+        channel, db, actor = self.channel, self.db, self.actor
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, DomainError):
+                self.show_error(str(error))
+                return
+            raise error
+
+        self.tasks.run(
+            lambda: review.return_review_payment(db, channel, actor, order_no, reason),
+            lambda _report: self.refresh(),
+            failed,
+            changed="payment",
+        )
 
     # -- reconciliation -----------------------------------------------------------------------------------
     def _choose_statement(self) -> Path | None:

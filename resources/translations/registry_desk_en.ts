@@ -458,7 +458,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CashierView</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="+178"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="+180"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -552,12 +552,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Refunds</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>全额退回所选支付并作废缴款单…</source>
+        <translation>Return the selected payment in full and void the order…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>待人工核查</source>
         <translation>Under review</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>对账</source>
         <translation>Reconciliation</translation>
     </message>
@@ -602,7 +607,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Channel transaction</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+23"/>
+        <source>退回金额不符的支付</source>
+        <translation>Return a payment of the wrong amount</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>缴款单 {order} 的实收金额与应收不符。全额退回该笔支付并作废缴款单后，缴费方可重新开具缴款单缴费。退回原因：</source>
+        <translation>The amount received for order {order} differs from the amount due. Once the payment is returned in full and the order voided, the payer can be issued a new order and pay it. Reason for the return:</translation>
+    </message>
+    <message>
+        <location line="+24"/>
         <source>选择渠道对账单</source>
         <translation>Choose the channel statement</translation>
     </message>
@@ -663,7 +678,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CollectionsChart</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="-239"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="-296"/>
         <source>国库</source>
         <translation>Treasury</translation>
     </message>

@@ -104,3 +104,47 @@ def test_a_refund_of_the_refused_case_appears_and_the_day_reconciles(qtbot, demo
     assert view.progress.value() == view.progress.maximum()
     preview = view.open_report()
     assert preview is not None
+
+
+def test_an_order_paid_with_the_wrong_amount_is_returned_from_the_review_tab(qtbot, sqlite_db, tmp_path):
+    from datetime import timedelta
+
+    from registry_desk.payments import orders, settlement
+    from registry_desk.payments.channel import local_day
+    from registry_desk.services.cases import local_date
+    from registry_desk.services.context import utc_now
+    from registry_desk.payments.local_channel import LocalChannel
+    from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote
+
+    channel = LocalChannel(tmp_path / "channel")
+    with sqlite_db.unit_of_work() as uow:
+        case = make_case(uow.session, 1)
+        buyer, _seller = orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel)
+        uow.commit()
+        order_no, payload = buyer.order_no, buyer.payload
+    channel.pay(payload, NOW + timedelta(minutes=2), simulate_amount=Money.yuan("10079.99"))
+    settlement.poll_open_orders(sqlite_db, channel, NOW + timedelta(minutes=3))
+
+    settings = config.resolve(sqlite_db.url, tmp_path / "data")
+    view = CashierView(sqlite_db, CASHIER, settings, TaskRunner(None, ChangeBus()), None, channel)
+    qtbot.addWidget(view)
+    day = local_day(NOW)
+    view.date_edit.setDate(QDate(day.year, day.month, day.day))
+    view.show()
+    orders_under_review = [r for r in range(view.review_model.rowCount()) if view.day_data.review[r]["kind"] == "order"]
+    assert orders_under_review, "the short payment is listed for review"
+    assert not view.return_button.isEnabled()  # nothing selected yet
+
+    asked: list[str] = []
+    view.ask_reason = lambda _parent, _title, prompt: asked.append(prompt) or "银行少收一分，退回重缴"
+    view.review_view.selectRow(orders_under_review[0])
+    assert view.return_button.isEnabled()
+    view.return_button.click()
+    qtbot.waitUntil(lambda: not view.tasks.busy, timeout=10_000)
+    assert order_no in asked[0]
+    assert view.error_label.isHidden(), view.error_label.text()
+    assert view.review_model.rowCount() == 0  # resolved: nothing left for a person
+    # Returned today (the real clock): the day's refunds list shows it.
+    today = local_date(utc_now())
+    view.date_edit.setDate(QDate(today.year, today.month, today.day))
+    assert any(row[0] == f"RV{order_no}" and row[2] == order_no for row in view.refunds_model.rows)

@@ -96,6 +96,7 @@ MATRIX: dict[str, set[Role]] = {
     "services.users.create_user": {A},
     "payments.orders.orders_for_case_number": {C, K, KI},
     "payments.refunds.refund_case": {K, A},
+    "payments.review.return_review_payment": {K, A},
     "ecert.pull.attach_ecert_to_case": {C, R, A},
 }
 
