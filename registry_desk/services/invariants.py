@@ -38,7 +38,8 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.money import Money
-from registry_desk.payments.orders import REFUNDED, SETTLED
+from registry_desk.payments.orders import REFUNDED, SETTLED, VOIDED
+from registry_desk.payments.review import RETURNED
 from registry_desk.payments.tables import (
     ChannelTransaction,
     LedgerEntry,
@@ -205,29 +206,37 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
     settled_txns = _count_by_order(ChannelTransaction.order_id, ChannelTransaction.outcome == "settled")
     refunds = _count_by_order(LedgerEntry.order_id, LedgerEntry.kind == "refund")
     refund_rows = _count_by_order(PaymentRefund.order_id)
+    # A payment of the wrong amount, never booked, paid back in full (payments/review.py): its voided order
+    # carries one refund record and no reversing entry.
+    returned_txns = _count_by_order(ChannelTransaction.order_id, ChannelTransaction.outcome == RETURNED)
     paid = PaymentOrder.status.in_([SETTLED, REFUNDED])
     n_settle = func.coalesce(settlements.c.n, 0)
     n_txn = func.coalesce(settled_txns.c.n, 0)
     n_refund = func.coalesce(refunds.c.n, 0)
     n_refund_rows = func.coalesce(refund_rows.c.n, 0)
+    n_returned = func.coalesce(returned_txns.c.n, 0)
     is_refunded = PaymentOrder.status == REFUNDED
+    is_voided = PaymentOrder.status == VOIDED
     rows = s.execute(
-        select(PaymentOrder.order_no, PaymentOrder.status, n_settle, n_txn, n_refund, n_refund_rows)
+        select(PaymentOrder.order_no, PaymentOrder.status, n_settle, n_txn, n_refund, n_refund_rows, n_returned)
         .outerjoin(settlements, settlements.c.order_id == PaymentOrder.id)
         .outerjoin(settled_txns, settled_txns.c.order_id == PaymentOrder.id)
         .outerjoin(refunds, refunds.c.order_id == PaymentOrder.id)
         .outerjoin(refund_rows, refund_rows.c.order_id == PaymentOrder.id)
+        .outerjoin(returned_txns, returned_txns.c.order_id == PaymentOrder.id)
         .where(
             or_(
                 and_(paid, or_(n_settle != 1, n_txn != 1)),
                 and_(~paid, or_(n_settle != 0, n_txn != 0)),
                 and_(is_refunded, or_(n_refund != 1, n_refund_rows != 1)),
-                and_(~is_refunded, or_(n_refund != 0, n_refund_rows != 0)),
+                and_(~is_refunded, or_(n_refund != 0, n_refund_rows != n_returned)),
+                and_(~is_voided, n_returned != 0),
+                n_returned > 1,
             )
         )
         .order_by(PaymentOrder.id)
     ).all()
-    for order_no, status, n_s, n_t, n_r, n_rr in rows:
+    for order_no, status, n_s, n_t, n_r, n_rr, n_ret in rows:
         record = f"缴款单 {order_no}"
         is_paid = status in (SETTLED, REFUNDED)
         if is_paid and n_s != 1:
@@ -244,8 +253,17 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
             )
         if status == REFUNDED and (n_r != 1 or n_rr != 1):
             report.add(RULE_REFUNDED_ONCE, record, f"已退款，但有 {n_r} 笔冲销分录、{n_rr} 条退款记录，应各 1 笔")
-        if status != REFUNDED and (n_r or n_rr):
-            report.add(RULE_REFUNDED_ONCE, record, f"状态为 {status}（未退款），却有 {n_r} 笔冲销分录、{n_rr} 条退款记录")
+        if status != REFUNDED and (n_r or n_rr != n_ret):
+            report.add(
+                RULE_REFUNDED_ONCE,
+                record,
+                f"状态为 {status}（未退款），却有 {n_r} 笔冲销分录、{n_rr} 条退款记录"
+                f"（全额退回的金额不符支付 {n_ret} 笔）",
+            )
+        if n_ret and status != VOIDED:
+            report.add(RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，缴款单却未作废（状态 {status}）")
+        if n_ret > 1:
+            report.add(RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，一张缴款单至多 1 笔")
     orphans = s.execute(
         select(LedgerEntry.id, LedgerEntry.kind)
         .outerjoin(PaymentOrder, PaymentOrder.id == LedgerEntry.order_id)

@@ -18,6 +18,7 @@ from registry_desk.payments.channel import local_day
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.reconciliation import reconcile
 from registry_desk.payments.tables import ChannelTransaction, PaymentOrder, PaymentRefund
+from registry_desk.services import invariants
 from registry_desk.services.context import Actor
 from registry_desk.storage.tables import AuditEvent
 from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote
@@ -66,6 +67,9 @@ def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_a
         assert assert_books_balance(s) == {}  # nothing was ever booked, nothing is reversed
         event = s.scalars(select(AuditEvent).where(AuditEvent.action == "payment.returned")).one()
         assert event.after["refund_no"] == f"RV{order_no}" and event.actor == "cashier1"
+    # `registry-desk check`: a voided order with one returned payment and its refund record is consistent.
+    checked = invariants.check_database(any_db)
+    assert checked.ok, checked.problems
 
     # The buyer's side gets a new order of the right amount (the held one no longer blocks it).
     buyer_lines = Quote(tuple(q for q in resale_quote().lines if q.payer is Payer.BUYER))
@@ -103,3 +107,16 @@ def test_only_a_cashier_returns_only_an_order_under_review_and_only_with_a_reaso
         (_held, seller) = orders.case_orders(uow.session, _case_id)
     with pytest.raises(RuleViolation, match="只有待人工核查的缴款单才能退回支付"):
         review.return_review_payment(any_db, channel, CASHIER, seller.order_no, "原因", now=LATER)
+
+
+def test_the_check_names_a_returned_payment_whose_order_was_not_voided(any_db, channel, short_paid):
+    from sqlalchemy import update
+
+    _case_id, order_no = short_paid
+    review.return_review_payment(any_db, channel, CASHIER, order_no, "银行少收一分", now=LATER)
+    with any_db.unit_of_work() as uow:  # someone "reopens" the order by hand
+        uow.session.execute(update(PaymentOrder).where(PaymentOrder.order_no == order_no).values(status="review"))
+        uow.commit()
+    report = invariants.check_database(any_db, audit_chain=False)
+    messages = [p.message for p in report.problems if p.record == f"缴款单 {order_no}"]
+    assert any("已全额退回的支付，缴款单却未作废" in m for m in messages), messages
