@@ -184,7 +184,12 @@ class Database:
                 except dialect.loaded_dbapi.Error as error:
                     raise unavailable(error) from error
             yield work
-        except (exc.OperationalError, exc.InterfaceError) as error:
+        except (
+            exc.OperationalError,
+            exc.InterfaceError,
+            dialect.loaded_dbapi.OperationalError,  # a statement run on the driver cursor directly
+            dialect.loaded_dbapi.InterfaceError,
+        ) as error:
             work.invalidate_if_lost(error)
             raise unavailable(error) from error
         finally:
