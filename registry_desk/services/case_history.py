@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "ecert.publish_failed": "电子证照入库未完成（待补发）",
     "payment.settled": "税费到账清分",
     "payment.review": "缴款待人工核查",
+    "payment.returned": "金额不符的缴款全额退回（缴款单作废）",
     "payment.voided": "作废缴款单",
     "payment.refunded": "退还税费",
     "kiosk.identified": "自助机身份核验",
