@@ -623,24 +623,27 @@ _OPEN_CASES_READ = PreparedRead(
 
 def _read_unit(session: Session | Connection | DriverSource, unit_number: str) -> _UnitView:
     number = unit_number.strip().upper()
-    rows = _UNIT_READ.rows(session, unit_number=number)
+    rows, dialect = _UNIT_READ.raw_rows(session, unit_number=number)
     if not rows:
         raise NotFound(f"登记簿中没有不动产单元号为 {number} 的单元", rule="单元查询", record=number)
-    first = rows[0]
-    view = _UnitView(first[0], first[1], first[2], first[3], [], [])
+    # The join repeats the unit on every row and a right on each of its parties' rows: each is converted
+    # once, when first met.
     n_right = len(_RIGHT_COLUMNS)
+    party_start = 4 + n_right
+    right_of = _UNIT_READ.slice_converter(dialect, 4, party_start)
+    party_of = _UNIT_READ.slice_converter(dialect, party_start, party_start + len(_PARTY_COLUMNS))
+    view = _UnitView(*_UNIT_READ.slice_converter(dialect, 0, 4)(rows[0][:4]), [], [])
     by_id: dict[int, _RightRow] = {}
     for row in rows:
-        right_values = row[4 : 4 + n_right]
-        if right_values[0] is None:
+        right_id = row[4]
+        if right_id is None:
             continue
-        right = by_id.get(right_values[0])
+        right = by_id.get(right_id)
         if right is None:
-            right = by_id[right_values[0]] = _RightRow(*right_values)
+            right = by_id[right_id] = _RightRow(*right_of(row[4:party_start]))
             view.rights.append(right)
-        party_values = row[4 + n_right :]
-        if party_values[0] is not None:
-            right.parties.append(_PartyRow(*party_values))
+        if row[party_start] is not None:
+            right.parties.append(_PartyRow(*party_of(row[party_start:])))
     if by_id:
         for right_id, cert_number in _CERTIFICATES_READ.rows(session, unit_id=view.id):
             if right_id in by_id:

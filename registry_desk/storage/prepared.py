@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select
+from datetime import date
+
+from sqlalchemy import Connection, Date, Select
 from sqlalchemy.orm import Session
 
 
@@ -30,6 +32,7 @@ class PreparedRead:
     def __init__(self, statement: Select[*tuple[Any, ...]]) -> None:
         self.statement = statement
         self._compiled: dict[str, tuple[str, tuple[str, ...] | None, Any]] = {}
+        self._slices: dict[tuple[str, int, int], Any] = {}
 
     def _prepare(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, Any]:
         compiled = self.statement.compile(dialect=dialect)
@@ -48,6 +51,30 @@ class PreparedRead:
 
     def rows_on_driver(self, driver_connection: Any, dialect: Any, **params: Any) -> list[tuple[Any, ...]]:
         """Runs on a driver (DBAPI) connection, e.g. from `Database.lookup_raw()`."""
+        fetched, convert = self._fetch(driver_connection, dialect, params)
+        return list(map(convert or tuple, fetched))
+
+    def raw_rows(self, source: Session | Connection | DriverSource, **params: Any) -> tuple[list[Any], Any]:
+        """The driver's rows unconverted, with the dialect, for a caller that converts only the columns it
+        uses, and each repeated group once (`slice_converter`): a join repeating a right's columns on every
+        party row need not convert them on every row."""
+        if isinstance(source, DriverSource):
+            driver_connection, dialect = source.driver, source.dialect
+        else:
+            connection = source.connection() if isinstance(source, Session) else source
+            driver_connection, dialect = connection.connection, connection.dialect
+        return self._fetch(driver_connection, dialect, params)[0], dialect
+
+    def slice_converter(self, dialect: Any, start: int, stop: int) -> Any:
+        """A converter for `row[start:stop]` (the tuple itself when none of those columns converts)."""
+        key = (dialect.name, start, stop)
+        found = self._slices.get(key)
+        if found is None:
+            processors = [_processor(c.type, dialect) for c in list(self.statement.selected_columns)[start:stop]]
+            found = self._slices[key] = row_converter(processors) or tuple
+        return found
+
+    def _fetch(self, driver_connection: Any, dialect: Any, params: dict[str, Any]) -> tuple[list[Any], Any]:
         sql, order, convert = self._compiled.get(dialect.name) or self._prepare(dialect)
         bound: Any = tuple(params[name] for name in order) if order is not None else params
         cursor = driver_connection.cursor()
@@ -56,7 +83,7 @@ class PreparedRead:
             fetched = cursor.fetchall()
         finally:
             cursor.close()
-        return list(map(convert or tuple, fetched))
+        return fetched, convert
 
 
 def row_converter(processors: list[Any]) -> Any:
@@ -80,7 +107,15 @@ def row_converter(processors: list[Any]) -> Any:
 
 def _processor(type_: Any, dialect: Any) -> Any:
     # Our own column types convert a driver value in one call (see storage/types.py `direct_result`);
-    # SQLAlchemy's wrapper around process_result_value costs as much again per value.
+    # SQLAlchemy's wrapper around process_result_value costs as much again per value. A type that reads the
+    # driver's value itself (`direct_raw_result`) replaces the dialect's processor too.
+    raw = getattr(type_, "direct_raw_result", None)
+    if raw is not None:
+        return raw(dialect)
+    if dialect.name == "sqlite" and type(type_) is Date:
+        # SQLite keeps a date as SQLAlchemy's ISO text ("2026-03-02"): fromisoformat reads it several times
+        # faster than the dialect's regular expression.
+        return _iso_date
     direct = getattr(type_, "direct_result", None)
     if direct is not None:
         impl = type_.dialect_impl(dialect)
@@ -95,3 +130,7 @@ def _processor(type_: Any, dialect: Any) -> Any:
 
         return both
     return type_.dialect_impl(dialect).result_processor(dialect, None)
+
+
+def _iso_date(value: Any) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value

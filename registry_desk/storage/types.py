@@ -58,8 +58,9 @@ class AreaType(TypeDecorator[Decimal]):
         return None if value is None else (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
 
     def direct_result(self) -> Any:
-        hundredth = Decimal("0.01")
-        return lambda value: (Decimal(int(value)) / 100).quantize(hundredth)
+        # The same Decimal as process_result_value's (coefficient = hundredths, exponent -2), without the
+        # division and the quantize.
+        return lambda value: Decimal(int(value)).scaleb(-2)
 
 
 class ShareType(TypeDecorator[Fraction]):
@@ -160,3 +161,15 @@ class UtcDateTime(TypeDecorator[datetime]):
     def direct_bind(self, dialect: Any) -> Any:
         process = self.process_bind_param
         return lambda value: process(value, dialect)
+
+    def direct_raw_result(self, dialect: Any) -> Any:
+        """The driver's value straight to an aware UTC datetime. SQLite hands back SQLAlchemy's stored text
+        ("2026-03-02 02:00:00.000000"), which datetime.fromisoformat reads several times faster than the
+        dialect's own parser; PostgreSQL's driver already gives a datetime."""
+        utc = timezone.utc
+
+        def convert(value: Any) -> datetime:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+            return moment.replace(tzinfo=utc) if moment.tzinfo is None else moment.astimezone(utc)
+
+        return convert

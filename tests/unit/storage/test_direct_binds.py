@@ -52,3 +52,48 @@ def test_what_the_types_refuse_is_still_refused(dialect):
         _bind_processor(CodeType(CaseStatus), dialect)("no-such-status")
     with pytest.raises(ValueError, match="naive datetime"):
         _bind_processor(UtcDateTime(), dialect)(datetime(2026, 3, 2, 9, 0))
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["2026-03-02 02:00:00.000000", "2026-03-02 02:00:00", "1999-12-31 23:59:59.123456", "2026-11-27 03:46:01.5"],
+)
+def test_sqlite_moments_read_back_as_sqlalchemy_reads_them(stored):
+    from registry_desk.storage.prepared import _processor
+
+    dialect = sqlite.dialect()
+    theirs = UtcDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    ours = _processor(UtcDateTime(), dialect)
+    assert ours(stored) == theirs(stored) and ours(stored).tzinfo is not None
+
+
+def test_postgresql_moments_read_back_in_utc():
+    from registry_desk.storage.prepared import _processor
+
+    dialect = postgresql.psycopg.dialect()
+    ours = _processor(UtcDateTime(), dialect)
+    aware = datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING)
+    theirs = UtcDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    assert ours(aware) == (theirs(aware) if theirs else aware) == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    assert ours(aware).utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("hundredths", [0, 1, 10662, 100, -250, 123456789])
+def test_areas_read_back_exactly_as_sqlalchemy_reads_them(hundredths):
+    from registry_desk.storage.prepared import _processor
+
+    for dialect in DIALECTS:
+        theirs = AreaType().dialect_impl(dialect).result_processor(dialect, None)(hundredths)
+        ours = _processor(AreaType(), dialect)(hundredths)
+        assert ours == theirs and str(ours) == str(theirs) and ours.as_tuple() == theirs.as_tuple()
+
+
+@pytest.mark.parametrize("stored", ["2026-03-02", "1999-12-31", "2056-01-04"])
+def test_sqlite_dates_read_back_as_sqlalchemy_reads_them(stored):
+    from sqlalchemy import Date
+
+    from registry_desk.storage.prepared import _processor
+
+    dialect = sqlite.dialect()
+    theirs = Date().dialect_impl(dialect).result_processor(dialect, None)(stored)
+    assert _processor(Date(), dialect)(stored) == theirs
