@@ -23,6 +23,19 @@ POSTGRES_URL_ENV = "REGISTRY_DESK_TEST_DATABASE_URL"
 POSTGRES_SKIP_REASON = f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+def venv_tool(name: str) -> Path | None:
+    """A command-line tool installed with the test extras: beside this interpreter (the venv's bin/), else
+    on PATH; None when neither has it."""
+    import shutil
+    import sys
+
+    beside = Path(sys.executable).with_name(name)
+    if beside.exists():
+        return beside
+    found = shutil.which(name)
+    return Path(found) if found else None
+
+
 def postgres_base_url() -> str | None:
     """The server the PostgreSQL tests use, or None when the environment names none."""
     return os.environ.get(POSTGRES_URL_ENV) or None

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 from registry_desk.resources_path import resource
+from tests.conftest import venv_tool
 
 TS = resource("translations", "registry_desk_en.ts")
 QM = resource("translations", "registry_desk_en.qm")
@@ -40,12 +39,9 @@ def test_every_string_has_an_english_translation():
 
 
 def test_ts_file_lists_exactly_the_strings_in_the_sources(tmp_path: Path):
-    lupdate = Path(sys.executable).with_name("pyside6-lupdate")
-    if not lupdate.exists():
-        found = shutil.which("pyside6-lupdate")
-        if found is None:
-            pytest.skip("pyside6-lupdate is not installed")
-        lupdate = Path(found)
+    lupdate = venv_tool("pyside6-lupdate")
+    if lupdate is None:
+        pytest.skip("pyside6-lupdate is not installed")
     fresh = tmp_path / "fresh.ts"
     sources = [
         ROOT / "registry_desk" / "app.py",

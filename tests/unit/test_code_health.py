@@ -3,23 +3,20 @@ configured in pyproject.toml): each is a bug or dead code, and the suite is wher
 
 from __future__ import annotations
 
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import venv_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_ruff_finds_nothing():
-    ruff = Path(sys.executable).with_name("ruff")
-    if not ruff.exists():
-        found = shutil.which("ruff")
-        if found is None:
-            pytest.skip("ruff is not installed (it comes with the test extras: pip install -e '.[test]')")
-        ruff = Path(found)
+    ruff = venv_tool("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it comes with the test extras: pip install -e '.[test]')")
     done = subprocess.run(
         [str(ruff), "check", "--no-cache", "--output-format", "concise", "registry_desk", "tests", "seeds"],
         cwd=ROOT,
