@@ -18,8 +18,10 @@ import csv
 import hashlib
 import hmac
 import os
+import random
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -96,17 +98,42 @@ def _b64(data: bytes) -> str:
 
 
 def load_or_create_key(path: Path) -> bytes:
-    """The channel's secret (32 random bytes), made once with owner-only permissions."""
+    """The channel's secret (32 random bytes), made once with owner-only permissions.
+
+    Several windows may start at once on a fresh data dir: the key is written whole to a private
+    temporary file and then linked into place, so no process ever reads a half-written (empty) key,
+    and the first link wins for everyone.
+    """
     if path.exists():
-        return bytes.fromhex(path.read_text("ascii").strip())
+        return _read_key(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first: use theirs
-        return bytes.fromhex(path.read_text("ascii").strip())
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key.hex())
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:  # another process made it first: use theirs
+            return _read_key(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return key
+
+
+def _read_key(path: Path) -> bytes:
+    text = path.read_text("ascii").strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ValidationError(
+            f"缴款渠道密钥文件损坏（应为 32 字节十六进制），请从备份恢复：{path}",
+            rule="缴款渠道密钥须完整",
+            record=str(path),
+        )
     return key
 
 
@@ -149,6 +176,42 @@ def read_payload(key: bytes, text: str, now: datetime) -> tuple[str, Money, date
     return order_no, amount, expires_at
 
 
+_INIT_PATIENCE_SECONDS = 30.0
+
+
+def _initialise_store(db_path: Path) -> None:
+    """Makes the channel's file WAL and its tables, safe when several windows start at once.
+
+    Switching to WAL and creating tables upgrade a read lock to a write lock; when two processes do it
+    at the same moment SQLite refuses one of them at once ("database is locked") instead of waiting,
+    because waiting would deadlock. The refused one lets go of its connection and tries again.
+    """
+    deadline = time.monotonic() + _INIT_PATIENCE_SECONDS
+    pause = 0.01
+    while True:
+        conn = sqlite3.connect(db_path, timeout=_INIT_PATIENCE_SECONDS, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute("COMMIT")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise RuleViolation(
+                    f"缴款渠道数据文件被占用超过 {int(_INIT_PATIENCE_SECONDS)} 秒，无法打开：{db_path}",
+                    rule="缴款渠道数据文件须可写",
+                    record=str(db_path),
+                ) from exc
+        finally:
+            conn.close()
+        time.sleep(pause + random.random() * pause)
+        pause = min(pause * 2, 0.5)
+
+
 class LocalChannel:
     """The embedded collecting bank (see the module docstring)."""
 
@@ -159,19 +222,14 @@ class LocalChannel:
         self.root.mkdir(parents=True, exist_ok=True)
         self.db_path = self.root / "channel.sqlite3"
         self._key = load_or_create_key(self.root / "channel.key")
-        conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)  # runs outside any transaction of ours: it commits by itself
-        finally:
-            conn.close()
+        _initialise_store(self.db_path)
 
     @contextmanager
     def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA busy_timeout=30000")
+            # WAL is a property of the file, set once by _initialise_store: asking again on every
+            # connection could meet another window's write lock for nothing.
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
