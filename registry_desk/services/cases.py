@@ -477,9 +477,13 @@ def accept_case(
     *,
     now: datetime | None = None,
     policy: BusinessTypePolicy | None = None,
+    also_audit: tuple[str, Mapping[str, Any]] | None = None,
 ) -> CaseSummary:
     """受理: checks every rule, computes the due date, numbers the case and saves it with its parties and
-    materials — all or nothing. Charged cases wait in 待缴费, free ones go straight to 审核."""
+    materials — all or nothing. Charged cases wait in 待缴费, free ones go straight to 审核.
+
+    `also_audit` (action, details) is one more audit event of the new case written in the same
+    transaction: the prefill's sources (prefill.accept_prefilled) are saved with the case or not at all."""
     actor.require(Role.CLERK, operation="受理登记申请")
     now = as_utc(now or utc_now())
     today = local_date(now)
@@ -549,6 +553,12 @@ def accept_case(
             },
             at=now,
         )
+        if also_audit is not None:
+            action, details = also_audit
+            audit.append(
+                s, actor, action, case_id=case.id, unit_id=unit.id, record=case.case_number,
+                after=dict(details), at=now,
+            )
         summary = case_summary(s, case, business)
         commit_case(uow, case.case_number)
     return summary

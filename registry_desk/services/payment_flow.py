@@ -241,7 +241,6 @@ class Acceptance:
     summary: cases.CaseSummary
     orders: tuple[OrderView, ...] = ()
     payment_error: str | None = None
-    audit_error: str | None = None  # the prefill's sources could not be written to the audit trail
 
 
 def accept_and_bill(
@@ -256,33 +255,24 @@ def accept_and_bill(
     """受理 then, right after, the payment orders of a charged case (free cases go straight to 审核).
 
     `prefilled` (a prefill.Prefill, as `as_accepted(request)` made it) adds the audit event naming where
-    each prefilled field came from and what the clerk changed. Like the orders, it follows acceptance in a
-    transaction of its own: should it fail, the case stands accepted (its acceptance is audited anyway)
-    and the window says what was not recorded.
+    each prefilled field came from and what the clerk changed, saved in the acceptance's own transaction.
+    The orders follow in a transaction of their own: should that fail, the case stands accepted and the
+    window says why the orders are missing (the payment panel makes them later).
     """
     from registry_desk.services import prefill as prefill_service
 
     now = now or utc_now()
-    summary = cases.accept_case(db, actor, request, now=now)
-    audit_problem: str | None = None
-    if prefilled is not None:
-        try:
-            prefill_service.audit_prefill(db, actor, summary.case_number, prefilled, now=now)
-        except DomainError as error:
-            audit_problem = str(error)
-    if summary.status is not CaseStatus.AWAITING_PAYMENT:
-        return Acceptance(summary, (), None, audit_problem)
+    also_audit = prefill_service.prefill_audit(prefilled) if prefilled is not None else None
+    summary = cases.accept_case(db, actor, request, now=now, also_audit=also_audit)
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return Acceptance(summary)
     try:
         made = ensure_orders(db, channel, summary.case_number, now=now, created_by=actor.username)
     except DomainError as error:
-        return Acceptance(summary, (), str(error), audit_problem)
+        return Acceptance(summary, (), str(error))
     except OSError as error:  # the channel's store could not be reached: the case stays, orders follow
-        return Acceptance(
-            summary, (), f"收款渠道暂不可用（{error}），缴款单将在下次打开业务时开具", audit_problem
-        )
-    return Acceptance(cases.get_case(db, actor, summary.case_number), tuple(made), None, audit_problem)
+        return Acceptance(summary, (), f"收款渠道暂不可用（{error}），缴款单将在下次打开业务时开具")
+    return Acceptance(cases.get_case(db, actor, summary.case_number), tuple(made), None)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1097,54 +1097,33 @@ def accept_prefilled(
     db: Database, actor: Actor, prefill: Prefill, *, now: datetime | None = None
 ) -> CaseSummary:
     """Accepts the prefilled request (cases.accept_case) and audits which fields came from where and what
-    the clerk corrected.
-
-    Two transactions: acceptance owns its own; the prefill event follows at once. Should the second fail,
-    the case stands as accepted by hand (its acceptance is audited either way).
-    """
+    the clerk corrected, in the same transaction: the case is saved with its sources or not at all."""
     now = now or utc_now()
-    summary = accept_case(db, actor, prefill.request, now=now)
-    audit_prefill(db, actor, summary.case_number, prefill, now=now)
-    return summary
+    return accept_case(db, actor, prefill.request, now=now, also_audit=prefill_audit(prefill))
 
 
-def audit_prefill(db: Database, actor: Actor, case_number: str, prefill: Prefill, *, now: datetime) -> None:
-    """The event saying which fields of the accepted case came from where and what the clerk corrected
-    (`case.prefill_accepted`; `correct_field` later reads the sources from it). Written by whoever accepted
-    the case: the clerk (an administrator passes every role check)."""
-    actor.require(Role.CLERK, operation="记录预填来源")
+def prefill_audit(prefill: Prefill) -> tuple[str, dict[str, Any]]:
+    """The `case.prefill_accepted` event as cases.accept_case writes it with the case: which fields of the
+    accepted case came from where and what the clerk corrected (`correct_field` later reads the sources
+    from it)."""
     fields = {
         path: {"value": _json_value(prefill.value(path)), "source": source.text}
         for path, source in sorted(prefill.sources.items())
     }
-    with db.unit_of_work() as uow:
-        s = uow.session
-        case = s.scalar(select(Case).where(Case.case_number == case_number))
-        assert case is not None
-        audit.append(
-            s,
-            actor,
-            AUDIT_ACCEPTED,
-            case_id=case.id,
-            unit_id=case.unit_id,
-            record=case.case_number,
-            after={
-                "business_type": prefill.request.business_type,
-                "fields": fields,
-                "corrections": [
-                    {
-                        "field": c.path,
-                        "old_value": c.old_value,
-                        "new_value": c.new_value,
-                        "overridden_source": c.overridden_source,
-                    }
-                    for c in prefill.corrections
-                ],
-                "warnings": list(prefill.warnings),
-            },
-            at=now,
-        )
-        uow.commit()
+    return AUDIT_ACCEPTED, {
+        "business_type": prefill.request.business_type,
+        "fields": fields,
+        "corrections": [
+            {
+                "field": c.path,
+                "old_value": c.old_value,
+                "new_value": c.new_value,
+                "overridden_source": c.overridden_source,
+            }
+            for c in prefill.corrections
+        ],
+        "warnings": list(prefill.warnings),
+    }
 
 
 def _last_source(session: Session, case_id: int, path: str) -> str:

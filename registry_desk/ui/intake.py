@@ -1283,8 +1283,6 @@ class IntakeDialog(QDialog):
         if self.acceptance is not None and self.acceptance.payment_error:
             problems.append(self.tr("缴款单未能开具（打开业务时将重试）：{error}").format(
                 error=self.acceptance.payment_error))
-        if self.acceptance is not None and self.acceptance.audit_error:
-            problems.append(self.tr("预填来源未能记入留痕：{error}").format(error=self.acceptance.audit_error))
         if problems:
             self.show_error(self.tr("已受理；") + "；".join(problems))
         self.tasks.run(

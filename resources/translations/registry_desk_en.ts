@@ -362,10 +362,6 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Type</translation>
     </message>
     <message>
-        <source>单元</source>
-        <translation type="vanished">Unit</translation>
-    </message>
-    <message>
         <location line="+1"/>
         <source>单元/坐落</source>
         <translation>Unit / location</translation>
@@ -1200,11 +1196,6 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+3"/>
-        <source>预填来源未能记入留痕：{error}</source>
-        <translation>the sources of the prefilled fields could not be written to the audit trail: {error}</translation>
-    </message>
-    <message>
-        <location line="+2"/>
         <source>已受理；</source>
         <translation>Accepted; </translation>
     </message>
@@ -1835,7 +1826,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1160"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1158"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>

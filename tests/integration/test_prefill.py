@@ -589,8 +589,36 @@ def test_accepting_at_the_window_audits_the_prefill_as_submitted(demo, tmp_path)
     accepted = payment_flow.accept_and_bill(
         demo, CLERK, submitted, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=p.as_accepted(submitted)
     )
-    assert accepted.audit_error is None
     (event,) = _events(demo, accepted.summary.case_number, "case.prefill_accepted")
     assert event.after["fields"]["parties[0].phone"]["value"] == "0955-7017777"
     assert [c["field"] for c in event.after["corrections"]] == ["parties[0].phone"]
     assert event.after["corrections"][0]["old_value"] == old_phone
+
+
+def test_a_case_is_never_saved_without_its_prefill_sources(demo, tmp_path):
+    """The sources are written in the acceptance's transaction: when they cannot be written, no case,
+    party, material or audit event of the attempt remains, and the case number is not used up."""
+    from registry_desk.payments.local_channel import LocalChannel
+    from registry_desk.services import payment_flow
+    from registry_desk.storage.tables import AuditEvent, Case
+
+    unit_number, _m = _singly_mortgaged_unit(demo)
+    p = prefill(demo, CLERK, "mortgage_cancel", unit_number)
+    broken = dataclasses.replace(p, warnings=(object(),))  # not writable to the audit trail
+
+    def counts():
+        with demo.unit_of_work(write=False) as uow:
+            s = uow.session
+            return s.scalar(select(func.count(Case.id))), s.scalar(select(func.count(AuditEvent.seq)))
+
+    before = counts()
+    with pytest.raises(TypeError):
+        payment_flow.accept_and_bill(
+            demo, CLERK, p.request, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=broken
+        )
+    assert counts() == before
+
+    accepted = payment_flow.accept_and_bill(
+        demo, CLERK, p.request, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=p.as_accepted(p.request)
+    )
+    assert len(_events(demo, accepted.summary.case_number, "case.prefill_accepted")) == 1

@@ -84,7 +84,6 @@ MATRIX: dict[str, set[Role]] = {
     "services.paper_stock.serial_history": {C, R, A},
     "services.paper_stock.set_low_stock_threshold": {A},
     "services.paper_stock.stock_status": {C, R, A},
-    "services.prefill.audit_prefill": {C, A},
     "services.prefill.correct_field": {C, R, A},
     "services.prefill.identify": {C, A},
     "services.prefill.prefill": {C, A},
