@@ -247,16 +247,14 @@ def test_a_change_announced_on_the_bus_refreshes_the_open_register(
     assert "查封登记" in window.register_view.history_model.column_text(0)
 
 
-def test_a_case_number_in_the_search_box_opens_that_case(
-    qtbot, window: MainWindow, demo_db: Database, clerk_actor: Actor
-):
+def _withdrawn_case(demo_db: Database, clerk_actor: Actor) -> str:
+    """A case on the shared demo register, withdrawn at once so that it locks no unit for the other tests."""
     from datetime import datetime, timezone
 
     from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
     from registry_desk.domain.codes import AdvanceNoticeKind, IdType
     from registry_desk.services import cases
 
-    # A case on the shared demo register, withdrawn at once so that it locks no unit for the other tests.
     unit = _current_unit_with(demo_db, RightType.OWNERSHIP)
     owners = _holders(demo_db, unit, RightType.OWNERSHIP)
     request = IntakeRequest(
@@ -272,10 +270,41 @@ def test_a_case_number_in_the_search_box_opens_that_case(
     monday = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
     number = cases.accept_case(demo_db, clerk_actor, request, now=monday).case_number
     cases.withdraw_case(demo_db, clerk_actor, number, "测试后撤回", now=monday)
+    return number
 
+
+def test_a_case_number_in_the_search_box_opens_that_case(
+    qtbot, window: MainWindow, demo_db: Database, clerk_actor: Actor
+):
+    number = _withdrawn_case(demo_db, clerk_actor)
     _search(qtbot, window, number)
     dialog = window.case_details.get(number)
     assert dialog is not None and dialog.isVisible()
     dialog.close()
     assert window.case_list.scope_label.isVisibleTo(window.case_list)
     assert "12位业务号" in window.case_list.scope_label.text()
+
+
+def test_closing_the_window_releases_its_cases_and_stops_its_background_work(
+    qtbot, demo_db: Database, clerk_actor: Actor, tmp_path: Path
+):
+    """Closing with a case still open: the other windows no longer see it as 处理中 here, the change
+    listener's thread and the timers stop, and the geometry is saved (as app.run then disposes the db)."""
+    from PySide6.QtCore import QThreadPool
+
+    from registry_desk.services import claims
+
+    number = _withdrawn_case(demo_db, clerk_actor)
+    window = _open_window(qtbot, demo_db, clerk_actor, tmp_path)
+    qtbot.waitUntil(lambda: window.live.listener.running, timeout=5000)
+    dialog = window.open_case(number)
+    assert dialog is not None and dialog.isVisible()
+    claim = claims.claim_of(demo_db, number)
+    assert claim is not None and claim.is_held_by(clerk_actor)
+
+    window.close()
+    QThreadPool.globalInstance().waitForDone(30_000)
+
+    assert claims.claim_of(demo_db, number) is None
+    assert not window.live.listener.running
+    assert not window.poll_timer.isActive() and not window.claim_timer.isActive()
