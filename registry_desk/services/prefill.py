@@ -23,6 +23,7 @@ from registry_desk.storage.prepared import DriverSource, PreparedRead
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.cases import (
+    ADVANCE_NOTICE,
     MORTGAGE_CANCEL,
     MORTGAGE_FIRST,
     TRANSFER,
@@ -30,6 +31,7 @@ from registry_desk.domain.cases import (
     CaseSummary,
     IntakeRequest,
     MortgageTerms,
+    NoticeTerms,
     PartyInput,
     request_from_case,
 )
@@ -325,6 +327,8 @@ _TYPES: dict[str, type] = {
     "cancellation.mortgage": str,
     "cancellation.reason": MortgageCancelReason,
     "cancellation.note": str,
+    "notice.kind": AdvanceNoticeKind,
+    "notice.price": Money,
     "price": Money,
     "co_ownership": CoOwnership,
     "note": str,
@@ -1001,6 +1005,47 @@ def _prefill_transfer(unit: _UnitView) -> Prefill:
     return Prefill(request, b.sources, display, tuple(b.warnings))
 
 
+def _prefill_advance_notice(unit: _UnitView, kind: AdvanceNoticeKind | None) -> Prefill:
+    """预告登记: the obligors from the register; the holder (the buyer, or the bank) is new to the unit.
+
+    - 买卖预告 (kinds 1 and 2): the sellers are all the current owners (for a 期房, the developer).
+    - 抵押权预告 (kinds 3 and 4): the mortgagors are the buyers of the purchase notice standing on the
+      unit (期房按揭), else the current owners; the bank and the contract's terms are entered at the window.
+    """
+    if kind is None:
+        raise ValidationError(
+            f"请先选择预告登记种类，再为单元 {unit.unit_number} 预填预告登记",
+            rule=RULE_PREFILL,
+            record=unit.unit_number,
+        )
+    b = _Builder(unit)
+    ownership = _require_ownership(unit, kind.label)
+    purchase = [
+        r
+        for r in unit.of_type(RightType.ADVANCE_NOTICE)
+        if r.notice_kind is not None and not r.notice_kind.is_mortgage
+    ]
+    if kind.is_mortgage and len(purchase) == 1:
+        notice = purchase[0]
+        source = b.right_source(notice)
+        for buyer in notice.of_role(PartyRole.RIGHT_HOLDER):
+            b.add(PartyRole.OBLIGOR, buyer, source)
+    else:
+        if kind.is_mortgage and len(purchase) > 1:
+            b.warnings.append(
+                f"单元 {unit.unit_number} 有{len(purchase)}项买卖预告登记，抵押人已按所有权人带入，请核对"
+            )
+        source = b.right_source(ownership)
+        for owner in ownership.of_role(PartyRole.RIGHT_HOLDER):
+            b.add(PartyRole.OBLIGOR, owner, source)
+    if kind.is_mortgage:
+        b.warnings.append("抵押权人（银行）及抵押合同约定须由窗口录入：可读取银行的统一社会信用代码")
+    else:
+        b.warnings.append("买受人须由窗口录入：可刷身份证读取；买卖价格按备案合同填写")
+    request = IntakeRequest(ADVANCE_NOTICE, unit.unit_number, tuple(b.parties), notice=NoticeTerms(kind))
+    return Prefill(request, b.sources, b.display(), tuple(b.warnings))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Services
 # ---------------------------------------------------------------------------------------------------------
@@ -1020,7 +1065,8 @@ def prefill(
     - "mortgage_first": from the unit's 抵押权预告登记 (restricted to `notice_kind` if given), or, where the
       unit has none, from `mortgage` = the bank's `ContractData` plus the current ownership;
     - "mortgage_cancel": the mortgage whose 证明 number (or right id) is `mortgage`, or the unit's only one;
-    - "transfer": the sellers from the ownership, the buyers from a purchase notice where one stands.
+    - "transfer": the sellers from the ownership, the buyers from a purchase notice where one stands;
+    - "advance_notice" of `notice_kind`: the obligors (sellers, or mortgagors) from the register.
 
     Another unfinished case on the unit refuses the prefill with the same RuleViolation as acceptance.
     """
@@ -1028,7 +1074,11 @@ def prefill(
     kind = None
     if notice_kind is not None:
         kind = next((k for k in AdvanceNoticeKind if int(k) == int(notice_kind)), None)
-        if kind is None or not kind.is_mortgage:
+        if kind is None and business_type == ADVANCE_NOTICE:
+            raise ValidationError(
+                f"预告登记种类“{notice_kind}”不存在（1 至 4）", rule=RULE_PREFILL, record=str(notice_kind)
+            )
+        if business_type != ADVANCE_NOTICE and (kind is None or not kind.is_mortgage):
             raise ValidationError(
                 f"预告登记种类“{notice_kind}”不是抵押权预告登记（3 或 4）",
                 rule=RULE_PREFILL,
@@ -1057,6 +1107,14 @@ def prefill(
             result = _prefill_mortgage_cancel(unit, mortgage)
         elif business_type == TRANSFER:
             result = _prefill_transfer(unit)
+        elif business_type == ADVANCE_NOTICE:
+            if mortgage is not None:
+                raise ValidationError(
+                    "预告登记预填不读取抵押合同数据：抵押权人及合同约定请在窗口录入",
+                    rule=RULE_PREFILL,
+                    record=unit.unit_number,
+                )
+            result = _prefill_advance_notice(unit, kind)
         else:
             label = load_policy().label(business_type)
             raise ValidationError(

@@ -72,7 +72,7 @@ from registry_desk.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from registry_desk.storage.database import Database
 
-PREFILL_TYPES = (TRANSFER, MORTGAGE_FIRST, MORTGAGE_CANCEL)
+PREFILL_TYPES = (TRANSFER, MORTGAGE_FIRST, MORTGAGE_CANCEL, ADVANCE_NOTICE)
 _TEN_THOUSAND = Decimal(10000)
 
 
@@ -735,6 +735,11 @@ class IntakeDialog(QDialog):
 
     def _notice_kind_changed(self, _index: int = 0) -> None:
         kind = self.notice_kind
+        started = self.prefilled
+        if started is not None and started.request.notice is not None and started.request.notice.kind != kind:
+            # Who the obligor is depends on the kind (the developer sells, the buyer mortgages): the
+            # parties prefilled for the other kind are taken again from the register.
+            self.run_prefill()
         mortgage_kind = kind is not None and kind.is_mortgage
         self.notice_price_label.setVisible(kind is not None and not mortgage_kind)
         self.notice_price.setVisible(kind is not None and not mortgage_kind)
@@ -1125,7 +1130,8 @@ class IntakeDialog(QDialog):
             mortgage = None
         try:
             result = prefill.prefill(
-                self.db, self.actor, business.key, self.unit.unit_number, mortgage=mortgage
+                self.db, self.actor, business.key, self.unit.unit_number, mortgage=mortgage,
+                notice_kind=self.notice_kind,
             )
         except DomainError as error:
             self.show_error(str(error))

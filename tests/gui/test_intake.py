@@ -20,7 +20,7 @@ from registry_desk.services.context import Actor
 from registry_desk.services.demo_cases import pick_demo_units
 from registry_desk.services.demo_data import load_demo
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, Party, Right, Unit
+from registry_desk.storage.tables import AuditEvent, Case, Party, Right, Unit
 from registry_desk.ui.intake import PartyTable
 from registry_desk.ui.main_window import MainWindow
 from registry_desk.ui.printing import print_pdf_to_file
@@ -219,7 +219,7 @@ def test_a_notice_shows_kind_and_mortgage_terms_labelled_in_wan_or_yuan(qtbot, d
     window = _open_window(qtbot, db, clerk, tmp_path)
     intake = _search_and_open_intake(qtbot, window, unit)
     intake.set_business_type("advance_notice")
-    assert intake.notice_kind_combo.isVisible() and not intake.prefill_button.isEnabled()
+    assert intake.notice_kind_combo.isVisible() and intake.prefill_button.isEnabled()
     intake.notice_kind_combo.setCurrentIndex(intake.notice_kind_combo.findData(4))
     box = intake.notice_mortgage_box
     assert box.isVisible() and not intake.notice_price.isVisible()
@@ -234,3 +234,74 @@ def test_a_notice_shows_kind_and_mortgage_terms_labelled_in_wan_or_yuan(qtbot, d
         "抵押合同" in intake.materials_table.item(r, 0).text()
         for r in range(intake.materials_table.rowCount())
     )
+
+
+def test_a_presale_notice_from_search_to_printed_proof(qtbot, demo, tmp_path: Path):
+    """预售商品房买卖预告 at the window: F4 takes the developer from the register, the card reader the buyer;
+    the registrar records and the 不动产登记证明 prints."""
+    db, clerk = demo
+    unit = pick_demo_units(db).developer[0]
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, unit)
+    intake.set_business_type("advance_notice")
+    assert intake.notice_kind.label == "预售商品房买卖预告登记"
+    assert intake.prefill_button.isEnabled()
+
+    qtbot.keyClick(intake, Qt.Key.Key_F4)  # 从登记簿预填
+    developer = intake.unit.owners[0].holders[0].name
+    assert intake.party_table.rowCount() == 1
+    assert intake.party_table.text(0, PartyTable.ROLE) == "预告登记义务人"
+    assert intake.party_table.text(0, PartyTable.NAME) == developer
+    assert intake.party_table.text(0, PartyTable.SOURCE).startswith("来自 登记簿")
+    assert intake.party_table.text(0, PartyTable.LEGAL_REP)  # the developer's 法定代表人, from its record
+
+    # Switching to the bank's kind and back takes the obligor again from the register, never left stale.
+    intake.notice_kind_combo.setCurrentIndex(intake.notice_kind_combo.findData(3))
+    assert intake.prefilled is not None and intake.prefilled.request.notice.kind == 3
+    intake.notice_kind_combo.setCurrentIndex(intake.notice_kind_combo.findData(1))
+    assert intake.prefilled.request.notice.kind == 1 and intake.party_table.rowCount() == 1
+
+    intake.id_role_combo.setCurrentIndex(intake.id_role_combo.findText("预告登记权利人"))
+    intake.id_entry.setFocus()
+    qtbot.keyClicks(intake.id_entry, BUYER_ID)
+    qtbot.keyClick(intake.id_entry, Qt.Key.Key_Return)
+    row = intake.party_table.rowCount() - 1
+    intake.party_table.item(row, PartyTable.NAME).setText(BUYER_NAME)
+    qtbot.keyClicks(intake.notice_price, "612000")
+    qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # 全部已收
+    assert intake.problems() == []
+
+    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
+    qtbot.addWidget(intake.receipt_preview)
+    number = intake.summary.case_number
+    assert intake.summary.status is CaseStatus.IN_REVIEW  # a notice is free: straight to 审核
+
+    back = _open_window(qtbot, db, ADMIN, tmp_path / "back")
+    detail = back.open_case(number)
+    qtbot.addWidget(detail)
+    detail.confirm = lambda _parent, _title, _text: True
+
+    def act(key: str, status: CaseStatus) -> None:
+        detail.buttons[key].click()
+        qtbot.waitUntil(lambda: detail.summary.status is status, timeout=20_000)
+
+    act("record", CaseStatus.RECORDED)
+    act("ready", CaseStatus.CERTIFICATE_READY)
+    proof = detail.summary.certificate_numbers[0]
+    assert "不动产证明第" in proof
+    opened: list = []
+    detail.preview_opened.connect(opened.append)
+    detail.buttons["print_certificate"].click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    text = _text(opened[0].pdf_bytes)
+    assert "不动产登记证明" in text and proof in text
+    assert BUYER_NAME in text and developer in text and "预售商品房买卖预告登记" in text
+    opened[0].close()
+    with db.unit_of_work(write=False) as uow:
+        sources = uow.session.scalar(
+            select(AuditEvent.after).where(
+                AuditEvent.action == "case.prefill_accepted", AuditEvent.record == number
+            )
+        )
+    assert sources["fields"]["parties[0].name"]["source"].startswith("来自 登记簿")

@@ -28,6 +28,7 @@ from registry_desk.domain.codes import (
     RightStatus,
     RightType,
 )
+from registry_desk.domain.cases import PartyInput
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.resources_path import seed
@@ -622,3 +623,92 @@ def test_a_case_is_never_saved_without_its_prefill_sources(demo, tmp_path):
         demo, CLERK, p.request, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=p.as_accepted(p.request)
     )
     assert len(_events(demo, accepted.summary.case_number, "case.prefill_accepted")) == 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 预告登记
+
+
+def _carry_through(db, accepted) -> str:
+    """Paper for what is missing, payment if charged, 登簿, 缮证, 发证; returns the 证明 number."""
+    number = accepted.case_number
+    for material in accepted.missing_materials:
+        cases.receive_material(db, CLERK, number, material.code, now=MONDAY)
+    if accepted.status is CaseStatus.AWAITING_PAYMENT:
+        cases.confirm_payment(db, CASHIER, number, now=MONDAY)
+    result = cases.record_case(db, REGISTRAR, number, now=MONDAY + timedelta(minutes=30))
+    cases.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY + timedelta(minutes=40))
+    cases.issue_certificate(db, CLERK, number, "领证人", now=MONDAY + timedelta(minutes=45))
+    return result.issued_certificates[0]
+
+
+def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any_demo):
+    from registry_desk.services.demo_cases import pick_demo_units
+    from tests.integration.test_case_helpers import terms
+
+    db = any_demo
+    unit_number = pick_demo_units(db).developer[0]
+    with db.unit_of_work(write=False) as uow:
+        s = uow.session
+        developer = s.execute(
+            select(Party.name, Party.id_number, Party.legal_rep_name)
+            .join(RightParty, RightParty.party_id == Party.id)
+            .join(Right, Right.id == RightParty.right_id)
+            .join(Unit, Unit.id == Right.unit_id)
+            .where(
+                Unit.unit_number == unit_number,
+                Right.right_type == RightType.OWNERSHIP,
+                Right.status == RightStatus.CURRENT,
+            )
+        ).one()
+
+    # 预售商品房买卖预告: the developer, the unit's owner, is the obligor with its 法定代表人; the buyer is new.
+    p = prefill(db, CLERK, "advance_notice", unit_number, notice_kind=AdvanceNoticeKind.PRESALE_PURCHASE)
+    (seller,) = p.request.parties
+    assert (seller.role, seller.name, seller.id_number, seller.legal_rep_name) == (PartyRole.OBLIGOR, *developer)
+    assert p.sources["parties[0].name"].text.startswith("来自 登记簿 ")
+    assert p.request.notice.kind is AdvanceNoticeKind.PRESALE_PURCHASE
+    assert any("买受人须由窗口录入" in w for w in p.warnings)
+    buyer = PartyInput(PartyRole.RIGHT_HOLDER, "预告买受人", IdType.RESIDENT_ID, "640502199001011239")
+    submitted = dataclasses.replace(
+        p.request,
+        parties=(*p.request.parties, buyer),
+        notice=dataclasses.replace(p.request.notice, price=Money.yuan("612000")),
+        materials={m: "paper" for m in ("application", "identity", "presale_contract")},
+    )
+    purchase = accept_prefilled(db, CLERK, p.as_accepted(submitted), now=MONDAY)
+    (event,) = _events(db, purchase.case_number, "case.prefill_accepted")
+    assert event.after["fields"]["parties[0].id_number"]["source"] == p.sources["parties[0].id_number"].text
+    assert event.after["fields"]["parties[1].name"]["source"] == "窗口录入"
+    assert event.after["corrections"] == []
+    proof = _carry_through(db, purchase)
+    assert "不动产证明第" in proof
+
+    # 预售商品房抵押权预告 (期房按揭): the mortgagor is the buyer of the purchase notice, not the developer.
+    m = prefill(db, CLERK, "advance_notice", unit_number, notice_kind=AdvanceNoticeKind.PRESALE_MORTGAGE)
+    (mortgagor,) = m.request.parties
+    assert (mortgagor.role, mortgagor.name, mortgagor.id_number) == (PartyRole.OBLIGOR, "预告买受人", buyer.id_number)
+    assert m.sources["parties[0].name"].text == f"来自 预告登记 预售商品房买卖预告登记 {proof}"
+    assert any("抵押权人（银行）" in w for w in m.warnings)
+    bank = identify(db, CLERK, "91640500MA7HH00105", role=PartyRole.RIGHT_HOLDER)
+    assert bank is not None
+    bank_notice = dataclasses.replace(
+        m.request,
+        parties=(bank, *m.request.parties),
+        notice=dataclasses.replace(m.request.notice, mortgage=terms(amount="400000")),
+        materials={m_: "paper" for m_ in ("application", "identity", "presale_contract", "mortgage_contract")},
+    )
+    accepted = accept_prefilled(db, CLERK, m.with_party(bank, source="窗口录入").as_accepted(bank_notice), now=MONDAY)
+    assert "不动产证明第" in _carry_through(db, accepted)
+
+
+def test_a_notice_prefill_needs_its_kind_and_reads_no_contract(demo):
+    from registry_desk.services.demo_cases import pick_demo_units
+
+    unit_number = pick_demo_units(demo).developer[0]
+    with pytest.raises(ValidationError, match="请先选择预告登记种类"):
+        prefill(demo, CLERK, "advance_notice", unit_number)
+    with pytest.raises(ValidationError, match="预告登记种类“9”不存在"):
+        prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=9)
+    with pytest.raises(ValidationError, match="不读取抵押合同数据"):
+        prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=3, mortgage="不动产证明第0000001号")
