@@ -33,9 +33,10 @@ def _sqlite_setup(engine: Engine) -> None:
         # driver would otherwise not BEGIN before a SELECT).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # The patience first: switching a new file to WAL takes the write lock, which another window may hold.
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
