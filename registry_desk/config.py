@@ -31,6 +31,11 @@ class Settings:
         return self.data_dir / "keys"
 
     @property
+    def bank_inbox_dir(self) -> Path:
+        """Where banks' sealed mortgage contracts arrive for the window to read (免填写)."""
+        return self.data_dir / "bank_inbox"
+
+    @property
     def output_dir(self) -> Path:
         """Printed output (PDFs written instead of or besides paper)."""
         return self.data_dir / "output"

@@ -1,4 +1,5 @@
-"""`registry-desk channel …` (the embedded collecting bank), `registry-desk payments …` and `registry-desk reconcile`."""
+"""`registry-desk channel …` (the embedded collecting bank), `registry-desk bank contract` (the demo mortgagee),
+`registry-desk payments …` and `registry-desk reconcile`."""
 
 from __future__ import annotations
 
@@ -32,6 +33,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     notify.add_argument("order_no")
     notify.add_argument("--deliver", action="store_true", help="把通知交给本系统入账")
     notify.set_defaults(func=_notify)
+
+    bank = sub.add_parser("bank", help="模拟银行（演示、培训）：出具加盖电子签章、附合同数据的抵押合同")
+    b_actions = bank.add_subparsers(dest="bank_command", metavar="操作", required=True)
+    contract = b_actions.add_parser(
+        "contract", help="为单元的现所有权人出具抵押合同（附合同数据），放入银行报送目录供窗口读取"
+    )
+    contract.add_argument("unit_number", help="不动产单元号")
+    contract.add_argument("--bank", required=True, help="抵押权人：印章代号（如 bank-hh）或统一社会信用代码")
+    contract.add_argument("--amount", required=True, help="被担保主债权数额（最高额抵押为最高债权额），元")
+    contract.add_argument("--years", type=int, default=20, help="债务履行期限（年），默认 20")
+    contract.add_argument("--start", help="债务履行起始日期，默认今天")
+    contract.add_argument("--maximum", action="store_true", help="最高额抵押（默认一般抵押）")
+    contract.add_argument("--no-transfer", action="store_true", help="约定禁止转让抵押财产")
+    contract.add_argument("--out", help="输出 PDF（默认数据目录下 bank_inbox/合同编号.pdf）")
+    contract.set_defaults(func=_bank_contract)
 
     payments = sub.add_parser("payments", help="税费同缴：查询入账、电子票据、税费报表")
     p_actions = payments.add_subparsers(dest="payments_command", metavar="操作", required=True)
@@ -208,3 +224,29 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     print(f"报告：{pdf}")
     print(f"明细：{csv_path}")
     return 0 if report.ok else 1
+
+
+def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.domain.codes import MortgageMode
+    from registry_desk.domain.money import Money
+    from registry_desk.services.bank_contracts import make_demo_mortgage_contract
+    from registry_desk.services.cases import CHINA_TZ
+    from registry_desk.services.context import utc_now
+
+    if not 1 <= args.years <= 50:
+        raise ValidationError(f"债务履行期限 {args.years} 年不在 1 至 50 年之间", rule="抵押期限", record=str(args.years))
+    start = _day(args.start) if args.start else utc_now().astimezone(CHINA_TZ).date()
+    mode = MortgageMode.MAXIMUM if args.maximum else MortgageMode.GENERAL
+    db = _open(settings)
+    try:
+        number, pdf = make_demo_mortgage_contract(
+            settings, db, args.unit_number, args.bank, Money.yuan(args.amount),
+            start=start, years=args.years, mode=mode, no_transfer=args.no_transfer,
+        )
+    finally:
+        db.dispose()
+    out = Path(args.out) if args.out else settings.bank_inbox_dir / f"{number}.pdf"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    print(f"抵押合同 {number}（单元 {args.unit_number}，{mode.label} {Money.yuan(args.amount)}元）：{out}")
+    return 0

@@ -16,7 +16,7 @@ Decisions (issue #5):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -241,6 +241,7 @@ class Acceptance:
     summary: cases.CaseSummary
     orders: tuple[OrderView, ...] = ()
     payment_error: str | None = None
+    material_error: str | None = None  # the bank's sealed contract read at intake could not be attached
 
 
 def accept_and_bill(
@@ -273,6 +274,22 @@ def accept_and_bill(
     except OSError as error:  # the channel's store could not be reached: the case stays, orders follow
         return Acceptance(summary, (), f"收款渠道暂不可用（{error}），缴款单将在下次打开业务时开具")
     return Acceptance(cases.get_case(db, actor, summary.case_number), tuple(made), None)
+
+
+def attach_bank_contract(
+    db: Database, actor: Actor, settings: Settings, accepted: Acceptance, pdf: bytes
+) -> Acceptance:
+    """After 受理 of a first mortgage prefilled from the bank's sealed contract: the same PDF becomes the
+    case's 抵押合同 as an electronically sealed material (verified again, against the case's mortgagee).
+    Should that fail, the case stands accepted with the material missing, and the window says why."""
+    from registry_desk.services import exemptions
+
+    number = accepted.summary.case_number
+    try:
+        exemptions.import_sealed_file(db, actor, settings, number, "mortgage_contract", pdf)
+    except DomainError as error:
+        return replace(accepted, material_error=str(error))
+    return replace(accepted, summary=cases.get_case(db, actor, number))
 
 
 # ---------------------------------------------------------------------------------------------------------

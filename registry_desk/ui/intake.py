@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -434,6 +436,18 @@ class IntakeDialog(QDialog):
         self.prefill_button = QPushButton(self.tr("从登记簿预填（F4）"), self)
         self.prefill_button.setObjectName("prefillButton")
         self.prefill_button.clicked.connect(self.run_prefill)
+        # A mortgage without a notice: the bank's sealed contract carries the figures (免填写, 免盖章).
+        self.contract_button = QPushButton(self.tr("读取银行抵押合同（F6）"), self)
+        self.contract_button.setObjectName("contractButton")
+        self.contract_button.setToolTip(
+            self.tr("读取银行加盖电子签章的抵押合同：核验签章后按合同数据预填，受理后作为电子签章件收取")
+        )
+        self.contract_button.clicked.connect(self.choose_bank_contract)
+        self.contract_note = QLabel(self)
+        self.contract_note.setObjectName("hint")
+        self.contract_note.setWordWrap(True)
+        self.contract_note.hide()
+        self.bank_contract: Any = None  # a bank_contracts.BankContract once read and verified
         self.type_note = QLabel(self)
         self.type_note.setObjectName("hint")
         self.type_note.setWordWrap(True)
@@ -448,6 +462,7 @@ class IntakeDialog(QDialog):
         type_row.addWidget(self.notice_kind_label)
         type_row.addWidget(self.notice_kind_combo)
         type_row.addWidget(self.prefill_button)
+        type_row.addWidget(self.contract_button)
         type_row.addStretch(1)
 
         # -- parties ------------------------------------------------------------------------------------
@@ -638,6 +653,7 @@ class IntakeDialog(QDialog):
         content_layout.addWidget(self.unit_label)
         content_layout.addLayout(type_row)
         content_layout.addWidget(self.type_note)
+        content_layout.addWidget(self.contract_note)
         content_layout.addWidget(self.warnings_label)
         content_layout.addWidget(parties_box, 3)
         middle = QHBoxLayout()
@@ -657,6 +673,7 @@ class IntakeDialog(QDialog):
         layout.addLayout(buttons)
 
         QShortcut(QKeySequence(Qt.Key.Key_F4), self, self.run_prefill)
+        QShortcut(QKeySequence(Qt.Key.Key_F6), self, self.choose_bank_contract)
         for keys in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             QShortcut(QKeySequence(Qt.Modifier.CTRL | keys), self, self.accept_intake)
         QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_M), self, self.mark_all_received)
@@ -712,6 +729,8 @@ class IntakeDialog(QDialog):
     def _type_changed(self, _index: int = 0) -> None:
         business = self.business
         self.prefilled = None
+        self._forget_bank_contract()
+        self.contract_button.setVisible(business.key == MORTGAGE_FIRST)
         is_notice = business.key == ADVANCE_NOTICE
         self.notice_kind_label.setVisible(is_notice)
         self.notice_kind_combo.setVisible(is_notice)
@@ -1129,15 +1148,74 @@ class IntakeDialog(QDialog):
         if business.key == MORTGAGE_CANCEL and self.cancel_combo.currentData() is None:
             mortgage = None
         try:
-            result = prefill.prefill(
-                self.db, self.actor, business.key, self.unit.unit_number, mortgage=mortgage,
-                notice_kind=self.notice_kind,
-            )
+            if business.key == MORTGAGE_FIRST and self.bank_contract is not None:
+                from registry_desk.services import bank_contracts
+
+                result = bank_contracts.prefill_from_contract(self.db, self.actor, self.bank_contract)
+            else:
+                result = prefill.prefill(
+                    self.db, self.actor, business.key, self.unit.unit_number, mortgage=mortgage,
+                    notice_kind=self.notice_kind,
+                )
         except DomainError as error:
             self.show_error(str(error))
             return
         self.show_error("")
         self.apply_prefill(result)
+
+    def choose_bank_contract(self) -> None:
+        """F6: the clerk picks the bank's sealed contract (banks deliver them to the data dir's bank_inbox)."""
+        if self.business.key != MORTGAGE_FIRST:
+            return
+        folder = self.settings.bank_inbox_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.tr("读取银行抵押合同"), str(folder), self.tr("电子签章 PDF (*.pdf)")
+        )
+        if path:
+            self.read_bank_contract_file(Path(path))
+
+    def read_bank_contract_file(self, path: Path) -> bool:
+        """Verifies the contract's seal, reads its data and prefills the mortgage from it; refusals show in red."""
+        from registry_desk.services import bank_contracts, issuing
+
+        try:
+            pdf = path.read_bytes()
+        except OSError as error:
+            self.show_error(self.tr("无法读取文件 {name}：{error}").format(name=path.name, error=error.strerror or error))
+            return False
+        try:
+            trust = issuing.centre_kit(self.settings).trust
+            contract = bank_contracts.read_bank_contract(
+                pdf, trust, unit_number=self.unit.unit_number, source=path.name
+            )
+            result = bank_contracts.prefill_from_contract(self.db, self.actor, contract)
+        except DomainError as error:
+            self.show_error(str(error))
+            return False
+        self.show_error("")
+        self.bank_contract = contract
+        self.apply_prefill(result)
+        self._check_material("mortgage_contract")
+        self.contract_note.setText(
+            self.tr("银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取").format(
+                number=contract.data.contract_no, bank=contract.signer_org
+            )
+        )
+        self.contract_note.show()
+        return True
+
+    def _forget_bank_contract(self) -> None:
+        self.bank_contract = None
+        self.contract_note.clear()
+        self.contract_note.hide()
+
+    def _check_material(self, code: str) -> None:
+        t = self.materials_table
+        for r in range(t.rowCount()):
+            item = t.item(r, 0)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == code:
+                item.setCheckState(Qt.CheckState.Checked)
 
     def apply_prefill(self, result: prefill.Prefill) -> None:
         self.prefilled = result
@@ -1225,8 +1303,17 @@ class IntakeDialog(QDialog):
 
         channel = self.channel
         prefilled = self._prefill_as_accepted(request)
+        contract = self.bank_contract if request.business_type == MORTGAGE_FIRST else None
+        db, actor, settings = self.db, self.actor, self.settings
+
+        def work() -> payment_flow.Acceptance:
+            accepted = payment_flow.accept_and_bill(db, actor, request, channel, prefilled=prefilled)
+            if contract is None:
+                return accepted
+            return payment_flow.attach_bank_contract(db, actor, settings, accepted, contract.pdf)
+
         self.tasks.run(
-            lambda: payment_flow.accept_and_bill(self.db, self.actor, request, channel, prefilled=prefilled),
+            work,
             self._accepted,
             on_failure,
             changed="case",
@@ -1289,6 +1376,9 @@ class IntakeDialog(QDialog):
         if self.acceptance is not None and self.acceptance.payment_error:
             problems.append(self.tr("缴款单未能开具（打开业务时将重试）：{error}").format(
                 error=self.acceptance.payment_error))
+        if self.acceptance is not None and self.acceptance.material_error:
+            problems.append(self.tr("银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}").format(
+                error=self.acceptance.material_error))
         if problems:
             self.show_error(self.tr("已受理；") + "；".join(problems))
         self.tasks.run(

@@ -867,7 +867,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+414"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+416"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -887,12 +887,22 @@ Please give this log to the system administrator.</translation>
         <translation>Prefill from the register (F4)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+4"/>
+        <source>读取银行抵押合同（F6）</source>
+        <translation>Read the bank&apos;s mortgage contract (F6)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>读取银行加盖电子签章的抵押合同：核验签章后按合同数据预填，受理后作为电子签章件收取</source>
+        <translation>Read the bank&apos;s electronically sealed mortgage contract: the seal is verified, the form is filled from the contract&apos;s data, and after acceptance the file is taken as a sealed material</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>业务类型：</source>
         <translation>Business type:</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>刷身份证或输入证件号码后按回车</source>
         <translation>Swipe the ID card or type the ID number, then Enter</translation>
     </message>
@@ -1018,17 +1028,17 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+584"/>
+        <location line="+653"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-581"/>
+        <location line="-650"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+91"/>
         <source>该业务类型暂不支持预填，请在窗口录入</source>
         <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
     </message>
@@ -1048,7 +1058,7 @@ Please give this log to the system administrator.</translation>
         <translation>free of charge</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+61"/>
         <location line="+29"/>
         <source>来自 当事人档案 {name}（{number}）</source>
         <translation>From the party records: {name} ({number})</translation>
@@ -1165,7 +1175,27 @@ Please give this log to the system administrator.</translation>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
     <message>
-        <location line="+65"/>
+        <location line="+42"/>
+        <source>读取银行抵押合同</source>
+        <translation>Read the bank&apos;s mortgage contract</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>电子签章 PDF (*.pdf)</source>
+        <translation>Sealed PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>无法读取文件 {name}：{error}</source>
+        <translation>Cannot read the file {name}: {error}</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取</source>
+        <translation>Bank mortgage contract {number}: seal of {bank} verified; it is taken as a sealed material on acceptance</translation>
+    </message>
+    <message>
+        <location line="+55"/>
         <source>{source}，持有年限按登簿日期 {since} 计至合同签订日期</source>
         <translation>{source}; years held counted from the registration date {since} to the contract date</translation>
     </message>
@@ -1180,7 +1210,7 @@ Please give this log to the system administrator.</translation>
         <translation>Accepting…</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+58"/>
         <source>受理凭证 {number}</source>
         <translation>Acceptance receipt {number}</translation>
     </message>
@@ -1193,6 +1223,11 @@ Please give this log to the system administrator.</translation>
         <location line="+9"/>
         <source>缴款单未能开具（打开业务时将重试）：{error}</source>
         <translation>the payment orders could not be issued (retried when the case is opened): {error}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}</source>
+        <translation>the bank&apos;s mortgage contract could not be taken as a sealed material (import it under Materials): {error}</translation>
     </message>
     <message>
         <location line="+3"/>
@@ -1826,7 +1861,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1158"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1252"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>

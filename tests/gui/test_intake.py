@@ -305,3 +305,57 @@ def test_a_presale_notice_from_search_to_printed_proof(qtbot, demo, tmp_path: Pa
             )
         )
     assert sources["fields"]["parties[0].name"]["source"].startswith("来自 登记簿")
+
+
+def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_path: Path):
+    """No notice on the unit: F6 reads the bank's sealed contract, verified, and the form fills from it; the
+    same PDF becomes the case's sealed 抵押合同. A contract altered after sealing is refused and fills nothing."""
+    from datetime import date
+
+    from registry_desk.domain.cases import MATERIAL_SEALED
+    from registry_desk.domain.codes import MortgageMode
+    from registry_desk.domain.money import Money
+    from registry_desk.services.bank_contracts import make_demo_mortgage_contract
+
+    db, clerk = demo
+    unit = pick_demo_units(db).mortgaged[0]
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, unit)
+    intake.set_business_type("mortgage_first")
+    assert intake.contract_button.isVisible()
+    qtbot.keyClick(intake, Qt.Key.Key_F4)
+    assert "没有抵押权预告登记可带入" in intake.error_label.text()
+
+    number, pdf = make_demo_mortgage_contract(
+        intake.settings, db, unit, "bank-xb", Money.yuan("280000"), start=date(2026, 3, 2),
+        mode=MortgageMode.MAXIMUM,
+    )
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(pdf.replace(b"/Type /Catalog", b"/Type  /Catalog", 1) + b"\n")
+    assert not intake.read_bank_contract_file(forged)
+    assert "forged.pdf" in intake.error_label.text() and intake.party_table.rowCount() == 0
+
+    path = tmp_path / f"{number}.pdf"
+    path.write_bytes(pdf)
+    assert intake.read_bank_contract_file(path)
+    assert intake.error_label.text() == ""
+    assert intake.party_table.text(0, PartyTable.NAME) == "西部示范银行股份有限公司中卫支行"
+    assert intake.party_table.text(0, PartyTable.SOURCE) == f"来自 银行报送的抵押合同 {number}（91640500MA7XB0030P）"
+    assert intake.mortgage_box.terms().amount == Money.yuan("280000")
+    assert number in intake.contract_note.text() and intake.contract_note.isVisible()
+    qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # the rest brought on paper
+    assert intake.problems() == []
+
+    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
+    qtbot.addWidget(intake.receipt_preview)
+    assert intake.acceptance.material_error is None
+    case = cases.get_case(db, clerk, intake.summary.case_number)
+    assert {m.code: m.status for m in case.materials}["mortgage_contract"] == MATERIAL_SEALED
+    with db.unit_of_work(write=False) as uow:
+        sources = uow.session.scalar(
+            select(AuditEvent.after).where(
+                AuditEvent.action == "case.prefill_accepted", AuditEvent.record == case.case_number
+            )
+        )
+    assert sources["fields"]["mortgage.amount"]["source"].startswith(f"来自 银行报送的抵押合同 {number}")

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
@@ -21,7 +19,7 @@ from registry_desk.documents.verification import check_document, document_text
 from registry_desk.domain.codes import AdvanceNoticeKind, RightStatus
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.resources_path import seed
-from registry_desk.services import cases, demo_data, issuing
+from registry_desk.services import cases, issuing
 from registry_desk.services.application_form import (
     ATTACHMENT_KIND,
     application_form_pdf,
@@ -31,7 +29,6 @@ from registry_desk.services.application_form import (
 from registry_desk.services.prefill import accept_prefilled, prefill
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment, AuditEvent, Case, CaseMaterial, Right, Unit
-from tests.conftest import migrated_sqlite
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
 
@@ -56,22 +53,6 @@ def pki_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def trust(pki_settings: Settings) -> TrustStore:
     return TrustStore.load(pki_settings.keys_dir)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("demo_template")
-    with migrated_sqlite(directory) as db:
-        demo_data.load_demo(db)
-    return directory / "register.sqlite3"
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copyfile(demo_file, tmp_path / "register.sqlite3")
-    db = Database(f"sqlite:///{tmp_path / 'register.sqlite3'}")
-    yield db
-    db.dispose()
 
 
 def presale_unit(db: Database) -> str:

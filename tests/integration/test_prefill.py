@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -48,7 +45,7 @@ from registry_desk.services.prefill import (
 from registry_desk.services.sealed_materials import attach_sealed_document, make_demo_bank_contract
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit
-from tests.conftest import BACKENDS, migrated_sqlite
+from tests.conftest import BACKENDS
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
 BANK_SEALED = ("application", "mortgage_contract", "loan_contract")
@@ -66,24 +63,6 @@ def pki_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def trust(pki_settings: Settings) -> TrustStore:
     return TrustStore.load(pki_settings.keys_dir)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo register loaded once into a SQLite file; each test works on its own copy."""
-    directory = tmp_path_factory.mktemp("demo_template")
-    with migrated_sqlite(directory) as db:
-        demo_data.load_demo(db)
-    return directory / "register.sqlite3"
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    """A fresh copy of the demo register on SQLite (the refusals and corrections)."""
-    shutil.copyfile(demo_file, tmp_path / "register.sqlite3")
-    db = Database(f"sqlite:///{tmp_path / 'register.sqlite3'}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -113,6 +113,8 @@ NO_ROLE_CHECK: dict[str, str] = {
     "services.paper_stock.mark_spoiled": "session helper of print_certificate",
     "services.paper_stock.warn_if_low": "session helper of print_certificate",
     "services.prefill.accept_prefilled": "hands the request to cases.accept_case, which checks the clerk",
+    "services.bank_contracts.prefill_from_contract": "delegates to prefill.prefill, which checks the clerk",
+    "services.payment_flow.attach_bank_contract": "delegates to exemptions.import_sealed_file (clerk, registrar)",
     "services.users.ensure_demo_accounts": "start-up of a demo database, called with SYSTEM",
     "services.exemptions.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
     "services.exemptions.publish_case": "runs after record_case (registrar) as its continuation",

@@ -7,10 +7,7 @@ import hashlib
 import io
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -21,16 +18,14 @@ from registry_desk.documents.pki import TrustStore, create_demo_pki
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation
 from registry_desk.resources_path import seed
-from registry_desk.services import cases, demo_data
+from registry_desk.services import cases
 from registry_desk.services.prefill import accept_prefilled, prefill
 from registry_desk.services.sealed_materials import (
     attach_sealed_document,
     make_demo_bank_contract,
     render_bank_document,
 )
-from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment, AuditEvent, Case, CaseMaterial, Right, Unit
-from tests.conftest import migrated_sqlite
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
 
@@ -48,22 +43,6 @@ def pki_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def trust(pki_settings: Settings) -> TrustStore:
     return TrustStore.load(pki_settings.keys_dir)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    directory = tmp_path_factory.mktemp("demo_template")
-    with migrated_sqlite(directory) as db:
-        demo_data.load_demo(db)
-    return directory / "register.sqlite3"
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
-    shutil.copyfile(demo_file, tmp_path / "register.sqlite3")
-    db = Database(f"sqlite:///{tmp_path / 'register.sqlite3'}")
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
