@@ -22,11 +22,10 @@ from tests.integration import test_application_form as shared
 from tests.integration.test_application_form import buyers_take_ownership, presale_unit
 from tests.integration.test_case_helpers import CLERK, MONDAY, REGISTRAR
 
-# The demo register, its seals and the seal-kit reset, shared with the application-form tests.
+# The seals and the seal-kit reset, shared with the application-form tests (the demo register comes from
+# tests/integration/conftest.py).
 pki_settings = shared.pki_settings
 trust = shared.trust
-demo_file = shared.demo_file
-demo = shared.demo
 _fresh_kits = shared._fresh_kits
 
 
