@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     contract.add_argument("--start", help="债务履行起始日期，默认今天")
     contract.add_argument("--maximum", action="store_true", help="最高额抵押（默认一般抵押）")
     contract.add_argument("--no-transfer", action="store_true", help="约定禁止转让抵押财产")
-    contract.add_argument("--out", help="输出 PDF（默认数据目录下 bank_inbox/合同编号.pdf）")
+    contract.add_argument("--out", help="输出 PDF（默认数据目录下 bank_inbox/单元号_合同编号.pdf）")
     contract.set_defaults(func=_bank_contract)
 
     payments = sub.add_parser("payments", help="税费同缴：查询入账、电子票据、税费报表")
@@ -229,7 +229,7 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
 def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
-    from registry_desk.services.bank_contracts import make_demo_mortgage_contract
+    from registry_desk.services.bank_contracts import inbox_file_name, make_demo_mortgage_contract
     from registry_desk.services.cases import CHINA_TZ
     from registry_desk.services.context import utc_now
 
@@ -245,7 +245,7 @@ def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         db.dispose()
-    out = Path(args.out) if args.out else settings.bank_inbox_dir / f"{number}.pdf"
+    out = Path(args.out) if args.out else settings.bank_inbox_dir / inbox_file_name(args.unit_number.strip(), number)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
     print(f"抵押合同 {number}（单元 {args.unit_number}，{mode.label} {Money.yuan(args.amount)}元）：{out}")

@@ -80,6 +80,11 @@ def embed_contract_data(pdf: bytes, content: bytes) -> bytes:
     return out.getvalue()
 
 
+def inbox_file_name(unit_number: str, contract_no: str) -> str:
+    """How a contract is named in bank_inbox: the unit first, so the clerk finds the unit's contract."""
+    return f"{unit_number}_{contract_no}.pdf"
+
+
 def _refuse(message: str, record: str) -> RuleViolation:
     return RuleViolation(message, rule=RULE_CONTRACT, record=record)
 
@@ -280,3 +285,29 @@ def make_demo_mortgage_contract(
     pdf = embed_contract_data(pdf, contract_json(data, register.unit_number, tuple(p.id_number for p in owners)))
     stamped = stamp_seal_image(pdf, seal_image_png(identity.name, CONTRACT_SEAL_TEXT))
     return number, PadesSealer.for_identity(identity).seal(stamped, reason="抵押合同签章", location="中卫市")
+
+
+def deliver_demo_contracts(db: Any, settings: Any, *, today: date) -> list[Any]:
+    """A fresh demo counter finds two banks' contracts in bank_inbox, to try F6 at once: a first mortgage
+    on a resold flat (一般抵押) and a second, 最高额 mortgage on a mortgaged one. Returns the files written."""
+    from registry_desk.services.demo_cases import pick_demo_units
+
+    units = pick_demo_units(db)
+    wanted = [
+        (units.plain, "bank-hh", Money.yuan("350000"), 20, MortgageMode.GENERAL),
+        (units.mortgaged, "bank-xb", Money.yuan("500000"), 5, MortgageMode.MAXIMUM),
+    ]
+    folder = settings.bank_inbox_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for candidates, bank, amount, years, mode in wanted:
+        if not candidates:
+            continue
+        unit = candidates[-1]
+        number, pdf = make_demo_mortgage_contract(
+            settings, db, unit, bank, amount, start=today, years=years, mode=mode
+        )
+        path = folder / inbox_file_name(unit, number)
+        path.write_bytes(pdf)
+        written.append(path)
+    return written

@@ -52,8 +52,9 @@ def open_database(settings: Settings, *, demo: bool = True) -> OpenResult:
 
 
 def _seed_demo_cases(db: Database, settings: Settings) -> None:
-    """A fresh demo counter shows cases in every state. A refusal here (a year whose holidays are not
-    confirmed yet, so no due date can be computed) leaves the register without demo cases, not unusable."""
+    """A fresh demo counter shows cases in every state, and two banks' sealed mortgage contracts wait in
+    bank_inbox for F6. A refusal here (a year whose holidays are not confirmed yet, so no due date can be
+    computed) leaves the register without demo cases, not unusable."""
     from registry_desk.domain.errors import DomainError
     from registry_desk.services.cases import local_date
     from registry_desk.services.context import utc_now
@@ -63,3 +64,9 @@ def _seed_demo_cases(db: Database, settings: Settings) -> None:
         seed_demo_cases(db, settings, today=local_date(utc_now()))
     except DomainError as error:
         logging.getLogger(__name__).warning("演示业务未生成：%s", error)
+    from registry_desk.services.bank_contracts import deliver_demo_contracts
+
+    try:
+        deliver_demo_contracts(db, settings, today=local_date(utc_now()))
+    except (DomainError, OSError) as error:
+        logging.getLogger(__name__).warning("演示银行抵押合同未生成：%s", error)

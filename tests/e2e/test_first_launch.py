@@ -1,10 +1,16 @@
 """The README's first command as a newcomer meets it: the real entry point on a fresh data directory opens
 the login window at once, loads the Zhongwei demo register, and leaves demo accounts to sign in with."""
 
+import json
 import os
 import subprocess
 import sys
 
+from pypdf import PdfReader
+
+from registry_desk.config import Settings
+from registry_desk.services import issuing
+from registry_desk.services.bank_contracts import CONTRACT_DATA_FILE, read_bank_contract
 from registry_desk.services.demo_accounts import read_demo_accounts
 from registry_desk.storage.database import Database
 
@@ -34,6 +40,15 @@ def test_first_launch_opens_on_the_demo_register(tmp_path):
     assert units >= 300 and cases > 0, "a newcomer sees a living counter"
     accounts = read_demo_accounts(tmp_path)
     assert {"clerk1", "registrar1", "cashier1", "admin", "kiosk1"} <= set(accounts)
+    # Two banks' sealed mortgage contracts wait for F6, each readable for the unit it names.
+    settings = Settings(data_dir=tmp_path, database_url="sqlite://")
+    trust = issuing.centre_kit(settings).trust
+    contracts = sorted((tmp_path / "bank_inbox").glob("*.pdf"))
+    assert len(contracts) == 2
+    for path in contracts:
+        unit = json.loads(PdfReader(path).attachments[CONTRACT_DATA_FILE][0])["unit_number"]
+        number = read_bank_contract(path.read_bytes(), trust, unit_number=unit).data.contract_no
+        assert path.name == f"{unit}_{number}.pdf"
     # the second morning: the same directory opens without loading anything again
     again = _run(tmp_path, "ready")
     assert again.returncode == 0, again.stderr.decode(errors="replace")[-2000:]
