@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -758,6 +759,7 @@ class IntakeDialog(QDialog):
         if started is not None and started.request.notice is not None and started.request.notice.kind != kind:
             # Who the obligor is depends on the kind (the developer sells, the buyer mortgages): the
             # parties prefilled for the other kind are taken again from the register.
+            self.prefilled = None
             self.run_prefill()
         mortgage_kind = kind is not None and kind.is_mortgage
         self.notice_price_label.setVisible(kind is not None and not mortgage_kind)
@@ -1168,7 +1170,8 @@ class IntakeDialog(QDialog):
         if self.business.key != MORTGAGE_FIRST:
             return
         folder = self.settings.bank_inbox_dir
-        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # an unwritable data dir: the dialog still opens, elsewhere
+            folder.mkdir(parents=True, exist_ok=True)
         path, _filter = QFileDialog.getOpenFileName(
             self, self.tr("读取银行抵押合同"), str(folder), self.tr("电子签章 PDF (*.pdf)")
         )
@@ -1328,6 +1331,9 @@ class IntakeDialog(QDialog):
             return None
         if started.request.unit_number != request.unit_number:
             return None
+        kind_then = started.request.notice.kind if started.request.notice else None
+        if kind_then != (request.notice.kind if request.notice else None):
+            return None  # prefilled for another kind of notice: its sources do not describe these parties
         return started.as_accepted(request)
 
     @property
