@@ -195,20 +195,26 @@ def _parse(content: bytes, source: str) -> tuple[ContractData, str, tuple[str, .
 # The window: prefill a first mortgage from the contract
 
 
-def prefill_from_contract(db: Any, actor: Any, contract: BankContract) -> Any:
-    """The first mortgage's application from a verified contract: the bank and the terms from the contract,
-    the mortgagors from the register. The contract's mortgagors must be the unit's owners on the register."""
+def prefill_from_contract(
+    db: Any, actor: Any, contract: BankContract, *, business_type: str = "mortgage_first", notice_kind: Any = None
+) -> Any:
+    """The application from a verified contract: the bank and the terms from the contract, the mortgagors
+    from the register — for 抵押权首次登记, or an 抵押权预告登记 (`business_type` "advance_notice" with
+    `notice_kind` 3 or 4). The contract's mortgagors must be the ones the register gives: the owners, or
+    for a 期房 the buyers of its purchase notice."""
     from registry_desk.domain.codes import PartyRole
     from registry_desk.services.prefill import prefill
 
-    result = prefill(db, actor, "mortgage_first", contract.unit_number, mortgage=contract.data)
-    owners = {p.id_number.upper() for p in result.request.with_role(PartyRole.OBLIGOR)}
+    result = prefill(
+        db, actor, business_type, contract.unit_number, mortgage=contract.data, notice_kind=notice_kind
+    )
+    mortgagors = {p.id_number.upper() for p in result.request.with_role(PartyRole.OBLIGOR)}
     named = set(contract.mortgagor_id_numbers)
-    if named and named != owners:
+    if named and named != mortgagors:
         raise _refuse(
             f"抵押合同 {contract.data.contract_no} 所载抵押人（证件号 {'、'.join(sorted(named))}）与单元 "
-            f"{contract.unit_number} 登记簿记载的所有权人（证件号 {'、'.join(sorted(owners))}）不一致："
-            "抵押人须为全体所有权人",
+            f"{contract.unit_number} 登记簿记载的抵押人（证件号 {'、'.join(sorted(mortgagors))}）不一致："
+            "抵押人须为全体所有权人（期房为买卖预告登记的买受人）",
             contract.data.contract_no,
         )
     return result
@@ -231,8 +237,9 @@ def make_demo_mortgage_contract(
     contract_no: str | None = None,
     no_transfer: bool = False,
 ) -> tuple[str, bytes]:
-    """Plays the bank (demo and training only): the sealed 抵押合同 of a loan on `unit_number`'s current
-    owners, with its data embedded. Returns (contract number, PDF)."""
+    """Plays the bank (demo and training only): the sealed 抵押合同 of a loan on `unit_number` to its
+    current owners (or to the buyers of its purchase notice), with its data embedded. Returns (contract
+    number, PDF)."""
     import secrets
 
     from registry_desk.documents.pki import load_pki
@@ -252,7 +259,11 @@ def make_demo_mortgage_contract(
             rule="抵押人须为不动产的所有权人",
             record=register.unit_number,
         )
-    owners = register.owners[0].holders
+    # The mortgagors: the owners, or for a 期房 the buyers of its purchase notice (期房按揭).
+    from registry_desk.domain.codes import RightType
+
+    purchase = [r for r in register.current if r.right_type is RightType.ADVANCE_NOTICE and "买卖" in r.label]
+    owners = purchase[0].holders if len(purchase) == 1 else register.owners[0].holders
     try:
         end = start.replace(year=start.year + years)
     except ValueError:  # 29 February

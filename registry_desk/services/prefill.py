@@ -305,8 +305,18 @@ _MORTGAGE_ATTRS = (
     "mortgaged_area",
     "assessed_value",
 )
-_PATH = re.compile(r"^(?:parties\[(\d+)\]\.(\w+)|(mortgage|cancellation|notice)\.(\w+)|(\w+))$")
+_PATH = re.compile(r"^(?:parties\[(\d+)\]\.(\w+)|(notice\.mortgage|mortgage|cancellation|notice)\.(\w+)|(\w+))$")
 
+_MORTGAGE_TYPES: dict[str, type] = {
+    "mortgage.mode": MortgageMode,
+    "mortgage.amount": Money,
+    "mortgage.debt_start": date,
+    "mortgage.debt_end": date,
+    "mortgage.guarantee_scope": str,
+    "mortgage.no_transfer": bool,
+    "mortgage.mortgaged_area": Decimal,
+    "mortgage.assessed_value": Money,
+}
 _TYPES: dict[str, type] = {
     "party.name": str,
     "party.id_type": IdType,
@@ -316,14 +326,8 @@ _TYPES: dict[str, type] = {
     "party.legal_rep_name": str,
     "party.share": Fraction,
     "party.wants_own_certificate": bool,
-    "mortgage.mode": MortgageMode,
-    "mortgage.amount": Money,
-    "mortgage.debt_start": date,
-    "mortgage.debt_end": date,
-    "mortgage.guarantee_scope": str,
-    "mortgage.no_transfer": bool,
-    "mortgage.mortgaged_area": Decimal,
-    "mortgage.assessed_value": Money,
+    **_MORTGAGE_TYPES,
+    **{f"notice.{key}": kind for key, kind in _MORTGAGE_TYPES.items()},
     "cancellation.mortgage": str,
     "cancellation.reason": MortgageCancelReason,
     "cancellation.note": str,
@@ -381,9 +385,17 @@ def _get_path(request: IntakeRequest, path: str) -> Any:
             )
         return getattr(request.parties[index], attr)
     if group:
-        part = getattr(request, group)
+        part = _group_value(request, group)
         return None if part is None else getattr(part, attr)
     return getattr(request, attr)
+
+
+def _group_value(request: IntakeRequest, group: str) -> Any:
+    """request.mortgage, request.notice, request.notice.mortgage … (None where a level is absent)."""
+    part: Any = request
+    for name in group.split("."):
+        part = getattr(part, name) if part is not None else None
+    return part
 
 
 def _set_path(request: IntakeRequest, path: str, value: Any) -> IntakeRequest:
@@ -395,12 +407,16 @@ def _set_path(request: IntakeRequest, path: str, value: Any) -> IntakeRequest:
         parties[index] = replace(parties[index], **{attr: value})
         return replace(request, parties=tuple(parties))
     if group:
-        part = getattr(request, group)
+        part = _group_value(request, group)
         if part is None:
             raise ValidationError(
                 f"本申请没有“{group}”部分，不能更正“{path}”", rule=RULE_CORRECTION, record=path
             )
-        return replace(request, **{group: replace(part, **{attr: value})})
+        names = group.split(".")
+        changed = replace(part, **{attr: value})
+        for depth in range(len(names) - 1, 0, -1):  # notice.mortgage: the new terms into a new notice
+            changed = replace(_group_value(request, ".".join(names[:depth])), **{names[depth]: changed})
+        return replace(request, **{names[0]: changed})
     return replace(request, **{attr: value})
 
 
@@ -781,6 +797,51 @@ def _mortgage_notice(unit: _UnitView, notice_kind: AdvanceNoticeKind | None) -> 
     return notices[0] if notices else None
 
 
+def _add_contract_bank(
+    session: Session | Connection | DriverSource, b: _Builder, contract: ContractData
+) -> FieldSource:
+    """The mortgagee named by the bank's contract, as the register knows it (or as the contract names it)."""
+    source = FieldSource(
+        f"来自 银行报送的抵押合同 {contract.contract_no}（{contract.bank_uscc}）",
+        SOURCE_CONTRACT,
+        contract.contract_no,
+    )
+    if not b.add_known(session, PartyRole.RIGHT_HOLDER, contract.bank_uscc, source):
+        if not contract.bank_name:
+            raise ValidationError(
+                f"统一社会信用代码 {contract.bank_uscc} 的抵押权人尚未在登记系统中登记，合同数据须写明其名称",
+                rule=RULE_PREFILL,
+                record=contract.bank_uscc,
+            )
+        index = len(b.parties)
+        b.parties.append(
+            PartyInput(PartyRole.RIGHT_HOLDER, contract.bank_name, IdType.USCC, contract.bank_uscc.strip().upper())
+        )
+        for attr in ("name", "id_type", "id_number"):
+            b.sources[f"parties[{index}].{attr}"] = source
+    return source
+
+
+def _contract_terms(b: _Builder, contract: ContractData, source: FieldSource, group: str) -> MortgageTerms:
+    """The contract's mortgage terms, each field sourced under `group` ("mortgage" or "notice.mortgage");
+    the mortgaged area defaults to the unit's 建筑面积 from the register."""
+    terms = MortgageTerms(
+        mode=contract.mode,
+        amount=contract.amount,
+        debt_start=contract.debt_start,
+        debt_end=contract.debt_end,
+        guarantee_scope=contract.guarantee_scope,
+        no_transfer=contract.no_transfer,
+        mortgaged_area=contract.mortgaged_area,
+        assessed_value=contract.assessed_value,
+    )
+    b.fill(group, {a: getattr(terms, a) for a in _MORTGAGE_ATTRS}, source)
+    if terms.mortgaged_area is None:
+        terms = replace(terms, mortgaged_area=b.unit.building_area)
+        b.sources[f"{group}.mortgaged_area"] = b.unit_source()
+    return terms
+
+
 def _prefill_mortgage_first(
     session: Session | Connection | DriverSource, unit: _UnitView, notice_kind: AdvanceNoticeKind | None, contract: ContractData | None
 ) -> Prefill:
@@ -835,28 +896,7 @@ def _prefill_mortgage_first(
             b.warnings.extend(_contract_differences(notice, contract))
     else:
         assert contract is not None
-        source = FieldSource(
-            f"来自 银行报送的抵押合同 {contract.contract_no}（{contract.bank_uscc}）",
-            SOURCE_CONTRACT,
-            contract.contract_no,
-        )
-        if not b.add_known(session, PartyRole.RIGHT_HOLDER, contract.bank_uscc, source):
-            if not contract.bank_name:
-                raise ValidationError(
-                    f"统一社会信用代码 {contract.bank_uscc} 的抵押权人尚未在登记系统中登记，合同数据须写明其名称",
-                    rule=RULE_PREFILL,
-                    record=contract.bank_uscc,
-                )
-            b.parties.append(
-                PartyInput(
-                    PartyRole.RIGHT_HOLDER,
-                    contract.bank_name,
-                    IdType.USCC,
-                    contract.bank_uscc.strip().upper(),
-                )
-            )
-            for attr in ("name", "id_type", "id_number"):
-                b.sources[f"parties[0].{attr}"] = source
+        source = _add_contract_bank(session, b, contract)
         for owner in owners:
             b.add(PartyRole.OBLIGOR, owner, owner_source)
         for number in contract.debtor_id_numbers:
@@ -866,20 +906,7 @@ def _prefill_mortgage_first(
                     rule=RULE_PREFILL,
                     record=number,
                 )
-        terms = MortgageTerms(
-            mode=contract.mode,
-            amount=contract.amount,
-            debt_start=contract.debt_start,
-            debt_end=contract.debt_end,
-            guarantee_scope=contract.guarantee_scope,
-            no_transfer=contract.no_transfer,
-            mortgaged_area=contract.mortgaged_area,
-            assessed_value=contract.assessed_value,
-        )
-        b.fill("mortgage", {a: getattr(terms, a) for a in _MORTGAGE_ATTRS}, source)
-        if terms.mortgaged_area is None:
-            terms = replace(terms, mortgaged_area=unit.building_area)
-            b.sources["mortgage.mortgaged_area"] = b.unit_source()
+        terms = _contract_terms(b, contract, source, "mortgage")
     mortgages = unit.of_type(RightType.MORTGAGE)
     if mortgages:
         rank = next_mortgage_rank(unit.snapshot())
@@ -1005,12 +1032,18 @@ def _prefill_transfer(unit: _UnitView) -> Prefill:
     return Prefill(request, b.sources, display, tuple(b.warnings))
 
 
-def _prefill_advance_notice(unit: _UnitView, kind: AdvanceNoticeKind | None) -> Prefill:
+def _prefill_advance_notice(
+    session: Session | Connection | DriverSource,
+    unit: _UnitView,
+    kind: AdvanceNoticeKind | None,
+    contract: ContractData | None,
+) -> Prefill:
     """预告登记: the obligors from the register; the holder (the buyer, or the bank) is new to the unit.
 
     - 买卖预告 (kinds 1 and 2): the sellers are all the current owners (for a 期房, the developer).
     - 抵押权预告 (kinds 3 and 4): the mortgagors are the buyers of the purchase notice standing on the
-      unit (期房按揭), else the current owners; the bank and the contract's terms are entered at the window.
+      unit (期房按揭), else the current owners; the bank and the terms come from the bank's `contract`
+      when one was read, else they are entered at the window.
     """
     if kind is None:
         raise ValidationError(
@@ -1018,8 +1051,15 @@ def _prefill_advance_notice(unit: _UnitView, kind: AdvanceNoticeKind | None) -> 
             rule=RULE_PREFILL,
             record=unit.unit_number,
         )
+    if contract is not None and not kind.is_mortgage:
+        raise ValidationError(
+            f"{kind.label}不是抵押权预告登记，不能读取抵押合同数据（合同 {contract.contract_no}）",
+            rule=RULE_PREFILL,
+            record=contract.contract_no,
+        )
     b = _Builder(unit)
     ownership = _require_ownership(unit, kind.label)
+    bank_source = _add_contract_bank(session, b, contract) if contract is not None else None
     purchase = [
         r
         for r in unit.of_type(RightType.ADVANCE_NOTICE)
@@ -1038,11 +1078,20 @@ def _prefill_advance_notice(unit: _UnitView, kind: AdvanceNoticeKind | None) -> 
         source = b.right_source(ownership)
         for owner in ownership.of_role(PartyRole.RIGHT_HOLDER):
             b.add(PartyRole.OBLIGOR, owner, source)
-    if kind.is_mortgage:
-        b.warnings.append("抵押权人（银行）及抵押合同约定须由窗口录入：可读取银行的统一社会信用代码")
+    terms: MortgageTerms | None = None
+    if contract is not None and bank_source is not None:
+        terms = _contract_terms(b, contract, bank_source, "notice.mortgage")
+        if contract.debtor_id_numbers:
+            b.warnings.append(
+                f"抵押合同 {contract.contract_no} 另载债务人（证件号 {'、'.join(contract.debtor_id_numbers)}）："
+                "预告登记不登记债务人，请核对"
+            )
+    elif kind.is_mortgage:
+        b.warnings.append("抵押权人（银行）及抵押合同约定须由窗口录入：可读取银行的电子签章抵押合同（F6）")
     else:
         b.warnings.append("买受人须由窗口录入：可刷身份证读取；买卖价格按备案合同填写")
-    request = IntakeRequest(ADVANCE_NOTICE, unit.unit_number, tuple(b.parties), notice=NoticeTerms(kind))
+    notice = NoticeTerms(kind, mortgage=terms)
+    request = IntakeRequest(ADVANCE_NOTICE, unit.unit_number, tuple(b.parties), notice=notice)
     return Prefill(request, b.sources, b.display(), tuple(b.warnings))
 
 
@@ -1066,7 +1115,8 @@ def prefill(
       unit has none, from `mortgage` = the bank's `ContractData` plus the current ownership;
     - "mortgage_cancel": the mortgage whose 证明 number (or right id) is `mortgage`, or the unit's only one;
     - "transfer": the sellers from the ownership, the buyers from a purchase notice where one stands;
-    - "advance_notice" of `notice_kind`: the obligors (sellers, or mortgagors) from the register.
+    - "advance_notice" of `notice_kind`: the obligors (sellers, or mortgagors) from the register; for a
+      mortgage notice, the bank and the terms from `mortgage` = the bank's `ContractData` if given.
 
     Another unfinished case on the unit refuses the prefill with the same RuleViolation as acceptance.
     """
@@ -1108,13 +1158,11 @@ def prefill(
         elif business_type == TRANSFER:
             result = _prefill_transfer(unit)
         elif business_type == ADVANCE_NOTICE:
-            if mortgage is not None:
+            if isinstance(mortgage, str):
                 raise ValidationError(
-                    "预告登记预填不读取抵押合同数据：抵押权人及合同约定请在窗口录入",
-                    rule=RULE_PREFILL,
-                    record=unit.unit_number,
+                    "预告登记预填时只能给出银行报送的抵押合同数据", rule=RULE_PREFILL, record=mortgage
                 )
-            result = _prefill_advance_notice(unit, kind)
+            result = _prefill_advance_notice(s, unit, kind, mortgage)
         else:
             label = load_policy().label(business_type)
             raise ValidationError(

@@ -731,7 +731,6 @@ class IntakeDialog(QDialog):
         business = self.business
         self.prefilled = None
         self._forget_bank_contract()
-        self.contract_button.setVisible(business.key == MORTGAGE_FIRST)
         is_notice = business.key == ADVANCE_NOTICE
         self.notice_kind_label.setVisible(is_notice)
         self.notice_kind_combo.setVisible(is_notice)
@@ -762,6 +761,9 @@ class IntakeDialog(QDialog):
             self.prefilled = None
             self.run_prefill()
         mortgage_kind = kind is not None and kind.is_mortgage
+        if self.bank_contract is not None and not self.reads_bank_contracts:
+            self._forget_bank_contract()
+        self.contract_button.setVisible(self.reads_bank_contracts)
         self.notice_price_label.setVisible(kind is not None and not mortgage_kind)
         self.notice_price.setVisible(kind is not None and not mortgage_kind)
         self.notice_mortgage_box.setVisible(mortgage_kind)
@@ -1150,10 +1152,13 @@ class IntakeDialog(QDialog):
         if business.key == MORTGAGE_CANCEL and self.cancel_combo.currentData() is None:
             mortgage = None
         try:
-            if business.key == MORTGAGE_FIRST and self.bank_contract is not None:
+            if self.reads_bank_contracts and self.bank_contract is not None:
                 from registry_desk.services import bank_contracts
 
-                result = bank_contracts.prefill_from_contract(self.db, self.actor, self.bank_contract)
+                result = bank_contracts.prefill_from_contract(
+                    self.db, self.actor, self.bank_contract, business_type=business.key,
+                    notice_kind=self.notice_kind,
+                )
             else:
                 result = prefill.prefill(
                     self.db, self.actor, business.key, self.unit.unit_number, mortgage=mortgage,
@@ -1165,9 +1170,15 @@ class IntakeDialog(QDialog):
         self.show_error("")
         self.apply_prefill(result)
 
+    @property
+    def reads_bank_contracts(self) -> bool:
+        """A first mortgage or an 抵押权预告: the bank's sealed contract can fill it (F6)."""
+        kind = self.notice_kind
+        return self.business.key == MORTGAGE_FIRST or (kind is not None and kind.is_mortgage)
+
     def choose_bank_contract(self) -> None:
         """F6: the clerk picks the bank's sealed contract (banks deliver them to the data dir's bank_inbox)."""
-        if self.business.key != MORTGAGE_FIRST:
+        if not self.reads_bank_contracts:
             return
         folder = self.settings.bank_inbox_dir
         with contextlib.suppress(OSError):  # an unwritable data dir: the dialog still opens, elsewhere
@@ -1192,7 +1203,9 @@ class IntakeDialog(QDialog):
             contract = bank_contracts.read_bank_contract(
                 pdf, trust, unit_number=self.unit.unit_number, source=path.name
             )
-            result = bank_contracts.prefill_from_contract(self.db, self.actor, contract)
+            result = bank_contracts.prefill_from_contract(
+                self.db, self.actor, contract, business_type=self.business.key, notice_kind=self.notice_kind
+            )
         except DomainError as error:
             self.show_error(str(error))
             return False
@@ -1244,6 +1257,15 @@ class IntakeDialog(QDialog):
             self.mortgage_box.set_terms(
                 request.mortgage,
                 {k.removeprefix("mortgage."): v for k, v in sources.items() if k.startswith("mortgage.")},
+            )
+        if request.notice is not None and request.notice.mortgage is not None:
+            self.notice_mortgage_box.set_terms(
+                request.notice.mortgage,
+                {
+                    k.removeprefix("notice.mortgage."): v
+                    for k, v in sources.items()
+                    if k.startswith("notice.mortgage.")
+                },
             )
         if request.cancellation is not None:
             index = self.cancel_combo.findData(request.cancellation.mortgage)
@@ -1306,7 +1328,7 @@ class IntakeDialog(QDialog):
 
         channel = self.channel
         prefilled = self._prefill_as_accepted(request)
-        contract = self.bank_contract if request.business_type == MORTGAGE_FIRST else None
+        contract = self.bank_contract if self.reads_bank_contracts else None
         db, actor, settings = self.db, self.actor, self.settings
 
         def work() -> payment_flow.Acceptance:

@@ -359,3 +359,69 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
             )
         )
     assert sources["fields"]["mortgage.amount"]["source"].startswith(f"来自 银行报送的抵押合同 {number}")
+
+
+def _recorded_purchase_notice(db: Database, clerk: Actor, unit: str) -> None:
+    """A buyer's 预售商品房买卖预告 on the developer's flat, carried through the services to 发证."""
+    import dataclasses
+    from datetime import datetime, timezone
+
+    from registry_desk.domain.cases import PartyInput
+    from registry_desk.domain.codes import AdvanceNoticeKind, IdType, PartyRole
+    from registry_desk.domain.money import Money
+    from registry_desk.services.prefill import accept_prefilled, prefill
+
+    monday = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
+    registrar = Actor(None, "reg01", "登簿员", Role.REGISTRAR)
+    p = prefill(db, clerk, "advance_notice", unit, notice_kind=AdvanceNoticeKind.PRESALE_PURCHASE)
+    buyer = PartyInput(PartyRole.RIGHT_HOLDER, BUYER_NAME, IdType.RESIDENT_ID, BUYER_ID)
+    request = dataclasses.replace(
+        p.request,
+        parties=(*p.request.parties, buyer),
+        notice=dataclasses.replace(p.request.notice, price=Money.yuan("612000")),
+        materials={m: "paper" for m in ("application", "identity", "presale_contract")},
+    )
+    number = accept_prefilled(db, clerk, p.as_accepted(request), now=monday).case_number
+    cases.record_case(db, registrar, number, now=monday)
+    cases.mark_certificate_ready(db, registrar, number, now=monday)
+    cases.issue_certificate(db, clerk, number, BUYER_NAME, now=monday)
+
+
+def test_the_banks_presale_mortgage_notice_read_from_its_sealed_contract(qtbot, demo, tmp_path: Path):
+    """期房按揭: once the buyer's purchase notice stands, F6 fills the bank's 预售商品房抵押权预告 from its
+    contract, the buyer (from the notice) as mortgagor; the contract becomes the case's sealed material."""
+    from datetime import date
+
+    from registry_desk.domain.cases import MATERIAL_SEALED
+    from registry_desk.domain.money import Money
+    from registry_desk.services.bank_contracts import make_demo_mortgage_contract
+
+    db, clerk = demo
+    unit = pick_demo_units(db).developer[0]
+    _recorded_purchase_notice(db, clerk, unit)
+    window = _open_window(qtbot, db, clerk, tmp_path)
+    intake = _search_and_open_intake(qtbot, window, unit)
+    intake.set_business_type("advance_notice")
+    assert not intake.contract_button.isVisible()  # a purchase notice has no bank contract to read
+    intake.notice_kind_combo.setCurrentIndex(intake.notice_kind_combo.findData(3))
+    assert intake.contract_button.isVisible()
+
+    number, pdf = make_demo_mortgage_contract(
+        intake.settings, db, unit, "bank-hh", Money.yuan("428000"), start=date(2026, 3, 2), years=30
+    )
+    path = tmp_path / f"{unit}_{number}.pdf"
+    path.write_bytes(pdf)
+    assert intake.read_bank_contract_file(path), intake.error_label.text()
+    rows = {intake.party_table.text(r, PartyTable.ROLE): intake.party_table.text(r, PartyTable.NAME)
+            for r in range(intake.party_table.rowCount())}  # fmt: skip
+    assert rows == {"预告登记权利人": "黄河示范银行股份有限公司中卫分行", "预告登记义务人": BUYER_NAME}
+    assert intake.notice_mortgage_box.terms().amount == Money.yuan("428000")
+    qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    assert intake.problems() == []
+
+    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
+    qtbot.addWidget(intake.receipt_preview)
+    assert intake.acceptance.material_error is None
+    case = cases.get_case(db, clerk, intake.summary.case_number)
+    assert {m.code: m.status for m in case.materials}["mortgage_contract"] == MATERIAL_SEALED

@@ -681,7 +681,7 @@ def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any
     assert "不动产证明第" in _carry_through(db, accepted)
 
 
-def test_a_notice_prefill_needs_its_kind_and_reads_no_contract(demo):
+def test_a_notice_prefill_needs_its_kind_and_reads_a_contract_only_for_a_mortgage_notice(demo):
     from registry_desk.services.demo_cases import pick_demo_units
 
     unit_number = pick_demo_units(demo).developer[0]
@@ -689,5 +689,28 @@ def test_a_notice_prefill_needs_its_kind_and_reads_no_contract(demo):
         prefill(demo, CLERK, "advance_notice", unit_number)
     with pytest.raises(ValidationError, match="预告登记种类“9”不存在"):
         prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=9)
-    with pytest.raises(ValidationError, match="不读取抵押合同数据"):
+    with pytest.raises(ValidationError, match="只能给出银行报送的抵押合同数据"):
         prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=3, mortgage="不动产证明第0000001号")
+    contract = ContractData(
+        contract_no="YG-2026-0001",
+        bank_uscc="91640500MA7HH00105",
+        mode=MortgageMode.GENERAL,
+        amount=Money.yuan("420000.00"),
+        debt_start=date(2026, 3, 2),
+        debt_end=date(2046, 3, 1),
+    )
+    with pytest.raises(ValidationError, match="不是抵押权预告登记，不能读取抵押合同数据") as caught:
+        prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=1, mortgage=contract)
+    assert caught.value.record == "YG-2026-0001"
+
+    # For the bank's own notice on the developer's flat (其它不动产抵押权预告, the owner mortgaging), the
+    # contract fills the bank and every term, each under notice.mortgage, and a correction reaches it too.
+    p = prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=4, mortgage=contract)
+    assert [party.role for party in p.request.parties] == [PartyRole.RIGHT_HOLDER, PartyRole.OBLIGOR]
+    assert p.request.notice.mortgage.amount == Money.yuan("420000.00")
+    assert p.sources["notice.mortgage.amount"].text == "来自 银行报送的抵押合同 YG-2026-0001（91640500MA7HH00105）"
+    assert p.sources["notice.mortgage.mortgaged_area"].text == f"来自 登记簿 不动产单元 {unit_number}"
+    corrected = p.corrected("notice.mortgage.amount", "400000")
+    assert corrected.request.notice.mortgage.amount == Money.yuan("400000.00")
+    assert corrected.request.notice.kind is AdvanceNoticeKind.OTHER_MORTGAGE
+    assert corrected.corrections[-1].path == "notice.mortgage.amount"
