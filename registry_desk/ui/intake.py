@@ -1052,7 +1052,7 @@ class IntakeDialog(QDialog):
     def _revalidate(self, *_args: Any) -> None:
         _request, problems = self.build_request()
         if problems:
-            self.problems_label.setText(self.tr("尚需：") + "；".join(problems))
+            self.problems_label.setText(self.tr("尚需：") + self._listed(problems))
         else:
             self.problems_label.setText(self.tr("填写完整，可以受理（Ctrl+Enter）。"))
         self.problems_label.setProperty("error", bool(problems))
@@ -1303,6 +1303,10 @@ class IntakeDialog(QDialog):
         return [text for text in texts if text] + [label.text() for label in labels]
 
     # -- accepting ----------------------------------------------------------------------------------------
+    def _listed(self, items: list[str]) -> str:
+        """Problems one after another, with the separator of the UI's language."""
+        return self.tr("；", "separator between listed problems").join(items)
+
     def show_error(self, message: str) -> None:
         self.error_label.setText(message)
         self.error_label.setVisible(bool(message))
@@ -1312,7 +1316,7 @@ class IntakeDialog(QDialog):
             return
         request, problems = self.build_request()
         if request is None:
-            self.show_error(self.tr("不能受理：") + "；".join(problems))
+            self.show_error(self.tr("不能受理：") + self._listed(problems))
             return
         self.show_error("")
         self.accept_button.setEnabled(False)
@@ -1408,7 +1412,7 @@ class IntakeDialog(QDialog):
             problems.append(self.tr("银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}").format(
                 error=self.acceptance.material_error))
         if problems:
-            self.show_error(self.tr("已受理；") + "；".join(problems))
+            self.show_error(self.tr("已受理；") + self._listed(problems))
         self.tasks.run(
             lambda: payment_flow.acceptance_receipts(self.db, self.actor, number, settings=self.settings),
             show,

@@ -867,7 +867,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+416"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+417"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -1028,17 +1028,17 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+653"/>
+        <location line="+681"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-650"/>
+        <location line="-678"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+91"/>
+        <location line="+90"/>
         <source>该业务类型暂不支持预填，请在窗口录入</source>
         <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
     </message>
@@ -1058,7 +1058,7 @@ Please give this log to the system administrator.</translation>
         <translation>free of charge</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+65"/>
         <location line="+29"/>
         <source>来自 当事人档案 {name}（{number}）</source>
         <translation>From the party records: {name} ({number})</translation>
@@ -1175,7 +1175,7 @@ Please give this log to the system administrator.</translation>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+52"/>
         <source>读取银行抵押合同</source>
         <translation>Read the bank&apos;s mortgage contract</translation>
     </message>
@@ -1190,17 +1190,23 @@ Please give this log to the system administrator.</translation>
         <translation>Cannot read the file {name}: {error}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取</source>
         <translation>Bank mortgage contract {number}: seal of {bank} verified; it is taken as a sealed material on acceptance</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+64"/>
         <source>{source}，持有年限按登簿日期 {since} 计至合同签订日期</source>
         <translation>{source}; years held counted from the registration date {since} to the contract date</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+27"/>
+        <source>；</source>
+        <comment>separator between listed problems</comment>
+        <translation>; </translation>
+    </message>
+    <message>
+        <location line="+11"/>
         <source>不能受理：</source>
         <translation>Cannot accept: </translation>
     </message>
@@ -1210,7 +1216,7 @@ Please give this log to the system administrator.</translation>
         <translation>Accepting…</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+61"/>
         <source>受理凭证 {number}</source>
         <translation>Acceptance receipt {number}</translation>
     </message>
@@ -1861,7 +1867,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1252"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1283"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>

@@ -159,3 +159,26 @@ def test_a_database_opened_after_the_login_closed_is_closed_and_never_announced(
         live.start(Settings(tmp_path, f"sqlite:///{tmp_path}/live.sqlite3"), False)
     assert len(heard) == 1
     heard[0].db.dispose()
+
+
+def test_an_english_intake_lists_its_problems_the_english_way(qtbot, qapp, tmp_path: Path):
+    from registry_desk.services.demo_cases import pick_demo_units
+    from registry_desk.services.demo_data import load_demo
+    from registry_desk.ui.intake import IntakeDialog
+    from registry_desk.ui.tasks import TaskRunner
+    from tests.conftest import migrated_sqlite
+    from tests.integration.test_case_helpers import CLERK
+
+    with migrated_sqlite(tmp_path) as db:
+        load_demo(db)
+        unit = pick_demo_units(db).plain[0]
+        try:
+            assert app.install_translations(qapp, "en")
+            dialog = IntakeDialog(db, CLERK, Settings(tmp_path, db.url), unit, TaskRunner())
+            qtbot.addWidget(dialog)
+            dialog.accept_intake()  # nobody filled in: several problems at once
+            text = dialog.error_label.text()
+            assert text.startswith("Cannot accept") and "; " in text and "；" not in text
+            dialog.close()
+        finally:
+            app.install_translations(qapp, "zh_CN")
