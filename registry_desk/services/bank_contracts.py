@@ -35,6 +35,7 @@ from registry_desk.services.prefill import ContractData
 
 FORMAT = "registry-desk/mortgage-contract-data/1"
 CONTRACT_DATA_FILE = "mortgage-contract-data.json"
+MAX_CONTRACT_BYTES = 20 * 2**20  # a few pages of contract; anything larger is not read into the window
 RULE_CONTRACT = "免填写：抵押合同数据取自银行电子签章的抵押合同，须签章完好且为合同所载抵押权人本身"
 
 
@@ -97,6 +98,10 @@ def read_bank_contract(pdf: bytes, trust: TrustStore, *, unit_number: str, sourc
     """
     if not pdf.startswith(b"%PDF"):
         raise _refuse(f"{source} 不是 PDF 文件，不能作为银行电子签章的抵押合同", source)
+    if len(pdf) > MAX_CONTRACT_BYTES:
+        raise _refuse(
+            f"{source} 有 {len(pdf) / 2**20:.1f} MB，超过抵押合同文件上限 {MAX_CONTRACT_BYTES // 2**20} MB", source
+        )
     report = verify_pdf(pdf, trust)
     if not report.signatures or not report.ok:
         reason = "；".join(report.problems) or "文件没有电子签章"

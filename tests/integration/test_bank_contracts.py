@@ -111,6 +111,8 @@ def test_refusals_name_the_rule_and_the_contract(demo, settings):
         read_bank_contract(pdf, trust, unit_number=other)
     with pytest.raises(RuleViolation, match="不是 PDF"):
         read_bank_contract(b"PK\x03\x04", trust, unit_number=unit)
+    with pytest.raises(RuleViolation, match="超过抵押合同文件上限 20 MB"):
+        read_bank_contract(pdf + b"\0" * (20 * 2**20), trust, unit_number=unit)
     with pytest.raises(RuleViolation, match="文件没有电子签章"):
         read_bank_contract(render_bank_document("抵押合同", "某银行", []), trust, unit_number=unit)
 
