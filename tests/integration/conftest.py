@@ -10,7 +10,7 @@ import pytest
 
 from registry_desk.services import demo_data
 from registry_desk.storage.database import Database
-from tests.conftest import migrated_sqlite
+from tests.conftest import BACKENDS, migrated_sqlite
 
 
 @pytest.fixture(scope="module")
@@ -29,3 +29,13 @@ def demo(demo_file: Path, tmp_path: Path) -> Iterator[Database]:
     db = Database(f"sqlite:///{tmp_path / 'register.sqlite3'}")
     yield db
     db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def any_demo(request: pytest.FixtureRequest) -> Database:
+    """The demo register on SQLite and on PostgreSQL, for the end-to-end proofs."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("demo")
+    db: Database = request.getfixturevalue("postgres_db")
+    demo_data.load_demo(db)
+    return db

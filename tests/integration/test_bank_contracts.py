@@ -65,7 +65,8 @@ def _data_of(pdf: bytes) -> dict:
     return json.loads(PdfReader(io.BytesIO(pdf)).attachments[CONTRACT_DATA_FILE][0])
 
 
-def test_a_second_mortgage_is_prefilled_from_the_banks_sealed_contract(demo, settings):
+def test_a_second_mortgage_is_prefilled_from_the_banks_sealed_contract(any_demo, settings):
+    demo = any_demo
     unit = pick_demo_units(demo).mortgaged[0]
     number, pdf = _contract(settings, demo, unit, bank=XB, mode=MortgageMode.MAXIMUM)
 

@@ -29,7 +29,7 @@ from registry_desk.domain.cases import PartyInput
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.resources_path import seed
-from registry_desk.services import cases, demo_data
+from registry_desk.services import cases
 from registry_desk.services.context import SYSTEM
 from registry_desk.services.cases import CHINA_TZ
 from registry_desk.services.prefill import (
@@ -43,9 +43,7 @@ from registry_desk.services.prefill import (
     prefill,
 )
 from registry_desk.services.sealed_materials import attach_sealed_document, make_demo_bank_contract
-from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit
-from tests.conftest import BACKENDS
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
 BANK_SEALED = ("application", "mortgage_contract", "loan_contract")
@@ -63,16 +61,6 @@ def pki_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="module")
 def trust(pki_settings: Settings) -> TrustStore:
     return TrustStore.load(pki_settings.keys_dir)
-
-
-@pytest.fixture(params=BACKENDS)
-def any_demo(request: pytest.FixtureRequest) -> Database:
-    """The demo register on SQLite and on PostgreSQL, for the end-to-end proofs."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("demo")
-    db: Database = request.getfixturevalue("postgres_db")
-    demo_data.load_demo(db)
-    return db
 
 
 # ---------------------------------------------------------------------------------------------------------
