@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     sign.add_argument("--location", default="中卫市", help="签章地点（默认：中卫市）")
     sign.add_argument("--text", help="印章中心文字（默认：登记中心为“不动产登记专用章”，其他为“合同专用章”）")
     sign.add_argument("--page", type=int, default=-1, help="盖章页，1 为第一页，-1 为最后一页（默认）")
+    sign.add_argument(
+        "--contract-data",
+        metavar="JSON",
+        help="抵押合同数据（JSON，格式见 services/bank_contracts.py）：核对后嵌入 PDF 再盖章，窗口按 F6 读取",
+    )
     sign.add_argument("input", help="待盖章的 PDF")
     sign.add_argument("output", help="盖章后的 PDF")
     sign.set_defaults(func=_sign)
@@ -88,6 +93,8 @@ def _sign(args: argparse.Namespace, settings: Settings) -> int:
         raise ValidationError("页码从 1 开始，-1 表示最后一页", rule="盖章页码", record=str(args.page))
     page_index = args.page - 1 if args.page > 0 else args.page
     text = args.text or (CENTRE_SEAL_TEXT if identity.key == CENTRE_KEY else CONTRACT_SEAL_TEXT)
+    if args.contract_data:
+        pdf = _with_contract_data(pdf, Path(args.contract_data), identity)
     # Draw first, then sign: the signature must cover the drawn seal.
     stamped = stamp_seal_image(pdf, seal_image_png(identity.name, text), page=page_index)
     sealed = PadesSealer.for_identity(identity).seal(stamped, reason=args.reason, location=args.location)
@@ -97,6 +104,23 @@ def _sign(args: argparse.Namespace, settings: Settings) -> int:
     print(f"已盖章：{identity.name}（{identity.uscc}），事由：{args.reason}")
     print(f"输出文件：{out}")
     return 0
+
+
+def _with_contract_data(pdf: bytes, path: Path, identity) -> bytes:
+    """The PDF with the contract data embedded, once the data reads and names the sealing bank itself."""
+    from registry_desk.services.bank_contracts import RULE_CONTRACT, embed_contract_data, parse_contract_json
+
+    if not path.is_file():
+        raise NotFound(f"找不到合同数据文件：{path}", rule="须给出存在的 JSON 文件", record=str(path))
+    content = path.read_bytes()
+    data, _unit, _mortgagors = parse_contract_json(content, path.name)
+    if data.bank_uscc != identity.uscc:
+        raise ValidationError(
+            f"合同数据 {path.name} 载明的抵押权人为 {data.bank_uscc}，不是盖章机构 {identity.name}（{identity.uscc}）",
+            rule=RULE_CONTRACT,
+            record=data.contract_no,
+        )
+    return embed_contract_data(pdf, content)
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:

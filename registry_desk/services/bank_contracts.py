@@ -116,8 +116,7 @@ def read_bank_contract(pdf: bytes, trust: TrustStore, *, unit_number: str, sourc
             f"{source} 中没有抵押合同数据（附件 {CONTRACT_DATA_FILE}）：可作为材料收取，但不能据以预填",
             source,
         )
-    fields = _parse(contents[0], source)
-    data, unit, mortgagors = fields
+    data, unit, mortgagors = parse_contract_json(contents[0], source)
     signers = {c.signer_uscc.upper(): c.signer_org for c in report.signatures}
     if data.bank_uscc not in signers:
         listed = "、".join(f"{org}（{uscc or '无统一社会信用代码'}）" for uscc, org in signers.items())
@@ -134,7 +133,8 @@ def read_bank_contract(pdf: bytes, trust: TrustStore, *, unit_number: str, sourc
     return BankContract(data, unit, mortgagors, signers[data.bank_uscc], pdf)
 
 
-def _parse(content: bytes, source: str) -> tuple[ContractData, str, tuple[str, ...]]:
+def parse_contract_json(content: bytes, source: str) -> tuple[ContractData, str, tuple[str, ...]]:
+    """The contract data file read and checked: (data, unit number, mortgagors' ID numbers)."""
     try:
         document = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

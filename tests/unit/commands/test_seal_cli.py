@@ -181,3 +181,33 @@ def test_unknown_organisation_and_missing_file_are_user_errors(data_dir, contrac
 def test_sign_before_init_says_to_run_init(tmp_path, contract, capsys):
     assert run(tmp_path, "seal", "sign", "--org", "bank-hh", contract, tmp_path / "x.pdf") == 2
     assert "seal init" in capsys.readouterr().err
+
+
+def test_a_bank_embeds_its_contract_data_under_its_seal(data_dir, contract, tmp_path, capsys):
+    """`seal sign --contract-data`: the data is checked, must name the sealing bank, and is sealed with the
+    pages, so the window's F6 reads it back through the seal check."""
+    import json
+
+    from registry_desk.documents.pki import TrustStore
+    from registry_desk.services.bank_contracts import FORMAT, read_bank_contract
+
+    data = {
+        "format": FORMAT, "contract_no": "HH-2026-0420", "bank_uscc": "91640500MA7HH00105",
+        "bank_name": "黄河示范银行股份有限公司中卫分行", "unit_number": "640502002001GB00001F00010101",
+        "mortgagor_id_numbers": ["640502199001011239"], "debtor_id_numbers": [], "mode": "general",
+        "amount_yuan": "300000.00", "debt_start": "2026-03-02", "debt_end": "2046-03-01",
+        "guarantee_scope": "主债权及利息", "no_transfer": False, "mortgaged_area": None, "assessed_value_yuan": None,
+    }  # fmt: skip
+    json_file = tmp_path / "data.json"
+    json_file.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    out = tmp_path / "sealed.pdf"
+    assert run(data_dir, "seal", "sign", "--org", "bank-hh", "--contract-data", json_file, contract, out) == 0
+    read = read_bank_contract(out.read_bytes(), TrustStore.load(data_dir / "keys"), unit_number=data["unit_number"])
+    assert read.data.contract_no == "HH-2026-0420" and read.mortgagor_id_numbers == ("640502199001011239",)
+
+    # Another bank cannot seal data naming 黄河示范银行 as mortgagee; bad data is refused before sealing.
+    assert run(data_dir, "seal", "sign", "--org", "bank-xb", "--contract-data", json_file, contract, out) == 2
+    assert "不是盖章机构" in capsys.readouterr().err
+    json_file.write_text(json.dumps({**data, "debt_end": "明年"}, ensure_ascii=False), "utf-8")
+    assert run(data_dir, "seal", "sign", "--org", "bank-hh", "--contract-data", json_file, contract, out) == 2
+    assert "数据有误" in capsys.readouterr().err
