@@ -307,12 +307,24 @@ def test_a_presale_notice_from_search_to_printed_proof(qtbot, demo, tmp_path: Pa
     assert sources["fields"]["parties[0].name"]["source"].startswith("来自 登记簿")
 
 
+def _accept_keeping_the_contract(qtbot, db: Database, clerk: Actor, intake):
+    """Ctrl+Enter, then the case as saved: the bank's contract read with F6 is its sealed 抵押合同."""
+    from registry_desk.domain.cases import MATERIAL_SEALED
+
+    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
+    qtbot.addWidget(intake.receipt_preview)
+    assert intake.acceptance.material_error is None
+    case = cases.get_case(db, clerk, intake.summary.case_number)
+    assert {m.code: m.status for m in case.materials}["mortgage_contract"] == MATERIAL_SEALED
+    return case
+
+
 def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_path: Path):
     """No notice on the unit: F6 reads the bank's sealed contract, verified, and the form fills from it; the
     same PDF becomes the case's sealed 抵押合同. A contract altered after sealing is refused and fills nothing."""
     from datetime import date
 
-    from registry_desk.domain.cases import MATERIAL_SEALED
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
     from registry_desk.services.bank_contracts import make_demo_mortgage_contract
@@ -346,12 +358,7 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
     qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # the rest brought on paper
     assert intake.problems() == []
 
-    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
-    qtbot.addWidget(intake.receipt_preview)
-    assert intake.acceptance.material_error is None
-    case = cases.get_case(db, clerk, intake.summary.case_number)
-    assert {m.code: m.status for m in case.materials}["mortgage_contract"] == MATERIAL_SEALED
+    case = _accept_keeping_the_contract(qtbot, db, clerk, intake)
     with db.unit_of_work(write=False) as uow:
         sources = uow.session.scalar(
             select(AuditEvent.after).where(
@@ -392,7 +399,6 @@ def test_the_banks_presale_mortgage_notice_read_from_its_sealed_contract(qtbot, 
     contract, the buyer (from the notice) as mortgagor; the contract becomes the case's sealed material."""
     from datetime import date
 
-    from registry_desk.domain.cases import MATERIAL_SEALED
     from registry_desk.domain.money import Money
     from registry_desk.services.bank_contracts import make_demo_mortgage_contract
 
@@ -419,9 +425,4 @@ def test_the_banks_presale_mortgage_notice_read_from_its_sealed_contract(qtbot, 
     qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     assert intake.problems() == []
 
-    qtbot.keyClick(intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
-    qtbot.addWidget(intake.receipt_preview)
-    assert intake.acceptance.material_error is None
-    case = cases.get_case(db, clerk, intake.summary.case_number)
-    assert {m.code: m.status for m in case.materials}["mortgage_contract"] == MATERIAL_SEALED
+    _accept_keeping_the_contract(qtbot, db, clerk, intake)
