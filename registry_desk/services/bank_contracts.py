@@ -213,6 +213,13 @@ def prefill_from_contract(
     result = prefill(
         db, actor, business_type, contract.unit_number, mortgage=contract.data, notice_kind=notice_kind
     )
+    used_by = case_using_contract(db, contract.pdf)
+    if used_by is not None:
+        raise _refuse(
+            f"抵押合同 {contract.data.contract_no} 的这份文件已用于业务 {used_by}，不能再用于新的业务："
+            "同一抵押合同只能办理一次登记（如该业务已撤回或驳回，可重新使用）",
+            contract.data.contract_no,
+        )
     mortgagors = {p.id_number.upper() for p in result.request.with_role(PartyRole.OBLIGOR)}
     named = set(contract.mortgagor_id_numbers)
     if named and named != mortgagors:
@@ -223,6 +230,50 @@ def prefill_from_contract(
             contract.data.contract_no,
         )
     return result
+
+
+def case_using_contract(db: Any, pdf: bytes) -> str | None:
+    """The case that holds this very file as a sealed material and still stands (not withdrawn, refused or
+    not accepted), if any: a contract serves one registration."""
+    import hashlib
+
+    from sqlalchemy import select
+
+    from registry_desk.domain.codes import CaseStatus
+    from registry_desk.services.sealed_materials import ATTACHMENT_KIND
+    from registry_desk.storage.tables import Attachment, Case
+
+    ended = (CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED)
+    with db.lookup() as session:
+        return session.scalar(
+            select(Case.case_number)
+            .join(Attachment, Attachment.case_id == Case.id)
+            .where(
+                Attachment.sha256 == hashlib.sha256(pdf).hexdigest(),
+                Attachment.kind == ATTACHMENT_KIND,
+                Case.status.not_in(ended),
+            )
+            .order_by(Case.id)
+            .limit(1)
+        )
+
+
+def file_away(path: Any, settings: Any) -> Any:
+    """Moves a contract read from bank_inbox into bank_inbox/已受理 once its case is accepted, so the inbox
+    lists what still waits. A file chosen elsewhere stays where it is. Returns the new path, or None."""
+    from pathlib import Path
+
+    inbox = Path(settings.bank_inbox_dir).resolve()
+    source = Path(path).resolve()
+    if source.parent != inbox:
+        return None
+    target = inbox / "已受理" / source.name
+    try:
+        target.parent.mkdir(exist_ok=True)
+        source.replace(target)
+    except OSError:
+        return None  # a read-only share: the file stays; the reuse check still stands
+    return target
 
 
 # ---------------------------------------------------------------------------------------------------------

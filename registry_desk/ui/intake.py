@@ -449,6 +449,7 @@ class IntakeDialog(QDialog):
         self.contract_note.setWordWrap(True)
         self.contract_note.hide()
         self.bank_contract: Any = None  # a bank_contracts.BankContract once read and verified
+        self.bank_contract_path: Path | None = None
         self.type_note = QLabel(self)
         self.type_note.setObjectName("hint")
         self.type_note.setWordWrap(True)
@@ -1211,6 +1212,7 @@ class IntakeDialog(QDialog):
             return False
         self.show_error("")
         self.bank_contract = contract
+        self.bank_contract_path = path
         self.apply_prefill(result)
         self._check_material("mortgage_contract")
         self.contract_note.setText(
@@ -1223,6 +1225,7 @@ class IntakeDialog(QDialog):
 
     def _forget_bank_contract(self) -> None:
         self.bank_contract = None
+        self.bank_contract_path = None
         self.contract_note.clear()
         self.contract_note.hide()
 
@@ -1333,13 +1336,19 @@ class IntakeDialog(QDialog):
         channel = self.channel
         prefilled = self._prefill_as_accepted(request)
         contract = self.bank_contract if self.reads_bank_contracts else None
+        contract_path = self.bank_contract_path
         db, actor, settings = self.db, self.actor, self.settings
 
         def work() -> payment_flow.Acceptance:
             accepted = payment_flow.accept_and_bill(db, actor, request, channel, prefilled=prefilled)
             if contract is None:
                 return accepted
-            return payment_flow.attach_bank_contract(db, actor, settings, accepted, contract.pdf)
+            accepted = payment_flow.attach_bank_contract(db, actor, settings, accepted, contract.pdf)
+            if accepted.material_error is None and contract_path is not None:
+                from registry_desk.services.bank_contracts import file_away
+
+                file_away(contract_path, settings)
+            return accepted
 
         self.tasks.run(
             work,

@@ -347,7 +347,8 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
     assert not intake.read_bank_contract_file(forged)
     assert "forged.pdf" in intake.error_label.text() and intake.party_table.rowCount() == 0
 
-    path = tmp_path / f"{number}.pdf"
+    path = intake.settings.bank_inbox_dir / f"{unit}_{number}.pdf"  # as the bank delivers it
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(pdf)
     assert intake.read_bank_contract_file(path)
     assert intake.error_label.text() == ""
@@ -359,6 +360,8 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
     assert intake.problems() == []
 
     case = _accept_keeping_the_contract(qtbot, db, clerk, intake)
+    # The inbox lists what still waits: the used contract moved to 已受理.
+    assert not path.exists() and (path.parent / "已受理" / path.name).read_bytes() == pdf
     with db.unit_of_work(write=False) as uow:
         sources = uow.session.scalar(
             select(AuditEvent.after).where(

@@ -29,7 +29,7 @@ from registry_desk.services.demo_cases import pick_demo_units
 from registry_desk.services.prefill import accept_prefilled
 from registry_desk.services.sealed_materials import render_bank_document
 from registry_desk.storage.database import Database
-from tests.integration.test_case_helpers import CLERK, MONDAY
+from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
 HH = "91640500MA7HH00105"
 XB = "91640500MA7XB0030P"
@@ -169,3 +169,45 @@ def test_the_bank_contract_command_delivers_a_readable_contract_to_the_inbox(dem
 
     assert cli.main([*base, "bank", "contract", unit, "--bank", "bank-sp", "--amount", "1", "--years", "99"]) == 2
     assert "不在 1 至 50 年之间" in capsys.readouterr().err
+
+
+def test_a_contract_serves_one_registration(demo, settings):
+    """The same file read again for a new case is refused naming the case that holds it, until that case is
+    withdrawn."""
+    from registry_desk.services import cases, payment_flow
+    from registry_desk.services.bank_contracts import case_using_contract, file_away, inbox_file_name
+
+    unit = pick_demo_units(demo).plain[0]
+    number, pdf = _contract(settings, demo, unit)
+    contract = read_bank_contract(pdf, _trust(settings), unit_number=unit)
+    p = prefill_from_contract(demo, CLERK, contract)
+    accepted = payment_flow.accept_and_bill(demo, CLERK, p.request, payment_flow.channel_for(settings), now=MONDAY)
+    accepted = payment_flow.attach_bank_contract(demo, CLERK, settings, accepted, pdf)
+    assert accepted.material_error is None
+    case_number = accepted.summary.case_number
+    assert case_using_contract(demo, pdf) == case_number
+
+    cases.withdraw_case(demo, CLERK, case_number, "申请人撤回", now=MONDAY)
+    assert case_using_contract(demo, pdf) is None
+    again = accept_prefilled(demo, CLERK, prefill_from_contract(demo, CLERK, contract), now=MONDAY)
+    payment_flow.attach_bank_contract(demo, CLERK, settings, payment_flow.Acceptance(again), pdf)
+    # Carried through to 发证: the unit is free again, and the mortgage stands on the register.
+    for material in cases.get_case(demo, CLERK, again.case_number).missing_materials:
+        cases.receive_material(demo, CLERK, again.case_number, material.code, now=MONDAY)
+    cases.confirm_payment(demo, CASHIER, again.case_number, now=MONDAY)
+    cases.record_case(demo, REGISTRAR, again.case_number, now=MONDAY)
+    cases.mark_certificate_ready(demo, REGISTRAR, again.case_number, now=MONDAY)
+    cases.issue_certificate(demo, CLERK, again.case_number, "银行经办人", now=MONDAY)
+    with pytest.raises(RuleViolation, match=f"已用于业务 {again.case_number}") as caught:
+        prefill_from_contract(demo, CLERK, contract)
+    assert caught.value.record == number
+
+    # Filing away: only a file read from the inbox moves, into 已受理.
+    inbox = settings.bank_inbox_dir
+    inbox.mkdir(parents=True, exist_ok=True)
+    delivered = inbox / inbox_file_name(unit, number)
+    delivered.write_bytes(pdf)
+    assert file_away(delivered, settings) == inbox / "已受理" / delivered.name and not delivered.exists()
+    elsewhere = settings.data_dir / "elsewhere.pdf"
+    elsewhere.write_bytes(pdf)
+    assert file_away(elsewhere, settings) is None and elsewhere.exists()
