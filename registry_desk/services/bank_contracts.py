@@ -213,7 +213,7 @@ def prefill_from_contract(
     result = prefill(
         db, actor, business_type, contract.unit_number, mortgage=contract.data, notice_kind=notice_kind
     )
-    used_by = case_using_contract(db, contract.pdf)
+    used_by = case_using_contract(db, contract.pdf, business_type=business_type)
     if used_by is not None:
         raise _refuse(
             f"抵押合同 {contract.data.contract_no} 的这份文件已用于业务 {used_by}，不能再用于新的业务："
@@ -232,30 +232,16 @@ def prefill_from_contract(
     return result
 
 
-def case_using_contract(db: Any, pdf: bytes) -> str | None:
-    """The case that holds this very file as a sealed material and still stands (not withdrawn, refused or
-    not accepted), if any: a contract serves one registration."""
+def case_using_contract(db: Any, pdf: bytes, *, business_type: str) -> str | None:
+    """The case of `business_type` that holds this very file as a sealed material and still stands (not
+    withdrawn, refused or not accepted), if any: a contract serves one registration of a kind (attaching
+    refuses it too); the notice and the mortgage converting it share theirs."""
     import hashlib
 
-    from sqlalchemy import select
+    from registry_desk.services.sealed_materials import case_holding_document
 
-    from registry_desk.domain.codes import CaseStatus
-    from registry_desk.services.sealed_materials import ATTACHMENT_KIND
-    from registry_desk.storage.tables import Attachment, Case
-
-    ended = (CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED)
-    with db.lookup() as session:
-        return session.scalar(
-            select(Case.case_number)
-            .join(Attachment, Attachment.case_id == Case.id)
-            .where(
-                Attachment.sha256 == hashlib.sha256(pdf).hexdigest(),
-                Attachment.kind == ATTACHMENT_KIND,
-                Case.status.not_in(ended),
-            )
-            .order_by(Case.id)
-            .limit(1)
-        )
+    with db.lookup() as connection:
+        return case_holding_document(connection, hashlib.sha256(pdf).hexdigest(), business_type=business_type)
 
 
 def file_away(path: Any, settings: Any) -> Any:

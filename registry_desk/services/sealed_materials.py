@@ -56,6 +56,11 @@ BANK_MATERIALS = frozenset(
 )
 _MORTGAGE_BUSINESS = (MORTGAGE_FIRST, MORTGAGE_CANCEL)
 
+# Contracts serve one registration: the same sealed file on a second standing case of the same business type
+# is refused.
+ONE_CASE_MATERIALS = frozenset({"mortgage_contract", "loan_contract"})
+_ENDED_WITHOUT_EFFECT = (CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED)
+
 # What the demo bank's document is called for each material it can seal.
 DOCUMENT_TITLES = {
     "mortgage_contract": "抵押合同",
@@ -80,6 +85,29 @@ class SealedMaterialResult:
     signed_at: datetime | None
     note: str
     summary: CaseSummary
+
+
+def case_holding_document(
+    session: Any, digest: str, *, business_type: str, except_case_id: int | None = None
+) -> str | None:
+    """The case of `business_type`, still standing (not withdrawn, refused or not accepted), that holds the
+    sealed file with this SHA-256 as a material, if any. Another business type may use the same contract: the
+    bank's 抵押权预告 and the 抵押权首次登记 that converts it rest on one 抵押合同."""
+    query = (
+        select(Case.case_number)
+        .join(Attachment, Attachment.case_id == Case.id)
+        .where(
+            Attachment.sha256 == digest,
+            Attachment.kind == ATTACHMENT_KIND,
+            Case.business_type == business_type,
+            Case.status.not_in(_ENDED_WITHOUT_EFFECT),
+        )
+        .order_by(Case.id)
+        .limit(1)
+    )
+    if except_case_id is not None:
+        query = query.where(Case.id != except_case_id)
+    return session.scalar(query)
 
 
 def _refuse(message: str, case_number: str) -> RuleViolation:
@@ -177,6 +205,14 @@ def attach_sealed_document(
                 f"材料“{spec.name}”不能以{MATERIAL_STATUS_LABELS[MATERIAL_SEALED]}代替（业务 {case.case_number}）",
                 case.case_number,
             )
+        if code in ONE_CASE_MATERIALS:
+            holder = case_holding_document(s, digest, business_type=case.business_type, except_case_id=case.id)
+            if holder is not None:
+                raise _refuse(
+                    f"这份“{spec.name}”文件已是业务 {holder} 的材料：同一份合同只能用于一件登记"
+                    f"（业务 {case.case_number}；如业务 {holder} 已撤回或驳回，可重新使用）",
+                    case.case_number,
+                )
         request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
         is_mortgage = business.key in _MORTGAGE_BUSINESS or (
             business.key == ADVANCE_NOTICE and request.notice is not None and request.notice.kind.is_mortgage

@@ -185,10 +185,11 @@ def test_a_contract_serves_one_registration(demo, settings):
     accepted = payment_flow.attach_bank_contract(demo, CLERK, settings, accepted, pdf)
     assert accepted.material_error is None
     case_number = accepted.summary.case_number
-    assert case_using_contract(demo, pdf) == case_number
+    assert case_using_contract(demo, pdf, business_type="mortgage_first") == case_number
+    assert case_using_contract(demo, pdf, business_type="advance_notice") is None  # a notice may share it
 
     cases.withdraw_case(demo, CLERK, case_number, "申请人撤回", now=MONDAY)
-    assert case_using_contract(demo, pdf) is None
+    assert case_using_contract(demo, pdf, business_type="mortgage_first") is None
     again = accept_prefilled(demo, CLERK, prefill_from_contract(demo, CLERK, contract), now=MONDAY)
     payment_flow.attach_bank_contract(demo, CLERK, settings, payment_flow.Acceptance(again), pdf)
     # Carried through to 发证: the unit is free again, and the mortgage stands on the register.
@@ -201,6 +202,12 @@ def test_a_contract_serves_one_registration(demo, settings):
     with pytest.raises(RuleViolation, match=f"已用于业务 {again.case_number}") as caught:
         prefill_from_contract(demo, CLERK, contract)
     assert caught.value.record == number
+    # Nor can the file be attached by hand to a new case of the same kind (the materials' 导入).
+    from registry_desk.services.prefill import prefill
+
+    third = accept_prefilled(demo, CLERK, prefill(demo, CLERK, "mortgage_first", unit, mortgage=contract.data))
+    refused = payment_flow.attach_bank_contract(demo, CLERK, settings, payment_flow.Acceptance(third), pdf)
+    assert f"已是业务 {again.case_number} 的材料" in refused.material_error
 
     # Filing away: only a file read from the inbox moves, into 已受理.
     inbox = settings.bank_inbox_dir
