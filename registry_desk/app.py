@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from functools import partial
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QObject, QThreadPool, QTimer, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from registry_desk.config import Settings
 from registry_desk.domain.errors import DomainError
@@ -33,6 +34,18 @@ def application() -> QApplication:
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     return app
+
+
+def refuse_broken_qt(parent: QWidget | None = None) -> bool:
+    """True (after saying why, on screen and on stderr) when the installed Qt binding would crash at random."""
+    from registry_desk.ui.qt_runtime import defect_message
+
+    message = defect_message()
+    if message is None:
+        return False
+    print(message, file=sys.stderr)
+    QMessageBox.critical(parent, QCoreApplication.translate("App", "无法启动"), message)
+    return True
 
 
 def install_translations(app: QCoreApplication, lang: str) -> list[QTranslator]:
@@ -80,6 +93,8 @@ def run_gui(settings: Settings, demo: bool = True) -> int:
     install_translations(app, settings.lang)
     app.setApplicationDisplayName(QCoreApplication.translate("App", "不动产登记一窗受理"))
     apply_look(app)
+    if refuse_broken_qt():
+        return 1
     crash = CrashHandler(Path(settings.data_dir) / "logs")
     crash.install()
     try:
@@ -88,34 +103,31 @@ def run_gui(settings: Settings, demo: bool = True) -> int:
         crash.uninstall()
 
 
-class _Opener(QObject):
-    """Opens the database on a worker thread while the login window is already on screen; the signals
-    arrive on the UI thread (queued), so the window never waits for SQLAlchemy, Alembic or the demo load."""
+class _Opener:
+    """Opens the database on a worker thread while the login window is already on screen; the outcome is
+    posted to the UI thread (ui/tasks.post), so the window never waits for SQLAlchemy, Alembic or the demo
+    load, and no Qt object is touched from the worker."""
 
-    opened = Signal(object)
-    failed = Signal(object)
+    def __init__(self, on_opened: Callable[[object], None], on_failed: Callable[[object], None]) -> None:
+        from registry_desk.ui import tasks
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        # Emitting happens under this lock, and `stop()` takes it: once the login phase is over no emit is
-        # in flight, so the application can be torn down while the worker is still busy. Without it, a
-        # worker still inside emit() as the window closed crashed the process on exit (seen under load).
-        self._lock = threading.Lock()
+        self._tasks = tasks
+        tasks.dispatcher()  # on the UI thread, before the worker posts to it
+        self._on_opened = on_opened
+        self._on_failed = on_failed
         self._stopped = False
 
     def start(self, settings: Settings, demo: bool) -> None:
         threading.Thread(target=self._work, args=(settings, demo), name="open-database", daemon=True).start()
 
     def stop(self) -> None:
-        """No signal is emitted after this returns; a database opened later is closed by the worker."""
-        with self._lock:
-            self._stopped = True
+        """UI thread: no callback runs after this; a database opened later is closed instead."""
+        self._stopped = True
 
-    def _deliver(self, signal: Any, value: object) -> None:
-        with self._lock:
-            if not self._stopped:
-                signal.emit(value)
-                return
+    def _arrive(self, callback: Callable[[object], None], value: object) -> None:
+        if not self._stopped:
+            callback(value)
+            return
         db = getattr(value, "db", None)
         if db is not None:
             db.dispose()  # opened after the clerk closed the login window: nobody will use it
@@ -126,9 +138,9 @@ class _Opener(QObject):
 
             result = open_database(settings, demo=demo)
         except Exception as error:  # noqa: BLE001 - shown in the dialog rather than lost on a thread
-            self._deliver(self.failed, error)
+            self._tasks.post(partial(self._arrive, self._on_failed, error))
             return
-        self._deliver(self.opened, result)
+        self._tasks.post(partial(self._arrive, self._on_opened, result))
 
 
 def _run(app: QApplication, settings: Settings, demo: bool) -> int:
@@ -150,11 +162,7 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
         QMessageBox.critical(login, QCoreApplication.translate("App", "无法打开数据库"), message)
         login.reject()
 
-    # Parented to the application: the worker may still be finishing (and emitting) after the login
-    # phase ends, and a collected QObject there would crash the process.
-    opener = _Opener(app)
-    opener.opened.connect(on_opened)
-    opener.failed.connect(on_failed)
+    opener = _Opener(on_opened, on_failed)
     # Started once the window is up: the worker's imports (SQLAlchemy, Alembic) hold the GIL in bursts and
     # would otherwise delay the very first paint the clerk is waiting for.
     QTimer.singleShot(0, lambda: opener.start(settings, demo))
@@ -163,8 +171,6 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
         QTimer.singleShot(0, login.reject)
     accepted = login.exec() == QDialog.DialogCode.Accepted and login.actor is not None
     opener.stop()  # a late result must not reach a closed dialog, nor a torn-down application
-    opener.opened.disconnect(on_opened)
-    opener.failed.disconnect(on_failed)
     if "failed" in state:
         return 1
     opened = state.get("opened")
@@ -183,7 +189,9 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
     finally:
         # Work still running when the window closed (a recording, the claims released on closing) finishes
         # before its database is closed and the application torn down under it.
-        QThreadPool.globalInstance().waitForDone(30_000)
+        from registry_desk.ui import tasks
+
+        tasks.wait_for_all(30.0)
         db.dispose()
 
 

@@ -1,18 +1,22 @@
 """Live updates for a window: what other windows commit reaches this window's ChangeBus, on the UI thread.
 
-The ChangeListener (services/changes.py) calls back on its own thread; a queued signal carries each change
-to the UI thread, where a short single-shot timer gathers a burst (a recording announces several events)
+The ChangeListener (services/changes.py) calls back on its own thread; each change is posted to the UI
+thread (ui/tasks.post: no Qt object is touched from the listener's thread, and a change arriving after
+`stop()` or after the window was deleted is dropped), where a short single-shot timer gathers a burst (a recording announces several events)
 into one refresh per topic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from registry_desk.services.changes import ANY, Change, ChangeListener
 from registry_desk.storage.database import Database
+from registry_desk.ui import tasks
 from registry_desk.ui.bus import ChangeBus
 
 COALESCE_MS = 250
@@ -34,7 +38,6 @@ def bus_topic(topic: str) -> str:
 class LiveUpdates(QObject):
     """Owned by the main window: `start()` when it opens, `stop()` when it closes."""
 
-    arrived = Signal(str, str)  # topic, key — emitted on the listener's thread, delivered queued
     heard = Signal(str, str)  # the same, on the UI thread (the status bar may show it)
 
     def __init__(
@@ -53,21 +56,26 @@ class LiveUpdates(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(coalesce_ms)
         self._timer.timeout.connect(self._flush)
-        self.arrived.connect(self._on_arrived)
+        self._stopped = False
+        tasks.dispatcher()  # created on the UI thread before the listener posts to it
         self.listener = listener_factory(db, self._from_listener)
 
     def start(self) -> None:
+        self._stopped = False
         self.listener.start()
 
     def stop(self) -> None:
+        self._stopped = True
         self.listener.stop()
         self._timer.stop()
 
     def _from_listener(self, change: Change) -> None:
         # Runs on the listener's thread: touch nothing of the UI here, only hand the change over.
-        self.arrived.emit(change.topic, change.key)
+        tasks.post(partial(self._on_arrived, change.topic, change.key))
 
     def _on_arrived(self, topic: str, key: str) -> None:
+        if self._stopped or not shiboken6.isValid(self):
+            return
         self._pending.add(bus_topic(topic))
         self.heard.emit(topic, key)
         if not self._timer.isActive():

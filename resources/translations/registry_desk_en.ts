@@ -32,12 +32,17 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../registry_desk/app.py" line="+81"/>
+        <location filename="../../registry_desk/app.py" line="+47"/>
+        <source>无法启动</source>
+        <translation>Cannot start</translation>
+    </message>
+    <message>
+        <location line="+47"/>
         <source>不动产登记一窗受理</source>
         <translation>Real-Estate Registration Counter</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+68"/>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
@@ -897,7 +902,7 @@ Please give this log to the system administrator.</translation>
         <translation>Read the bank&apos;s electronically sealed mortgage contract: the seal is verified, the form is filled from the contract&apos;s data, and after acceptance the file is taken as a sealed material</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>业务类型：</source>
         <translation>Business type:</translation>
     </message>
@@ -1028,12 +1033,12 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+681"/>
+        <location line="+683"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-678"/>
+        <location line="-680"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
@@ -1190,12 +1195,12 @@ Please give this log to the system administrator.</translation>
         <translation>Cannot read the file {name}: {error}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取</source>
         <translation>Bank mortgage contract {number}: seal of {bank} verified; it is taken as a sealed material on acceptance</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location line="+65"/>
         <source>{source}，持有年限按登簿日期 {since} 计至合同签订日期</source>
         <translation>{source}; years held counted from the registration date {since} to the contract date</translation>
     </message>
@@ -1216,7 +1221,7 @@ Please give this log to the system administrator.</translation>
         <translation>Accepting…</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+67"/>
         <source>受理凭证 {number}</source>
         <translation>Acceptance receipt {number}</translation>
     </message>
@@ -1278,12 +1283,12 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>KioskPrinting</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/printing.py" line="+56"/>
+        <location filename="../../registry_desk/ui/kiosk/printing.py" line="+57"/>
         <source>未找到可用的打印机，请联系管理员</source>
         <translation>No usable printer was found; please call the administrator</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+24"/>
         <source>无法读取待打印的文档 {name}</source>
         <translation>Cannot read the document to print: {name}</translation>
     </message>
@@ -1293,13 +1298,13 @@ Please give this log to the system administrator.</translation>
         <translation>Printer {printer} cannot start printing</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+16"/>
+        <location line="-9"/>
+        <location line="+9"/>
         <source>默认打印机</source>
         <translation>default printer</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="+4"/>
         <source>打印机换页失败</source>
         <translation>The printer failed to start a new page</translation>
     </message>
@@ -1867,7 +1872,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1283"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1292"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -2245,6 +2250,14 @@ Paper serial: {serial}</translation>
         <location filename="../../registry_desk/ui/printing.py" line="+120"/>
         <source>打印</source>
         <translation>Print</translation>
+    </message>
+</context>
+<context>
+    <name>QtRuntime</name>
+    <message>
+        <location filename="../../registry_desk/ui/qt_runtime.py" line="+47"/>
+        <source>当前安装的 PySide6 {version} 存在引用计数缺陷（每发出一次信号丢失一个引用，运行一段时间后程序会随机崩溃），已拒绝启动以免丢失正在办理的业务。请安装 PySide6 6.11 或修复后的版本：pip install &quot;PySide6-Essentials!=6.12.0&quot; &quot;PySide6-Addons!=6.12.0&quot;</source>
+        <translation>The installed PySide6 {version} has a reference-counting defect (every signal emitted loses one reference, and after a while the program crashes at random), so it refuses to start rather than lose the case in hand. Install PySide6 6.11 or a fixed release: pip install "PySide6-Essentials!=6.12.0" "PySide6-Addons!=6.12.0"</translation>
     </message>
 </context>
 <context>

@@ -67,3 +67,19 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+# `.ci/run` runs this folder a second time with REGISTRY_DESK_TEST_FORCE_GC=1: the collector then runs
+# after every few allocations and around every test, so an object freed from the wrong thread, or a
+# callback reaching a deleted widget, shows up on every commit instead of one day at a window.
+FORCE_GC_ENV = "REGISTRY_DESK_TEST_FORCE_GC"
+if os.environ.get(FORCE_GC_ENV) == "1":
+    import gc
+
+    gc.set_threshold(50, 2, 2)
+
+    @pytest.fixture(autouse=True)
+    def collect_garbage_around_each_test() -> Iterator[None]:
+        gc.collect()
+        yield
+        gc.collect()

@@ -290,9 +290,8 @@ def test_closing_the_window_releases_its_cases_and_stops_its_background_work(
 ):
     """Closing with a case still open: the other windows no longer see it as 处理中 here, the change
     listener's thread and the timers stop, and the geometry is saved (as app.run then disposes the db)."""
-    from PySide6.QtCore import QThreadPool
-
     from registry_desk.services import claims
+    from registry_desk.ui import tasks
 
     number = _withdrawn_case(demo_db, clerk_actor)
     window = _open_window(qtbot, demo_db, clerk_actor, tmp_path)
@@ -303,7 +302,7 @@ def test_closing_the_window_releases_its_cases_and_stops_its_background_work(
     assert claim is not None and claim.is_held_by(clerk_actor)
 
     window.close()
-    QThreadPool.globalInstance().waitForDone(30_000)
+    assert tasks.wait_for_all(30.0)
 
     assert claims.claim_of(demo_db, number) is None
     assert not window.live.listener.running

@@ -40,7 +40,7 @@ def run_kiosk(
     demo: bool = True,
     policy: KioskPolicy | None = None,
 ) -> int:
-    from registry_desk.app import application, install_translations, shipped_font_family
+    from registry_desk.app import application, install_translations, refuse_broken_qt, shipped_font_family
     from registry_desk.payments.local_channel import LocalChannel
     from registry_desk.services import users
     from registry_desk.services.bootstrap import open_database
@@ -63,6 +63,8 @@ def run_kiosk(
         family = shipped_font_family()
         if family:
             app.setFont(QFont(family, 14))
+        if refuse_broken_qt():
+            return 1
         crash = CrashHandler(Path(settings.data_dir) / "logs")
         crash.install()
         try:

@@ -10,6 +10,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QRect, QSize
 from PySide6.QtGui import QColor, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -61,26 +62,36 @@ class QtPrinterOutput:
         with tempfile.TemporaryDirectory() as folder:
             source = Path(folder) / "job.pdf"
             source.write_bytes(pdf)
+            # Created, used and deleted here, on the worker's thread: a QObject of this thread left for the
+            # UI thread's garbage collector (an error's traceback keeps this frame alive) would be deleted
+            # from the wrong thread.
             document = QPdfDocument()
-            if document.load(str(source)) != QPdfDocument.Error.None_:
-                raise OSError(QCoreApplication.translate("KioskPrinting", "无法读取待打印的文档 {name}").format(name=name))
-            painter = QPainter()
-            if not painter.begin(printer):
-                raise OSError(QCoreApplication.translate("KioskPrinting", "打印机 {printer} 无法开始打印").format(printer=printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机")))
             try:
-                for page in range(document.pageCount()):
-                    if page and not printer.newPage():
-                        raise OSError(QCoreApplication.translate("KioskPrinting", "打印机换页失败"))
-                    target = painter.viewport()
-                    points = document.pagePointSize(page)
-                    scale = min(target.width() / points.width(), target.height() / points.height())
-                    size = QSize(int(points.width() * scale), int(points.height() * scale))
-                    image = document.render(page, size)
-                    painter.fillRect(QRect(0, 0, size.width(), size.height()), QColor("white"))
-                    painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
+                self._paint(printer, document, source, name)
             finally:
-                painter.end()
                 document.close()
+                shiboken6.delete(document)
         return (
             str(self.output_file) if self.output_file is not None else (printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机"))
         )
+
+    @staticmethod
+    def _paint(printer: QPrinter, document: QPdfDocument, source: Path, name: str) -> None:
+        if document.load(str(source)) != QPdfDocument.Error.None_:
+            raise OSError(QCoreApplication.translate("KioskPrinting", "无法读取待打印的文档 {name}").format(name=name))
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise OSError(QCoreApplication.translate("KioskPrinting", "打印机 {printer} 无法开始打印").format(printer=printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机")))
+        try:
+            for page in range(document.pageCount()):
+                if page and not printer.newPage():
+                    raise OSError(QCoreApplication.translate("KioskPrinting", "打印机换页失败"))
+                target = painter.viewport()
+                points = document.pagePointSize(page)
+                scale = min(target.width() / points.width(), target.height() / points.height())
+                size = QSize(int(points.width() * scale), int(points.height() * scale))
+                image = document.render(page, size)
+                painter.fillRect(QRect(0, 0, size.width(), size.height()), QColor("white"))
+                painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
+        finally:
+            painter.end()
