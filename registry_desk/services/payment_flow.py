@@ -28,12 +28,13 @@ from sqlalchemy.orm import Session, selectinload
 from registry_desk.config import Settings
 from registry_desk.documents.receipt_pdf import PaymentBlock
 from registry_desk.domain.cases import MORTGAGE_CANCEL, MORTGAGE_FIRST, TRANSFER, TransferTaxFacts
-from registry_desk.domain.charges import Payer, PropertyUse, Quote
+from registry_desk.domain.charges import Payer, Quote
 from registry_desk.domain.codes import CaseStatus, PartyRole, Role
 from registry_desk.domain.errors import DomainError, NotFound, RuleViolation
 from registry_desk.domain.fees import Business
 from registry_desk.domain.money import Money
-from registry_desk.domain.taxes import District, TransferFacts
+from registry_desk.domain.quote_request import QuotedUnit, build_quote_request
+from registry_desk.domain.taxes import District
 from registry_desk.payments import orders as order_service
 from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, as_utc
 from registry_desk.payments.orders import OPEN, SETTLED, VOIDED, OrderView, Taxpayer
@@ -65,7 +66,6 @@ _BUSINESS = {
 # [unverified per unit: a unit outside the town proper pays 1% 城建税; the clerk corrects the district].
 _DISTRICT_BY_COUNTY = {"640502": District.CITY, "640521": District.COUNTY, "640522": District.COUNTY}
 
-_ANCILLARY_WORDS = ("车库", "车位", "储藏", "储物")
 
 
 def channel_for(settings: Settings) -> PaymentChannel:
@@ -79,13 +79,6 @@ def channel_for(settings: Settings) -> PaymentChannel:
 # The quote of a stored case
 
 
-def _property_use(case: Case) -> PropertyUse:
-    use = case.unit.planned_use or ""
-    if any(word in use for word in _ANCILLARY_WORDS):
-        return PropertyUse.ANCILLARY
-    return PropertyUse.RESIDENTIAL if case.unit.is_residential else PropertyUse.NON_RESIDENTIAL
-
-
 def default_tax_facts(county_code: str | None, contract_date: date) -> TransferTaxFacts:
     """What the intake form shows before the clerk confirms: the only home for the buyer, held five years,
     not the seller's only home (so 个税 is charged unless the clerk ticks it), the unit's district."""
@@ -93,44 +86,37 @@ def default_tax_facts(county_code: str | None, contract_date: date) -> TransferT
     return TransferTaxFacts(contract_date=contract_date, district=district.value)
 
 
+def quoted_unit(unit: Any) -> QuotedUnit:
+    """What the quote needs of a case's (or the register's) unit."""
+    area = unit.building_area
+    return QuotedUnit(unit.planned_use, bool(unit.is_residential), Decimal(area) if area is not None else None)
+
+
 def quote_for_case(case: Case) -> Quote:
-    """The case's taxes and fees from what was accepted (price, tax facts, unit's use and area)."""
+    """The case's taxes and fees from what was accepted (price, tax facts, unit's use and area), through the
+    same request builder as the intake form's trial quote (domain/quote_request.py)."""
     business = _BUSINESS[case.business_type]
     on = cases.local_date(case.accepted_at)
-    use = _property_use(case)
-    holders_own = sum(1 for cp in case.parties if cp.role is PartyRole.RIGHT_HOLDER and cp.wants_own_certificate)
-    transfer = None
+    form = case.form or {}
+    facts = None
     if business is Business.TRANSFER:
-        form = case.form or {}
-        if form.get("price_fen") is None:
-            raise RuleViolation(
-                f"业务 {case.case_number} 没有成交价格，无法计算税费", rule="税费同缴须按成交价格计税",
-                record=case.case_number,
-            )
         facts = (
             TransferTaxFacts.from_form(form["tax"]) if form.get("tax") else default_tax_facts(case.unit.county_code, on)
         )
-        area = case.unit.building_area
-        transfer = TransferFacts(
-            price=Money.of_fen(int(form["price_fen"])),
-            contract_date=facts.contract_date,
-            property_use=use,
-            area=Decimal(area) if area is not None else None,
-            buyer_homes=facts.buyer_homes,
-            seller_years=facts.seller_years,
-            seller_only_home=facts.seller_only_home,
-            original_value=facts.original_value,
-            district=District(facts.district),
-        )
-    from registry_desk.services.quote import QuoteRequest, compute_quote
+    price = Money.of_fen(int(form["price_fen"])) if form.get("price_fen") is not None else None
+    from registry_desk.services.quote import compute_quote
 
     return compute_quote(
-        QuoteRequest(
+        build_quote_request(
             business,
-            application_date=on,
-            property_use=use,
-            extra_certificates=max(0, holders_own - 1),
-            transfer=transfer,
+            on=on,
+            unit=quoted_unit(case.unit),
+            holders_wanting_own=sum(
+                1 for cp in case.parties if cp.role is PartyRole.RIGHT_HOLDER and cp.wants_own_certificate
+            ),
+            price=price,
+            tax_facts=facts,
+            record=case.case_number,
         )
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -12,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from registry_desk.domain import taxes
-from registry_desk.domain.charges import Condition, Payer, PolicyRow, PropertyUse, Quote, TaxpayerRole
+from registry_desk.domain.charges import Condition, Payer, PolicyRow, Quote, TaxpayerRole
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.fees import FEE_FACTS, Business, FeeCase, FeePolicy, PayerRule, fee_quote
+from registry_desk.domain.quote_request import QuoteRequest
 from registry_desk.domain.taxes import (
     TAX_FACTS,
     TAX_FLAGS,
@@ -22,7 +22,6 @@ from registry_desk.domain.taxes import (
     PolicyTaxAssessor,
     TaxAssessor,
     TaxPolicy,
-    TransferFacts,
 )
 from registry_desk.resources_path import resource
 
@@ -220,38 +219,6 @@ def default_fee_policy() -> FeePolicy:
 @cache
 def default_tax_assessor() -> PolicyTaxAssessor:
     return PolicyTaxAssessor(load_tax_policy())
-
-
-@dataclass(frozen=True)
-class QuoteRequest:
-    """One case to quote. `application_date` selects the fee, the transfer's contract date the taxes.
-
-    `transfer` is required for a transfer and refused for the other businesses, which carry no taxes
-    at the counter.
-    """
-
-    business: Business
-    application_date: date
-    property_use: PropertyUse = PropertyUse.RESIDENTIAL
-    extra_certificates: int = 0
-    small_enterprise: bool = False
-    transfer: TransferFacts | None = None
-
-    def __post_init__(self) -> None:
-        if self.business is Business.TRANSFER and self.transfer is None:
-            raise ValidationError(
-                "转移登记试算须填写成交价格等交易信息", rule="税费试算", record=self.business.label
-            )
-        if self.business is not Business.TRANSFER and self.transfer is not None:
-            raise ValidationError(
-                f"{self.business.label}不涉及交易税费，不应填写成交价格等交易信息",
-                rule="税费试算",
-                record=self.business.label,
-            )
-        if self.transfer is not None and self.transfer.property_use is not self.property_use:
-            raise ValidationError(
-                "交易信息与登记的房屋用途不一致", rule="税费试算", record=self.business.label
-            )
 
 
 def compute_quote(

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Select, bindparam, literal_column, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from registry_desk.domain.quote_request import QuotedUnit
 from registry_desk.domain.certificates import looks_like_certificate_number, parse_certificate_number
 from registry_desk.domain.codes import CoOwnership, RightStatus, RightType, Role
 from registry_desk.domain.errors import NotFound
@@ -88,6 +89,7 @@ class UnitRegister:
     history: tuple[RightView, ...]
     certificates: tuple[CertificateLine, ...]
     open_cases: tuple[str, ...] = field(default=())
+    quoted: QuotedUnit | None = None  # what the trial quote needs (domain/quote_request.py)
 
     @property
     def owners(self) -> tuple[RightView, ...]:
@@ -231,6 +233,7 @@ def load_unit_register(s: Session, unit: Unit) -> UnitRegister:
             for c, name in certs
         ),
         open_cases=tuple(num for _id, num, status in open_cases if status.is_open),
+        quoted=QuotedUnit(unit.planned_use, bool(unit.is_residential), unit.building_area),
     )
 
 

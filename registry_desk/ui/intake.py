@@ -1090,38 +1090,37 @@ class IntakeDialog(QDialog):
         if self.business.key != TRANSFER:
             self.quote_label.setText("")
             return
-        from registry_desk.domain.charges import PropertyUse
         from registry_desk.domain.fees import Business
-        from registry_desk.domain.taxes import District, TransferFacts
-        from registry_desk.services.quote import QuoteRequest, compute_quote
+        from registry_desk.domain.quote_request import build_quote_request
+        from registry_desk.services.quote import compute_quote
 
         try:
             price = parse_money(self.price_edit.text())
         except MoneyError:
             self.quote_label.setText(self.tr("填写成交价格后显示契税、增值税、个人所得税和登记费试算。"))
             return
-        area = self._building_area()
         try:
             facts = self.tax_facts()
         except MoneyError:
             self.quote_label.setText(self.tr("房屋原值须为金额（元），或留空"))
             return
+        parties, _problems = self.parties()
+        unit = self.unit.quoted
+        if unit is None:
+            return
         try:
+            # The same builder billing uses (payment_flow.quote_for_case): the unit's own use and area.
             quote = compute_quote(
-                QuoteRequest(
+                build_quote_request(
                     Business.TRANSFER,
-                    application_date=self.today,
-                    property_use=PropertyUse.RESIDENTIAL,
-                    transfer=TransferFacts(
-                        price=price,
-                        contract_date=facts.contract_date,
-                        area=area,
-                        buyer_homes=facts.buyer_homes,
-                        seller_years=facts.seller_years,
-                        seller_only_home=facts.seller_only_home,
-                        original_value=facts.original_value,
-                        district=District(facts.district),
+                    on=self.today,
+                    unit=unit,
+                    holders_wanting_own=sum(
+                        1 for p in parties if p.role is PartyRole.RIGHT_HOLDER and p.wants_own_certificate
                     ),
+                    price=price,
+                    tax_facts=facts,
+                    record=self.unit.unit_number,
                 )
             )
         except DomainError as error:
@@ -1133,16 +1132,9 @@ class IntakeDialog(QDialog):
         totals = "；".join(
             f"{payer.label}合计{amount}元" for payer, amount in quote.totals_by_payer().items()
         )
-        self.quote_label.setText("\n".join([*lines, totals, self.tr("（试算，以税务机关核定为准）")]))
-
-    def _building_area(self) -> Decimal | None:
-        for label, value in self.unit.facts:
-            if label == "建筑面积" and value:
-                try:
-                    return Decimal(value.removesuffix("㎡"))
-                except InvalidOperation:
-                    return None
-        return None
+        # What the quote leaves out (a shop's seller taxes are assessed by the tax bureau) is said, not hidden.
+        notes = [self.tr("注：{note}").format(note=note) for note in quote.notes]
+        self.quote_label.setText("\n".join([*lines, totals, *notes, self.tr("（试算，以税务机关核定为准）")]))
 
     # -- prefill ------------------------------------------------------------------------------------------
     def run_prefill(self) -> None:

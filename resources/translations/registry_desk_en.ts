@@ -1033,12 +1033,12 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+683"/>
+        <location line="+675"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-680"/>
+        <location line="-672"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
@@ -1135,12 +1135,12 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+96"/>
+        <location line="+94"/>
         <source>房屋原值须为金额（元），或留空</source>
         <translation>The original value must be an amount in yuan, or empty</translation>
     </message>
     <message>
-        <location line="-89"/>
+        <location line="-87"/>
         <source>该单元没有可注销的现势抵押权</source>
         <translation>The unit has no current mortgage to cancel</translation>
     </message>
@@ -1170,17 +1170,22 @@ Please give this log to the system administrator.</translation>
         <translation>All materials received.</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+30"/>
         <source>填写成交价格后显示契税、增值税、个人所得税和登记费试算。</source>
         <translation>Enter the price to see deed tax, VAT, income tax and the registration fee.</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
+        <source>注：{note}</source>
+        <translation>Note: {note}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>（试算，以税务机关核定为准）</source>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+43"/>
         <source>读取银行抵押合同</source>
         <translation>Read the bank&apos;s mortgage contract</translation>
     </message>
@@ -1872,7 +1877,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1292"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1284"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -2257,7 +2262,7 @@ Paper serial: {serial}</translation>
     <message>
         <location filename="../../registry_desk/ui/qt_runtime.py" line="+47"/>
         <source>当前安装的 PySide6 {version} 存在引用计数缺陷（每发出一次信号丢失一个引用，运行一段时间后程序会随机崩溃），已拒绝启动以免丢失正在办理的业务。请安装 PySide6 6.11 或修复后的版本：pip install &quot;PySide6-Essentials!=6.12.0&quot; &quot;PySide6-Addons!=6.12.0&quot;</source>
-        <translation>The installed PySide6 {version} has a reference-counting defect (every signal emitted loses one reference, and after a while the program crashes at random), so it refuses to start rather than lose the case in hand. Install PySide6 6.11 or a fixed release: pip install "PySide6-Essentials!=6.12.0" "PySide6-Addons!=6.12.0"</translation>
+        <translation>The installed PySide6 {version} has a reference-counting defect (every signal emitted loses one reference, and after a while the program crashes at random), so it refuses to start rather than lose the case in hand. Install PySide6 6.11 or a fixed release: pip install &quot;PySide6-Essentials!=6.12.0&quot; &quot;PySide6-Addons!=6.12.0&quot;</translation>
     </message>
 </context>
 <context>
