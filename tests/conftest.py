@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +21,37 @@ from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 
 POSTGRES_URL_ENV = "REGISTRY_DESK_TEST_DATABASE_URL"
+OPERATOR_PREFIX = "REGISTRY_DESK_"
+TEST_PREFIX = "REGISTRY_DESK_TEST_"
+
+# The suite never reads the operator's settings: on a hall machine REGISTRY_DESK_DATABASE_URL names the
+# real register. What the suite itself is told (REGISTRY_DESK_TEST_*) is kept here, then every
+# REGISTRY_DESK_* variable leaves the environment before any test module is imported.
+# (pytest imports this file as a conftest and tests import it as `tests.conftest`: the first import keeps
+# the settings on `sys`, so the second, finding the environment already cleared, still has them.)
+TEST_SETTINGS: dict[str, str] = sys.__dict__.setdefault(
+    "_registry_desk_suite_settings", {k: v for k, v in os.environ.items() if k.startswith(TEST_PREFIX)}
+)
+for _name in [k for k in os.environ if k.startswith(OPERATOR_PREFIX)]:
+    del os.environ[_name]
+
+
+def suite_setting(name: str) -> str | None:
+    """A REGISTRY_DESK_TEST_* variable as the suite was started with (they are cleared from the environment)."""
+    return TEST_SETTINGS.get(name) or None
+
+
+@pytest.fixture(autouse=True)
+def no_operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Whatever a test (or a library) put into REGISTRY_DESK_* is gone again, and a data dir of the test's
+    own stands where the operator's would be."""
+    for name in [k for k in os.environ if k.startswith(OPERATOR_PREFIX)]:
+        monkeypatch.delenv(name)
+    data_dir = tmp_path_factory.mktemp("data-dir")
+    monkeypatch.setenv("REGISTRY_DESK_DATA_DIR", str(data_dir))
+    return data_dir
+
+
 POSTGRES_SKIP_REASON = f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -38,7 +70,7 @@ def venv_tool(name: str) -> Path | None:
 
 def postgres_base_url() -> str | None:
     """The server the PostgreSQL tests use, or None when the environment names none."""
-    return os.environ.get(POSTGRES_URL_ENV) or None
+    return suite_setting(POSTGRES_URL_ENV)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

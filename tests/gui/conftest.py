@@ -17,6 +17,7 @@ from registry_desk.domain.codes import Role
 from registry_desk.services.context import SYSTEM, Actor
 from registry_desk.services.users import create_user
 from registry_desk.storage.database import Database
+from tests.conftest import suite_setting
 
 CLERK_USERNAME = "clerk"
 CLERK_PASSWORD = "secret-pass-1"
@@ -73,7 +74,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 # after every few allocations and around every test, so an object freed from the wrong thread, or a
 # callback reaching a deleted widget, shows up on every commit instead of one day at a window.
 FORCE_GC_ENV = "REGISTRY_DESK_TEST_FORCE_GC"
-if os.environ.get(FORCE_GC_ENV) == "1":
+if suite_setting(FORCE_GC_ENV) == "1":
     import gc
 
     gc.set_threshold(50, 2, 2)

@@ -3,7 +3,6 @@ refusal saves nothing (row counts and counters unchanged); roles and the status 
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -28,6 +27,7 @@ from registry_desk.services.cases import CHINA_TZ
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import Right, Unit
+from tests.conftest import postgres_base_url
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
     BANK_HH,
@@ -62,7 +62,6 @@ register_template = _helpers.register_template
 sqlite_register = _helpers.sqlite_register
 any_register = _helpers.any_register
 
-POSTGRES_URL_ENV = "REGISTRY_DESK_TEST_DATABASE_URL"
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -74,9 +73,9 @@ def shared(request, tmp_path_factory):
         yield db, build_register(db)
         db.dispose()
         return
-    base = os.environ.get(POSTGRES_URL_ENV)
+    base = postgres_base_url()
     if not base:
-        pytest.skip(f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}")
+        pytest.skip("PostgreSQL tests skipped: set REGISTRY_DESK_TEST_DATABASE_URL")
     schema = f"rd_test_{secrets.token_hex(6)}"
     admin = create_engine(base, poolclass=NullPool)
     with admin.begin() as conn:
