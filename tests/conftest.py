@@ -42,7 +42,9 @@ def suite_setting(name: str) -> str | None:
 
 
 @pytest.fixture(autouse=True)
-def no_operator_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def no_operator_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """Whatever a test (or a library) put into REGISTRY_DESK_* is gone again, and a data dir of the test's
     own stands where the operator's would be."""
     for name in [k for k in os.environ if k.startswith(OPERATOR_PREFIX)]:

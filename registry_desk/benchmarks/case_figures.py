@@ -13,7 +13,11 @@ from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import select
 
 from registry_desk.benchmarks.runner import Figure
-from registry_desk.documents.certificate_pdf import RightCertificateView, render_right_certificate, right_certificate_page
+from registry_desk.documents.certificate_pdf import (
+    RightCertificateView,
+    render_right_certificate,
+    right_certificate_page,
+)
 from registry_desk.documents.fonts import register_cjk_font
 from registry_desk.documents.qr import qr_png
 from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
@@ -114,7 +118,12 @@ def _prepare_cases(db: Database, count: int) -> list[str]:
             business_type="advance_notice",
             unit_number=unit_number,
             parties=tuple(parties),
-            materials={"application": "paper", "identity": "paper", "sale_contract": "paper", "title_certificate": "paper"},
+            materials={
+                "application": "paper",
+                "identity": "paper",
+                "sale_contract": "paper",
+                "title_certificate": "paper",
+            },
             notice=NoticeTerms(kind=AdvanceNoticeKind.OTHER_PURCHASE),
         )
         try:
@@ -160,7 +169,10 @@ def record_figure(work_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-d
     with db.unit_of_work(write=False) as uow:
         from registry_desk.storage.tables import Case
 
-        spare_rows = [uow.session.execute(select(Case.id, Case.unit_id).where(Case.case_number == c)).one() for c in spare]
+        spare_rows = [
+            uow.session.execute(select(Case.id, Case.unit_id).where(Case.case_number == c)).one()
+            for c in spare
+        ]
     raw = db.engine.raw_connection()
     raw.execute("INSERT OR IGNORE INTO sequences (name, value) VALUES ('bench:bare', 0)")
     raw.commit()
@@ -178,8 +190,13 @@ def record_figure(work_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-d
         cur.execute(_BARE[1], (right_id, party))
         cur.execute(_BARE[2], (right_id, party + 1))
         cur.execute(_BARE[3], ("bench:bare",))
-        cur.execute(_BARE[4], (f"BENCH-{i}-{rng.random()}", 10_000 + i, unit_id, right_id, case_id, stamp, fields))
-        cur.execute(_BARE[5], (10**9 + i + rng.randrange(10**6) * 1000, stamp, case_id, unit_id, "x", "{}", "0" * 64, "1" * 64))
+        cur.execute(
+            _BARE[4], (f"BENCH-{i}-{rng.random()}", 10_000 + i, unit_id, right_id, case_id, stamp, fields)
+        )
+        cur.execute(
+            _BARE[5],
+            (10**9 + i + rng.randrange(10**6) * 1000, stamp, case_id, unit_id, "x", "{}", "0" * 64, "1" * 64),
+        )
         cur.execute(_BARE[6])
         cur.execute(_BARE[7], (stamp, case_id))
         cur.execute(_BARE[8], (unit_id,))

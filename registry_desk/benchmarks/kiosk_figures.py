@@ -35,14 +35,21 @@ def _clean_units(db: Database, n: int) -> list[tuple[str, str, str, str]]:
     """(unit number, owner name, owner ID) of demo units held by one person with nothing else on them."""
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        busy = select(Right.unit_id).where(Right.status == RightStatus.CURRENT).group_by(Right.unit_id).having(
-            func.count() > 1
+        busy = (
+            select(Right.unit_id)
+            .where(Right.status == RightStatus.CURRENT)
+            .group_by(Right.unit_id)
+            .having(func.count() > 1)
         )
         rows = s.execute(
             select(Unit.unit_number, RightParty.party_id)
             .join(Right, Right.unit_id == Unit.id)
             .join(RightParty, RightParty.right_id == Right.id)
-            .where(Right.status == RightStatus.CURRENT, Right.right_type == RightType.OWNERSHIP, Unit.id.not_in(busy))
+            .where(
+                Right.status == RightStatus.CURRENT,
+                Right.right_type == RightType.OWNERSHIP,
+                Unit.id.not_in(busy),
+            )
             .order_by(Unit.id)
         ).all()
         owners: dict[str, list[int]] = {}

@@ -68,11 +68,19 @@ def _scratch(work_dir: Path, name: str) -> Database:
 
 
 def _resale_quote():  # type: ignore[no-untyped-def]
-    return compute_quote(QuoteRequest(
-        Business.TRANSFER, application_date=DAY,
-        transfer=TransferFacts(price=Money.yuan("1050000"), contract_date=date(2025, 12, 1), area=Decimal(100),
-                               buyer_homes=1, seller_years=1),
-    ))
+    return compute_quote(
+        QuoteRequest(
+            Business.TRANSFER,
+            application_date=DAY,
+            transfer=TransferFacts(
+                price=Money.yuan("1050000"),
+                contract_date=date(2025, 12, 1),
+                area=Decimal(100),
+                buyer_homes=1,
+                seller_years=1,
+            ),
+        )
+    )
 
 
 def _buyer_orders(db: Database, n: int, prefix: str) -> list[tuple[int, str, Money]]:
@@ -82,20 +90,42 @@ def _buyer_orders(db: Database, n: int, prefix: str) -> list[tuple[int, str, Mon
     with db.unit_of_work() as uow:
         s = uow.session
         for i in range(n):
-            unit = Unit(unit_number=f"640502001001GB00001F{prefix}{i:07d}", parcel_code="640502001001GB00001",
-                        county_code="640502", location=f"基准路{prefix}{i}号", planned_use="住宅",
-                        is_residential=True, building_area=Decimal("100.00"), version=1)
+            unit = Unit(
+                unit_number=f"640502001001GB00001F{prefix}{i:07d}",
+                parcel_code="640502001001GB00001",
+                county_code="640502",
+                location=f"基准路{prefix}{i}号",
+                planned_use="住宅",
+                is_residential=True,
+                building_area=Decimal("100.00"),
+                version=1,
+            )
             s.add(unit)
             s.flush()
-            case = Case(case_number=f"2026031{prefix}{i:06d}", business_type="transfer", registration_type=200,
-                        right_type=4, unit_id=unit.id, status=CaseStatus.AWAITING_PAYMENT, accepted_at=NOON,
-                        time_limit_days=3, due_date=DAY + timedelta(days=5), form={}, demo=False, version=1,
-                        payment_required=True)
+            case = Case(
+                case_number=f"2026031{prefix}{i:06d}",
+                business_type="transfer",
+                registration_type=200,
+                right_type=4,
+                unit_id=unit.id,
+                status=CaseStatus.AWAITING_PAYMENT,
+                accepted_at=NOON,
+                time_limit_days=3,
+                due_date=DAY + timedelta(days=5),
+                form={},
+                demo=False,
+                version=1,
+                payment_required=True,
+            )
             s.add(case)
             s.flush()
             buyer, _seller = orders.create_orders(
-                s, case.id, quote, {"buyer": ("王镕", "11010519491231002X"), "seller": ("李玥", "440524188001010014")},
-                NOON, channel=_StubChannel(),
+                s,
+                case.id,
+                quote,
+                {"buyer": ("王镕", "11010519491231002X"), "seller": ("李玥", "440524188001010014")},
+                NOON,
+                channel=_StubChannel(),
             )
             made.append((buyer.id, buyer.order_no, buyer.amount))
         uow.commit()
@@ -135,28 +165,87 @@ def settlement_figure(work_dir: Path, n: int, warmup: int) -> Figure:
         now = NOON + timedelta(minutes=2)
         with db.unit_of_work() as uow:
             conn = uow.session.connection()
-            conn.execute(insert(ChannelTransaction), [{
-                "channel": "local", "txn_id": f"BARE{index:08d}", "order_no": order_no, "order_id": order_id,
-                "amount": amount, "paid_at": now, "received_at": now, "source": "notify", "outcome": "settled",
-            }])
+            conn.execute(
+                insert(ChannelTransaction),
+                [
+                    {
+                        "channel": "local",
+                        "txn_id": f"BARE{index:08d}",
+                        "order_no": order_no,
+                        "order_id": order_id,
+                        "amount": amount,
+                        "paid_at": now,
+                        "received_at": now,
+                        "source": "notify",
+                        "outcome": "settled",
+                    }
+                ],
+            )
             case_id = case_ids[order_id]
-            entry_id = conn.execute(insert(LedgerEntry).returning(LedgerEntry.id), {
-                "kind": "settlement", "order_id": order_id, "case_id": case_id, "memo": order_no, "total": amount,
-                "posted_at": now,
-            }).scalar_one()
-            postings = [{"entry_id": entry_id, "account": "clearing", "debit": amount, "credit": Money.zero(),
-                         "ref": order_no, "line_id": None}]
-            postings += [{"entry_id": entry_id, "account": account, "debit": Money.zero(), "credit": value,
-                          "ref": ref, "line_id": line_id} for line_id, account, value, ref, _kind in lines[order_id]]
+            entry_id = conn.execute(
+                insert(LedgerEntry).returning(LedgerEntry.id),
+                {
+                    "kind": "settlement",
+                    "order_id": order_id,
+                    "case_id": case_id,
+                    "memo": order_no,
+                    "total": amount,
+                    "posted_at": now,
+                },
+            ).scalar_one()
+            postings = [
+                {
+                    "entry_id": entry_id,
+                    "account": "clearing",
+                    "debit": amount,
+                    "credit": Money.zero(),
+                    "ref": order_no,
+                    "line_id": None,
+                }
+            ]
+            postings += [
+                {
+                    "entry_id": entry_id,
+                    "account": account,
+                    "debit": Money.zero(),
+                    "credit": value,
+                    "ref": ref,
+                    "line_id": line_id,
+                }
+                for line_id, account, value, ref, _kind in lines[order_id]
+            ]
             conn.execute(insert(LedgerPosting), postings)
-            conn.execute(insert(PaymentReceipt), [{
-                "kind": kind, "case_id": case_id, "order_id": order_id, "number": f"B{kind}{index:08d}",
-                "bill_code": None, "check_code": None, "payer_name": "王镕", "payer_id": "11010519491231002X",
-                "amount": value, "issued_at": now, "lines": [], "status": "valid",
-            } for _lid, _acc, value, _ref, kind in lines[order_id]])
-            conn.execute(update(PaymentOrder).where(PaymentOrder.id == order_id).values(
-                status="settled", settled_at=now, channel_txn_id=f"BARE{index:08d}", paid_amount=amount,
-                paid_at=now))
+            conn.execute(
+                insert(PaymentReceipt),
+                [
+                    {
+                        "kind": kind,
+                        "case_id": case_id,
+                        "order_id": order_id,
+                        "number": f"B{kind}{index:08d}",
+                        "bill_code": None,
+                        "check_code": None,
+                        "payer_name": "王镕",
+                        "payer_id": "11010519491231002X",
+                        "amount": value,
+                        "issued_at": now,
+                        "lines": [],
+                        "status": "valid",
+                    }
+                    for _lid, _acc, value, _ref, kind in lines[order_id]
+                ],
+            )
+            conn.execute(
+                update(PaymentOrder)
+                .where(PaymentOrder.id == order_id)
+                .values(
+                    status="settled",
+                    settled_at=now,
+                    channel_txn_id=f"BARE{index:08d}",
+                    paid_amount=amount,
+                    paid_at=now,
+                )
+            )
             uow.commit()
 
     return Figure(
@@ -176,18 +265,35 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
     db = _scratch(work_dir, "reconciliation")
     start = datetime(2026, 3, 12, 1, 0, tzinfo=UTC)
     rows = [
-        StatementRow(KIND_PAYMENT, f"SF20260312{i:010d}", f"LC20260312{i:016X}", Money.of_fen(8000 + i % 997 * 100),
-                     start + timedelta(seconds=i % 30000))
+        StatementRow(
+            KIND_PAYMENT,
+            f"SF20260312{i:010d}",
+            f"LC20260312{i:016X}",
+            Money.of_fen(8000 + i % 997 * 100),
+            start + timedelta(seconds=i % 30000),
+        )
         for i in range(lines)
     ]
     with db.unit_of_work() as uow:
         conn = uow.session.connection()
         for chunk in range(0, lines, 10_000):
-            conn.execute(insert(ChannelTransaction), [
-                {"channel": "local", "txn_id": r.txn_id, "order_no": r.order_no, "order_id": None, "amount": r.amount,
-                 "paid_at": r.at, "received_at": r.at, "source": "poll", "outcome": "settled"}
-                for r in rows[chunk:chunk + 10_000]
-            ])
+            conn.execute(
+                insert(ChannelTransaction),
+                [
+                    {
+                        "channel": "local",
+                        "txn_id": r.txn_id,
+                        "order_no": r.order_no,
+                        "order_id": None,
+                        "amount": r.amount,
+                        "paid_at": r.at,
+                        "received_at": r.at,
+                        "source": "poll",
+                        "outcome": "settled",
+                    }
+                    for r in rows[chunk : chunk + 10_000]
+                ],
+            )
         uow.commit()
     statement = Path(work_dir) / "reconciliation" / "statement.csv"
     write_statement_csv(rows, statement)
@@ -201,15 +307,27 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
 
     def baseline(_i: int) -> None:
         # A fresh table per run so every load is an insert into an empty table, as the first load would be.
-        table = Table(f"bench_statement_{next(tables)}", metadata, Column("id", Integer, primary_key=True),
-                      Column("kind", String(16)), Column("order_no", String(32)), Column("txn_id", String(64)),
-                      Column("amount_fen", BigInteger), Column("at", DateTime(timezone=True)))
+        table = Table(
+            f"bench_statement_{next(tables)}",
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("kind", String(16)),
+            Column("order_no", String(32)),
+            Column("txn_id", String(64)),
+            Column("amount_fen", BigInteger),
+            Column("at", DateTime(timezone=True)),
+        )
         with statement.open("r", encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             next(reader)
             loaded = [
-                {"kind": kind, "order_no": order_no, "txn_id": txn_id, "amount_fen": Money.yuan(amount).fen,
-                 "at": datetime.fromisoformat(at).astimezone(CHINA_TZ)}
+                {
+                    "kind": kind,
+                    "order_no": order_no,
+                    "txn_id": txn_id,
+                    "amount_fen": Money.yuan(amount).fen,
+                    "at": datetime.fromisoformat(at).astimezone(CHINA_TZ),
+                }
                 for kind, order_no, txn_id, amount, at in reader
             ]
         with db.unit_of_work() as uow:

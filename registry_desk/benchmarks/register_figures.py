@@ -42,7 +42,10 @@ def sample(db: Database, n: int = 500) -> RegisterSample:
     with db.engine.connect() as conn:
         total = conn.exec_driver_sql("SELECT max(id) FROM units").scalar() or 0
         step = max(1, total // n)
-        units = [r[0] for r in conn.exec_driver_sql(f"SELECT unit_number FROM units WHERE id % {step} = 0 LIMIT {n}")]
+        units = [
+            r[0]
+            for r in conn.exec_driver_sql(f"SELECT unit_number FROM units WHERE id % {step} = 0 LIMIT {n}")
+        ]
         parties = [
             r[0]
             for r in conn.exec_driver_sql(
@@ -116,15 +119,28 @@ def startup_figures(data_dir: Path, database_url: str, repeat: int) -> list[Figu
     """Process start to the login window shown, against a bare QApplication showing an empty QMainWindow;
     and, for the record, process start until signing in is possible (the database opened)."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
-    base = [sys.executable, "-m", "registry_desk", "--data-dir", str(data_dir), "--database-url", database_url]
+    base = [
+        sys.executable,
+        "-m",
+        "registry_desk",
+        "--data-dir",
+        str(data_dir),
+        "--database-url",
+        database_url,
+    ]
     bare_cmd = [sys.executable, "-c", _BARE_QT]
 
     def run(cmd: list[str], mode: str | None = None) -> None:
         done = subprocess.run(
-            cmd, env=dict(env, REGISTRY_DESK_EXIT_AFTER_STARTUP=mode) if mode else env, capture_output=True, timeout=180
+            cmd,
+            env=dict(env, REGISTRY_DESK_EXIT_AFTER_STARTUP=mode) if mode else env,
+            capture_output=True,
+            timeout=180,
         )
         if done.returncode != 0:
-            raise RuntimeError(f"{cmd[:3]} failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[-800:]}")
+            raise RuntimeError(
+                f"{cmd[:3]} failed (exit {done.returncode}): {done.stderr.decode(errors='replace')[-800:]}"
+            )
 
     run([*base, "init", "--no-demo"])  # an existing, current database: what a window opens every morning
     gui = [*base, "gui", "--no-demo"]
@@ -164,5 +180,9 @@ def figures(ctx) -> list[Figure]:  # type: ignore[no-untyped-def]
     out = lookup_figures(ctx.db, ctx.actor, keys, ctx.repeat)
     startup_dir = ctx.work_dir / "startup"
     startup_dir.mkdir(parents=True, exist_ok=True)
-    out.extend(startup_figures(startup_dir, f"sqlite:///{startup_dir / 'registry.sqlite3'}", max(5, ctx.repeat // 20)))
+    out.extend(
+        startup_figures(
+            startup_dir, f"sqlite:///{startup_dir / 'registry.sqlite3'}", max(5, ctx.repeat // 20)
+        )
+    )
     return out

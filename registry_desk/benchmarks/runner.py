@@ -56,11 +56,19 @@ def measure(figure: Figure, *, repeat: int | None = None) -> Result:
         # Interleave so that a noisy neighbour slows both sides alike. Indices continue after the warm-up's,
         # so a figure that consumes its inputs (a case recorded once) never repeats one.
         if i % 2:
-            t0 = clock(); figure.baseline(i); t1 = clock(); figure.candidate(i); t2 = clock()  # noqa: E702
+            t0 = clock()
+            figure.baseline(i)
+            t1 = clock()
+            figure.candidate(i)
+            t2 = clock()  # noqa: E702
             base.append(t1 - t0)
             cand.append(t2 - t1)
         else:
-            t0 = clock(); figure.candidate(i); t1 = clock(); figure.baseline(i); t2 = clock()  # noqa: E702
+            t0 = clock()
+            figure.candidate(i)
+            t1 = clock()
+            figure.baseline(i)
+            t2 = clock()  # noqa: E702
             cand.append(t1 - t0)
             base.append(t2 - t1)
     return Result(figure, statistics.median(cand), statistics.median(base), cand)

@@ -70,7 +70,9 @@ def _user_add(args: argparse.Namespace, settings: Settings) -> int:
         print("两次输入的密码不一致")
         return 2
     result = open_database(settings, demo=False)
-    actor = create_user(result.db, SYSTEM, args.username, args.name, Role(args.role), password, window=args.window)
+    actor = create_user(
+        result.db, SYSTEM, args.username, args.name, Role(args.role), password, window=args.window
+    )
     print(f"已创建账户 {actor.username}（{actor.role.label}）")
     result.db.dispose()
     return 0

@@ -79,7 +79,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     have = _unit_count(db)
     if have != args.units:
         if have:
-            print(f"基准库已有 {have:,} 个单元，与 --units {args.units:,} 不符；请换 --bench-dir 或删除旧库", file=sys.stderr)
+            print(
+                f"基准库已有 {have:,} 个单元，与 --units {args.units:,} 不符；请换 --bench-dir 或删除旧库",
+                file=sys.stderr,
+            )
             return 2
         print(f"生成 {args.units:,} 个单元的模拟登记簿（只需一次）…", file=sys.stderr)
         t0 = time.perf_counter()

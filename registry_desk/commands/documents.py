@@ -15,7 +15,9 @@ _STATUS_CHOICES = {"current": CertificateStatus.CURRENT, "cancelled": Certificat
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    printing = sub.add_parser("print", help="打印（输出 PDF）：不动产权证书、登记证明、受理凭证，均加盖电子签章")
+    printing = sub.add_parser(
+        "print", help="打印（输出 PDF）：不动产权证书、登记证明、受理凭证，均加盖电子签章"
+    )
     what = printing.add_subparsers(dest="print_command", metavar="文书", required=True)
 
     cert = what.add_parser("certificate", help="按证号打印已登簿的不动产权证书或不动产登记证明（可补打）")
@@ -47,7 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--out", required=True, help="输出的 PDF 文件")
     export.set_defaults(func=_ecert_export)
 
-    imp = actions.add_parser("import", help="导入本中心签发的证书 PDF（先核验签章和验真码，拒绝被改动或外来的文件）")
+    imp = actions.add_parser(
+        "import", help="导入本中心签发的证书 PDF（先核验签章和验真码，拒绝被改动或外来的文件）"
+    )
     imp.add_argument("file", help="证书 PDF")
     imp.set_defaults(func=_ecert_import)
 
@@ -129,8 +133,10 @@ def _ecert_list(args: argparse.Namespace, settings: Settings) -> int:
         print("没有符合条件的电子证照。")
         return 0
     for rec in records:
-        print(f"{rec.ecert_id}\t{rec.status.label}\t{rec.type_label}\t{rec.number}\t{rec.holder_name}"
-              f"\t{rec.unit_number}\t{rec.issued_on.isoformat()}")
+        print(
+            f"{rec.ecert_id}\t{rec.status.label}\t{rec.type_label}\t{rec.number}\t{rec.holder_name}"
+            f"\t{rec.unit_number}\t{rec.issued_on.isoformat()}"
+        )
     print(f"共 {len(records)} 本。")
     return 0
 
@@ -144,7 +150,9 @@ def _ecert_show(args: argparse.Namespace, settings: Settings) -> int:
     print(f"电子证照标识：{rec.ecert_id}")
     print(f"证照类型：{rec.type_label}（{rec.type_code}）")
     print(f"证号：{rec.number}")
-    print(f"持证人：{rec.holder_name}（{rec.holder.id_type_label}，代码 {rec.holder_id_type}）{rec.holder_id_number}")
+    print(
+        f"持证人：{rec.holder_name}（{rec.holder.id_type_label}，代码 {rec.holder_id_type}）{rec.holder_id_number}"
+    )
     for co in rec.co_holders:
         print(f"共有人：{co.name}（{co.id_type_label}，代码 {co.id_type}）{co.id_number}")
     print(f"不动产单元号：{rec.unit_number}")
@@ -226,5 +234,7 @@ def _ecert_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
         report = seed_demo_ecerts(db, settings, _store(settings), limit=args.limit)
     finally:
         db.dispose()
-    print(f"新签发电子证照 {len(report.issued)} 本，已存在 {len(report.already_done)} 本，用时 {report.seconds:.1f} 秒。")
+    print(
+        f"新签发电子证照 {len(report.issued)} 本，已存在 {len(report.already_done)} 本，用时 {report.seconds:.1f} 秒。"
+    )
     return 0

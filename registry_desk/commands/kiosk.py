@@ -13,7 +13,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("kiosk", help="自助打证机模式：全屏、置顶，仅管理员可退出")
     p.add_argument("--print-to", help="不送打印机，把证书与查询结果 PDF 写入此目录")
     p.add_argument("--printer", help="打印机名称（默认系统默认打印机）")
-    p.add_argument("--user", help="自助终端账户（默认演示账户 kiosk1；密码取自环境变量 REGISTRY_DESK_KIOSK_PASSWORD 或提示输入）")
+    p.add_argument(
+        "--user",
+        help="自助终端账户（默认演示账户 kiosk1；密码取自环境变量 REGISTRY_DESK_KIOSK_PASSWORD 或提示输入）",
+    )
     p.add_argument("--no-demo", action="store_true", help="新数据库不载入演示数据，不显示模拟扫码支付")
     p.add_argument("--idle-seconds", type=int, default=60, help="无操作多少秒后清屏回到首页（默认 60）")
     p.add_argument("--max-failures", type=int, default=5, help="身份核验连续失败多少次锁定该业务（默认 5）")
@@ -40,7 +43,9 @@ def _kiosk(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.services.kiosk import KioskPolicy
     from registry_desk.ui.kiosk.launch import run_kiosk
 
-    policy = KioskPolicy(max_failures=args.max_failures, lock_minutes=args.lock_minutes, idle_seconds=args.idle_seconds)
+    policy = KioskPolicy(
+        max_failures=args.max_failures, lock_minutes=args.lock_minutes, idle_seconds=args.idle_seconds
+    )
     return run_kiosk(
         settings,
         user=args.user,
@@ -74,7 +79,9 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 
     db = _open(settings)
     try:
-        line = paper_stock.load_range(db, _admin(db, settings, args.user), args.first, args.last, note=args.note)
+        line = paper_stock.load_range(
+            db, _admin(db, settings, args.user), args.first, args.last, note=args.note
+        )
     finally:
         db.dispose()
     print(f"已载入号段 {line.first_serial}—{line.last_serial}，共 {line.total} 张")
@@ -93,9 +100,13 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if not stock.ranges:
         print("尚未载入任何空白证书纸号段")
     for r in stock.ranges:
-        print(f"{r.first_serial}—{r.last_serial}：共 {r.total} 张，已用 {r.used}，作废 {r.spoiled}，打印中 {r.printing}，剩余 {r.free}")
-    print(f"合计：已用 {stock.used}，作废 {stock.spoiled}，剩余 {stock.free}（预警线 {stock.threshold}）"
-          + (f"；下一张 {stock.next_serial}" if stock.next_serial else ""))
+        print(
+            f"{r.first_serial}—{r.last_serial}：共 {r.total} 张，已用 {r.used}，作废 {r.spoiled}，打印中 {r.printing}，剩余 {r.free}"
+        )
+    print(
+        f"合计：已用 {stock.used}，作废 {stock.spoiled}，剩余 {stock.free}（预警线 {stock.threshold}）"
+        + (f"；下一张 {stock.next_serial}" if stock.next_serial else "")
+    )
     if stock.warning():
         print(f"警告：{stock.warning()}")
     return 1 if stock.free == 0 else 0

@@ -35,7 +35,9 @@ def parse_day(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError(f"{what}“{text}”不是有效日期，应形如 2026-03-01", rule="日期格式", record=text) from None
+        raise ValidationError(
+            f"{what}“{text}”不是有效日期，应形如 2026-03-01", rule="日期格式", record=text
+        ) from None
 
 
 def _open(settings: Settings):

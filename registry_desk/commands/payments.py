@@ -73,7 +73,9 @@ def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"日期“{text}”格式不对，应为 2026-03-12 这样的形式", rule="日期格式", record=text) from None
+        raise ValidationError(
+            f"日期“{text}”格式不对，应为 2026-03-12 这样的形式", rule="日期格式", record=text
+        ) from None
 
 
 def _channel(settings: Settings):
@@ -95,8 +97,10 @@ def _pay(args: argparse.Namespace, settings: Settings) -> int:
 
     amount = Money.yuan(args.simulate_amount) if args.simulate_amount else None
     result = _channel(settings).pay(args.payload, utc_now(), simulate_amount=amount)
-    print(f"支付成功：订单 {result.order_no}，金额 {result.paid_amount} 元，渠道流水号 {result.txn_id}，"
-          f"时间 {result.paid_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}")
+    print(
+        f"支付成功：订单 {result.order_no}，金额 {result.paid_amount} 元，渠道流水号 {result.txn_id}，"
+        f"时间 {result.paid_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}"
+    )
     return 0
 
 
@@ -106,7 +110,9 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     s = _channel(settings).query(args.order_no)
     print(f"订单 {s.order_no}：状态 {s.status}（{s.label}）")
     if s.is_paid:
-        print(f"  渠道流水号 {s.txn_id}，实收 {s.paid_amount} 元，支付时间 {s.paid_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}")
+        print(
+            f"  渠道流水号 {s.txn_id}，实收 {s.paid_amount} 元，支付时间 {s.paid_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M:%S}"
+        )
     return 0
 
 
@@ -147,9 +153,13 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{outcome.order_no}：{outcome.result}　{outcome.message}")
         tools = tools_from_keys(settings.keys_dir)
         with db.unit_of_work(write=False) as uow:
-            case_ids = set(uow.session.execute(
-                select(PaymentOrder.case_id).where(PaymentOrder.order_no.in_([o.order_no for o in report.outcomes]))
-            ).scalars())
+            case_ids = set(
+                uow.session.execute(
+                    select(PaymentOrder.case_id).where(
+                        PaymentOrder.order_no.in_([o.order_no for o in report.outcomes])
+                    )
+                ).scalars()
+            )
         made = sum(produce_receipt_documents(db, case_id, tools) for case_id in case_ids)
     finally:
         db.dispose()
@@ -167,16 +177,24 @@ def _receipts(args: argparse.Namespace, settings: Settings) -> int:
     db = _open(settings)
     try:
         with db.unit_of_work(write=False) as uow:
-            case = uow.session.execute(select(Case).where(Case.case_number == args.case_number)).scalar_one_or_none()
+            case = uow.session.execute(
+                select(Case).where(Case.case_number == args.case_number)
+            ).scalar_one_or_none()
             if case is None:
-                raise NotFound(f"没有受理编号为 {args.case_number} 的业务件", rule="按受理编号查询", record=args.case_number)
+                raise NotFound(
+                    f"没有受理编号为 {args.case_number} 的业务件",
+                    rule="按受理编号查询",
+                    record=args.case_number,
+                )
             case_id = case.id
         produce_receipt_documents(db, case_id, tools_from_keys(settings.keys_dir))
         with db.unit_of_work(write=False) as uow:
             receipts = list_receipts(uow.session, case_id)
             for r in receipts:
                 code = f"代码 {r.bill_code} " if r.bill_code else ""
-                print(f"{r.kind_label}：{code}号码 {r.number}　{r.payer_name}　{r.amount} 元　状态 {r.status}")
+                print(
+                    f"{r.kind_label}：{code}号码 {r.number}　{r.payer_name}　{r.amount} 元　状态 {r.status}"
+                )
                 if args.out and r.attachment_id:
                     att = uow.session.get(Attachment, r.attachment_id)
                     out = Path(args.out) / att.filename
@@ -202,7 +220,9 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     print(f"税费报表 {args.start} 至 {args.end}（按入账记录）")
     for line in lines:
-        print(f"{LedgerAccount(line.account).label}\t{line.item}\t入库 {line.settled}\t退库 {line.refunded}\t净额 {line.net}")
+        print(
+            f"{LedgerAccount(line.account).label}\t{line.item}\t入库 {line.settled}\t退库 {line.refunded}\t净额 {line.net}"
+        )
     return 0
 
 
@@ -217,7 +237,9 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         db.dispose()
-    print(f"对账日期 {report.day}：对账单 {report.statement_rows} 笔，相符 {report.matched} 笔，差异 {len(report.discrepancies)} 笔")
+    print(
+        f"对账日期 {report.day}：对账单 {report.statement_rows} 笔，相符 {report.matched} 笔，差异 {len(report.discrepancies)} 笔"
+    )
     for kind, label in DISCREPANCY_LABELS.items():
         if report.count(kind):
             print(f"  {label}：{report.count(kind)} 笔")
@@ -234,18 +256,31 @@ def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.services.context import utc_now
 
     if not 1 <= args.years <= 50:
-        raise ValidationError(f"债务履行期限 {args.years} 年不在 1 至 50 年之间", rule="抵押期限", record=str(args.years))
+        raise ValidationError(
+            f"债务履行期限 {args.years} 年不在 1 至 50 年之间", rule="抵押期限", record=str(args.years)
+        )
     start = _day(args.start) if args.start else utc_now().astimezone(CHINA_TZ).date()
     mode = MortgageMode.MAXIMUM if args.maximum else MortgageMode.GENERAL
     db = _open(settings)
     try:
         number, pdf = make_demo_mortgage_contract(
-            settings, db, args.unit_number, args.bank, Money.yuan(args.amount),
-            start=start, years=args.years, mode=mode, no_transfer=args.no_transfer,
+            settings,
+            db,
+            args.unit_number,
+            args.bank,
+            Money.yuan(args.amount),
+            start=start,
+            years=args.years,
+            mode=mode,
+            no_transfer=args.no_transfer,
         )
     finally:
         db.dispose()
-    out = Path(args.out) if args.out else settings.bank_inbox_dir / inbox_file_name(args.unit_number.strip(), number)
+    out = (
+        Path(args.out)
+        if args.out
+        else settings.bank_inbox_dir / inbox_file_name(args.unit_number.strip(), number)
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(pdf)
     print(f"抵押合同 {number}（单元 {args.unit_number}，{mode.label} {Money.yuan(args.amount)}元）：{out}")

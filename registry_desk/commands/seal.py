@@ -136,10 +136,15 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"提示：没有配置信任根证书（{settings.keys_dir / 'trust'}），任何签章都不会被信任。")
     for n, sig in enumerate(report.seals.signatures, 1):
         when = sig.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S") if sig.signing_time else "未知"
-        print(f"签章 {n}：{sig.signer_org or '未知机构'}" + (f"（{sig.signer_uscc}）" if sig.signer_uscc else ""))
+        print(
+            f"签章 {n}：{sig.signer_org or '未知机构'}"
+            + (f"（{sig.signer_uscc}）" if sig.signer_uscc else "")
+        )
         print(f"  签章时间：{when}")
-        print(f"  内容完整：{_yes_no(sig.intact)}    签章人可信：{_yes_no(sig.trusted)}"
-              f"    覆盖全文：{_yes_no(sig.covers_whole_document)}")
+        print(
+            f"  内容完整：{_yes_no(sig.intact)}    签章人可信：{_yes_no(sig.trusted)}"
+            f"    覆盖全文：{_yes_no(sig.covers_whole_document)}"
+        )
     if report.payload is not None:
         p = report.payload
         state = "签名有效" if p.ok else "无效"

@@ -266,30 +266,62 @@ def _sections(view: ApplicationFormView) -> list[tuple[str, list[_Row]]]:
     counters: dict[str, int] = {}
     for a in view.applicants:
         counters[a.role] = counters.get(a.role, 0) + 1
-        heading = f"{a.role}（{a.role_detail}）第{counters[a.role]}位" if a.role_detail != a.role else (
-            f"{a.role}第{counters[a.role]}位"
+        heading = (
+            f"{a.role}（{a.role_detail}）第{counters[a.role]}位"
+            if a.role_detail != a.role
+            else (f"{a.role}第{counters[a.role]}位")
         )
         people.append(_Row((_Cell(GRID_WIDTH, heading, label=True),), heading=True))
-        people.append(_Row(_pairs(("姓名（名称）", a.name), ("证件种类", a.id_type), ("证件号", a.id_number),
-                                  weights=(1.3, 0.8, 1.3))))
-        people.append(_Row(_pairs(("通讯地址", a.address), ("邮编", a.postcode), ("联系电话", a.phone),
-                                  weights=(1.7, 0.5, 1.0))))
-        people.append(_Row(_pairs(("法定代表人或负责人", a.legal_rep), ("代理人姓名", a.agent_name),
-                                  ("代理机构及电话", "　".join(t for t in (a.agent_org, a.agent_phone) if t)))))
+        people.append(
+            _Row(
+                _pairs(
+                    ("姓名（名称）", a.name),
+                    ("证件种类", a.id_type),
+                    ("证件号", a.id_number),
+                    weights=(1.3, 0.8, 1.3),
+                )
+            )
+        )
+        people.append(
+            _Row(
+                _pairs(
+                    ("通讯地址", a.address),
+                    ("邮编", a.postcode),
+                    ("联系电话", a.phone),
+                    weights=(1.7, 0.5, 1.0),
+                )
+            )
+        )
+        people.append(
+            _Row(
+                _pairs(
+                    ("法定代表人或负责人", a.legal_rep),
+                    ("代理人姓名", a.agent_name),
+                    ("代理机构及电话", "　".join(t for t in (a.agent_org, a.agent_phone) if t)),
+                )
+            )
+        )
     sections.append(("申请人情况", people))
     sections.append(
         (
             "不动产情况",
             [
                 _Row(_full("坐落", view.location)),
-                _Row(_pairs(("不动产单元号", view.unit_number), ("不动产类型", view.property_type),
-                            weights=(1.5, 0.7))),
+                _Row(
+                    _pairs(
+                        ("不动产单元号", view.unit_number),
+                        ("不动产类型", view.property_type),
+                        weights=(1.5, 0.7),
+                    )
+                ),
                 _Row(_pairs(("面积", view.area), ("用途", view.use))),
                 _Row(_full("原不动产权属证书号或登记证明号", view.previous_certificate)),
             ],
         )
     )
-    mortgage_rows = [_Row(_full(label, value)) for label, value in view.mortgage] or [_Row(_full("抵押情况", "无"))]
+    mortgage_rows = [_Row(_full(label, value)) for label, value in view.mortgage] or [
+        _Row(_full("抵押情况", "无"))
+    ]
     sections.append(("抵押情况", mortgage_rows))
     sections.append(("登记原因及证明", [_Row(_full("登记原因及证明", view.reason))]))
     sections.append(
@@ -299,10 +331,14 @@ def _sections(view: ApplicationFormView) -> list[tuple[str, list[_Row]]]:
                 _Row(
                     (
                         _Cell(80.0, "申请证书版式", label=True),
-                        _Cell(GRID_WIDTH / 2 - 80.0, checks=ticks(CERTIFICATE_FORMATS, view.certificate_format)),
+                        _Cell(
+                            GRID_WIDTH / 2 - 80.0, checks=ticks(CERTIFICATE_FORMATS, view.certificate_format)
+                        ),
                         _Cell(80.0, "申请分别持证", label=True),
-                        _Cell(GRID_WIDTH / 2 - 80.0, checks=(("是", view.separate_holding),
-                                                             ("否", not view.separate_holding))),
+                        _Cell(
+                            GRID_WIDTH / 2 - 80.0,
+                            checks=(("是", view.separate_holding), ("否", not view.separate_holding)),
+                        ),
                     )
                 )
             ],
@@ -313,7 +349,7 @@ def _sections(view: ApplicationFormView) -> list[tuple[str, list[_Row]]]:
     signature_rows = []
     half = GRID_WIDTH / 2
     for start in range(0, len(slots), 2):
-        pair = slots[start:start + 2]
+        pair = slots[start : start + 2]
         cells = [_Cell(half, signature=slot) for slot in pair]
         if len(pair) == 1:
             cells.append(_Cell(half, ""))
@@ -376,16 +412,32 @@ def _draw_checks(canvas: Canvas, cell: _Cell, x: float, top: float, font: str) -
         y_top -= leading
 
 
-def _draw_signature(canvas: Canvas, slot: SignatureSlot, x: float, top: float, width: float, font: str) -> None:
+def _draw_signature(
+    canvas: Canvas, slot: SignatureSlot, x: float, top: float, width: float, font: str
+) -> None:
     inner = width - 2 * CELL_PADDING
     draw_lines(canvas, [f"{slot.role}：{slot.name}"], x + CELL_PADDING, top - CELL_PADDING, font, LABEL_SIZE)
     image_top = top - CELL_PADDING - text_height(1, LABEL_SIZE)
     if slot.png:
-        canvas.drawImage(image_reader(slot.png), x + CELL_PADDING, image_top - SIGNATURE_HEIGHT, width=inner,
-                         height=SIGNATURE_HEIGHT, mask="auto", preserveAspectRatio=True, anchor="w")
+        canvas.drawImage(
+            image_reader(slot.png),
+            x + CELL_PADDING,
+            image_top - SIGNATURE_HEIGHT,
+            width=inner,
+            height=SIGNATURE_HEIGHT,
+            mask="auto",
+            preserveAspectRatio=True,
+            anchor="w",
+        )
     else:
-        draw_lines(canvas, [slot.placeholder], x + CELL_PADDING,
-                   image_top - (SIGNATURE_HEIGHT - text_height(1, VALUE_SIZE)) / 2, font, VALUE_SIZE)
+        draw_lines(
+            canvas,
+            [slot.placeholder],
+            x + CELL_PADDING,
+            image_top - (SIGNATURE_HEIGHT - text_height(1, VALUE_SIZE)) / 2,
+            font,
+            VALUE_SIZE,
+        )
     when = format_date(slot.signed_on) if slot.signed_on else "　　年　　月　　日"
     date_text = f"日期：{when}"
     date_x = x + width - CELL_PADDING - stringWidth(date_text, font, LABEL_SIZE)
@@ -406,8 +458,15 @@ def _draw_row(canvas: Canvas, row: _Row, left: float, top: float, font: str) -> 
             if row.heading:
                 draw_lines(canvas, lines, x + CELL_PADDING, line_top, font, size)
             else:
-                draw_lines(canvas, lines, x + CELL_PADDING, line_top, font, size,
-                           centred_in=cell.width - 2 * CELL_PADDING)
+                draw_lines(
+                    canvas,
+                    lines,
+                    x + CELL_PADDING,
+                    line_top,
+                    font,
+                    size,
+                    centred_in=cell.width - 2 * CELL_PADDING,
+                )
         else:
             line_top = top - (row.height - text_height(len(lines), VALUE_SIZE)) / 2
             draw_lines(canvas, lines, x + CELL_PADDING, line_top, font, VALUE_SIZE)
@@ -426,7 +485,7 @@ def _draw_section_name(canvas: Canvas, name: str, top: float, bottom: float, fon
         if per_line * size <= SECTION_COLUMN - 2 or size <= 5:
             break
         size -= 0.5
-    lines = [name[i:i + per_line] for i in range(0, len(name), per_line)]
+    lines = [name[i : i + per_line] for i in range(0, len(name), per_line)]
     line_top = top - (top - bottom - text_height(len(lines), size)) / 2
     draw_lines(canvas, lines, MARGIN, line_top, font, size, centred_in=SECTION_COLUMN)
 
@@ -450,7 +509,9 @@ def _draw_closing(pages: _Pages, seal_png: bytes | None) -> None:
     block = (f"登记机构（章）：{view.office}　{format_date(view.received_on)}",)
     text = text_height(len(block), 10)
     # The seal may overlap the table above it, as a stamp does, and dip into the space kept for the footer.
-    height = 10 + text + (max(0.0, SEAL_DIAMETER / 2 - text / 2 - (BOTTOM - MARGIN - 10)) if seal_png else 0.0)
+    height = (
+        10 + text + (max(0.0, SEAL_DIAMETER / 2 - text / 2 - (BOTTOM - MARGIN - 10)) if seal_png else 0.0)
+    )
     if height > pages.room():
         pages.new_page()
     top = pages.y - 10

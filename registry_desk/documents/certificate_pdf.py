@@ -136,9 +136,18 @@ def right_certificate_page(view: RightCertificateView) -> CertificatePage:
         TableRow("使用期限", view.term),
         TableRow("权利其他状况", view.other_status, min_height=90.0, grows=True),
     )
-    return CertificatePage("不动产权证书", f"不动产权证书 {view.number}", view.number, rows, view.notes,
-                           view.issuer, format_date(view.issued_on), view.qr_payload, view.paper_serial,
-                           view.ecert_id)
+    return CertificatePage(
+        "不动产权证书",
+        f"不动产权证书 {view.number}",
+        view.number,
+        rows,
+        view.notes,
+        view.issuer,
+        format_date(view.issued_on),
+        view.qr_payload,
+        view.paper_serial,
+        view.ecert_id,
+    )
 
 
 def registration_proof_page(view: RegistrationProofView) -> CertificatePage:
@@ -151,9 +160,18 @@ def registration_proof_page(view: RegistrationProofView) -> CertificatePage:
         TableRow("不动产单元号", view.unit_number),
         TableRow("其他", view.other, min_height=90.0, grows=True),
     )
-    return CertificatePage("不动产登记证明", f"不动产登记证明 {view.number}", view.number, rows, view.notes,
-                           view.issuer, format_date(view.issued_on), view.qr_payload, view.paper_serial,
-                           view.ecert_id)
+    return CertificatePage(
+        "不动产登记证明",
+        f"不动产登记证明 {view.number}",
+        view.number,
+        rows,
+        view.notes,
+        view.issuer,
+        format_date(view.issued_on),
+        view.qr_payload,
+        view.paper_serial,
+        view.ecert_id,
+    )
 
 
 def render_right_certificate(view: RightCertificateView, *, seal_png: bytes | None = None) -> bytes:
@@ -232,7 +250,9 @@ def _draw_heading(canvas: Canvas, page: CertificatePage, font: str) -> None:
     canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - MARGIN - 24 * mm, page.number)
     if page.paper_serial:
         canvas.setFont(font, _SMALL_SIZE)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN + 2, f"印刷序列号：{page.paper_serial}")
+        canvas.drawRightString(
+            PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN + 2, f"印刷序列号：{page.paper_serial}"
+        )
 
 
 def _draw_notes(canvas: Canvas, fit: _Fit, top: float, font: str) -> None:

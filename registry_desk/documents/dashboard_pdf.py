@@ -41,7 +41,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, alignment=1),
         "h2": ParagraphStyle("h2", parent=base, fontSize=11.5, leading=17, spaceBefore=8, spaceAfter=3),
         "body": base,
-        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#555555")),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=8, leading=11, textColor=colors.HexColor("#555555")
+        ),
     }
 
 
@@ -85,7 +87,9 @@ def cases_chart(dashboard: Dashboard, font: str) -> Drawing:
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
     chart.valueAxis.forceZero = 1
-    top = max([sum(col) for col in zip(*data, strict=True)] + list(dashboard.total_per_day("completed")) + [1])
+    top = max(
+        [sum(col) for col in zip(*data, strict=True)] + list(dashboard.total_per_day("completed")) + [1]
+    )
     chart.valueAxis.valueMax = top + 1
     chart.valueAxis.valueStep = max(1, (top + 1) // 5)
     for i in range(len(data)):
@@ -113,7 +117,8 @@ def cases_chart(dashboard: Dashboard, font: str) -> Drawing:
     legend.fontSize = 7
     legend.alignment = "right"
     legend.colorNamePairs = [
-        (colors.HexColor(SERIES_COLOURS[i % len(SERIES_COLOURS)]), f"受理·{t.label}") for i, t in enumerate(series)
+        (colors.HexColor(SERIES_COLOURS[i % len(SERIES_COLOURS)]), f"受理·{t.label}")
+        for i, t in enumerate(series)
     ] + [(colors.black, "登簿办结（合计）")]
     drawing.add(legend)
     return drawing
@@ -195,17 +200,25 @@ def kiosk_chart(dashboard: Dashboard, font: str) -> Drawing:
     return drawing
 
 
-def render_dashboard_pdf(dashboard: Dashboard, *, office: str = "中卫市不动产登记中心",
-                         generated_at: datetime | None = None) -> bytes:
+def render_dashboard_pdf(
+    dashboard: Dashboard, *, office: str = "中卫市不动产登记中心", generated_at: datetime | None = None
+) -> bytes:
     """The dashboard as PDF bytes. Refuses (ValidationError) text the font cannot print, naming the field."""
     font = register_cjk_font()
     st = _styles(font)
     check_printable({f"逾期业务 {o.case_number} 坐落": o.location for o in dashboard.overdue})
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm,
-        title=f"统计看板 {dashboard.start:%Y-%m-%d} 至 {dashboard.end:%Y-%m-%d}", author=office,
-        subject="不动产登记一窗受理统计", initialFontName=font,
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"统计看板 {dashboard.start:%Y-%m-%d} 至 {dashboard.end:%Y-%m-%d}",
+        author=office,
+        subject="不动产登记一窗受理统计",
+        initialFontName=font,
     )
     story: list[Any] = [
         Paragraph(f"{office} 统计看板", st["title"]),
@@ -227,22 +240,53 @@ def render_dashboard_pdf(dashboard: Dashboard, *, office: str = "中卫市不动
     ]
     rows = [["业务类型", "受理", "登簿办结", "按时办结", "按时办结率", "出证件数", "受理至出证平均（小时）"]]
     for t in dashboard.types:
-        rows.append([t.label, str(t.accepted), str(t.completed), str(t.on_time), _percent(t.compliance),
-                     str(t.certificates), "—" if t.average_hours_to_certificate is None
-                     else str(t.average_hours_to_certificate)])
-    rows.append(["合计", str(dashboard.accepted_total), str(dashboard.completed_total), str(dashboard.on_time_total),
-                 _percent(dashboard.compliance), "", ""])
-    story += [Paragraph("二、办结时限执行情况", st["h2"]), compliance_chart(dashboard, font),
-              _table(rows, [40 * mm, 15 * mm, 18 * mm, 18 * mm, 20 * mm, 18 * mm, 35 * mm], font)]
+        rows.append(
+            [
+                t.label,
+                str(t.accepted),
+                str(t.completed),
+                str(t.on_time),
+                _percent(t.compliance),
+                str(t.certificates),
+                "—" if t.average_hours_to_certificate is None else str(t.average_hours_to_certificate),
+            ]
+        )
+    rows.append(
+        [
+            "合计",
+            str(dashboard.accepted_total),
+            str(dashboard.completed_total),
+            str(dashboard.on_time_total),
+            _percent(dashboard.compliance),
+            "",
+            "",
+        ]
+    )
+    story += [
+        Paragraph("二、办结时限执行情况", st["h2"]),
+        compliance_chart(dashboard, font),
+        _table(rows, [40 * mm, 15 * mm, 18 * mm, 18 * mm, 20 * mm, 18 * mm, 35 * mm], font),
+    ]
 
     story.append(Paragraph(f"逾期业务（{len(dashboard.overdue)} 件）", st["h2"]))
     if dashboard.overdue:
         rows = [["业务号", "业务类型", "坐落", "受理日", "办结期限", "状态", "逾期天数"]]
         for o in dashboard.overdue:
-            state = o.status.label if o.finished_on is None else f"{o.status.label}（{o.finished_on:%m-%d}办结）"
+            state = (
+                o.status.label if o.finished_on is None else f"{o.status.label}（{o.finished_on:%m-%d}办结）"
+            )
             late = (dashboard.as_of - o.due_date).days if o.finished_on is None else o.days_late
-            rows.append([o.case_number, Paragraph(o.label, st["small"]), Paragraph(o.location, st["small"]), f"{o.accepted_on:%Y-%m-%d}",
-                         f"{o.due_date:%Y-%m-%d}", state, str(late)])
+            rows.append(
+                [
+                    o.case_number,
+                    Paragraph(o.label, st["small"]),
+                    Paragraph(o.location, st["small"]),
+                    f"{o.accepted_on:%Y-%m-%d}",
+                    f"{o.due_date:%Y-%m-%d}",
+                    state,
+                    str(late),
+                ]
+            )
         story.append(_table(rows, [25 * mm, 30 * mm, 42 * mm, 18 * mm, 18 * mm, 26 * mm, 15 * mm], font))
     else:
         story.append(Paragraph("无逾期业务。", st["body"]))
@@ -256,7 +300,10 @@ def render_dashboard_pdf(dashboard: Dashboard, *, office: str = "中卫市不动
     story.append(_table(rows, [26 * mm, 34 * mm, 18 * mm, 30 * mm, 30 * mm, 30 * mm], font))
 
     story += [
-        Paragraph(f"四、自助终端打印（成功 {dashboard.kiosk_printed} 本，失败 {dashboard.kiosk_failed} 次）", st["h2"]),
+        Paragraph(
+            f"四、自助终端打印（成功 {dashboard.kiosk_printed} 本，失败 {dashboard.kiosk_failed} 次）",
+            st["h2"],
+        ),
         kiosk_chart(dashboard, font),
     ]
     doc.build(story)

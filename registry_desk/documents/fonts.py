@@ -73,7 +73,9 @@ def check_printable(fields: Mapping[str, str]) -> None:
         missing = missing_glyphs(text)
         if missing:
             failing.append(label)
-            problems.append(f"字段“{label}”含字库缺少的字符：{_describe(missing)}，不能打印；请核对或改用规范字")
+            problems.append(
+                f"字段“{label}”含字库缺少的字符：{_describe(missing)}，不能打印；请核对或改用规范字"
+            )
     if problems:
         raise ValidationError(
             "；".join(problems) + "。",

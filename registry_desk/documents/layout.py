@@ -124,12 +124,28 @@ def image_reader(png: bytes) -> ImageReader:
 
 def draw_seal(canvas: Canvas, seal_png: bytes, centre_x: float, centre_y: float, diameter: float) -> None:
     """The red seal over an issuer block; its transparent parts leave the text beneath readable."""
-    canvas.drawImage(image_reader(seal_png), centre_x - diameter / 2, centre_y - diameter / 2,
-                     width=diameter, height=diameter, mask="auto", preserveAspectRatio=True, anchor="c")
+    canvas.drawImage(
+        image_reader(seal_png),
+        centre_x - diameter / 2,
+        centre_y - diameter / 2,
+        width=diameter,
+        height=diameter,
+        mask="auto",
+        preserveAspectRatio=True,
+        anchor="c",
+    )
 
 
-def draw_lines(canvas: Canvas, lines: Sequence[str], x: float, top: float, font: str, size: float,
-               *, centred_in: float | None = None) -> None:
+def draw_lines(
+    canvas: Canvas,
+    lines: Sequence[str],
+    x: float,
+    top: float,
+    font: str,
+    size: float,
+    *,
+    centred_in: float | None = None,
+) -> None:
     """Lines from `top` downwards (top = top of the first line's box); centred in a width if given."""
     leading = size * LINE_SPACING
     text = canvas.beginText()
@@ -217,8 +233,15 @@ class FieldTable:
             if index:
                 canvas.line(self.x, y, right, y)
             label_top = y - (row.height - text_height(len(row.label_lines), size)) / 2
-            draw_lines(canvas, row.label_lines, self.x + CELL_PADDING, label_top, font, size,
-                       centred_in=self.label_width - 2 * CELL_PADDING)
+            draw_lines(
+                canvas,
+                row.label_lines,
+                self.x + CELL_PADDING,
+                label_top,
+                font,
+                size,
+                centred_in=self.label_width - 2 * CELL_PADDING,
+            )
             value_height = text_height(len(row.value_lines), size)
             if row.row.grows:
                 value_top = y - CELL_PADDING

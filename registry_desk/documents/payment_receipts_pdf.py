@@ -148,9 +148,17 @@ class TaxCertificateView:
 
 def fee_bill_fields(view: FeeBillView) -> dict[str, str]:
     fields = {
-        "票据代码": view.bill_code, "票据号码": view.number, "校验码": view.check_code, "交款人": view.payer_name,
-        "交款人证件号": view.payer_id, "收款单位": view.payee, "执收单位": view.collector, "合计": view.total,
-        "业务号": view.case_number, "缴款单号": view.order_no, "缴款码": view.payment_code,
+        "票据代码": view.bill_code,
+        "票据号码": view.number,
+        "校验码": view.check_code,
+        "交款人": view.payer_name,
+        "交款人证件号": view.payer_id,
+        "收款单位": view.payee,
+        "执收单位": view.collector,
+        "合计": view.total,
+        "业务号": view.case_number,
+        "缴款单号": view.order_no,
+        "缴款码": view.payment_code,
     }
     for i, line in enumerate(view.lines, 1):
         fields[f"第{i}项"] = line.code + line.name + line.quantity + line.standard + line.amount
@@ -159,8 +167,13 @@ def fee_bill_fields(view: FeeBillView) -> dict[str, str]:
 
 def tax_certificate_fields(view: TaxCertificateView) -> dict[str, str]:
     fields = {
-        "税票号码": view.number, "纳税人名称": view.taxpayer_name, "纳税人识别号": view.taxpayer_id,
-        "税务机关": view.tax_office, "合计": view.total, "业务号": view.case_number, "缴款单号": view.order_no,
+        "税票号码": view.number,
+        "纳税人名称": view.taxpayer_name,
+        "纳税人识别号": view.taxpayer_id,
+        "税务机关": view.tax_office,
+        "合计": view.total,
+        "业务号": view.case_number,
+        "缴款单号": view.order_no,
         "备注": view.status_note,
     }
     for i, line in enumerate(view.lines, 1):
@@ -190,8 +203,15 @@ def _pairs(canvas: Canvas, font: str, y: float, pairs: Sequence[tuple[str, str]]
     return y - 20
 
 
-def _table(canvas: Canvas, font: str, y: float, header: Sequence[str], widths: Sequence[float],
-           rows: Sequence[Sequence[str]], right_aligned: set[int]) -> float:
+def _table(
+    canvas: Canvas,
+    font: str,
+    y: float,
+    header: Sequence[str],
+    widths: Sequence[float],
+    rows: Sequence[Sequence[str]],
+    right_aligned: set[int],
+) -> float:
     size = 9.5
     row_height = 18.0
     total_width = sum(widths)
@@ -239,17 +259,35 @@ def render_fee_bill(view: FeeBillView, *, qr_payload: str, seal_png: bytes | Non
     y = _header(canvas, font, title, "财政电子票据（非税收入）", qr_payload)
     if red:
         canvas.setFillColorRGB(0.75, 0, 0)
-    y = _pairs(canvas, font, y, [
-        ("票据代码", view.bill_code), ("票据号码", view.number),
-        ("校验码", view.check_code), ("开票日期", view.issued_on),
-        ("交款人", view.payer_name), ("交款人证件号", view.payer_id),
-        ("缴款码", view.payment_code), ("业务号", view.case_number),
-    ])
+    y = _pairs(
+        canvas,
+        font,
+        y,
+        [
+            ("票据代码", view.bill_code),
+            ("票据号码", view.number),
+            ("校验码", view.check_code),
+            ("开票日期", view.issued_on),
+            ("交款人", view.payer_name),
+            ("交款人证件号", view.payer_id),
+            ("缴款码", view.payment_code),
+            ("业务号", view.case_number),
+        ],
+    )
     widths = [80.0, 150.0, 50.0, 95.0, CONTENT_WIDTH - 375.0]
     rows = [(line.code, line.name, line.quantity, line.standard, line.amount) for line in view.lines]
-    y = _table(canvas, font, y, ("项目编码", "项目名称", "数量", "标准（元）", "金额（元）"), widths, rows, {2, 3, 4})
-    y = _table(canvas, font, y, (f"金额合计（大写）{amount_in_words(view.total)}", f"（小写）{view.total}"),
-               [CONTENT_WIDTH - 170.0, 170.0], [], set())
+    y = _table(
+        canvas, font, y, ("项目编码", "项目名称", "数量", "标准（元）", "金额（元）"), widths, rows, {2, 3, 4}
+    )
+    y = _table(
+        canvas,
+        font,
+        y,
+        (f"金额合计（大写）{amount_in_words(view.total)}", f"（小写）{view.total}"),
+        [CONTENT_WIDTH - 170.0, 170.0],
+        [],
+        set(),
+    )
     y -= 8
     canvas.setFont(font, 10)
     notes = f"缴款单号：{view.order_no}"
@@ -264,22 +302,46 @@ def render_fee_bill(view: FeeBillView, *, qr_payload: str, seal_png: bytes | Non
     return buffer.getvalue()
 
 
-def render_tax_certificate(view: TaxCertificateView, *, qr_payload: str, seal_png: bytes | None = None) -> bytes:
+def render_tax_certificate(
+    view: TaxCertificateView, *, qr_payload: str, seal_png: bytes | None = None
+) -> bytes:
     check_printable(tax_certificate_fields(view))
     buffer = io.BytesIO()
     canvas, font = new_canvas(buffer, title=f"电子完税凭证 {view.number}", subject="电子完税凭证")
     y = _header(canvas, font, "电子完税凭证", "税费同缴（一次扫码，税费同缴）", qr_payload)
-    y = _pairs(canvas, font, y, [
-        ("税票号码", view.number), ("填发日期", view.issued_on),
-        ("纳税人识别号", view.taxpayer_id), ("纳税人名称", view.taxpayer_name),
-        ("税务机关", view.tax_office), ("业务号", view.case_number),
-    ])
+    y = _pairs(
+        canvas,
+        font,
+        y,
+        [
+            ("税票号码", view.number),
+            ("填发日期", view.issued_on),
+            ("纳税人识别号", view.taxpayer_id),
+            ("纳税人名称", view.taxpayer_name),
+            ("税务机关", view.tax_office),
+            ("业务号", view.case_number),
+        ],
+    )
     widths = [70.0, 150.0, 110.0, 60.0, CONTENT_WIDTH - 390.0]
     rows = [(line.code, line.name, line.standard, line.rate, line.amount) for line in view.lines]
-    y = _table(canvas, font, y, ("税种代码", "税种（品目）", "计税依据（元）", "税率", "实缴金额（元）"), widths, rows,
-               {2, 3, 4})
-    y = _table(canvas, font, y, (f"金额合计（大写）{amount_in_words(view.total)}", f"（小写）{view.total}"),
-               [CONTENT_WIDTH - 170.0, 170.0], [], set())
+    y = _table(
+        canvas,
+        font,
+        y,
+        ("税种代码", "税种（品目）", "计税依据（元）", "税率", "实缴金额（元）"),
+        widths,
+        rows,
+        {2, 3, 4},
+    )
+    y = _table(
+        canvas,
+        font,
+        y,
+        (f"金额合计（大写）{amount_in_words(view.total)}", f"（小写）{view.total}"),
+        [CONTENT_WIDTH - 170.0, 170.0],
+        [],
+        set(),
+    )
     canvas.setFont(font, 10)
     canvas.drawString(MARGIN, y - 20, f"缴款单号：{view.order_no}")
     if view.status_note:

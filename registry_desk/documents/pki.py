@@ -76,7 +76,9 @@ def key_id(cert: x509.Certificate) -> bytes:
 
 
 def subject_organisation(cert: x509.Certificate) -> str:
-    return _name_attr(cert.subject, NameOID.ORGANIZATION_NAME) or _name_attr(cert.subject, NameOID.COMMON_NAME)
+    return _name_attr(cert.subject, NameOID.ORGANIZATION_NAME) or _name_attr(
+        cert.subject, NameOID.COMMON_NAME
+    )
 
 
 def subject_uscc(cert: x509.Certificate) -> str:

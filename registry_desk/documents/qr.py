@@ -40,7 +40,11 @@ def qr_png(
     except KeyError:
         raise ValueError(f"error_correction must be one of L, M, Q, H, not {error_correction!r}") from None
     code = qrcode.QRCode(
-        version=None, error_correction=level, box_size=box_size, border=border, mask_pattern=FIXED_MASK_PATTERN
+        version=None,
+        error_correction=level,
+        box_size=box_size,
+        border=border,
+        mask_pattern=FIXED_MASK_PATTERN,
     )
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)

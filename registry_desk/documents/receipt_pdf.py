@@ -92,8 +92,12 @@ def receipt_rows(view: AcceptanceReceiptView) -> tuple[TableRow, ...]:
         TableRow("坐落", view.location),
         TableRow("已收材料", _numbered(view.materials_received) or "无"),
         TableRow("需补正材料\n（一次性告知）", _numbered(view.materials_missing) or "无"),
-        TableRow("承诺办结日期", f"{format_date(view.due_date)}前（补正材料的，自补齐之日起计算）"
-                 if view.materials_missing else f"{format_date(view.due_date)}前"),
+        TableRow(
+            "承诺办结日期",
+            f"{format_date(view.due_date)}前（补正材料的，自补齐之日起计算）"
+            if view.materials_missing
+            else f"{format_date(view.due_date)}前",
+        ),
         TableRow("受理人", view.clerk_name),
         TableRow("受理窗口", view.window_name),
     )
@@ -106,10 +110,16 @@ def printed_fields(view: AcceptanceReceiptView) -> dict[str, str]:
         fields[f"第{index}位申请人的身份"] = role
         fields[f"{role}姓名（第{index}位申请人）"] = name
         fields[f"{role}证件号（第{index}位申请人）"] = masked
-    fields.update({"不动产单元号": view.unit_number, "坐落": view.location,
-                   "已收材料": "".join(view.materials_received),
-                   MISSING_MATERIALS_LABEL: "".join(view.materials_missing),
-                   "受理人": view.clerk_name, "受理窗口": view.window_name})
+    fields.update(
+        {
+            "不动产单元号": view.unit_number,
+            "坐落": view.location,
+            "已收材料": "".join(view.materials_received),
+            MISSING_MATERIALS_LABEL: "".join(view.materials_missing),
+            "受理人": view.clerk_name,
+            "受理窗口": view.window_name,
+        }
+    )
     if view.payment is not None:
         for item, amount in view.payment.lines:
             fields[f"税费项目“{item}”"] = item + amount
@@ -156,7 +166,7 @@ def _split_row(row: LaidOutRow, max_height: float) -> list[LaidOutRow]:
     per_piece = max(1, int((max_height - 2 * CELL_PADDING) // text_height(1, BODY_SIZE)))
     pieces = []
     for start in range(0, len(row.value_lines), per_piece):
-        lines = row.value_lines[start:start + per_piece]
+        lines = row.value_lines[start : start + per_piece]
         labels = row.label_lines if start == 0 else (*row.label_lines, "（续）")
         height = text_height(max(len(lines), len(labels)), BODY_SIZE) + 2 * CELL_PADDING
         pieces.append(LaidOutRow(row.row, labels, lines, height))
@@ -194,8 +204,13 @@ def _draw_heading(flow: _Flow, view: AcceptanceReceiptView) -> None:
     canvas.setFont(font, 20)
     canvas.drawCentredString(PAGE_WIDTH / 2, top - 44, "不动产登记受理凭证")
     qr_left = PAGE_WIDTH - MARGIN - CASE_QR_SIZE
-    canvas.drawImage(image_reader(qr_png(view.qr_payload, box_size=4)), qr_left, top - CASE_QR_SIZE,
-                     CASE_QR_SIZE, CASE_QR_SIZE)
+    canvas.drawImage(
+        image_reader(qr_png(view.qr_payload, box_size=4)),
+        qr_left,
+        top - CASE_QR_SIZE,
+        CASE_QR_SIZE,
+        CASE_QR_SIZE,
+    )
     canvas.setFont(font, 8)
     canvas.drawCentredString(qr_left + CASE_QR_SIZE / 2, top - CASE_QR_SIZE - 9, CASE_QR_CAPTION)
     flow.y = top - CASE_QR_SIZE - 16
@@ -236,23 +251,36 @@ def _draw_payment(flow: _Flow, payment: PaymentBlock) -> None:
 
     if payment.payment_qr_payload:
         column_left = PAGE_WIDTH - MARGIN - PAYMENT_QR_COLUMN
-        canvas.drawImage(image_reader(qr_png(payment.payment_qr_payload, box_size=4)),
-                         column_left + (PAYMENT_QR_COLUMN - PAYMENT_QR_SIZE) / 2, top - PAYMENT_QR_SIZE,
-                         PAYMENT_QR_SIZE, PAYMENT_QR_SIZE)
+        canvas.drawImage(
+            image_reader(qr_png(payment.payment_qr_payload, box_size=4)),
+            column_left + (PAYMENT_QR_COLUMN - PAYMENT_QR_SIZE) / 2,
+            top - PAYMENT_QR_SIZE,
+            PAYMENT_QR_SIZE,
+            PAYMENT_QR_SIZE,
+        )
         caption = [PAYMENT_QR_CAPTION]
         if payment.expires_at is not None:
             caption.append(f"有效期至{format_datetime(payment.expires_at)}")
         caption_lines = [part for text in caption for part in wrap_text(text, font, 8.5, PAYMENT_QR_COLUMN)]
-        draw_lines(canvas, caption_lines, column_left, top - PAYMENT_QR_SIZE - 2, font, 8.5,
-                   centred_in=PAYMENT_QR_COLUMN)
+        draw_lines(
+            canvas,
+            caption_lines,
+            column_left,
+            top - PAYMENT_QR_SIZE - 2,
+            font,
+            8.5,
+            centred_in=PAYMENT_QR_COLUMN,
+        )
     flow.y = top - max(total_height, qr_block)
 
 
 def _draw_closing(flow: _Flow, view: AcceptanceReceiptView, seal_png: bytes | None) -> None:
     """The notice on the left, the office block (and seal) on the right, side by side to save height."""
     canvas, font = flow.canvas, flow.font
-    notice = ("温馨提示：请妥善保管本凭证，凭本凭证及申请人身份证明领取登记结果；"
-              "如需补正材料，请一次性补齐后到任一受理窗口提交。")
+    notice = (
+        "温馨提示：请妥善保管本凭证，凭本凭证及申请人身份证明领取登记结果；"
+        "如需补正材料，请一次性补齐后到任一受理窗口提交。"
+    )
     block_width = 75 * mm
     notice_lines = wrap_text(notice, font, 9, CONTENT_WIDTH - block_width - 10)
     block = ("受理机构（章）", view.office, format_date(view.accepted_at.date()))

@@ -28,7 +28,9 @@ def _font(px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(resource("fonts", "wqy-microhei.ttc")), px, index=0)
 
 
-def seal_image_png(org_name: str, centre_text: str = "不动产登记专用章", size_px: int = DEFAULT_SIZE_PX) -> bytes:
+def seal_image_png(
+    org_name: str, centre_text: str = "不动产登记专用章", size_px: int = DEFAULT_SIZE_PX
+) -> bytes:
     """A round red seal: ring, five-pointed star, `org_name` along the upper arc, `centre_text` below.
 
     The background is transparent so that text under the seal stays readable. The result is cached:
@@ -51,7 +53,9 @@ def _render(org_name: str, centre_text: str, size_px: int) -> bytes:
     radius = size / 2 - 1
 
     ring = max(2, round(radius * _RING_WIDTH))
-    draw.ellipse((centre - radius, centre - radius, centre + radius, centre + radius), outline=SEAL_RED, width=ring)
+    draw.ellipse(
+        (centre - radius, centre - radius, centre + radius, centre + radius), outline=SEAL_RED, width=ring
+    )
     draw.polygon(_star_points(centre, centre, radius * _STAR_RADIUS), fill=SEAL_RED)
     _draw_arc_text(image, org_name, centre, radius)
     if centre_text:
@@ -102,7 +106,9 @@ def _draw_arc_text(image: Image.Image, text: str, centre: float, radius: float) 
     start = -span / 2 + step / 2
     for i, char in enumerate(chars):
         theta = start + i * step  # degrees clockwise from the top
-        glyph = _glyph(char, height, width_scale).rotate(-theta, expand=True, resample=Image.Resampling.BICUBIC)
+        glyph = _glyph(char, height, width_scale).rotate(
+            -theta, expand=True, resample=Image.Resampling.BICUBIC
+        )
         x = centre + text_radius * math.sin(math.radians(theta))
         y = centre - text_radius * math.cos(math.radians(theta))
         image.alpha_composite(glyph, (round(x - glyph.width / 2), round(y - glyph.height / 2)))
@@ -116,7 +122,9 @@ def _draw_centre_text(image: Image.Image, text: str, centre: float, radius: floa
     max_width = radius * 1.3  # stay inside the ring at that height
     scale = min(1.0, max_width / total) if total else 1.0
     if scale < 1.0:
-        glyphs = [g.resize((max(1, round(g.width * scale)), g.height), Image.Resampling.LANCZOS) for g in glyphs]
+        glyphs = [
+            g.resize((max(1, round(g.width * scale)), g.height), Image.Resampling.LANCZOS) for g in glyphs
+        ]
         gap *= scale
         total = sum(g.width for g in glyphs) + gap * (len(glyphs) - 1)
     x = centre - total / 2

@@ -52,4 +52,3 @@ def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
         default=str,
     )
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
-

@@ -262,7 +262,9 @@ class TransferTaxFacts:
             )
         if self.seller_years < 0:
             raise ValidationError(
-                f"卖方持有年限不得为负，收到 {self.seller_years}", rule="税费同缴 计税信息", record="seller_years"
+                f"卖方持有年限不得为负，收到 {self.seller_years}",
+                rule="税费同缴 计税信息",
+                record="seller_years",
             )
 
     def to_form(self) -> dict[str, Any]:

@@ -43,7 +43,9 @@ def parse_certificate_number(text: str) -> CertificateNumber:
             f"“{text}”不是有效的证号，应形如 宁(2026)中卫市不动产权第0000001号", rule="证号格式", record=text
         )
     kind = (
-        CertificateKind.RIGHT_CERTIFICATE if match["word"] == "不动产权" else CertificateKind.REGISTRATION_PROOF
+        CertificateKind.RIGHT_CERTIFICATE
+        if match["word"] == "不动产权"
+        else CertificateKind.REGISTRATION_PROOF
     )
     return CertificateNumber(kind, int(match["year"]), int(match["seq"]), match["prov"], match["city"])
 

@@ -65,7 +65,9 @@ class QuoteRequest:
                 record=self.business.label,
             )
         if self.transfer is not None and self.transfer.property_use is not self.property_use:
-            raise ValidationError("交易信息与登记的房屋用途不一致", rule="税费试算", record=self.business.label)
+            raise ValidationError(
+                "交易信息与登记的房屋用途不一致", rule="税费试算", record=self.business.label
+            )
 
 
 def build_quote_request(

@@ -85,7 +85,9 @@ class LocalEcertStore:
     def issue(self, record: EcertRecord, pdf: bytes) -> EcertRecord:
         if not pdf.startswith(b"%PDF"):
             raise ValidationError(
-                f"电子证照 {record.ecert_id} 的文件不是 PDF", rule="电子证照须为签章的 PDF", record=record.ecert_id
+                f"电子证照 {record.ecert_id} 的文件不是 PDF",
+                rule="电子证照须为签章的 PDF",
+                record=record.ecert_id,
             )
         stored = record.with_sha256(hashlib.sha256(pdf).hexdigest())
         with self._lock:
@@ -233,8 +235,12 @@ class LocalEcertStore:
         # Only what never changes after issue is indexed; status is always read from the record.
         conn.execute(
             "INSERT OR REPLACE INTO ecerts (ecert_id, number, unit_number, issued_on) VALUES (?, ?, ?, ?)",
-            (record.ecert_id, _normalise_number(record.number), record.unit_number.upper(),
-             record.issued_on.isoformat()),
+            (
+                record.ecert_id,
+                _normalise_number(record.number),
+                record.unit_number.upper(),
+                record.issued_on.isoformat(),
+            ),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO holders (ecert_id, id_number) VALUES (?, ?)",

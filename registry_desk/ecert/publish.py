@@ -65,7 +65,9 @@ def record_for_certificate(session: Session, cert: Certificate, *, issuer_name: 
     if holder is None:
         if not parties:
             raise ValidationError(
-                f"证书 {cert.number} 没有持证人，不能签发电子证照", rule="电子证照须载明持证人", record=cert.number
+                f"证书 {cert.number} 没有持证人，不能签发电子证照",
+                rule="电子证照须载明持证人",
+                record=cert.number,
             )
         holder = parties[0]
 
@@ -142,7 +144,11 @@ def _prepare(
                 action,
                 case_id=case_id,
                 record=record,
-                after={"ecert_ids_assigned": assigned, "payloads_made": payloads, "certificates": len(numbers)},
+                after={
+                    "ecert_ids_assigned": assigned,
+                    "payloads_made": payloads,
+                    "certificates": len(numbers),
+                },
             )
         uow.commit()
     return numbers
@@ -160,7 +166,9 @@ def issue_ecerts_for_case(
     with db.unit_of_work(write=False) as uow:
         case = uow.session.scalars(select(Case).where(Case.case_number == case_number.strip())).one_or_none()
         if case is None:
-            raise NotFound(f"没有业务号为 {case_number.strip()} 的业务", rule="登簿后签发电子证照", record=case_number)
+            raise NotFound(
+                f"没有业务号为 {case_number.strip()} 的业务", rule="登簿后签发电子证照", record=case_number
+            )
         case_id = case.id
         number = case.case_number
         cancelled = uow.session.scalars(
@@ -169,7 +177,10 @@ def issue_ecerts_for_case(
         # The id is derived from the number, so an e-certificate issued before the row knew its id
         # (an import, an older install) is found and cancelled too.
         to_cancel = [
-            (c.ecert_id or ecert_id_for_certificate(c.number), issuing.local_date(c.cancelled_at or c.issued_at))
+            (
+                c.ecert_id or ecert_id_for_certificate(c.number),
+                issuing.local_date(c.cancelled_at or c.issued_at),
+            )
             for c in cancelled
         ]
     new_certs = (
@@ -195,13 +206,10 @@ def issue_ecerts_for_case(
 
 def demo_certificates_query(limit: int | None = None):
     """Current certificates of the units the demo scenarios use: mortgaged units and presale flats."""
-    scenario_right = (
-        select(Right.id)
-        .where(
-            Right.unit_id == Certificate.unit_id,
-            Right.status == RightStatus.CURRENT,
-            Right.right_type.in_([RightType.MORTGAGE, RightType.ADVANCE_NOTICE]),
-        )
+    scenario_right = select(Right.id).where(
+        Right.unit_id == Certificate.unit_id,
+        Right.status == RightStatus.CURRENT,
+        Right.right_type.in_([RightType.MORTGAGE, RightType.ADVANCE_NOTICE]),
     )
     query = (
         select(Certificate)
@@ -229,7 +237,9 @@ def seed_demo_ecerts(
     return report
 
 
-def backfill_unit_ecerts(db: Database, settings: Settings, store: EcertStore, unit_number: str) -> PublishReport:
+def backfill_unit_ecerts(
+    db: Database, settings: Settings, store: EcertStore, unit_number: str
+) -> PublishReport:
     """存量证照电子化 for one unit: e-certificates for its current certificates that the store lacks.
 
     Certificates issued before the store existed have no e-certificate; converting a whole register up
@@ -240,7 +250,9 @@ def backfill_unit_ecerts(db: Database, settings: Settings, store: EcertStore, un
     unit_certs = (
         select(Certificate)
         .join(Unit, Unit.id == Certificate.unit_id)
-        .where(Unit.unit_number == unit_number.strip().upper(), Certificate.status == CertificateStatus.CURRENT)
+        .where(
+            Unit.unit_number == unit_number.strip().upper(), Certificate.status == CertificateStatus.CURRENT
+        )
         .order_by(Certificate.id)
     )
     numbers = _prepare(db, settings, SYSTEM, unit_certs, SEED_ACTION, unit_number.strip().upper(), None)
@@ -264,10 +276,14 @@ def import_ecert_pdf(
         )
     text = read_payload(pdf)
     if text is None:
-        raise EcertVerificationFailed("文件不含验真码，不是本中心签发的证书，拒绝导入", rule=RULE_IMPORT, record="")
+        raise EcertVerificationFailed(
+            "文件不含验真码，不是本中心签发的证书，拒绝导入", rule=RULE_IMPORT, record=""
+        )
     payload = verify_document_payload(text, seals, trust)
     if not payload.ok:
-        raise EcertVerificationFailed(f"文件的验真码无效，拒绝导入：{payload.problem}", rule=RULE_IMPORT, record="")
+        raise EcertVerificationFailed(
+            f"文件的验真码无效，拒绝导入：{payload.problem}", rule=RULE_IMPORT, record=""
+        )
     number = str(payload.fields.get("number", ""))
     kit = issuing.centre_kit(settings)
     with db.unit_of_work(write=False) as uow:

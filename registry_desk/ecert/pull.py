@@ -102,9 +102,13 @@ def payload_differences(fields: dict[str, Any], record: EcertRecord) -> list[str
     if _norm_number(str(fields.get("number", ""))) != _norm_number(record.number):
         problems.append(f"证号不同（验真码：{fields.get('number')}，记录：{record.number}）")
     if str(fields.get("unit_number", "")).upper() != record.unit_number.upper():
-        problems.append(f"不动产单元号不同（验真码：{fields.get('unit_number')}，记录：{record.unit_number}）")
+        problems.append(
+            f"不动产单元号不同（验真码：{fields.get('unit_number')}，记录：{record.unit_number}）"
+        )
     if fields.get("issued_on") != record.issued_on.isoformat():
-        problems.append(f"发证日期不同（验真码：{fields.get('issued_on')}，记录：{record.issued_on.isoformat()}）")
+        problems.append(
+            f"发证日期不同（验真码：{fields.get('issued_on')}，记录：{record.issued_on.isoformat()}）"
+        )
     names = {h.name for h in record.all_holders}
     holders = fields.get("holders") or []
     if not holders or not set(holders) <= names:
@@ -128,9 +132,7 @@ def check_record_for_case(record: EcertRecord, *, holder_id_number: str, unit_nu
         )
 
 
-def _choose(
-    store: EcertStore, *, holder_id_number: str, unit_number: str, number: str | None
-) -> EcertRecord:
+def _choose(store: EcertStore, *, holder_id_number: str, unit_number: str, number: str | None) -> EcertRecord:
     if number:
         found = store.find(number=number)
         if not found:
@@ -206,7 +208,9 @@ def attach_ecert_to_case(
         ).one_or_none()
         if material is None:
             raise NotFound(
-                f"业务 {case.case_number} 没有代码为“{material_code}”的材料", rule=RULE_PULL, record=material_code
+                f"业务 {case.case_number} 没有代码为“{material_code}”的材料",
+                rule=RULE_PULL,
+                record=material_code,
             )
         business = next((b for b in load_policy().types if b.key == case.business_type), None)
         spec = next((m for m in business.materials if m.code == material_code), None) if business else None

@@ -131,7 +131,9 @@ class PaymentChannel(Protocol):
         """Closes an unpaid order (关闭订单), so that its QR can no longer be paid."""
         ...
 
-    def refund(self, order_no: str, amount: Money, refund_no: str, reason: str, now: datetime) -> RefundResult:
+    def refund(
+        self, order_no: str, amount: Money, refund_no: str, reason: str, now: datetime
+    ) -> RefundResult:
         """Refunds `amount` of a paid order; the same `refund_no` again returns the same refund."""
         ...
 

@@ -252,8 +252,14 @@ class LocalChannel:
                 conn.execute(
                     "INSERT INTO channel_orders (order_no, amount_fen, expires_at, subject, registered_at, status)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (order.order_no, order.amount.fen, expiry, order.subject,
-                     _iso(datetime.now(UTC)), STATUS_UNPAID),
+                    (
+                        order.order_no,
+                        order.amount.fen,
+                        expiry,
+                        order.subject,
+                        _iso(datetime.now(UTC)),
+                        STATUS_UNPAID,
+                    ),
                 )
             elif row != (order.amount.fen, expiry):
                 raise ConflictError(
@@ -277,7 +283,9 @@ class LocalChannel:
             ).fetchone()
             if row is None:
                 raise NotFound(
-                    f"订单 {order_no} 未在收款渠道登记，拒绝支付", rule="只能支付已登记的订单", record=order_no
+                    f"订单 {order_no} 未在收款渠道登记，拒绝支付",
+                    rule="只能支付已登记的订单",
+                    record=order_no,
                 )
             if (row[0], row[1]) != (amount.fen, _iso(expires_at)):
                 raise ValidationError(
@@ -288,10 +296,14 @@ class LocalChannel:
             if row[2] in (STATUS_PAID, STATUS_REFUNDED):
                 paid = _parse_iso(row[3]).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")
                 raise RuleViolation(
-                    f"订单 {order_no} 已于 {paid} 支付，不能重复支付", rule="一笔订单只能支付一次", record=order_no
+                    f"订单 {order_no} 已于 {paid} 支付，不能重复支付",
+                    rule="一笔订单只能支付一次",
+                    record=order_no,
                 )
             if row[2] == STATUS_CLOSED:
-                raise RuleViolation(f"订单 {order_no} 已关闭，拒绝支付", rule="已关闭的订单不能支付", record=order_no)
+                raise RuleViolation(
+                    f"订单 {order_no} 已关闭，拒绝支付", rule="已关闭的订单不能支付", record=order_no
+                )
             txn_id = f"LC{now.astimezone(CHINA_TZ):%Y%m%d}{secrets.token_hex(8).upper()}"
             paid_fen = (simulate_amount or amount).fen
             conn.execute(
@@ -320,7 +332,9 @@ class LocalChannel:
             return ChannelStatus(order_no, status)
         return ChannelStatus(order_no, status, txn_id, Money.of_fen(paid_fen), _parse_iso(paid_at))
 
-    def refund(self, order_no: str, amount: Money, refund_no: str, reason: str, now: datetime) -> RefundResult:
+    def refund(
+        self, order_no: str, amount: Money, refund_no: str, reason: str, now: datetime
+    ) -> RefundResult:
         with self._connect(write=True) as conn:
             existing = conn.execute(
                 "SELECT refund_id, order_no, amount_fen, refunded_at FROM channel_refunds WHERE refund_no = ?",
@@ -337,7 +351,9 @@ class LocalChannel:
             ).fetchone()
             if row is None or row[0] != STATUS_PAID:
                 raise RuleViolation(
-                    f"订单 {order_no} 在渠道不是已支付状态，不能退款", rule="只能退已支付的订单", record=order_no
+                    f"订单 {order_no} 在渠道不是已支付状态，不能退款",
+                    rule="只能退已支付的订单",
+                    record=order_no,
                 )
             if amount.fen <= 0 or amount.fen > row[1]:
                 raise RuleViolation(
@@ -352,7 +368,9 @@ class LocalChannel:
                 (refund_no, refund_id, order_no, amount.fen, reason, _iso(now)),
             )
             if amount.fen == row[1]:
-                conn.execute("UPDATE channel_orders SET status = ? WHERE order_no = ?", (STATUS_REFUNDED, order_no))
+                conn.execute(
+                    "UPDATE channel_orders SET status = ? WHERE order_no = ?", (STATUS_REFUNDED, order_no)
+                )
         return RefundResult(refund_no, refund_id, order_no, amount, now)
 
     # -- statements and notifications -------------------------------------------------------------------
@@ -385,7 +403,8 @@ class LocalChannel:
         status = self.query(order_no)
         if not status.is_paid:
             raise RuleViolation(
-                f"订单 {order_no} 在渠道尚未支付（{status.label}），没有支付通知", rule="只通知已支付的订单",
+                f"订单 {order_no} 在渠道尚未支付（{status.label}），没有支付通知",
+                rule="只通知已支付的订单",
                 record=order_no,
             )
         body = notification_body(self.name, status)
@@ -406,6 +425,11 @@ def write_statement_csv(rows: list[StatementRow], path: Path) -> None:
         writer.writerow(STATEMENT_HEADER)
         for row in rows:
             writer.writerow(
-                (KIND_LABELS[row.kind], row.order_no, row.txn_id, str(row.amount),
-                 row.at.astimezone(CHINA_TZ).isoformat(timespec="seconds"))
+                (
+                    KIND_LABELS[row.kind],
+                    row.order_no,
+                    row.txn_id,
+                    str(row.amount),
+                    row.at.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+                )
             )

@@ -37,7 +37,13 @@ REVIEW = "review"
 SETTLED = "settled"
 VOIDED = "voided"
 REFUNDED = "refunded"
-STATUS_LABELS = {OPEN: "待缴费", REVIEW: "待人工核查", SETTLED: "已缴清入库", VOIDED: "已作废", REFUNDED: "已退款"}
+STATUS_LABELS = {
+    OPEN: "待缴费",
+    REVIEW: "待人工核查",
+    SETTLED: "已缴清入库",
+    VOIDED: "已作废",
+    REFUNDED: "已退款",
+}
 
 SIDE_LABELS = {
     "buyer": "买方",
@@ -98,7 +104,9 @@ def _is_fee(line: Any) -> bool:
 def _lock_case(session: Session, case_id: int) -> Case:
     case = session.execute(select(Case).where(Case.id == case_id).with_for_update()).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"没有编号为 {case_id} 的业务件", rule="缴款单须属于已受理的业务件", record=str(case_id))
+        raise NotFound(
+            f"没有编号为 {case_id} 的业务件", rule="缴款单须属于已受理的业务件", record=str(case_id)
+        )
     return case
 
 
@@ -279,7 +287,9 @@ def create_orders(
             )
         taxpayer = _taxpayer(by_side[side], side)
         _clear_the_way(session, case, side, now, channel)
-        orders.append(_issue(session, case, side, _quote_lines(quote, side, taxpayer), now, channel, created_by))
+        orders.append(
+            _issue(session, case, side, _quote_lines(quote, side, taxpayer), now, channel, created_by)
+        )
     return orders
 
 
@@ -368,8 +378,14 @@ def order_view(order: PaymentOrder) -> OrderView:
         review_reason=order.review_reason,
         lines=tuple(
             OrderLineView(
-                line.kind, line.item, line.amount, line.ref, line.taxpayer_name, line.taxpayer_id,
-                line.credit_status, as_utc(line.credited_at) if line.credited_at else None,
+                line.kind,
+                line.item,
+                line.amount,
+                line.ref,
+                line.taxpayer_name,
+                line.taxpayer_id,
+                line.credit_status,
+                as_utc(line.credited_at) if line.credited_at else None,
             )
             for line in order.lines
         ),
@@ -388,7 +404,9 @@ def orders_for_case_number(session: Session, actor: Any, case_number: str) -> li
     actor.require(Role.CASHIER, Role.CLERK, Role.KIOSK, operation="查看缴款单")
     case = session.execute(select(Case).where(Case.case_number == case_number)).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"没有受理编号为 {case_number} 的业务件", rule="按受理编号查询缴款单", record=case_number)
+        raise NotFound(
+            f"没有受理编号为 {case_number} 的业务件", rule="按受理编号查询缴款单", record=case_number
+        )
     return case_orders(session, case.id)
 
 

@@ -59,7 +59,9 @@ def tools_from_keys(keys_dir: Path) -> ReceiptTools:
     if not (Path(keys_dir) / MANIFEST).exists():
         return ReceiptTools()
     centre = load_pki(Path(keys_dir)).centre
-    return ReceiptTools(PadesSealer.for_identity(centre), seal_image_png(centre.name, RECEIPT_SEAL_TEXT), centre)
+    return ReceiptTools(
+        PadesSealer.for_identity(centre), seal_image_png(centre.name, RECEIPT_SEAL_TEXT), centre
+    )
 
 
 @dataclass(frozen=True)
@@ -86,16 +88,34 @@ def list_receipts(session, case_id: int) -> list[ReceiptView]:
         .order_by(PaymentReceipt.id)
     ).all()
     return [
-        ReceiptView(r.id, r.kind, KIND_LABELS[r.kind], r.number, r.bill_code, r.check_code, r.payer_name, r.amount,
-                    as_utc(r.issued_at), r.status, r.attachment_id, order_no)
+        ReceiptView(
+            r.id,
+            r.kind,
+            KIND_LABELS[r.kind],
+            r.number,
+            r.bill_code,
+            r.check_code,
+            r.payer_name,
+            r.amount,
+            as_utc(r.issued_at),
+            r.status,
+            r.attachment_id,
+            order_no,
+        )
         for r, order_no in rows
     ]
 
 
 def _lines(receipt: PaymentReceipt) -> tuple[ReceiptLine, ...]:
     return tuple(
-        ReceiptLine(str(line["code"]), str(line["name"]), str(line["quantity"]), str(line["standard"]),
-                    _rate_text(str(line.get("rate", ""))), str(line["amount"]))
+        ReceiptLine(
+            str(line["code"]),
+            str(line["name"]),
+            str(line["quantity"]),
+            str(line["standard"]),
+            _rate_text(str(line.get("rate", ""))),
+            str(line["amount"]),
+        )
         for line in receipt.lines
     )
 
@@ -131,10 +151,14 @@ def _qr_text(receipt: PaymentReceipt, case_number: str, tools: ReceiptTools) -> 
 
         return make_payload(fields, tools.payload_signer)
     # Without the centre's key the QR still carries the numbers a bank or auditor looks up.
-    return "|".join(str(fields[k]) for k in ("kind", "bill_code", "number", "check_code", "amount") if fields.get(k))
+    return "|".join(
+        str(fields[k]) for k in ("kind", "bill_code", "number", "check_code", "amount") if fields.get(k)
+    )
 
 
-def render_receipt(session, receipt: PaymentReceipt, tools: ReceiptTools, tax_office: str = DEFAULT_TAX_OFFICE) -> bytes:
+def render_receipt(
+    session, receipt: PaymentReceipt, tools: ReceiptTools, tax_office: str = DEFAULT_TAX_OFFICE
+) -> bytes:
     order = session.get(PaymentOrder, receipt.order_id)
     case = session.get(Case, receipt.case_id)
     issued_on = format_date(as_utc(receipt.issued_at).astimezone(CHINA_TZ).date())
@@ -142,9 +166,20 @@ def render_receipt(session, receipt: PaymentReceipt, tools: ReceiptTools, tax_of
     if receipt.kind == "tax":
         note = "已退税（税款已退还）" if receipt.status == "reversed" else ""
         pdf = render_tax_certificate(
-            TaxCertificateView(receipt.number, issued_on, receipt.payer_name, receipt.payer_id, tax_office,
-                               _lines(receipt), str(receipt.amount), case.case_number, order.order_no, note),
-            qr_payload=qr, seal_png=tools.seal_png,
+            TaxCertificateView(
+                receipt.number,
+                issued_on,
+                receipt.payer_name,
+                receipt.payer_id,
+                tax_office,
+                _lines(receipt),
+                str(receipt.amount),
+                case.case_number,
+                order.order_no,
+                note,
+            ),
+            qr_payload=qr,
+            seal_png=tools.seal_png,
         )
         reason = "电子完税凭证"
     else:
@@ -152,14 +187,35 @@ def render_receipt(session, receipt: PaymentReceipt, tools: ReceiptTools, tax_of
         if receipt.red_of_id is not None:
             original = session.get(PaymentReceipt, receipt.red_of_id)
             red_of = f"代码 {original.bill_code} 号码 {original.number}"
-        payment_code = session.execute(
-            select(PaymentOrderLine.ref).where(PaymentOrderLine.order_id == order.id, PaymentOrderLine.kind == "fee")
-        ).scalars().first() or ""
+        payment_code = (
+            session.execute(
+                select(PaymentOrderLine.ref).where(
+                    PaymentOrderLine.order_id == order.id, PaymentOrderLine.kind == "fee"
+                )
+            )
+            .scalars()
+            .first()
+            or ""
+        )
         pdf = render_fee_bill(
-            FeeBillView(receipt.bill_code or "", receipt.number, receipt.check_code or "", issued_on,
-                        receipt.payer_name, receipt.payer_id, _lines(receipt), str(receipt.amount), PAYEE, COLLECTOR,
-                        case.case_number, order.order_no, payment_code, red_of),
-            qr_payload=qr, seal_png=tools.seal_png,
+            FeeBillView(
+                receipt.bill_code or "",
+                receipt.number,
+                receipt.check_code or "",
+                issued_on,
+                receipt.payer_name,
+                receipt.payer_id,
+                _lines(receipt),
+                str(receipt.amount),
+                PAYEE,
+                COLLECTOR,
+                case.case_number,
+                order.order_no,
+                payment_code,
+                red_of,
+            ),
+            qr_payload=qr,
+            seal_png=tools.seal_png,
         )
         reason = KIND_LABELS[receipt.kind]
     if tools.sealer is not None:
@@ -173,9 +229,15 @@ def produce_receipt_documents(
     """Renders, seals and attaches every receipt of the case that has no PDF yet; returns how many."""
     tools = tools or ReceiptTools()
     with db.unit_of_work(write=False) as uow:
-        pending = uow.session.execute(
-            select(PaymentReceipt.id).where(PaymentReceipt.case_id == case_id, PaymentReceipt.attachment_id.is_(None))
-        ).scalars().all()
+        pending = (
+            uow.session.execute(
+                select(PaymentReceipt.id).where(
+                    PaymentReceipt.case_id == case_id, PaymentReceipt.attachment_id.is_(None)
+                )
+            )
+            .scalars()
+            .all()
+        )
     made = 0
     for receipt_id in pending:
         with db.unit_of_work() as uow:
@@ -187,9 +249,14 @@ def produce_receipt_documents(
                 continue
             pdf = render_receipt(s, receipt, tools)
             filename = f"{KIND_LABELS[receipt.kind]}_{receipt.bill_code or ''}{receipt.number}.pdf"
-            attachment = Attachment(case_id=receipt.case_id, kind=ATTACHMENT_KINDS[receipt.kind], filename=filename,
-                                    sha256=hashlib.sha256(pdf).hexdigest(), content=pdf,
-                                    created_at=now or utc_now())
+            attachment = Attachment(
+                case_id=receipt.case_id,
+                kind=ATTACHMENT_KINDS[receipt.kind],
+                filename=filename,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                content=pdf,
+                created_at=now or utc_now(),
+            )
             s.add(attachment)
             s.flush()
             receipt.attachment_id = attachment.id

@@ -96,7 +96,9 @@ def read_statement_csv(path: Path) -> list[StatementRow]:
             header = next(reader, None)
             if header is None or tuple(h.strip() for h in header) != STATEMENT_HEADER:
                 raise ValidationError(
-                    f"对账单表头不符，应为：{'，'.join(STATEMENT_HEADER)}", rule="对账单格式", record=str(path)
+                    f"对账单表头不符，应为：{'，'.join(STATEMENT_HEADER)}",
+                    rule="对账单格式",
+                    record=str(path),
                 )
             for number, record in enumerate(reader, start=2):
                 if not record or not any(cell.strip() for cell in record):
@@ -109,7 +111,9 @@ def read_statement_csv(path: Path) -> list[StatementRow]:
                     rows.append(StatementRow(kinds[kind_label], order_no, txn_id, Money.yuan(amount), moment))
                 except (ValueError, KeyError) as exc:
                     raise ValidationError(
-                        f"对账单第 {number} 行无法识别：{','.join(record)}", rule="对账单格式", record=f"{path}:{number}"
+                        f"对账单第 {number} 行无法识别：{','.join(record)}",
+                        rule="对账单格式",
+                        record=f"{path}:{number}",
                     ) from exc
         return rows
     except UnicodeDecodeError as exc:
@@ -120,8 +124,9 @@ def read_statement_csv(path: Path) -> list[StatementRow]:
         ) from exc
 
 
-def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]],
-                                                           dict[str, Money]]:
+def _booked(
+    db: Database, channel: str, day: date
+) -> tuple[dict[str, tuple[str, int]], dict[str, tuple[str, int]], dict[str, Money]]:
     """The day's booked payments and refunds as {transaction id: (order no, fen)}, and account totals.
 
     Amounts stay plain integers here: building 100,000 Money objects would cost more than the matching.
@@ -133,8 +138,11 @@ def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str,
         payments = {
             txn_id: (order_no, int(amount))
             for txn_id, order_no, amount in conn.execute(
-                select(ChannelTransaction.txn_id, ChannelTransaction.order_no,
-                       type_coerce(ChannelTransaction.amount, fen)).where(
+                select(
+                    ChannelTransaction.txn_id,
+                    ChannelTransaction.order_no,
+                    type_coerce(ChannelTransaction.amount, fen),
+                ).where(
                     ChannelTransaction.channel == channel,
                     ChannelTransaction.outcome == SETTLED_NOW,
                     ChannelTransaction.paid_at >= start,
@@ -145,10 +153,17 @@ def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str,
         refunds = {
             refund_id: (order_no, int(amount))
             for refund_id, order_no, amount in conn.execute(
-                select(PaymentRefund.channel_refund_id, PaymentOrder.order_no, type_coerce(PaymentRefund.amount, fen))
+                select(
+                    PaymentRefund.channel_refund_id,
+                    PaymentOrder.order_no,
+                    type_coerce(PaymentRefund.amount, fen),
+                )
                 .join(PaymentOrder, PaymentOrder.id == PaymentRefund.order_id)
-                .where(PaymentOrder.channel == channel, PaymentRefund.refunded_at >= start,
-                       PaymentRefund.refunded_at < end)
+                .where(
+                    PaymentOrder.channel == channel,
+                    PaymentRefund.refunded_at >= start,
+                    PaymentRefund.refunded_at < end,
+                )
             )
         }
         # Per-account totals come from the settlement lines themselves (never recomputed separately).
@@ -157,10 +172,17 @@ def _booked(db: Database, channel: str, day: date) -> tuple[dict[str, tuple[str,
             for account, total in conn.execute(
                 select(PaymentOrderLine.account, func.sum(type_coerce(PaymentOrderLine.amount, fen)))
                 .join(PaymentOrder, PaymentOrder.id == PaymentOrderLine.order_id)
-                .join(ChannelTransaction, (ChannelTransaction.order_id == PaymentOrder.id)
-                      & (ChannelTransaction.txn_id == PaymentOrder.channel_txn_id))
-                .where(ChannelTransaction.channel == channel, ChannelTransaction.outcome == SETTLED_NOW,
-                       ChannelTransaction.paid_at >= start, ChannelTransaction.paid_at < end)
+                .join(
+                    ChannelTransaction,
+                    (ChannelTransaction.order_id == PaymentOrder.id)
+                    & (ChannelTransaction.txn_id == PaymentOrder.channel_txn_id),
+                )
+                .where(
+                    ChannelTransaction.channel == channel,
+                    ChannelTransaction.outcome == SETTLED_NOW,
+                    ChannelTransaction.paid_at >= start,
+                    ChannelTransaction.paid_at < end,
+                )
                 .group_by(PaymentOrderLine.account)
             )
         }
@@ -196,7 +218,9 @@ def reconcile(
     if progress:
         progress(0, total_rows)
     payments, refunds, totals = _booked(db, channel, day)
-    report = ReconciliationReport(day=day, channel=channel, statement_rows=total_rows, totals_by_account=totals)
+    report = ReconciliationReport(
+        day=day, channel=channel, statement_rows=total_rows, totals_by_account=totals
+    )
     report.booked_payments = Money.of_fen(sum(f for _, f in payments.values()))
     report.booked_refunds = Money.of_fen(sum(f for _, f in refunds.values()))
 
@@ -212,24 +236,62 @@ def reconcile(
         sums[row.kind] += row_fen
         key = (row.kind, row.txn_id)
         if key in seen:
-            found.append(Discrepancy(DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount, None,
-                                     "对账单中同一流水号出现多次"))
+            found.append(
+                Discrepancy(
+                    DUPLICATE,
+                    row.kind,
+                    row.order_no,
+                    row.txn_id,
+                    row.amount,
+                    None,
+                    "对账单中同一流水号出现多次",
+                )
+            )
         else:
             seen.add(key)
             booked = booked_by_kind[row.kind].get(row.txn_id)
-            first = paid_orders.setdefault(row.order_no, row.txn_id) if row.kind == KIND_PAYMENT else row.txn_id
+            first = (
+                paid_orders.setdefault(row.order_no, row.txn_id) if row.kind == KIND_PAYMENT else row.txn_id
+            )
             if first != row.txn_id and booked is None:
                 # A second payment of one order: the register recorded it as a double payment to refund.
-                found.append(Discrepancy(DUPLICATE, row.kind, row.order_no, row.txn_id, row.amount, None,
-                                         f"同一缴款单被重复支付（另见流水 {first}），须退款"))
+                found.append(
+                    Discrepancy(
+                        DUPLICATE,
+                        row.kind,
+                        row.order_no,
+                        row.txn_id,
+                        row.amount,
+                        None,
+                        f"同一缴款单被重复支付（另见流水 {first}），须退款",
+                    )
+                )
             elif booked is None:
                 returned = _returned_note(db, channel, row.txn_id) if row.kind == KIND_PAYMENT else None
-                found.append(Discrepancy(PAID_NOT_SETTLED, row.kind, row.order_no, row.txn_id, row.amount, None,
-                                         returned or "渠道有此笔交易，本系统当日未入账"))
+                found.append(
+                    Discrepancy(
+                        PAID_NOT_SETTLED,
+                        row.kind,
+                        row.order_no,
+                        row.txn_id,
+                        row.amount,
+                        None,
+                        returned or "渠道有此笔交易，本系统当日未入账",
+                    )
+                )
             elif booked[1] != row_fen:
                 ours = Money.of_fen(booked[1])
-                found.append(Discrepancy(AMOUNT_DIFFERS, row.kind, row.order_no, row.txn_id, row.amount, ours,
-                                         f"对账单 {row.amount} 元，入账 {ours} 元，相差 {row.amount - ours} 元"))
+                found.append(
+                    Discrepancy(
+                        AMOUNT_DIFFERS,
+                        row.kind,
+                        row.order_no,
+                        row.txn_id,
+                        row.amount,
+                        ours,
+                        f"对账单 {row.amount} 元，入账 {ours} 元，相差 {row.amount - ours} 元",
+                    )
+                )
             else:
                 matched += 1
         if progress and (index % step == 0 or index == total_rows):
@@ -241,8 +303,17 @@ def reconcile(
     for kind, booked_rows in booked_by_kind.items():
         for txn_id, (order_no, booked_fen) in booked_rows.items():
             if (kind, txn_id) not in seen:
-                found.append(Discrepancy(SETTLED_NOT_IN_STATEMENT, kind, order_no, txn_id, None,
-                                         Money.of_fen(booked_fen), "本系统已入账，对账单无此笔"))
+                found.append(
+                    Discrepancy(
+                        SETTLED_NOT_IN_STATEMENT,
+                        kind,
+                        order_no,
+                        txn_id,
+                        None,
+                        Money.of_fen(booked_fen),
+                        "本系统已入账，对账单无此笔",
+                    )
+                )
     return report
 
 
@@ -257,9 +328,17 @@ def write_report_csv(report: ReconciliationReport, path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(REPORT_CSV_HEADER)
         for d in report.discrepancies:
-            writer.writerow((DISCREPANCY_LABELS[d.kind], KIND_LABELS[d.row_kind], d.order_no, d.txn_id,
-                             "" if d.statement_amount is None else str(d.statement_amount),
-                             "" if d.booked_amount is None else str(d.booked_amount), d.note))
+            writer.writerow(
+                (
+                    DISCREPANCY_LABELS[d.kind],
+                    KIND_LABELS[d.row_kind],
+                    d.order_no,
+                    d.txn_id,
+                    "" if d.statement_amount is None else str(d.statement_amount),
+                    "" if d.booked_amount is None else str(d.booked_amount),
+                    d.note,
+                )
+            )
         writer.writerow(())
         for label, value in summary_lines(report):
             writer.writerow((label, value))
@@ -280,7 +359,9 @@ def summary_lines(report: ReconciliationReport) -> list[tuple[str, str]]:
         ("本系统退款合计", str(report.booked_refunds)),
     ]
     for account in (LedgerAccount.TREASURY, LedgerAccount.FISCAL):
-        lines.append((f"{account.label}入库合计", str(report.totals_by_account.get(account.value, Money.zero()))))
+        lines.append(
+            (f"{account.label}入库合计", str(report.totals_by_account.get(account.value, Money.zero())))
+        )
     for kind, label in DISCREPANCY_LABELS.items():
         lines.append((label, str(report.count(kind))))
     return lines
@@ -290,9 +371,14 @@ def report_view(report: ReconciliationReport):
     from registry_desk.documents.payment_receipts_pdf import ReconciliationView
 
     rows = tuple(
-        (d.label, KIND_LABELS[d.row_kind], d.order_no, d.txn_id,
-         "" if d.statement_amount is None else str(d.statement_amount),
-         "" if d.booked_amount is None else str(d.booked_amount))
+        (
+            d.label,
+            KIND_LABELS[d.row_kind],
+            d.order_no,
+            d.txn_id,
+            "" if d.statement_amount is None else str(d.statement_amount),
+            "" if d.booked_amount is None else str(d.booked_amount),
+        )
         for d in report.discrepancies
     )
     return ReconciliationView(
@@ -304,7 +390,12 @@ def report_view(report: ReconciliationReport):
 
 
 def run_reconciliation(
-    db: Database, channel: str, day: date, statement_path: Path, out_dir: Path, progress: Progress | None = None
+    db: Database,
+    channel: str,
+    day: date,
+    statement_path: Path,
+    out_dir: Path,
+    progress: Progress | None = None,
 ) -> tuple[ReconciliationReport, Path, Path]:
     """What the cashier view and `registry-desk reconcile` run: read, match, write the PDF and the CSV."""
     from registry_desk.documents.payment_receipts_pdf import render_reconciliation_report

@@ -64,8 +64,9 @@ def refund_case(
     with db.unit_of_work(write=False) as uow:
         case = uow.session.execute(select(Case).where(Case.case_number == case_number)).scalar_one_or_none()
         if case is None:
-            raise NotFound(f"没有受理编号为 {case_number} 的业务件", rule="退费须针对已受理的业务件",
-                           record=case_number)
+            raise NotFound(
+                f"没有受理编号为 {case_number} 的业务件", rule="退费须针对已受理的业务件", record=case_number
+            )
         if case.status not in REFUNDABLE:
             raise RuleViolation(
                 f"业务件 {case_number} 状态为“{case.status.label}”，只有已撤回、已驳回或不予受理的业务件才能退费",
@@ -78,8 +79,9 @@ def refund_case(
             .order_by(PaymentOrder.id)
         ).all()
     if not orders:
-        raise RuleViolation(f"业务件 {case_number} 没有已入账的缴款，无需退费", rule="只退已入账的税费",
-                            record=case_number)
+        raise RuleViolation(
+            f"业务件 {case_number} 没有已入账的缴款，无需退费", rule="只退已入账的税费", record=case_number
+        )
     refunded: list[tuple[str, Money]] = []
     already: list[str] = []
     for order_no, amount, status in orders:
@@ -100,10 +102,14 @@ def refund_case(
 def _book_refund(
     session: Session, actor: Actor, order_no: str, result: RefundResult, reason: str, now: datetime
 ) -> bool:
-    case_id = session.execute(select(PaymentOrder.case_id).where(PaymentOrder.order_no == order_no)).scalar_one()
+    case_id = session.execute(
+        select(PaymentOrder.case_id).where(PaymentOrder.order_no == order_no)
+    ).scalar_one()
     case = session.execute(select(Case).where(Case.id == case_id).with_for_update()).scalar_one()
     order = session.execute(
-        select(PaymentOrder).where(PaymentOrder.order_no == order_no).with_for_update()
+        select(PaymentOrder)
+        .where(PaymentOrder.order_no == order_no)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
     if order.status != SETTLED:
@@ -115,17 +121,38 @@ def _book_refund(
         tuple(Posting(p.account, p.debit, p.credit, p.ref) for p in settlement.postings), settlement.memo
     )
     reversal = original.reversal(f"缴款单 {order.order_no} 退费冲销：{reason}")
-    _write_entry(session, "refund", order, reversal, now, [p.line_id for p in settlement.postings],
-                 reverses_id=settlement.id)
+    _write_entry(
+        session,
+        "refund",
+        order,
+        reversal,
+        now,
+        [p.line_id for p in settlement.postings],
+        reverses_id=settlement.id,
+    )
     for line in order.lines:
         line.credit_status = "reversed"
-    session.add(PaymentRefund(
-        refund_no=result.refund_no, order_id=order.id, case_id=case.id, amount=result.amount, reason=reason[:256],
-        channel_refund_id=result.channel_refund_id, refunded_at=as_utc(result.refunded_at), requested_by=actor.username,
-    ))
-    receipts = session.execute(
-        select(PaymentReceipt).where(PaymentReceipt.order_id == order.id, PaymentReceipt.status == "valid")
-    ).scalars().all()
+    session.add(
+        PaymentRefund(
+            refund_no=result.refund_no,
+            order_id=order.id,
+            case_id=case.id,
+            amount=result.amount,
+            reason=reason[:256],
+            channel_refund_id=result.channel_refund_id,
+            refunded_at=as_utc(result.refunded_at),
+            requested_by=actor.username,
+        )
+    )
+    receipts = (
+        session.execute(
+            select(PaymentReceipt).where(
+                PaymentReceipt.order_id == order.id, PaymentReceipt.status == "valid"
+            )
+        )
+        .scalars()
+        .all()
+    )
     for receipt in receipts:
         receipt.status = "reversed"
         if receipt.kind == "fee":
@@ -134,9 +161,20 @@ def _book_refund(
     order.refunded_at = now
     order.live_key = None
     audit.append(
-        session, actor, "payment.refunded", case_id=case.id, unit_id=case.unit_id, record=order.order_no,
-        after={"case_number": case.case_number, "order_no": order.order_no, "amount": str(result.amount),
-               "refund_no": result.refund_no, "channel_refund_id": result.channel_refund_id, "reason": reason},
+        session,
+        actor,
+        "payment.refunded",
+        case_id=case.id,
+        unit_id=case.unit_id,
+        record=order.order_no,
+        after={
+            "case_number": case.case_number,
+            "order_no": order.order_no,
+            "amount": str(result.amount),
+            "refund_no": result.refund_no,
+            "channel_refund_id": result.channel_refund_id,
+            "reason": reason,
+        },
         at=now,
     )
     return True
@@ -154,9 +192,18 @@ def _red_letter_bill(session: Session, original: PaymentReceipt, now: datetime) 
         red["quantity"] = -int(line["quantity"])
         lines.append(red)
     red_bill = PaymentReceipt(
-        kind="fee_red", case_id=original.case_id, order_id=original.order_id, number=number, bill_code=code,
-        check_code=bill_check_code(code, number, amount, now, original.payer_id), payer_name=original.payer_name,
-        payer_id=original.payer_id, amount=amount, issued_at=now, lines=lines, status="valid",
+        kind="fee_red",
+        case_id=original.case_id,
+        order_id=original.order_id,
+        number=number,
+        bill_code=code,
+        check_code=bill_check_code(code, number, amount, now, original.payer_id),
+        payer_name=original.payer_name,
+        payer_id=original.payer_id,
+        amount=amount,
+        issued_at=now,
+        lines=lines,
+        status="valid",
         red_of_id=original.id,
     )
     session.add(red_bill)

@@ -31,8 +31,13 @@ def fee_tax_report(session: Session, start: date, end: date) -> list[ReportLine]
     since, _ = day_bounds(start)
     _, until = day_bounds(end)
     rows = session.execute(
-        select(LedgerPosting.account, PaymentOrderLine.item, LedgerEntry.kind, LedgerPosting.debit,
-               LedgerPosting.credit)
+        select(
+            LedgerPosting.account,
+            PaymentOrderLine.item,
+            LedgerEntry.kind,
+            LedgerPosting.debit,
+            LedgerPosting.credit,
+        )
         .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
         .join(PaymentOrderLine, PaymentOrderLine.id == LedgerPosting.line_id)
         .where(LedgerEntry.posted_at >= since, LedgerEntry.posted_at < until)

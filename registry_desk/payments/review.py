@@ -90,17 +90,23 @@ def return_review_payment(
         result = channel.refund(order_no, paid, refund_no, f"金额不符退回：{reason}", now)
     except OSError as error:
         raise DomainError(
-            f"收款渠道暂不可用（{error}），缴款单 {order_no} 的支付未退回，请稍后重试", rule=RULE_RETURN, record=order_no
+            f"收款渠道暂不可用（{error}），缴款单 {order_no} 的支付未退回，请稍后重试",
+            rule=RULE_RETURN,
+            record=order_no,
         ) from error
 
     with db.unit_of_work() as uow:
         s = uow.session
         case = s.execute(
-            select(Case).join(PaymentOrder, PaymentOrder.case_id == Case.id)
-            .where(PaymentOrder.order_no == order_no).with_for_update()
+            select(Case)
+            .join(PaymentOrder, PaymentOrder.case_id == Case.id)
+            .where(PaymentOrder.order_no == order_no)
+            .with_for_update()
         ).scalar_one()
         order = s.execute(
-            select(PaymentOrder).where(PaymentOrder.order_no == order_no).with_for_update()
+            select(PaymentOrder)
+            .where(PaymentOrder.order_no == order_no)
+            .with_for_update()
             .execution_options(populate_existing=True)
         ).scalar_one()
         if order.status != REVIEW:  # another cashier's return got here first
@@ -110,12 +116,21 @@ def return_review_payment(
         order.live_key = None  # the side may have a new order now
         order.voided_at = now
         order.void_reason = f"金额不符，支付已全额退回（{refund_no}）"[:128]
-        order.review_reason = f"{order.review_reason or ''}；{when} 由 {actor.display_name} 全额退回：{reason}"
-        s.add(PaymentRefund(
-            refund_no=refund_no, order_id=order.id, case_id=case.id, amount=result.amount,
-            reason=f"金额不符退回：{reason}"[:256], channel_refund_id=result.channel_refund_id,
-            refunded_at=as_utc(result.refunded_at), requested_by=actor.username,
-        ))
+        order.review_reason = (
+            f"{order.review_reason or ''}；{when} 由 {actor.display_name} 全额退回：{reason}"
+        )
+        s.add(
+            PaymentRefund(
+                refund_no=refund_no,
+                order_id=order.id,
+                case_id=case.id,
+                amount=result.amount,
+                reason=f"金额不符退回：{reason}"[:256],
+                channel_refund_id=result.channel_refund_id,
+                refunded_at=as_utc(result.refunded_at),
+                requested_by=actor.username,
+            )
+        )
         for txn in s.execute(
             select(ChannelTransaction).where(
                 ChannelTransaction.order_id == order.id, ChannelTransaction.outcome == REVIEW_NOW
@@ -124,9 +139,20 @@ def return_review_payment(
             txn.outcome = RETURNED
             txn.note = f"{txn.note or ''}；已全额退回（{refund_no}）"
         audit.append(
-            s, actor, "payment.returned", case_id=case.id, unit_id=case.unit_id, record=order.order_no,
-            after={"case_number": case.case_number, "order_no": order.order_no, "amount": str(result.amount),
-                   "refund_no": refund_no, "channel_refund_id": result.channel_refund_id, "reason": reason},
+            s,
+            actor,
+            "payment.returned",
+            case_id=case.id,
+            unit_id=case.unit_id,
+            record=order.order_no,
+            after={
+                "case_number": case.case_number,
+                "order_no": order.order_no,
+                "amount": str(result.amount),
+                "refund_no": refund_no,
+                "channel_refund_id": result.channel_refund_id,
+                "reason": reason,
+            },
             at=now,
         )
         uow.commit()

@@ -40,8 +40,9 @@ from registry_desk.storage.database import Database
 from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import Case
 
-SETTLEMENT_ACTOR = Actor(user_id=None, username="system:settlement", display_name="税费同缴自动入账",
-                         role=Role.CASHIER)
+SETTLEMENT_ACTOR = Actor(
+    user_id=None, username="system:settlement", display_name="税费同缴自动入账", role=Role.CASHIER
+)
 
 # Orders are polled a little past their expiry: the bank may accept a scan in the order's last second
 # and report it late.
@@ -76,11 +77,23 @@ class SettleOutcome:
 _txns = ChannelTransaction.__table__
 _orders = PaymentOrder.__table__
 _lines = PaymentOrderLine.__table__
-_TXN_KEYS = ("channel", "txn_id", "order_no", "order_id", "amount", "paid_at", "received_at", "source", "outcome",
-             "note")
+_TXN_KEYS = (
+    "channel",
+    "txn_id",
+    "order_no",
+    "order_id",
+    "amount",
+    "paid_at",
+    "received_at",
+    "source",
+    "outcome",
+    "note",
+)
 _INSERT_TXN = {
     # INSERT … ON CONFLICT DO NOTHING RETURNING id: no row back when the transaction was already recorded.
-    "postgresql": Prepared(postgresql.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS),
+    "postgresql": Prepared(
+        postgresql.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS
+    ),
     "sqlite": Prepared(sqlite.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS),
 }
 _ORDER_CASE = Prepared(select(PaymentOrder.case_id).where(PaymentOrder.order_no == bindparam("order_no")))
@@ -89,7 +102,11 @@ _LOCK_CASE = Prepared(
 )
 _LOCK_ORDER = Prepared(
     select(
-        PaymentOrder.id, PaymentOrder.order_no, PaymentOrder.case_id, PaymentOrder.status, PaymentOrder.amount,
+        PaymentOrder.id,
+        PaymentOrder.order_no,
+        PaymentOrder.case_id,
+        PaymentOrder.status,
+        PaymentOrder.amount,
         PaymentOrder.channel_txn_id,
     )
     .where(PaymentOrder.order_no == bindparam("order_no"))
@@ -97,9 +114,18 @@ _LOCK_ORDER = Prepared(
 )
 _ORDER_LINES = Prepared(
     select(
-        PaymentOrderLine.id, PaymentOrderLine.kind, PaymentOrderLine.account, PaymentOrderLine.item,
-        PaymentOrderLine.item_code, PaymentOrderLine.quantity, PaymentOrderLine.standard, PaymentOrderLine.rate,
-        PaymentOrderLine.amount, PaymentOrderLine.ref, PaymentOrderLine.taxpayer_name, PaymentOrderLine.taxpayer_id,
+        PaymentOrderLine.id,
+        PaymentOrderLine.kind,
+        PaymentOrderLine.account,
+        PaymentOrderLine.item,
+        PaymentOrderLine.item_code,
+        PaymentOrderLine.quantity,
+        PaymentOrderLine.standard,
+        PaymentOrderLine.rate,
+        PaymentOrderLine.amount,
+        PaymentOrderLine.ref,
+        PaymentOrderLine.taxpayer_name,
+        PaymentOrderLine.taxpayer_id,
     )
     .where(PaymentOrderLine.order_id == bindparam("order"))
     .order_by(PaymentOrderLine.position, PaymentOrderLine.id)
@@ -118,8 +144,22 @@ _INSERT_ENTRY = Prepared(
 _INSERT_POSTING = Prepared(
     insert(LedgerPosting.__table__), keys=("entry_id", "account", "debit", "credit", "ref", "line_id")
 )
-_RECEIPT_KEYS = ("kind", "case_id", "order_id", "number", "bill_code", "check_code", "payer_name", "payer_id",
-                 "amount", "issued_at", "lines", "status", "red_of_id", "attachment_id")
+_RECEIPT_KEYS = (
+    "kind",
+    "case_id",
+    "order_id",
+    "number",
+    "bill_code",
+    "check_code",
+    "payer_name",
+    "payer_id",
+    "amount",
+    "issued_at",
+    "lines",
+    "status",
+    "red_of_id",
+    "attachment_id",
+)
 _INSERT_RECEIPT = Prepared(insert(PaymentReceipt.__table__), keys=_RECEIPT_KEYS)
 _CASE_ORDERS = Prepared(
     select(PaymentOrder.status, PaymentOrder.amount).where(
@@ -172,7 +212,9 @@ def _insert_transaction(sql: Driver, values: dict) -> int | None:
 
 _KNOWN_TXN = (
     select(ChannelTransaction.id)
-    .where(ChannelTransaction.channel == bindparam("channel"), ChannelTransaction.txn_id == bindparam("txn_id"))
+    .where(
+        ChannelTransaction.channel == bindparam("channel"), ChannelTransaction.txn_id == bindparam("txn_id")
+    )
     .limit(1)
 )
 
@@ -180,7 +222,9 @@ _KNOWN_TXN = (
 def _already_recorded(db: Database, event: PaymentEvent) -> bool:
     # A plain connection, not a Session: this runs for every repeated report, which is most of them.
     with db.engine.connect() as conn:
-        return conn.execute(_KNOWN_TXN, {"channel": event.channel, "txn_id": event.txn_id}).first() is not None
+        return (
+            conn.execute(_KNOWN_TXN, {"channel": event.channel, "txn_id": event.txn_id}).first() is not None
+        )
 
 
 def record_payment(db: Database, event: PaymentEvent, now: datetime | None = None) -> SettleOutcome:
@@ -211,7 +255,9 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
     if head is None:
         note = f"渠道报告的订单 {event.order_no} 不是本系统开具的缴款单"
         inserted = _insert_transaction(sql, {**base, "outcome": UNKNOWN_ORDER, "note": note})
-        return SettleOutcome(UNKNOWN_ORDER if inserted else DUPLICATE, event.order_no, event.txn_id, message=note)
+        return SettleOutcome(
+            UNKNOWN_ORDER if inserted else DUPLICATE, event.order_no, event.txn_id, message=note
+        )
 
     # Lock order: case first, then the order (create_orders and refunds take them in the same order).
     case = _LockedCase(*_LOCK_CASE.rows(sql, case=head[0])[0])
@@ -219,15 +265,23 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
     # What the report means is decided on the locked order and recorded with the transaction row, whose
     # unique (channel, transaction id) makes a repeated report change nothing at all.
     if order.status in (SETTLED, REFUNDED):
-        note = (f"缴款单 {order.order_no} 已由流水 {order.channel_txn_id} 缴清，"
-                f"本笔 {event.amount} 元为重复支付，须退款")
-        if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": DOUBLE_PAYMENT, "note": note}) is None:
+        note = (
+            f"缴款单 {order.order_no} 已由流水 {order.channel_txn_id} 缴清，"
+            f"本笔 {event.amount} 元为重复支付，须退款"
+        )
+        if (
+            _insert_transaction(sql, {**base, "order_id": order.id, "outcome": DOUBLE_PAYMENT, "note": note})
+            is None
+        ):
             return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
         return SettleOutcome(DOUBLE_PAYMENT, order.order_no, event.txn_id, message=note)
     if order.status in (VOIDED, REVIEW):
         state = "已作废" if order.status == VOIDED else "待人工核查"
         note = f"缴款单 {order.order_no} {state}，收到支付 {event.amount} 元，未入账，须人工处理"
-        if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": note}) is None:
+        if (
+            _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": note})
+            is None
+        ):
             return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
         return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=note)
 
@@ -238,16 +292,34 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
             f"渠道实收 {event.amount} 元与缴款单 {order.order_no} 应收 {order.amount} 元不符"
             f"（相差 {difference} 元），未入账，须人工核查"
         )
-        if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": reason}) is None:
+        if (
+            _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": reason})
+            is None
+        ):
             return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
         _PAY_ORDER.execute(
-            sql, order=order.id, status=REVIEW, channel_txn_id=event.txn_id, paid_amount=event.amount,
-            paid_at=event.paid_at, settled_at=None, review_reason=reason,
+            sql,
+            order=order.id,
+            status=REVIEW,
+            channel_txn_id=event.txn_id,
+            paid_amount=event.amount,
+            paid_at=event.paid_at,
+            settled_at=None,
+            review_reason=reason,
         )
         audit.append(
-            session, SETTLEMENT_ACTOR, "payment.review", case_id=case.id, record=order.order_no,
-            after={"case_number": case.case_number, "order_no": order.order_no, "due": str(order.amount),
-                   "paid": str(event.amount), "txn_id": event.txn_id},
+            session,
+            SETTLEMENT_ACTOR,
+            "payment.review",
+            case_id=case.id,
+            record=order.order_no,
+            after={
+                "case_number": case.case_number,
+                "order_no": order.order_no,
+                "due": str(order.amount),
+                "paid": str(event.amount),
+                "txn_id": event.txn_id,
+            },
             at=now,
         )
         return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=reason)
@@ -256,8 +328,13 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
         return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
     _settle(session, sql, case, order, event, now)
     moved = _advance_case(session, sql, case, now)
-    return SettleOutcome(SETTLED_NOW, order.order_no, event.txn_id, case_moved=moved,
-                         message=f"缴款单 {order.order_no} 已入账 {order.amount} 元")
+    return SettleOutcome(
+        SETTLED_NOW,
+        order.order_no,
+        event.txn_id,
+        case_moved=moved,
+        message=f"缴款单 {order.order_no} 已入账 {order.amount} 元",
+    )
 
 
 def settlement_entry(order: PaymentOrder) -> JournalEntry:
@@ -270,14 +347,33 @@ def settlement_entry(order: PaymentOrder) -> JournalEntry:
 
 
 def _write_entry(
-    session: Session, kind: str, order: PaymentOrder, entry: JournalEntry, now: datetime,
-    line_ids: list[int | None], reverses_id: int | None = None,
+    session: Session,
+    kind: str,
+    order: PaymentOrder,
+    entry: JournalEntry,
+    now: datetime,
+    line_ids: list[int | None],
+    reverses_id: int | None = None,
 ) -> LedgerEntry:
-    row = LedgerEntry(kind=kind, order_id=order.id, case_id=order.case_id, memo=entry.memo[:256],
-                      total=entry.total, posted_at=now, reverses_id=reverses_id)
+    row = LedgerEntry(
+        kind=kind,
+        order_id=order.id,
+        case_id=order.case_id,
+        memo=entry.memo[:256],
+        total=entry.total,
+        posted_at=now,
+        reverses_id=reverses_id,
+    )
     for posting, line_id in zip(entry.postings, line_ids, strict=True):
-        row.postings.append(LedgerPosting(account=posting.account, debit=posting.debit, credit=posting.credit,
-                                          ref=posting.ref, line_id=line_id))
+        row.postings.append(
+            LedgerPosting(
+                account=posting.account,
+                debit=posting.debit,
+                credit=posting.credit,
+                ref=posting.ref,
+                line_id=line_id,
+            )
+        )
     session.add(row)
     return row
 
@@ -289,33 +385,69 @@ def _settle(
     order = replace(order, lines=lines)
     entry = settlement_entry(order)  # type: ignore[arg-type]
     entry_id = _INSERT_ENTRY.rows(
-        sql, kind="settlement", order_id=order.id, case_id=order.case_id, memo=entry.memo[:256],
-        total=entry.total, posted_at=now, reverses_id=None,
+        sql,
+        kind="settlement",
+        order_id=order.id,
+        case_id=order.case_id,
+        memo=entry.memo[:256],
+        total=entry.total,
+        posted_at=now,
+        reverses_id=None,
     )[0][0]
-    _INSERT_POSTING.execute_many(sql, [
-        {"entry_id": entry_id, "account": posting.account, "debit": posting.debit, "credit": posting.credit,
-         "ref": posting.ref, "line_id": line_id}
-        for posting, line_id in zip(entry.postings, [None, *(line.id for line in lines)], strict=True)
-    ])
+    _INSERT_POSTING.execute_many(
+        sql,
+        [
+            {
+                "entry_id": entry_id,
+                "account": posting.account,
+                "debit": posting.debit,
+                "credit": posting.credit,
+                "ref": posting.ref,
+                "line_id": line_id,
+            }
+            for posting, line_id in zip(entry.postings, [None, *(line.id for line in lines)], strict=True)
+        ],
+    )
     _CREDIT_LINES.execute(sql, order=order.id, credit_status="credited", credited_at=now)
     _PAY_ORDER.execute(
-        sql, order=order.id, status=SETTLED, channel_txn_id=event.txn_id, paid_amount=event.amount,
-        paid_at=event.paid_at, settled_at=now, review_reason=None,
+        sql,
+        order=order.id,
+        status=SETTLED,
+        channel_txn_id=event.txn_id,
+        paid_amount=event.amount,
+        paid_at=event.paid_at,
+        settled_at=now,
+        review_reason=None,
     )
     _issue_receipts(sql, order, now)
     audit.append(
-        session, SETTLEMENT_ACTOR, "payment.settled", case_id=case.id, record=order.order_no,
-        after={"case_number": case.case_number, "order_no": order.order_no, "amount": str(order.amount),
-               "txn_id": event.txn_id,
-               "treasury": str(-entry.amount_for(LedgerAccount.TREASURY)),
-               "fiscal": str(-entry.amount_for(LedgerAccount.FISCAL))},
+        session,
+        SETTLEMENT_ACTOR,
+        "payment.settled",
+        case_id=case.id,
+        record=order.order_no,
+        after={
+            "case_number": case.case_number,
+            "order_no": order.order_no,
+            "amount": str(order.amount),
+            "txn_id": event.txn_id,
+            "treasury": str(-entry.amount_for(LedgerAccount.TREASURY)),
+            "fiscal": str(-entry.amount_for(LedgerAccount.FISCAL)),
+        },
         at=now,
     )
 
 
 def _receipt_line(line) -> dict:
-    return {"code": line.item_code, "name": line.item, "quantity": line.quantity,
-            "standard": str(line.standard), "rate": line.rate, "amount": str(line.amount), "ref": line.ref}
+    return {
+        "code": line.item_code,
+        "name": line.item,
+        "quantity": line.quantity,
+        "standard": str(line.standard),
+        "rate": line.rate,
+        "amount": str(line.amount),
+        "ref": line.ref,
+    }
 
 
 def _issue_receipts(sql: Driver, order: _Order, now: datetime) -> None:
@@ -329,25 +461,47 @@ def _issue_receipts(sql: Driver, order: _Order, now: datetime) -> None:
             fee_lines.append(line)
     rows = []
     for ticket, lines in tickets.items():
-        rows.append({
-            "kind": "tax", "case_id": order.case_id, "order_id": order.id, "number": ticket, "bill_code": None,
-            "check_code": None, "payer_name": lines[0].taxpayer_name, "payer_id": lines[0].taxpayer_id,
-            "amount": sum((line.amount for line in lines), Money.zero()), "issued_at": now,
-            "lines": [_receipt_line(line) for line in lines], "status": "valid", "red_of_id": None,
-            "attachment_id": None,
-        })
+        rows.append(
+            {
+                "kind": "tax",
+                "case_id": order.case_id,
+                "order_id": order.id,
+                "number": ticket,
+                "bill_code": None,
+                "check_code": None,
+                "payer_name": lines[0].taxpayer_name,
+                "payer_id": lines[0].taxpayer_id,
+                "amount": sum((line.amount for line in lines), Money.zero()),
+                "issued_at": now,
+                "lines": [_receipt_line(line) for line in lines],
+                "status": "valid",
+                "red_of_id": None,
+                "attachment_id": None,
+            }
+        )
     if fee_lines:
         code = bill_code(now)
         number = new_bill_number(sql, now)
         total = sum((line.amount for line in fee_lines), Money.zero())
         payer_id = fee_lines[0].taxpayer_id
-        rows.append({
-            "kind": "fee", "case_id": order.case_id, "order_id": order.id, "number": number, "bill_code": code,
-            "check_code": bill_check_code(code, number, total, now, payer_id),
-            "payer_name": fee_lines[0].taxpayer_name, "payer_id": payer_id, "amount": total, "issued_at": now,
-            "lines": [_receipt_line(line) for line in fee_lines], "status": "valid", "red_of_id": None,
-            "attachment_id": None,
-        })
+        rows.append(
+            {
+                "kind": "fee",
+                "case_id": order.case_id,
+                "order_id": order.id,
+                "number": number,
+                "bill_code": code,
+                "check_code": bill_check_code(code, number, total, now, payer_id),
+                "payer_name": fee_lines[0].taxpayer_name,
+                "payer_id": payer_id,
+                "amount": total,
+                "issued_at": now,
+                "lines": [_receipt_line(line) for line in fee_lines],
+                "status": "valid",
+                "red_of_id": None,
+                "attachment_id": None,
+            }
+        )
     _INSERT_RECEIPT.execute_many(sql, rows)
 
 
@@ -365,9 +519,17 @@ def _advance_case(session: Session, sql: Driver, case: _LockedCase, now: datetim
     locked = session.get(Case, case.id, populate_existing=True)
     assert locked is not None
     mark_paid_in(
-        session, SETTLEMENT_ACTOR, locked, now=now,
-        detail={"case_number": case.case_number, "total": str(total), "orders": len(orders), "method": "channel",
-                "note": f"业务件 {case.case_number} 税费 {total} 元已全部缴清入库，转入审核"},
+        session,
+        SETTLEMENT_ACTOR,
+        locked,
+        now=now,
+        detail={
+            "case_number": case.case_number,
+            "total": str(total),
+            "orders": len(orders),
+            "method": "channel",
+            "note": f"业务件 {case.case_number} 税费 {total} 元已全部缴清入库，转入审核",
+        },
     )
     return True
 
@@ -396,12 +558,19 @@ def poll_open_orders(
     what it reports paid. Every window calls this on a timer; running it twice at once is harmless."""
     now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
-        order_nos = uow.session.execute(
-            select(PaymentOrder.order_no)
-            .where(PaymentOrder.status == OPEN, PaymentOrder.channel == channel.name,
-                   PaymentOrder.expires_at > now - POLL_GRACE)
-            .order_by(PaymentOrder.id)
-        ).scalars().all()
+        order_nos = (
+            uow.session.execute(
+                select(PaymentOrder.order_no)
+                .where(
+                    PaymentOrder.status == OPEN,
+                    PaymentOrder.channel == channel.name,
+                    PaymentOrder.expires_at > now - POLL_GRACE,
+                )
+                .order_by(PaymentOrder.id)
+            )
+            .scalars()
+            .all()
+        )
     report = PollReport()
     for order_no in order_nos:
         report.checked += 1
@@ -410,7 +579,9 @@ def poll_open_orders(
             continue
         assert status.txn_id is not None and status.paid_amount is not None and status.paid_at is not None
         outcome = record_payment(
-            db, PaymentEvent(channel.name, status.txn_id, order_no, status.paid_amount, status.paid_at, "poll"), now
+            db,
+            PaymentEvent(channel.name, status.txn_id, order_no, status.paid_amount, status.paid_at, "poll"),
+            now,
         )
         report.outcomes.append(outcome)
         if on_outcome is not None:
@@ -424,14 +595,16 @@ def handle_notification(
     """Books a signed asynchronous notification; a bad signature is refused before anything is read."""
     if not channel.verify_notification(body, signature):
         raise ForgedNotification(
-            "支付通知签名无效，已拒绝（可能是伪造或被篡改的通知）", rule="支付通知须经渠道签名核验",
+            "支付通知签名无效，已拒绝（可能是伪造或被篡改的通知）",
+            rule="支付通知须经渠道签名核验",
             record="支付通知",
         )
     event = parse_notification(body)
     if event.channel != channel.name:
         raise ForgedNotification(
             f"支付通知来自渠道“{event.channel}”，与核验签名的渠道“{channel.name}”不符，已拒绝",
-            rule="支付通知须经渠道签名核验", record=event.order_no,
+            rule="支付通知须经渠道签名核验",
+            record=event.order_no,
         )
     return record_payment(db, event, now)
 
@@ -442,10 +615,13 @@ def review_items(session: Session) -> list[dict]:
     for order in session.execute(select(PaymentOrder).where(PaymentOrder.status == REVIEW)).scalars():
         items.append({"kind": "order", "order_no": order.order_no, "reason": order.review_reason or ""})
     for txn in session.execute(
-        select(ChannelTransaction).where(ChannelTransaction.outcome.in_([REVIEW_NOW, DOUBLE_PAYMENT, UNKNOWN_ORDER]))
+        select(ChannelTransaction).where(
+            ChannelTransaction.outcome.in_([REVIEW_NOW, DOUBLE_PAYMENT, UNKNOWN_ORDER])
+        )
     ).scalars():
-        items.append({"kind": "transaction", "order_no": txn.order_no, "txn_id": txn.txn_id,
-                      "reason": txn.note or ""})
+        items.append(
+            {"kind": "transaction", "order_no": txn.order_no, "txn_id": txn.txn_id, "reason": txn.note or ""}
+        )
     return items
 
 

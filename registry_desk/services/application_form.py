@@ -265,8 +265,14 @@ def form_view(
     business = _business(case)
     agents = _agent_names(session, case)
     parties: tuple[PartyInput, ...] = tuple(
-        PartyInput(role=cp.role, name=cp.party.name, id_type=cp.party.id_type, id_number=cp.party.id_number,
-                   share=cp.share, wants_own_certificate=cp.wants_own_certificate)
+        PartyInput(
+            role=cp.role,
+            name=cp.party.name,
+            id_type=cp.party.id_type,
+            id_number=cp.party.id_number,
+            share=cp.share,
+            wants_own_certificate=cp.wants_own_certificate,
+        )
         for cp in case.parties
         if cp.role is not PartyRole.AGENT
     )
@@ -330,7 +336,11 @@ def form_view(
 
 
 def _render_sealed(
-    session: Session, case: Case, signatures: Mapping[int | str, bytes], settings: Settings, signed_on: dt.date
+    session: Session,
+    case: Case,
+    signatures: Mapping[int | str, bytes],
+    settings: Settings,
+    signed_on: dt.date,
 ) -> bytes:
     kit = issuing.centre_kit(settings)
     view = form_view(session, case, signatures, office=kit.office, signed_on=signed_on)
@@ -390,10 +400,14 @@ def sign_application_form(
         number = case.case_number
         if not case.status.is_open or case.status in (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY):
             raise RuleViolation(
-                f"业务 {number} 当前状态为“{case.status.label}”，不能再签署申请书", rule=RULE_SIGN, record=number
+                f"业务 {number} 当前状态为“{case.status.label}”，不能再签署申请书",
+                rule=RULE_SIGN,
+                record=number,
             )
         people = _signers(s, case)
-        missing = [p.name for p in people if p.needs_drawn_signature and _signature_for(p, signatures) is None]
+        missing = [
+            p.name for p in people if p.needs_drawn_signature and _signature_for(p, signatures) is None
+        ]
         if missing:
             raise ValidationError(
                 f"业务 {number} 的申请人{'、'.join(missing)}尚未签名，请在签名板上签名后再确认",
@@ -420,7 +434,9 @@ def sign_application_form(
         material: CaseMaterial | None = next((m for m in case.materials if m.code == MATERIAL_CODE), None)
         if material is None or spec is None:
             raise NotFound(
-                f"业务 {number} 没有材料“不动产登记申请书”", rule=RULE_SIGN, record=f"{number}:{MATERIAL_CODE}"
+                f"业务 {number} 没有材料“不动产登记申请书”",
+                rule=RULE_SIGN,
+                record=f"{number}:{MATERIAL_CODE}",
             )
         signed_by = tuple(p.name for p in people if _signature_for(p, signatures) is not None)
         before = {"status": material.status, "attachment_id": material.attachment_id}

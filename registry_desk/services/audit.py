@@ -17,7 +17,17 @@ from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import AuditEvent, AuditHead
 
 _EVENT_COLUMNS = (
-    "seq", "occurred_at", "actor", "action", "case_id", "unit_id", "record", "before", "after", "prev_hash", "hash"
+    "seq",
+    "occurred_at",
+    "actor",
+    "action",
+    "case_id",
+    "unit_id",
+    "record",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
 )
 _head = AuditHead.__table__
 # Every writer of the trail runs these three, so they are compiled once and run on the driver cursor of the
@@ -27,7 +37,9 @@ _LOCK_HEAD = Prepared(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.
 _START_HEAD = {
     # The chain's first event: two writers starting it at once must not fail (the second does nothing, then
     # waits for the first's lock on the head it wrote).
-    "postgresql": Prepared(postgresql.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
+    "postgresql": Prepared(
+        postgresql.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")
+    ),
     "sqlite": Prepared(sqlite.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
 }
 _INSERT_EVENT = Prepared(insert(AuditEvent.__table__), keys=_EVENT_COLUMNS)
@@ -116,9 +128,13 @@ def verify_chain(db: Database, *, batch: int = 5000) -> ChainReport:
         s = uow.session
         last_id = 0
         while True:
-            rows = s.execute(
-                select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-            ).scalars().all()
+            rows = (
+                s.execute(
+                    select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+                )
+                .scalars()
+                .all()
+            )
             if not rows:
                 break
             for ev in rows:
@@ -127,17 +143,33 @@ def verify_chain(db: Database, *, batch: int = 5000) -> ChainReport:
                 if ev.seq != expected_seq:
                     kind = "缺失" if ev.seq > expected_seq else "顺序被调换或重复"
                     return ChainReport(
-                        False, count, f"审计记录第 {expected_seq} 条{kind}（在该位置读到第 {ev.seq} 条）", expected_seq
+                        False,
+                        count,
+                        f"审计记录第 {expected_seq} 条{kind}（在该位置读到第 {ev.seq} 条）",
+                        expected_seq,
                     )
                 if ev.prev_hash != expected_prev:
                     return ChainReport(
-                        False, count, f"审计记录第 {ev.seq} 条的前序哈希与上一条不符（上一条被改动、删除或调换）", ev.seq
+                        False,
+                        count,
+                        f"审计记录第 {ev.seq} 条的前序哈希与上一条不符（上一条被改动、删除或调换）",
+                        ev.seq,
                     )
                 entry = AuditEntry(
-                    ev.seq, ev.occurred_at, ev.actor, ev.action, ev.case_id, ev.unit_id, ev.record, ev.before, ev.after
+                    ev.seq,
+                    ev.occurred_at,
+                    ev.actor,
+                    ev.action,
+                    ev.case_id,
+                    ev.unit_id,
+                    ev.record,
+                    ev.before,
+                    ev.after,
                 )
                 if entry_hash(entry, ev.prev_hash) != ev.hash:
-                    return ChainReport(False, count, f"审计记录第 {ev.seq} 条（{ev.action}）内容被改动", ev.seq)
+                    return ChainReport(
+                        False, count, f"审计记录第 {ev.seq} 条（{ev.action}）内容被改动", ev.seq
+                    )
                 expected_prev = ev.hash
                 expected_seq += 1
             s.expunge_all()

@@ -69,7 +69,9 @@ def inspect_file(path: Path) -> dict[str, int | str]:
     """
     path = Path(path)
     if not path.is_file():
-        raise ValidationError(f"找不到备份文件 {path}", rule="恢复须使用 registry-desk 备份文件", record=str(path))
+        raise ValidationError(
+            f"找不到备份文件 {path}", rule="恢复须使用 registry-desk 备份文件", record=str(path)
+        )
     with path.open("rb") as handle:
         if handle.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             raise ValidationError(
@@ -80,18 +82,23 @@ def inspect_file(path: Path) -> dict[str, int | str]:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as error:
-        raise ValidationError(f"无法打开 {path}：{error}", rule="恢复须使用 registry-desk 备份文件",
-                              record=str(path)) from error
+        raise ValidationError(
+            f"无法打开 {path}：{error}", rule="恢复须使用 registry-desk 备份文件", record=str(path)
+        ) from error
     try:
         try:
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as error:
-            raise ValidationError(f"{path} 已损坏：{error}", rule="恢复须使用 registry-desk 备份文件",
-                                  record=str(path)) from error
+            raise ValidationError(
+                f"{path} 已损坏：{error}", rule="恢复须使用 registry-desk 备份文件", record=str(path)
+            ) from error
         if check != "ok":
-            raise ValidationError(f"{path} 完整性检查未通过：{check}", rule="恢复须使用 registry-desk 备份文件",
-                                  record=str(path))
+            raise ValidationError(
+                f"{path} 完整性检查未通过：{check}",
+                rule="恢复须使用 registry-desk 备份文件",
+                record=str(path),
+            )
         missing = [t for t in ("alembic_version", *REGISTER_TABLES) if t not in tables]
         if missing:
             raise ValidationError(
@@ -123,8 +130,9 @@ def backup_sqlite(database_url: str, out: Path, *, overwrite: bool = False) -> B
     if not source.is_file():
         raise ValidationError(f"数据库文件 {source} 不存在", rule="备份", record=str(source))
     if out.exists() and not overwrite:
-        raise ConflictError(f"{out} 已存在，不覆盖已有备份（换一个文件名）", rule="备份不覆盖已有文件",
-                            record=str(out))
+        raise ConflictError(
+            f"{out} 已存在，不覆盖已有备份（换一个文件名）", rule="备份不覆盖已有文件", record=str(out)
+        )
     if out.resolve() == source.resolve():
         raise ValidationError("备份文件不能是数据库本身", rule="备份", record=str(out))
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -147,8 +155,14 @@ def backup_sqlite(database_url: str, out: Path, *, overwrite: bool = False) -> B
         partial.unlink(missing_ok=True)
         raise
     partial.replace(out)
-    return BackupResult(out, str(facts["revision"]), out.stat().st_size, int(facts["units"]), int(facts["cases"]),
-                        int(facts["audit_events"]))
+    return BackupResult(
+        out,
+        str(facts["revision"]),
+        out.stat().st_size,
+        int(facts["units"]),
+        int(facts["cases"]),
+        int(facts["audit_events"]),
+    )
 
 
 def _target_content(path: Path) -> dict[str, int]:
@@ -215,8 +229,14 @@ def restore_sqlite(backup: Path, database_url: str, *, force: bool = False) -> R
             dst.close()
     finally:
         src.close()
-    return RestoreResult(target, str(facts["revision"]), int(facts["units"]), int(facts["cases"]),
-                         int(facts["audit_events"]), content)
+    return RestoreResult(
+        target,
+        str(facts["revision"]),
+        int(facts["units"]),
+        int(facts["cases"]),
+        int(facts["audit_events"]),
+        content,
+    )
 
 
 def libpq_url(database_url: str, *, hide_password: bool = True) -> str:

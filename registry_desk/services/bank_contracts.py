@@ -90,7 +90,9 @@ def _refuse(message: str, record: str) -> RuleViolation:
     return RuleViolation(message, rule=RULE_CONTRACT, record=record)
 
 
-def read_bank_contract(pdf: bytes, trust: TrustStore, *, unit_number: str, source: str = "文件") -> BankContract:
+def read_bank_contract(
+    pdf: bytes, trust: TrustStore, *, unit_number: str, source: str = "文件"
+) -> BankContract:
     """Verifies the bank's seal on the contract, then reads its data; refuses, naming why, anything else.
 
     Refused: not a PDF, no seal, a seal broken or not trusted, no contract data inside, data in another
@@ -100,7 +102,8 @@ def read_bank_contract(pdf: bytes, trust: TrustStore, *, unit_number: str, sourc
         raise _refuse(f"{source} 不是 PDF 文件，不能作为银行电子签章的抵押合同", source)
     if len(pdf) > MAX_CONTRACT_BYTES:
         raise _refuse(
-            f"{source} 有 {len(pdf) / 2**20:.1f} MB，超过抵押合同文件上限 {MAX_CONTRACT_BYTES // 2**20} MB", source
+            f"{source} 有 {len(pdf) / 2**20:.1f} MB，超过抵押合同文件上限 {MAX_CONTRACT_BYTES // 2**20} MB",
+            source,
         )
     report = verify_pdf(pdf, trust)
     if not report.signatures or not report.ok:
@@ -154,7 +157,9 @@ def parse_contract_json(content: bytes, source: str) -> tuple[ContractData, str,
         value = document.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                raise ValidationError(f"抵押合同 {record} 的数据缺少“{key}”", rule=RULE_CONTRACT, record=record)
+                raise ValidationError(
+                    f"抵押合同 {record} 的数据缺少“{key}”", rule=RULE_CONTRACT, record=record
+                )
             return ""
         if not isinstance(value, str):
             raise ValidationError(f"抵押合同 {record} 的“{key}”应为文字", rule=RULE_CONTRACT, record=record)
@@ -163,7 +168,9 @@ def parse_contract_json(content: bytes, source: str) -> tuple[ContractData, str,
     def numbers(key: str) -> tuple[str, ...]:
         value = document.get(key) or []
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise ValidationError(f"抵押合同 {record} 的“{key}”应为证件号列表", rule=RULE_CONTRACT, record=record)
+            raise ValidationError(
+                f"抵押合同 {record} 的“{key}”应为证件号列表", rule=RULE_CONTRACT, record=record
+            )
         return tuple(v.strip().upper() for v in value)
 
     try:
@@ -175,10 +182,14 @@ def parse_contract_json(content: bytes, source: str) -> tuple[ContractData, str,
         value_text = text("assessed_value_yuan", required=False)
         assessed = Money.yuan(value_text) if value_text else None
     except (ValueError, InvalidOperation, MoneyError) as exc:
-        raise ValidationError(f"抵押合同 {record} 的数据有误：{exc}", rule=RULE_CONTRACT, record=record) from exc
+        raise ValidationError(
+            f"抵押合同 {record} 的数据有误：{exc}", rule=RULE_CONTRACT, record=record
+        ) from exc
     no_transfer = document.get("no_transfer", False)
     if not isinstance(no_transfer, bool):
-        raise ValidationError(f"抵押合同 {record} 的“no_transfer”应为是或否", rule=RULE_CONTRACT, record=record)
+        raise ValidationError(
+            f"抵押合同 {record} 的“no_transfer”应为是或否", rule=RULE_CONTRACT, record=record
+        )
     data = ContractData(
         contract_no=text("contract_no"),
         bank_uscc=text("bank_uscc").upper(),
@@ -201,7 +212,12 @@ def parse_contract_json(content: bytes, source: str) -> tuple[ContractData, str,
 
 
 def prefill_from_contract(
-    db: Any, actor: Any, contract: BankContract, *, business_type: str = "mortgage_first", notice_kind: Any = None
+    db: Any,
+    actor: Any,
+    contract: BankContract,
+    *,
+    business_type: str = "mortgage_first",
+    notice_kind: Any = None,
 ) -> Any:
     """The application from a verified contract: the bank and the terms from the contract, the mortgagors
     from the register — for 抵押权首次登记, or an 抵押权预告登记 (`business_type` "advance_notice" with
@@ -335,7 +351,9 @@ def make_demo_mortgage_contract(
         ("禁止转让", "是" if no_transfer else "否"),
     ]
     pdf = render_bank_document("抵押合同", identity.name, lines)
-    pdf = embed_contract_data(pdf, contract_json(data, register.unit_number, tuple(p.id_number for p in owners)))
+    pdf = embed_contract_data(
+        pdf, contract_json(data, register.unit_number, tuple(p.id_number for p in owners))
+    )
     stamped = stamp_seal_image(pdf, seal_image_png(identity.name, CONTRACT_SEAL_TEXT))
     return number, PadesSealer.for_identity(identity).seal(stamped, reason="抵押合同签章", location="中卫市")
 

@@ -165,9 +165,21 @@ _OPEN_STATUSES = tuple(s for s in CaseStatus if s.is_open)
 _CURRENT_RIGHTS = Prepared(
     # One row per (right, party); a right without parties comes once, with the party columns empty.
     select(
-        Right.id, Right.right_type, Right.notice_kind, Right.rank, Right.no_transfer, Right.mortgage_mode,
-        Right.co_ownership, Right.court, Right.court_document_no, Right.notice_lapses_on,
-        RightParty.role, RightParty.share, Party.id_type, Party.id_number, Party.name,
+        Right.id,
+        Right.right_type,
+        Right.notice_kind,
+        Right.rank,
+        Right.no_transfer,
+        Right.mortgage_mode,
+        Right.co_ownership,
+        Right.court,
+        Right.court_document_no,
+        Right.notice_lapses_on,
+        RightParty.role,
+        RightParty.share,
+        Party.id_type,
+        Party.id_number,
+        Party.name,
     )
     .select_from(Right)
     .outerjoin(RightParty, RightParty.right_id == Right.id)
@@ -192,7 +204,9 @@ _OPEN_CASES = Prepared(
 )
 
 
-def unit_snapshot(session: Session | Driver, unit: Any, policy: BusinessTypePolicy | None = None) -> UnitSnapshot:
+def unit_snapshot(
+    session: Session | Driver, unit: Any, policy: BusinessTypePolicy | None = None
+) -> UnitSnapshot:
     """The unit as the rules see it: current rights with parties and certificates, unfinished cases.
     `unit` is anything with the unit's `id`, `unit_number` and `location` (a `Unit`, or a locked unit row)."""
     policy = policy or load_policy()
@@ -226,7 +240,14 @@ def unit_snapshot(session: Session | Driver, unit: Any, policy: BusinessTypePoli
             notice_lapses_on=lapses_on,
         )
         for rid, (
-            right_type, notice_kind, rank, no_transfer, mortgage_mode, co_ownership, court, court_document_no,
+            right_type,
+            notice_kind,
+            rank,
+            no_transfer,
+            mortgage_mode,
+            co_ownership,
+            court,
+            court_document_no,
             lapses_on,
         ) in columns.items()
     )
@@ -235,7 +256,8 @@ def unit_snapshot(session: Session | Driver, unit: Any, policy: BusinessTypePoli
         location=unit.location,
         rights=rights,
         open_cases=tuple(
-            OpenCase(num, policy.label(key), status) for num, key, status in _OPEN_CASES.rows(session, unit=unit.id)
+            OpenCase(num, policy.label(key), status)
+            for num, key, status in _OPEN_CASES.rows(session, unit=unit.id)
         ),
     )
 
@@ -556,8 +578,14 @@ def accept_case(
         if also_audit is not None:
             action, details = also_audit
             audit.append(
-                s, actor, action, case_id=case.id, unit_id=unit.id, record=case.case_number,
-                after=dict(details), at=now,
+                s,
+                actor,
+                action,
+                case_id=case.id,
+                unit_id=unit.id,
+                record=case.case_number,
+                after=dict(details),
+                at=now,
             )
         summary = case_summary(s, case, business)
         commit_case(uow, case.case_number)
@@ -636,7 +664,8 @@ def confirm_payment(
             )
         voided = []
         for order in s.execute(
-            select(PaymentOrder).where(PaymentOrder.case_id == case.id, PaymentOrder.status == OPEN)
+            select(PaymentOrder)
+            .where(PaymentOrder.case_id == case.id, PaymentOrder.status == OPEN)
             .with_for_update()
         ).scalars():
             order.status = VOIDED
@@ -644,8 +673,13 @@ def confirm_payment(
             order.voided_at = now
             order.void_reason = "现金缴款，缴款单作废"
             voided.append(order.order_no)
-        mark_paid_in(s, actor, case, now=now, detail={"method": "cash", "note": "现金缴款，收费员人工确认",
-                                                     "voided_orders": voided})
+        mark_paid_in(
+            s,
+            actor,
+            case,
+            now=now,
+            detail={"method": "cash", "note": "现金缴款，收费员人工确认", "voided_orders": voided},
+        )
         summary = case_summary(s, case, _business_of(policy, case))
         commit_case(uow, case.case_number)
     return summary
@@ -918,8 +952,14 @@ _LOCK_CASE_ROW = Prepared(
     # The case, one row per party (none: one row with the party columns empty), and whether a required
     # material is still missing. PostgreSQL locks the case row (FOR UPDATE OF cases: not the outer side).
     select(
-        Case.id, Case.case_number, Case.business_type, Case.status, Case.form, Case.version,
-        Case.payment_required, Case.unit_id,
+        Case.id,
+        Case.case_number,
+        Case.business_type,
+        Case.status,
+        Case.form,
+        Case.version,
+        Case.payment_required,
+        Case.unit_id,
         exists()
         .where(
             CaseMaterial.case_id == Case.id,
@@ -927,8 +967,14 @@ _LOCK_CASE_ROW = Prepared(
             CaseMaterial.status == MATERIAL_MISSING,
         )
         .label("missing"),
-        CaseParty.role, CaseParty.share, CaseParty.co_ownership, CaseParty.wants_own_certificate,
-        Party.id, Party.name, Party.id_type, Party.id_number,
+        CaseParty.role,
+        CaseParty.share,
+        CaseParty.co_ownership,
+        CaseParty.wants_own_certificate,
+        Party.id,
+        Party.name,
+        Party.id_type,
+        Party.id_number,
     )
     .select_from(Case)
     .outerjoin(CaseParty, CaseParty.case_id == Case.id)
@@ -960,7 +1006,9 @@ _END_RIGHT = Prepared(
 )
 _CANCEL_CERTIFICATES = Prepared(
     update(_certificates)
-    .where(_certificates.c.right_id == bindparam("right"), _certificates.c.status == CertificateStatus.CURRENT)
+    .where(
+        _certificates.c.right_id == bindparam("right"), _certificates.c.status == CertificateStatus.CURRENT
+    )
     .returning(_certificates.c.id, _certificates.c.number),
     keys=("status", "cancelled_at", "cancelled_by_case_id"),
 )
@@ -972,7 +1020,9 @@ _MARK_RECORDED = Prepared(
     keys=("status", "recorded_at", "recorded_by", "completed_at"),
 )
 _BUMP_UNIT = Prepared(
-    update(_units).where(_units.c.id == bindparam("unit")).values(version=func.coalesce(_units.c.version, 1) + 1)
+    update(_units)
+    .where(_units.c.id == bindparam("unit"))
+    .values(version=func.coalesce(_units.c.version, 1) + 1)
 )
 
 
@@ -1110,7 +1160,9 @@ class _Recording:
         _INSERT_RIGHT_PARTY.execute_many(self.session, self.pending_parties)
         self.pending_parties = []
 
-    def issue(self, right: _NewRight, kind: CertificateKind, holder: _PartyRow, fields: dict[str, str]) -> str:
+    def issue(
+        self, right: _NewRight, kind: CertificateKind, holder: _PartyRow, fields: dict[str, str]
+    ) -> str:
         year = local_date(self.now).year
         number, seq = allocate_certificate_number(self.session, kind, year)
         values = dict.fromkeys(_CERTIFICATE_KEYS)

@@ -110,7 +110,9 @@ class Dashboard:
     def compliance(self) -> Decimal | None:
         if not self.completed_total:
             return None
-        return (Decimal(self.on_time_total) / Decimal(self.completed_total)).quantize(Decimal("0.001"), ROUND_HALF_UP)
+        return (Decimal(self.on_time_total) / Decimal(self.completed_total)).quantize(
+            Decimal("0.001"), ROUND_HALF_UP
+        )
 
     def account_total(self, account: str) -> Money:
         return sum((c.net for c in self.collections if c.account == account), Money.zero())
@@ -133,7 +135,9 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 def check_range(start: date, end: date) -> None:
     if end < start:
         raise ValidationError(
-            f"统计区间的结束日 {end:%Y-%m-%d} 早于开始日 {start:%Y-%m-%d}", rule="统计区间", record=f"{start}–{end}"
+            f"统计区间的结束日 {end:%Y-%m-%d} 早于开始日 {start:%Y-%m-%d}",
+            rule="统计区间",
+            record=f"{start}–{end}",
         )
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationError(
@@ -156,7 +160,9 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
         s = uow.session
         accepted: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
         for business_type, accepted_at in s.execute(
-            select(Case.business_type, Case.accepted_at).where(Case.accepted_at >= since, Case.accepted_at < until)
+            select(Case.business_type, Case.accepted_at).where(
+                Case.accepted_at >= since, Case.accepted_at < until
+            )
         ):
             accepted[business_type][index[local_date(accepted_at)]] += 1
 
@@ -164,8 +170,15 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
         on_time: Counter[str] = Counter()
         overdue: list[OverdueCase] = []
         finished = s.execute(
-            select(Case.case_number, Case.business_type, Case.recorded_at, Case.accepted_at, Case.due_date,
-                   Case.status, Case.unit_id)
+            select(
+                Case.case_number,
+                Case.business_type,
+                Case.recorded_at,
+                Case.accepted_at,
+                Case.due_date,
+                Case.status,
+                Case.unit_id,
+            )
             .where(Case.recorded_at >= since, Case.recorded_at < until, Case.status.in_(RECORDED))
             .order_by(Case.recorded_at)
         ).all()
@@ -177,18 +190,37 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
                 on_time[business_type] += 1
             else:
                 late_unit_ids[number] = unit_id
-                overdue.append(OverdueCase(number, policy.label(business_type), "", local_date(accepted_at), due,
-                                           status, recorded_on))
+                overdue.append(
+                    OverdueCase(
+                        number,
+                        policy.label(business_type),
+                        "",
+                        local_date(accepted_at),
+                        due,
+                        status,
+                        recorded_on,
+                    )
+                )
         # Still running against the limit: open and not yet recorded (登簿 meets the promise; 缮证 and 发证 follow).
         open_statuses = [st for st in CaseStatus if st.is_open and st not in RECORDED]
         for number, business_type, accepted_at, due, status, unit_id in s.execute(
-            select(Case.case_number, Case.business_type, Case.accepted_at, Case.due_date, Case.status, Case.unit_id)
+            select(
+                Case.case_number,
+                Case.business_type,
+                Case.accepted_at,
+                Case.due_date,
+                Case.status,
+                Case.unit_id,
+            )
             .where(Case.status.in_(open_statuses), Case.due_date < as_of, Case.accepted_at < until)
             .order_by(Case.due_date, Case.id)
         ):
             late_unit_ids[number] = unit_id
-            overdue.append(OverdueCase(number, policy.label(business_type), "", local_date(accepted_at), due,
-                                       status, None))
+            overdue.append(
+                OverdueCase(
+                    number, policy.label(business_type), "", local_date(accepted_at), due, status, None
+                )
+            )
         overdue = _with_locations(s, overdue, late_unit_ids)
 
         # Acceptance → certificate ready, per case: the first certificate's 缮证 time (登簿 time until then).
@@ -204,16 +236,23 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
             hours[business_type].append(Decimal(int(seconds)) / Decimal(3600))
 
         collections = tuple(
-            CollectionLine(line.account, ACCOUNT_LABELS.get(line.account, line.account), line.item, line.settled,
-                           line.refunded, line.count)
+            CollectionLine(
+                line.account,
+                ACCOUNT_LABELS.get(line.account, line.account),
+                line.item,
+                line.settled,
+                line.refunded,
+                line.count,
+            )
             for line in fee_tax_report(s, start, end)
         )
 
         printed = [0] * len(days)
         failed = 0
         for started_at, outcome in s.execute(
-            select(KioskPrint.started_at, KioskPrint.outcome)
-            .where(KioskPrint.started_at >= since, KioskPrint.started_at < until)
+            select(KioskPrint.started_at, KioskPrint.outcome).where(
+                KioskPrint.started_at >= since, KioskPrint.started_at < until
+            )
         ):
             if outcome == PRINT_DONE:
                 printed[index[local_date(started_at)]] += 1
@@ -227,9 +266,20 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
     types = []
     for key in keys:
         spans = hours.get(key, [])
-        average = (sum(spans, Decimal(0)) / len(spans)).quantize(Decimal("0.1"), ROUND_HALF_UP) if spans else None
-        types.append(TypeStats(key, policy.label(key), sum(accepted.get(key, [])), sum(completed.get(key, [])),
-                               on_time[key], len(spans), average))
+        average = (
+            (sum(spans, Decimal(0)) / len(spans)).quantize(Decimal("0.1"), ROUND_HALF_UP) if spans else None
+        )
+        types.append(
+            TypeStats(
+                key,
+                policy.label(key),
+                sum(accepted.get(key, [])),
+                sum(completed.get(key, [])),
+                on_time[key],
+                len(spans),
+                average,
+            )
+        )
     return Dashboard(
         start=start,
         end=end,
@@ -252,7 +302,9 @@ def _with_locations(s, overdue: list[OverdueCase], unit_ids: dict[str, int]) -> 
 
     if not overdue:
         return overdue
-    locations = dict(s.execute(select(Unit.id, Unit.location).where(Unit.id.in_(set(unit_ids.values())))).all())
+    locations = dict(
+        s.execute(select(Unit.id, Unit.location).where(Unit.id.in_(set(unit_ids.values())))).all()
+    )
     return [replace(o, location=locations.get(unit_ids[o.case_number], "")) for o in overdue]
 
 

@@ -254,7 +254,9 @@ class _Runner:
     def accept(self, request: IntakeRequest, day: date) -> CaseSummary:
         if self.channel is None:
             return cases.accept_case(self.db, DEMO_CLERK, request, now=self.clock.at(day))
-        return payment_flow.accept_and_bill(self.db, DEMO_CLERK, request, self.channel, now=self.clock.at(day)).summary
+        return payment_flow.accept_and_bill(
+            self.db, DEMO_CLERK, request, self.channel, now=self.clock.at(day)
+        ).summary
 
     def pay(self, number: str, day: date) -> CaseStatus:
         """Each side scans its QR a few minutes after acceptance; the poll settles and moves the case. Without

@@ -368,7 +368,9 @@ def push_demo_bank_documents(
     codes = demo_bank_materials(materials, applicants_sign_form=people_sign)
     with db.unit_of_work(write=False) as uow:
         case = uow.session.scalars(select(Case).where(Case.case_number == materials.case_number)).one()
-        request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
+        request = request_from_case(
+            case.business_type, case.unit.unit_number, case_party_inputs(case), case.form
+        )
     results = []
     for code in codes:
         pdf = make_demo_bank_contract(settings, request, materials.bank_uscc, material_code=code)
@@ -427,7 +429,12 @@ def _note(db: Database, actor: Actor, case_number: str, action: str, after: dict
     with db.unit_of_work() as uow:
         case = uow.session.scalars(select(Case).where(Case.case_number == case_number.strip())).one()
         audit.append(
-            uow.session, actor, action, case_id=case.id, unit_id=case.unit_id, record=case.case_number,
+            uow.session,
+            actor,
+            action,
+            case_id=case.id,
+            unit_id=case.unit_id,
+            record=case.case_number,
             after=after,
         )
         uow.commit()

@@ -139,9 +139,7 @@ def _check_entries_balanced(s: Session, report: CheckReport) -> None:
         select(LedgerEntry.id, LedgerEntry.memo, _entry_total, sums.c.debits, sums.c.credits)
         .outerjoin(sums, sums.c.entry_id == LedgerEntry.id)
         .where(
-            (sums.c.entry_id.is_(None))
-            | (sums.c.debits != sums.c.credits)
-            | (sums.c.debits != _entry_total)
+            (sums.c.entry_id.is_(None)) | (sums.c.debits != sums.c.credits) | (sums.c.debits != _entry_total)
         )
         .order_by(LedgerEntry.id)
     ).all()
@@ -149,7 +147,9 @@ def _check_entries_balanced(s: Session, report: CheckReport) -> None:
         if debits is None:
             message = f"分录没有任何记账行（合计 {_fen(total)} 元）"
         elif debits != credits:
-            message = f"借方合计 {_fen(debits)} 元，贷方合计 {_fen(credits)} 元，相差 {_fen(debits - credits)} 元"
+            message = (
+                f"借方合计 {_fen(debits)} 元，贷方合计 {_fen(credits)} 元，相差 {_fen(debits - credits)} 元"
+            )
         else:
             message = f"分录合计记为 {_fen(total)} 元，而记账行借方合计 {_fen(debits)} 元"
         report.add(RULE_ENTRY_BALANCED, f"分录 {entry_id}（{memo}）", message)
@@ -193,12 +193,7 @@ def _check_accounts_match_lines(s: Session, report: CheckReport) -> None:
 
 
 def _count_by_order(column: Any, *where: Any) -> Any:
-    return (
-        select(column.label("order_id"), func.count().label("n"))
-        .where(*where)
-        .group_by(column)
-        .subquery()
-    )
+    return select(column.label("order_id"), func.count().label("n")).where(*where).group_by(column).subquery()
 
 
 def _check_settled_once(s: Session, report: CheckReport) -> None:
@@ -218,7 +213,9 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
     is_refunded = PaymentOrder.status == REFUNDED
     is_voided = PaymentOrder.status == VOIDED
     rows = s.execute(
-        select(PaymentOrder.order_no, PaymentOrder.status, n_settle, n_txn, n_refund, n_refund_rows, n_returned)
+        select(
+            PaymentOrder.order_no, PaymentOrder.status, n_settle, n_txn, n_refund, n_refund_rows, n_returned
+        )
         .outerjoin(settlements, settlements.c.order_id == PaymentOrder.id)
         .outerjoin(settled_txns, settled_txns.c.order_id == PaymentOrder.id)
         .outerjoin(refunds, refunds.c.order_id == PaymentOrder.id)
@@ -240,19 +237,27 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
         record = f"缴款单 {order_no}"
         is_paid = status in (SETTLED, REFUNDED)
         if is_paid and n_s != 1:
-            report.add(RULE_SETTLED_ONCE, record, f"已缴款（状态 {status}），但有 {n_s} 笔入账分录，应恰好 1 笔")
+            report.add(
+                RULE_SETTLED_ONCE, record, f"已缴款（状态 {status}），但有 {n_s} 笔入账分录，应恰好 1 笔"
+            )
         if is_paid and n_t != 1:
             report.add(
-                RULE_SETTLED_ONCE, record, f"已缴款（状态 {status}），但有 {n_t} 笔入账的渠道支付流水，应恰好 1 笔"
+                RULE_SETTLED_ONCE,
+                record,
+                f"已缴款（状态 {status}），但有 {n_t} 笔入账的渠道支付流水，应恰好 1 笔",
             )
         if not is_paid and n_s:
             report.add(RULE_SETTLED_ONCE, record, f"状态为 {status}（未缴清），却有 {n_s} 笔入账分录")
         if not is_paid and n_t:
             report.add(
-                RULE_SETTLED_ONCE, record, f"状态为 {status}（未缴清），却有 {n_t} 笔已入账的渠道支付流水（无支付不得入账）"
+                RULE_SETTLED_ONCE,
+                record,
+                f"状态为 {status}（未缴清），却有 {n_t} 笔已入账的渠道支付流水（无支付不得入账）",
             )
         if status == REFUNDED and (n_r != 1 or n_rr != 1):
-            report.add(RULE_REFUNDED_ONCE, record, f"已退款，但有 {n_r} 笔冲销分录、{n_rr} 条退款记录，应各 1 笔")
+            report.add(
+                RULE_REFUNDED_ONCE, record, f"已退款，但有 {n_r} 笔冲销分录、{n_rr} 条退款记录，应各 1 笔"
+            )
         if status != REFUNDED and (n_r or n_rr != n_ret):
             report.add(
                 RULE_REFUNDED_ONCE,
@@ -261,7 +266,9 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
                 f"（全额退回的金额不符支付 {n_ret} 笔）",
             )
         if n_ret and status != VOIDED:
-            report.add(RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，缴款单却未作废（状态 {status}）")
+            report.add(
+                RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，缴款单却未作废（状态 {status}）"
+            )
         if n_ret > 1:
             report.add(RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，一张缴款单至多 1 笔")
     orphans = s.execute(
@@ -294,12 +301,15 @@ def _check_certificate_numbers(s: Session, report: CheckReport) -> None:
     # Per kind and year: the highest number, and the range this system issued (certificates with a case).
     issued = case((Certificate.case_id.is_not(None), Certificate.seq))
     groups = s.execute(
-        select(Certificate.kind, Certificate.year, func.max(Certificate.seq), func.min(issued))
-        .group_by(Certificate.kind, Certificate.year)
+        select(Certificate.kind, Certificate.year, func.max(Certificate.seq), func.min(issued)).group_by(
+            Certificate.kind, Certificate.year
+        )
     ).all()
     counters = {
         name: int(value)
-        for name, value in s.execute(select(Sequence.name, Sequence.value).where(Sequence.name.like("cert:%")))
+        for name, value in s.execute(
+            select(Sequence.name, Sequence.value).where(Sequence.name.like("cert:%"))
+        )
     }
     facts = {(kind, year): (int(highest), first_issued) for kind, year, highest, first_issued in groups}
     for name in counters:  # a counter whose every certificate is gone still promises numbers 1..value
@@ -310,7 +320,9 @@ def _check_certificate_numbers(s: Session, report: CheckReport) -> None:
             report.add(RULE_CERT_GAPLESS, name, "无法识别的证号计数器名称")
             continue
         facts.setdefault(key, (0, None))
-    for (kind, year), (highest, first_issued) in sorted(facts.items(), key=lambda kv: (kv[0][0].value, kv[0][1])):
+    for (kind, year), (highest, first_issued) in sorted(
+        facts.items(), key=lambda kv: (kv[0][0].value, kv[0][1])
+    ):
         counter_name = certificate_counter(kind, year)
         counter = counters.get(counter_name)
         label = f"{kind.label} {year} 年"
@@ -380,8 +392,15 @@ def _missing_seqs(s: Session, kind: CertificateKind, year: int, low: int, high: 
 # The register
 
 
-def _report_rows(report: CheckReport, rule: str, rows: list, describe: Callable[[tuple], str], record: str,
-                 message: str, total: int | None = None) -> None:
+def _report_rows(
+    report: CheckReport,
+    rule: str,
+    rows: list,
+    describe: Callable[[tuple], str],
+    record: str,
+    message: str,
+    total: int | None = None,
+) -> None:
     if rows:
         report.add(rule, record, message + _names([describe(r) for r in rows], total))
 
@@ -392,10 +411,17 @@ def _check_rights_have_cases(s: Session, report: CheckReport) -> None:
     if go_live is not None:
         orphan = and_(current, Right.created_by_case_id.is_(None), Right.registered_at >= go_live)
         total = s.scalar(select(func.count()).select_from(Right).where(orphan))
-        rows = s.execute(select(Right.id, Right.right_type).where(orphan).order_by(Right.id).limit(SAMPLE)).all()
+        rows = s.execute(
+            select(Right.id, Right.right_type).where(orphan).order_by(Right.id).limit(SAMPLE)
+        ).all()
         _report_rows(
-            report, RULE_RIGHT_HAS_CASE, rows, lambda r: f"权利 {r[0]}（{r[1].label}）", "现势权利",
-            f"{total} 项现势权利登记于本系统开始受理之后，却没有设立它的业务件：", total,
+            report,
+            RULE_RIGHT_HAS_CASE,
+            rows,
+            lambda r: f"权利 {r[0]}（{r[1].label}）",
+            "现势权利",
+            f"{total} 项现势权利登记于本系统开始受理之后，却没有设立它的业务件：",
+            total,
         )
     unrecorded = and_(current, Case.status.not_in(RECORDED_STATUSES))
     rows = s.execute(
@@ -406,15 +432,20 @@ def _check_rights_have_cases(s: Session, report: CheckReport) -> None:
         .limit(SAMPLE)
     ).all()
     _report_rows(
-        report, RULE_RIGHT_HAS_CASE, rows, lambda r: f"权利 {r[0]}（业务 {r[1]}，{r[2].label}）", "现势权利",
+        report,
+        RULE_RIGHT_HAS_CASE,
+        rows,
+        lambda r: f"权利 {r[0]}（业务 {r[1]}，{r[2].label}）",
+        "现势权利",
         "设立权利的业务件未登簿：",
     )
 
 
 def _check_certificates_on_current_rights(s: Session, report: CheckReport) -> None:
     bad = and_(Certificate.status == CertificateStatus.CURRENT, Right.status != RightStatus.CURRENT)
-    total = s.scalar(select(func.count()).select_from(Certificate).join(Right, Right.id == Certificate.right_id)
-                     .where(bad))
+    total = s.scalar(
+        select(func.count()).select_from(Certificate).join(Right, Right.id == Certificate.right_id).where(bad)
+    )
     if total:
         rows = s.execute(
             select(Certificate.number, Right.id)
@@ -424,8 +455,13 @@ def _check_certificates_on_current_rights(s: Session, report: CheckReport) -> No
             .limit(SAMPLE)
         ).all()
         _report_rows(
-            report, RULE_CERT_ON_CURRENT_RIGHT, rows, lambda r: f"{r[0]}（权利 {r[1]}）", "现势证书",
-            f"{total} 本现势证书所载权利已不是现势：", total,
+            report,
+            RULE_CERT_ON_CURRENT_RIGHT,
+            rows,
+            lambda r: f"{r[0]}（权利 {r[1]}）",
+            "现势证书",
+            f"{total} 本现势证书所载权利已不是现势：",
+            total,
         )
 
 
@@ -471,14 +507,18 @@ def _check_shares(s: Session, report: CheckReport) -> None:
         report.add(RULE_SHARES, f"权利 {right_id}", f"权利人的权利比例之和为 {totals[right_id]}，应为 1")
     if len(bad) > SAMPLE:
         report.add(RULE_SHARES, "现势权利", f"另有 {len(bad) - SAMPLE} 项权利的比例之和不为 1")
-    missing = s.execute(
-        select(Right.id)
-        .join(RightParty, RightParty.right_id == Right.id)
-        .where(holder, Right.co_ownership == CoOwnership.BY_SHARES, share_text.is_(None))
-        .group_by(Right.id)
-        .order_by(Right.id)
-        .limit(SAMPLE)
-    ).scalars().all()
+    missing = (
+        s.execute(
+            select(Right.id)
+            .join(RightParty, RightParty.right_id == Right.id)
+            .where(holder, Right.co_ownership == CoOwnership.BY_SHARES, share_text.is_(None))
+            .group_by(Right.id)
+            .order_by(Right.id)
+            .limit(SAMPLE)
+        )
+        .scalars()
+        .all()
+    )
     for right_id in missing:
         report.add(RULE_SHARES, f"权利 {right_id}", "按份共有，但有权利人未登记权利比例")
 

@@ -168,7 +168,9 @@ def _field(fields: Mapping[str, Any], *keys: str) -> str:
     return next((str(fields[k]) for k in keys if fields.get(k) not in (None, "")), "")
 
 
-def certificate_view(cert: Certificate, qr_payload: str, issuer: str) -> RightCertificateView | RegistrationProofView:
+def certificate_view(
+    cert: Certificate, qr_payload: str, issuer: str
+) -> RightCertificateView | RegistrationProofView:
     """The printed view of a certificate row, from its field snapshot as issued (not today's register)."""
     f = cert.fields or {}
     if not f:
@@ -315,7 +317,9 @@ def mask_id_number(id_type: IdType, number: str) -> str:
 _MATERIAL_NOTES = {"ecert": "（电子证照 已核验）", "sealed": "（电子签章 已核验）"}
 
 
-def receipt_view(session: Session, case: Case, office: str, payment: PaymentBlock | None = None) -> AcceptanceReceiptView:
+def receipt_view(
+    session: Session, case: Case, office: str, payment: PaymentBlock | None = None
+) -> AcceptanceReceiptView:
     """The 受理凭证 of a case as its rows stand now (materials supplied later show as received)."""
     business_label = load_policy().label(case.business_type)
     policy_business = next((b for b in load_policy().types if b.key == case.business_type), None)

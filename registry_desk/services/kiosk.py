@@ -132,7 +132,9 @@ def _case_for_reading(s: Session, case_number: str) -> Case:
         .options(selectinload(Case.parties).selectinload(CaseParty.party), selectinload(Case.unit))
     ).scalar_one_or_none()
     if case is None:
-        raise NotFound(f"没有业务号为 {case_number} 的业务，请核对受理凭证", rule=RULE_IDENTIFY, record=case_number)
+        raise NotFound(
+            f"没有业务号为 {case_number} 的业务，请核对受理凭证", rule=RULE_IDENTIFY, record=case_number
+        )
     return case
 
 
@@ -156,8 +158,12 @@ def _party_candidates(s: Session, case: Case) -> list[tuple[Party, str]]:
 
 
 def _verify(s: Session, case: Case, who: Identified) -> Party:
-    if who.case_number != case.case_number or who.party_id not in {p.id for p, _ in _party_candidates(s, case)}:
-        raise PermissionDenied("身份核验已失效，请重新扫码并核验身份", rule=RULE_IDENTIFY, record=case.case_number)
+    if who.case_number != case.case_number or who.party_id not in {
+        p.id for p, _ in _party_candidates(s, case)
+    }:
+        raise PermissionDenied(
+            "身份核验已失效，请重新扫码并核验身份", rule=RULE_IDENTIFY, record=case.case_number
+        )
     party = s.get(Party, who.party_id)
     assert party is not None
     return party
@@ -168,7 +174,9 @@ def _verify(s: Session, case: Case, who: Identified) -> Party:
 
 
 def _lock_row(s: Session, case_number: str) -> KioskLock:
-    row = s.execute(select(KioskLock).where(KioskLock.case_number == case_number).with_for_update()).scalar_one_or_none()
+    row = s.execute(
+        select(KioskLock).where(KioskLock.case_number == case_number).with_for_update()
+    ).scalar_one_or_none()
     if row is None:
         row = KioskLock(case_number=case_number, failures=0)
         s.add(row)
@@ -183,7 +191,9 @@ def _locked_message(case_number: str, until: datetime) -> str:
 
 def _refuse_if_locked(row: KioskLock | None, case_number: str, now: datetime) -> None:
     if row is not None and row.locked_until is not None and utc(row.locked_until) > now:
-        raise PermissionDenied(_locked_message(case_number, row.locked_until), rule=RULE_IDENTIFY, record=case_number)
+        raise PermissionDenied(
+            _locked_message(case_number, row.locked_until), rule=RULE_IDENTIFY, record=case_number
+        )
 
 
 def check_case(db: Database, actor: Actor, scanned: str, *, now: datetime | None = None) -> str:
@@ -223,37 +233,63 @@ def identify(
         if row.locked_until is not None:  # an expired lock: a fresh count
             row.locked_until = None
             row.failures = 0
-        match = next(((p, label) for p, label in _party_candidates(s, case) if p.id_number.upper() == typed), None)
+        match = next(
+            ((p, label) for p, label in _party_candidates(s, case) if p.id_number.upper() == typed), None
+        )
         if match is None:
             row.failures += 1
             row.last_failure_at = now
             # The typed number is not kept: it may be someone else's real ID number.
             audit.append(
-                s, actor, "kiosk.identify_failed", case_id=case.id, record=number,
-                after={"failures": row.failures, "max_failures": policy.max_failures}, at=now,
+                s,
+                actor,
+                "kiosk.identify_failed",
+                case_id=case.id,
+                record=number,
+                after={"failures": row.failures, "max_failures": policy.max_failures},
+                at=now,
             )
             left = policy.max_failures - row.failures
             if left <= 0:
                 row.locked_until = now + timedelta(minutes=policy.lock_minutes)
                 audit.append(
-                    s, actor, "kiosk.locked", case_id=case.id, record=number,
-                    after={"failures": row.failures, "locked_until": row.locked_until.isoformat()}, at=now,
+                    s,
+                    actor,
+                    "kiosk.locked",
+                    case_id=case.id,
+                    record=number,
+                    after={"failures": row.failures, "locked_until": row.locked_until.isoformat()},
+                    at=now,
                 )
-                refusal = PermissionDenied(_locked_message(number, row.locked_until), rule=RULE_IDENTIFY, record=number)
+                refusal = PermissionDenied(
+                    _locked_message(number, row.locked_until), rule=RULE_IDENTIFY, record=number
+                )
             else:
                 refusal = PermissionDenied(
-                    f"证件号码与业务 {number} 的申请人不符，还可再试 {left} 次", rule=RULE_IDENTIFY, record=number
+                    f"证件号码与业务 {number} 的申请人不符，还可再试 {left} 次",
+                    rule=RULE_IDENTIFY,
+                    record=number,
                 )
         else:
             party, label = match
             row.failures = 0
             row.last_failure_at = None
             audit.append(
-                s, actor, "kiosk.identified", case_id=case.id, record=number,
-                after={"party_id": party.id, "role": label}, at=now,
+                s,
+                actor,
+                "kiosk.identified",
+                case_id=case.id,
+                record=number,
+                after={"party_id": party.id, "role": label},
+                at=now,
             )
-            who = Identified(number, party.id, mask_name(party.name, party.id_type),
-                             mask_id_number(party.id_type, party.id_number), label)
+            who = Identified(
+                number,
+                party.id,
+                mask_name(party.name, party.id_type),
+                mask_id_number(party.id_type, party.id_number),
+                label,
+            )
         uow.commit()
     if refusal is not None:
         raise refusal  # after the commit: the failure count must be saved even though the call fails
@@ -313,7 +349,11 @@ def _is_holder(cert: Certificate, party: Party) -> bool:
 
 
 def _prints_of(s: Session, number: str) -> list[KioskPrint]:
-    return list(s.execute(select(KioskPrint).where(KioskPrint.certificate_number == number).order_by(KioskPrint.id)).scalars())
+    return list(
+        s.execute(
+            select(KioskPrint).where(KioskPrint.certificate_number == number).order_by(KioskPrint.id)
+        ).scalars()
+    )
 
 
 def _print_refusal(s: Session, case: Case, cert: Certificate, party: Party) -> str:
@@ -338,7 +378,11 @@ def _print_refusal(s: Session, case: Case, cert: Certificate, party: Party) -> s
 
 def _their_orders(s: Session, case: Case, party: Party) -> list[OrderView]:
     """The orders of the side this citizen pays for (the order's lines name the taxpayer by ID number)."""
-    return [o for o in case_orders(s, case.id) if any(line.taxpayer_id.upper() == party.id_number.upper() for line in o.lines)]
+    return [
+        o
+        for o in case_orders(s, case.id)
+        if any(line.taxpayer_id.upper() == party.id_number.upper() for line in o.lines)
+    ]
 
 
 def _owns_units(s: Session, party: Party) -> bool:
@@ -363,12 +407,16 @@ def case_status(db: Database, actor: Actor, who: Identified) -> KioskStatus:
         s = uow.session
         case = _case_for_reading(s, who.case_number)
         party = _verify(s, case, who)
-        certs = s.execute(
-            select(Certificate)
-            .where(Certificate.case_id == case.id)
-            .options(selectinload(Certificate.right).selectinload(Right.parties))
-            .order_by(Certificate.id)
-        ).scalars().all()
+        certs = (
+            s.execute(
+                select(Certificate)
+                .where(Certificate.case_id == case.id)
+                .options(selectinload(Certificate.right).selectinload(Right.parties))
+                .order_by(Certificate.id)
+            )
+            .scalars()
+            .all()
+        )
         printable = tuple(
             PrintableCertificate(c.number, c.kind.label, not (why := _print_refusal(s, case, c, party)), why)
             for c in certs
@@ -451,10 +499,14 @@ def refresh_payment(
         reported = channel.query(order.order_no)
         if not reported.is_paid:
             continue
-        assert reported.txn_id is not None and reported.paid_amount is not None and reported.paid_at is not None
+        assert (
+            reported.txn_id is not None and reported.paid_amount is not None and reported.paid_at is not None
+        )
         record_payment(
             db,
-            PaymentEvent(channel.name, reported.txn_id, order.order_no, reported.paid_amount, reported.paid_at, "poll"),
+            PaymentEvent(
+                channel.name, reported.txn_id, order.order_no, reported.paid_amount, reported.paid_at, "poll"
+            ),
             now,
         )
         booked = True
@@ -465,12 +517,18 @@ def refresh_payment(
     return state
 
 
-def simulate_scan_payment(actor: Actor, channel: object, payload: str, *, now: datetime | None = None) -> object:
+def simulate_scan_payment(
+    actor: Actor, channel: object, payload: str, *, now: datetime | None = None
+) -> object:
     """Demo only: pays the QR through the local channel, as `registry-desk channel pay` does."""
     _require(actor, "模拟扫码支付")
     pay = getattr(channel, "pay", None)
     if pay is None:
-        raise RuleViolation("当前收款渠道不支持模拟支付（仅演示环境的本地渠道可以）", rule="模拟扫码支付", record=getattr(channel, "name", ""))
+        raise RuleViolation(
+            "当前收款渠道不支持模拟支付（仅演示环境的本地渠道可以）",
+            rule="模拟扫码支付",
+            record=getattr(channel, "name", ""),
+        )
     return pay(payload, utc(now or utc_now()))
 
 
@@ -533,7 +591,11 @@ def print_certificate(
         party = _verify(s, case, who)
         cert = load_certificate(s, number)
         if cert.case_id != case.id:
-            raise NotFound(f"业务 {case.case_number} 没有证号为 {cert.number} 的证书", rule=RULE_PRINT, record=cert.number)
+            raise NotFound(
+                f"业务 {case.case_number} 没有证号为 {cert.number} 的证书",
+                rule=RULE_PRINT,
+                record=cert.number,
+            )
         _spoil_stale(s, actor, cert, started)
         why = _print_refusal(s, case, cert, party)
         if why:
@@ -546,13 +608,29 @@ def print_certificate(
         pdf = render_certificate(cert, cert.qr_payload, kit)
         digest = hashlib.sha256(pdf).hexdigest()
         log = KioskPrint(
-            certificate_number=cert.number, case_id=case.id, serial=sheet.serial, kiosk_user=actor.username,
-            receiver_party_id=party.id, started_at=started, outcome=PRINT_PENDING, sha256=digest,
+            certificate_number=cert.number,
+            case_id=case.id,
+            serial=sheet.serial,
+            kiosk_user=actor.username,
+            receiver_party_id=party.id,
+            started_at=started,
+            outcome=PRINT_PENDING,
+            sha256=digest,
         )
         s.add(log)
         audit.append(
-            s, actor, RENDER_ACTION, case_id=case.id, unit_id=cert.unit_id, record=cert.number,
-            after={"payload_made": made, "status": cert.status.value, "paper_serial": sheet.serial, "sha256": digest},
+            s,
+            actor,
+            RENDER_ACTION,
+            case_id=case.id,
+            unit_id=cert.unit_id,
+            record=cert.number,
+            after={
+                "payload_made": made,
+                "status": cert.status.value,
+                "paper_serial": sheet.serial,
+                "sha256": digest,
+            },
             at=started,
         )
         s.flush()
@@ -586,9 +664,20 @@ def print_certificate(
                 check_transition(case.case_number, case.status, CaseStatus.ISSUED)
                 case.status = CaseStatus.ISSUED
             audit.append(
-                s, actor, "certificate.handed_over", case_id=case.id, unit_id=case.unit_id, record=case.case_number,
-                after={"certificates": [cert.number], "receiver": party.name, "status": case.status.value,
-                       "paper_serial": serial, "channel": "kiosk", "output": output[:256]},
+                s,
+                actor,
+                "certificate.handed_over",
+                case_id=case.id,
+                unit_id=case.unit_id,
+                record=case.case_number,
+                after={
+                    "certificates": [cert.number],
+                    "receiver": party.name,
+                    "status": case.status.value,
+                    "paper_serial": serial,
+                    "channel": "kiosk",
+                    "output": output[:256],
+                },
                 at=finished,
             )
             message = f"打印完成：{cert.number}，印刷序列号 {serial}"
@@ -630,19 +719,23 @@ class StatementUnit:
 
 
 def _statement_units(s: Session, party: Party) -> list[StatementUnit]:
-    units = s.execute(
-        select(Unit)
-        .join(Right, Right.unit_id == Unit.id)
-        .join(RightParty, RightParty.right_id == Right.id)
-        .where(
-            RightParty.party_id == party.id,
-            RightParty.role == PartyRole.RIGHT_HOLDER,
-            Right.status == RightStatus.CURRENT,
-            Right.right_type == RightType.OWNERSHIP,
+    units = (
+        s.execute(
+            select(Unit)
+            .join(Right, Right.unit_id == Unit.id)
+            .join(RightParty, RightParty.right_id == Right.id)
+            .where(
+                RightParty.party_id == party.id,
+                RightParty.role == PartyRole.RIGHT_HOLDER,
+                Right.status == RightStatus.CURRENT,
+                Right.right_type == RightType.OWNERSHIP,
+            )
+            .order_by(Unit.unit_number)
+            .distinct()
         )
-        .order_by(Unit.unit_number)
-        .distinct()
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     out = []
     wanted_facts = ("规划用途", "建筑面积", "所在层/总层数")
     for unit in units:
@@ -684,17 +777,32 @@ def statement_pdf(
         units = _statement_units(s, party)
         if not units:
             raise NotFound(
-                "您名下没有现势的不动产权利，无可打印的查询结果", rule="查询结果仅限权利人查询本人名下不动产", record=who.case_number
+                "您名下没有现势的不动产权利，无可打印的查询结果",
+                rule="查询结果仅限权利人查询本人名下不动产",
+                record=who.case_number,
             )
         reference = f"ZZCX{now.astimezone(CHINA_TZ):%Y%m%d%H%M%S}{secrets.token_hex(2).upper()}"
         drawn = render_statement(
-            party.name, mask_id_number(party.id_type, party.id_number), units, now.astimezone(CHINA_TZ),
-            reference, kit.office, kit.seal_png,
+            party.name,
+            mask_id_number(party.id_type, party.id_number),
+            units,
+            now.astimezone(CHINA_TZ),
+            reference,
+            kit.office,
+            kit.seal_png,
         )
         pdf = kit.sealer.seal(drawn, reason=f"不动产登记资料查询结果 {reference}")
         audit.append(
-            s, actor, "kiosk.statement", case_id=case.id, record=reference,
-            after={"party_id": party.id, "units": [u.unit_number for u in units], "sha256": hashlib.sha256(pdf).hexdigest()},
+            s,
+            actor,
+            "kiosk.statement",
+            case_id=case.id,
+            record=reference,
+            after={
+                "party_id": party.id,
+                "units": [u.unit_number for u in units],
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+            },
             at=now,
         )
         uow.commit()
@@ -763,7 +871,9 @@ def render_statement(
             for k, v in rows:
                 lines(f"{k}：{v}", indent=24)
         y -= 6
-    lines("说明：本结果反映查询时不动产登记簿记载的现势权利与限制，由自助终端按权利人本人身份核验后出具，加盖电子印章。")
+    lines(
+        "说明：本结果反映查询时不动产登记簿记载的现势权利与限制，由自助终端按权利人本人身份核验后出具，加盖电子印章。"
+    )
     if y < bottom + 40 * mm:
         canvas.showPage()
         y = height - 22 * mm
@@ -779,16 +889,24 @@ def render_statement(
 # Leaving kiosk mode
 
 
-def admin_exit(db: Database, kiosk: Actor, username: str, password: str, *, now: datetime | None = None) -> Actor:
+def admin_exit(
+    db: Database, kiosk: Actor, username: str, password: str, *, now: datetime | None = None
+) -> Actor:
     """An administrator's username and password (checked like a sign-in) let the kiosk close; every try is audited."""
     now = utc(now or utc_now())
     try:
         admin = users.login(db, username, password)
         if admin.role is not Role.ADMIN:
-            raise PermissionDenied(f"账户“{admin.username}”不是系统管理员，不能退出自助模式", rule="自助终端退出", record=admin.username)
+            raise PermissionDenied(
+                f"账户“{admin.username}”不是系统管理员，不能退出自助模式",
+                rule="自助终端退出",
+                record=admin.username,
+            )
     except PermissionDenied:
         with db.unit_of_work() as uow:
-            audit.append(uow.session, kiosk, "kiosk.exit_refused", record=username.strip()[:64] or "-", at=now)
+            audit.append(
+                uow.session, kiosk, "kiosk.exit_refused", record=username.strip()[:64] or "-", at=now
+            )
             uow.commit()
         raise
     with db.unit_of_work() as uow:

@@ -64,7 +64,9 @@ def case_counter(day: date) -> str:
     return f"case:{day:%Y%m%d}"
 
 
-def allocate_certificate_number(session: Session | Driver, kind: CertificateKind, year: int) -> tuple[str, int]:
+def allocate_certificate_number(
+    session: Session | Driver, kind: CertificateKind, year: int
+) -> tuple[str, int]:
     """宁(year)中卫市不动产权第NNNNNNN号 (or 不动产证明) and its sequence number."""
     seq = next_value(session, certificate_counter(kind, year))
     return format_certificate_number(kind, year, seq), seq

@@ -130,18 +130,24 @@ def load_range(
     count = b.number - a.number + 1
     if count > MAX_RANGE:
         raise ValidationError(
-            f"号段 {record} 共 {count} 张，超过一次最多载入的 {MAX_RANGE} 张，请核对起止号", rule=RULE, record=record
+            f"号段 {record} 共 {count} 张，超过一次最多载入的 {MAX_RANGE} 张，请核对起止号",
+            rule=RULE,
+            record=record,
         )
     with db.unit_of_work() as uow:
         s = uow.session
-        clash = s.execute(
-            select(PaperRange).where(
-                PaperRange.prefix == a.prefix,
-                PaperRange.width == a.width,
-                PaperRange.first_no <= b.number,
-                PaperRange.last_no >= a.number,
+        clash = (
+            s.execute(
+                select(PaperRange).where(
+                    PaperRange.prefix == a.prefix,
+                    PaperRange.width == a.width,
+                    PaperRange.first_no <= b.number,
+                    PaperRange.last_no >= a.number,
+                )
             )
-        ).scalars().first()
+            .scalars()
+            .first()
+        )
         if clash is not None:
             raise RuleViolation(
                 f"号段 {record} 与已载入的号段 {clash.first_serial}—{clash.last_serial} 重叠，同一序列号不能载入两次",
@@ -173,7 +179,9 @@ def load_range(
                 for n in range(a.number, b.number + 1)
             ],
         )
-        audit.append(s, actor, LOADED_ACTION, record=record, after={"count": count, "range_id": row.id}, at=now)
+        audit.append(
+            s, actor, LOADED_ACTION, record=record, after={"count": count, "range_id": row.id}, at=now
+        )
         line = _range_lines(s, [row])[0]
         uow.commit()
     return line
@@ -211,7 +219,9 @@ def low_stock_threshold(s: Session) -> int:
     return int(row.value) if row is not None else DEFAULT_LOW_STOCK
 
 
-def set_low_stock_threshold(db: Database, actor: Actor, threshold: int, *, now: datetime | None = None) -> int:
+def set_low_stock_threshold(
+    db: Database, actor: Actor, threshold: int, *, now: datetime | None = None
+) -> int:
     actor.require(Role.ADMIN, operation="设置空白证书纸预警线")
     if threshold < 0 or threshold > MAX_RANGE:
         raise ValidationError(
@@ -227,7 +237,15 @@ def set_low_stock_threshold(db: Database, actor: Actor, threshold: int, *, now: 
             s.add(row)
         else:
             row.value, row.set_by, row.set_at = str(threshold), actor.username, now
-        audit.append(s, actor, "paper.threshold", record=LOW_STOCK_KEY, before=before, after={"threshold": threshold}, at=now)
+        audit.append(
+            s,
+            actor,
+            "paper.threshold",
+            record=LOW_STOCK_KEY,
+            before=before,
+            after={"threshold": threshold},
+            at=now,
+        )
         uow.commit()
     return threshold
 
@@ -288,7 +306,9 @@ def _next_free(s: Session, *, lock: bool) -> PaperSerial | None:
     return s.execute(query).scalars().first()
 
 
-def take_serial(s: Session, actor: Actor, certificate_number: str, case_id: int | None, now: datetime) -> PaperSerial:
+def take_serial(
+    s: Session, actor: Actor, certificate_number: str, case_id: int | None, now: datetime
+) -> PaperSerial:
     """The next free sheet, marked as being printed on for `certificate_number` (in the caller's transaction)."""
     row = _next_free(s, lock=True)
     if row is None:

@@ -67,7 +67,6 @@ _BUSINESS = {
 _DISTRICT_BY_COUNTY = {"640502": District.CITY, "640521": District.COUNTY, "640522": District.COUNTY}
 
 
-
 def channel_for(settings: Settings) -> PaymentChannel:
     """The collecting bank of this installation: the embedded LocalChannel in the data dir by default."""
     from registry_desk.payments.local_channel import LocalChannel
@@ -89,7 +88,9 @@ def default_tax_facts(county_code: str | None, contract_date: date) -> TransferT
 def quoted_unit(unit: Any) -> QuotedUnit:
     """What the quote needs of a case's (or the register's) unit."""
     area = unit.building_area
-    return QuotedUnit(unit.planned_use, bool(unit.is_residential), Decimal(area) if area is not None else None)
+    return QuotedUnit(
+        unit.planned_use, bool(unit.is_residential), Decimal(area) if area is not None else None
+    )
 
 
 def quote_for_case(case: Case) -> Quote:
@@ -101,7 +102,9 @@ def quote_for_case(case: Case) -> Quote:
     facts = None
     if business is Business.TRANSFER:
         facts = (
-            TransferTaxFacts.from_form(form["tax"]) if form.get("tax") else default_tax_facts(case.unit.county_code, on)
+            TransferTaxFacts.from_form(form["tax"])
+            if form.get("tax")
+            else default_tax_facts(case.unit.county_code, on)
         )
     price = Money.of_fen(int(form["price_fen"])) if form.get("price_fen") is not None else None
     from registry_desk.services.quote import compute_quote
@@ -144,7 +147,8 @@ def taxpayers_for_case(case: Case, quote: Quote) -> dict[Payer, Taxpayer]:
         chosen = chosen or (parties[0] if parties else None)
         if chosen is None:
             raise RuleViolation(
-                f"业务 {case.case_number} 没有可作为{side.label}缴款人的当事人", rule="每个缴费方须有缴款人",
+                f"业务 {case.case_number} 没有可作为{side.label}缴款人的当事人",
+                rule="每个缴费方须有缴款人",
                 record=case.case_number,
             )
         found[side] = Taxpayer(chosen.party.name, chosen.party.id_number.strip().upper())
@@ -168,7 +172,11 @@ def _load_case(session: Session, case_number: str) -> Case:
 
 
 def ensure_orders(
-    db: Database, channel: PaymentChannel, case_number: str, *, now: datetime | None = None,
+    db: Database,
+    channel: PaymentChannel,
+    case_number: str,
+    *,
+    now: datetime | None = None,
     created_by: str = PAYMENT_SYSTEM,
 ) -> list[OrderView]:
     """Gives every paying side of a case in 待缴费 a live order: issues missing ones, reissues expired unpaid
@@ -187,15 +195,22 @@ def ensure_orders(
         payable = quote.payable_lines()
         if not payable:
             locked = s.execute(select(Case).where(Case.id == case.id).with_for_update()).scalar_one()
-            cases.mark_paid_in(s, _system_actor(), locked, now=now,
-                               detail={"method": "none", "note": "应缴税费为零（免征或免收），无需缴款"})
+            cases.mark_paid_in(
+                s,
+                _system_actor(),
+                locked,
+                now=now,
+                detail={"method": "none", "note": "应缴税费为零（免征或免收），无需缴款"},
+            )
             uow.commit()
             return []
         taxpayers = taxpayers_for_case(case, quote)
         current = {
             o.side: o
             for o in s.execute(
-                select(PaymentOrder).where(PaymentOrder.case_id == case.id, PaymentOrder.live_key.is_not(None))
+                select(PaymentOrder).where(
+                    PaymentOrder.case_id == case.id, PaymentOrder.live_key.is_not(None)
+                )
             ).scalars()
         }
         changed = False
@@ -203,8 +218,15 @@ def ensure_orders(
             order = current.get(str(side))
             if order is None:
                 side_quote = Quote(tuple(line for line in quote.lines if line.payer is side))
-                order_service.create_orders(s, case.id, side_quote, {side: taxpayers[side]}, now,
-                                            channel=channel, created_by=created_by)
+                order_service.create_orders(
+                    s,
+                    case.id,
+                    side_quote,
+                    {side: taxpayers[side]},
+                    now,
+                    channel=channel,
+                    created_by=created_by,
+                )
                 changed = True
             elif order.status == OPEN and now >= as_utc(order.expires_at):
                 order_service.reissue_order(s, case.id, side, now, channel=channel, created_by=created_by)
@@ -319,14 +341,21 @@ def case_payment(db: Database, case_number: str) -> CasePayment:
         s = uow.session
         case = _load_case(s, case_number)
         views = order_service.case_orders(s, case.id)
-        sides = tuple(
-            SidePayment(v, v.lines[0].taxpayer_name if v.lines else "") for v in views
+        sides = tuple(SidePayment(v, v.lines[0].taxpayer_name if v.lines else "") for v in views)
+        refundable = case.status in (
+            CaseStatus.WITHDRAWN,
+            CaseStatus.REFUSED,
+            CaseStatus.NOT_ACCEPTED,
+        ) and any(v.status == SETTLED for v in views)
+        return CasePayment(
+            case.case_number,
+            case.id,
+            case.status,
+            case.payment_required,
+            sides,
+            tuple(list_receipts(s, case.id)),
+            refundable,
         )
-        refundable = case.status in (CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED) and any(
-            v.status == SETTLED for v in views
-        )
-        return CasePayment(case.case_number, case.id, case.status, case.payment_required, sides,
-                           tuple(list_receipts(s, case.id)), refundable)
 
 
 def payment_block(side: SidePayment) -> PaymentBlock:
@@ -358,8 +387,12 @@ def acceptance_receipts(
     if not payment.sides:
         return [("", issuing.acceptance_receipt_pdf(db, actor, case_number, settings=settings))]
     return [
-        (f"{side.order.side_label}联",
-         issuing.acceptance_receipt_pdf(db, actor, case_number, settings=settings, payment=payment_block(side)))
+        (
+            f"{side.order.side_label}联",
+            issuing.acceptance_receipt_pdf(
+                db, actor, case_number, settings=settings, payment=payment_block(side)
+            ),
+        )
         for side in payment.sides
     ]
 
@@ -404,20 +437,31 @@ def simulate_scan(channel: PaymentChannel, payload: str, *, now: datetime | None
     """演示：模拟群众扫码支付 — pays the QR through the local channel exactly as `registry-desk channel pay`."""
     pay: Callable[..., Any] | None = getattr(channel, "pay", None)
     if pay is None:
-        raise RuleViolation("当前收款渠道不支持模拟支付（仅演示环境的本地渠道可以）", rule="模拟扫码支付",
-                            record=getattr(channel, "name", ""))
+        raise RuleViolation(
+            "当前收款渠道不支持模拟支付（仅演示环境的本地渠道可以）",
+            rule="模拟扫码支付",
+            record=getattr(channel, "name", ""),
+        )
     return pay(payload, as_utc(now or utc_now()))
 
 
-def reissue(db: Database, channel: PaymentChannel, actor: Actor, case_number: str, side: str,
-            *, now: datetime | None = None) -> OrderView:
+def reissue(
+    db: Database,
+    channel: PaymentChannel,
+    actor: Actor,
+    case_number: str,
+    side: str,
+    *,
+    now: datetime | None = None,
+) -> OrderView:
     """重新开具 an expired order of one side (the panel's button)."""
     actor.require(Role.CLERK, Role.CASHIER, operation="重新开具缴款单")
     now = as_utc(now or utc_now())
     with db.unit_of_work() as uow:
         case = _load_case(uow.session, case_number)
-        order = order_service.reissue_order(uow.session, case.id, side, now, channel=channel,
-                                            created_by=actor.username)
+        order = order_service.reissue_order(
+            uow.session, case.id, side, now, channel=channel, created_by=actor.username
+        )
         view = order_service.order_view(order)
         uow.commit()
     return view
@@ -436,22 +480,35 @@ def void_open_orders(
     with db.unit_of_work(write=False) as uow:
         case = _load_case(uow.session, case_number)
         case_id = case.id
-        open_orders = uow.session.execute(
-            select(PaymentOrder.order_no).where(PaymentOrder.case_id == case_id, PaymentOrder.status == OPEN)
-        ).scalars().all()
+        open_orders = (
+            uow.session.execute(
+                select(PaymentOrder.order_no).where(
+                    PaymentOrder.case_id == case_id, PaymentOrder.status == OPEN
+                )
+            )
+            .scalars()
+            .all()
+        )
     voided = []
     for order_no in open_orders:
         status = channel.query(order_no)
         if status.is_paid:
             assert status.txn_id and status.paid_amount is not None and status.paid_at is not None
-            record_payment(db, PaymentEvent(channel.name, status.txn_id, order_no, status.paid_amount,
-                                            status.paid_at, "poll"), now)
+            record_payment(
+                db,
+                PaymentEvent(
+                    channel.name, status.txn_id, order_no, status.paid_amount, status.paid_at, "poll"
+                ),
+                now,
+            )
             continue
         channel.close(order_no)
         with db.unit_of_work() as uow:
             s = uow.session
             order = s.execute(
-                select(PaymentOrder).where(PaymentOrder.order_no == order_no).with_for_update()
+                select(PaymentOrder)
+                .where(PaymentOrder.order_no == order_no)
+                .with_for_update()
                 .execution_options(populate_existing=True)
             ).scalar_one()
             if order.status != OPEN:
@@ -462,8 +519,14 @@ def void_open_orders(
             order.void_reason = reason[:128]
             # Kept off the case's own history (it names the case in `after`): the clerk's history lists
             # the case's steps, and a voided QR is the payment side's bookkeeping, not a step of the case.
-            audit.append(s, _system_actor(), "payment.voided", record=order_no,
-                         after={"case_number": case_number, "order_no": order_no, "reason": reason}, at=now)
+            audit.append(
+                s,
+                _system_actor(),
+                "payment.voided",
+                record=order_no,
+                after={"case_number": case_number, "order_no": order_no, "reason": reason},
+                at=now,
+            )
             uow.commit()
         voided.append(order_no)
     return voided
@@ -496,7 +559,12 @@ def close_case(
 
 
 def cash_payment(
-    db: Database, channel: PaymentChannel, actor: Actor, case_number: str, *, now: datetime | None = None,
+    db: Database,
+    channel: PaymentChannel,
+    actor: Actor,
+    case_number: str,
+    *,
+    now: datetime | None = None,
     expected_version: int | None = None,
 ) -> cases.CaseSummary:
     """现金缴款: the cashier took the money by hand. Voids the case's open orders at the channel first (an order
@@ -566,7 +634,9 @@ def receipt_pdf(db: Database, actor: Actor, receipt_id: int) -> tuple[str, bytes
     with db.unit_of_work(write=False) as uow:
         receipt = uow.session.get(PaymentReceipt, receipt_id)
         if receipt is None or receipt.attachment_id is None:
-            raise NotFound(f"电子票据 {receipt_id} 尚未生成", rule="电子票据入账后生成", record=str(receipt_id))
+            raise NotFound(
+                f"电子票据 {receipt_id} 尚未生成", rule="电子票据入账后生成", record=str(receipt_id)
+            )
         attachment = uow.session.get(Attachment, receipt.attachment_id)
         assert attachment is not None
         return attachment.filename, attachment.content
@@ -633,26 +703,47 @@ def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
             )
             .order_by(PaymentOrder.created_at, PaymentOrder.id)
         ).all()
-        payers = dict(
-            s.execute(
-                select(PaymentOrderLine.order_id, PaymentOrderLine.taxpayer_name)
-                .where(PaymentOrderLine.order_id.in_([o.id for o, _ in rows]), PaymentOrderLine.position == 1)
-            ).all()
-        ) if rows else {}
+        payers = (
+            dict(
+                s.execute(
+                    select(PaymentOrderLine.order_id, PaymentOrderLine.taxpayer_name).where(
+                        PaymentOrderLine.order_id.in_([o.id for o, _ in rows]), PaymentOrderLine.position == 1
+                    )
+                ).all()
+            )
+            if rows
+            else {}
+        )
         orders_today = tuple(
-            OrderRow(o.order_no, number, SIDES.get(o.side, o.side), payers.get(o.id, ""), o.amount, o.status,
-                     STATUS_LABELS.get(o.status, o.status), as_utc(o.created_at),
-                     as_utc(o.settled_at) if o.settled_at else None)
+            OrderRow(
+                o.order_no,
+                number,
+                SIDES.get(o.side, o.side),
+                payers.get(o.id, ""),
+                o.amount,
+                o.status,
+                STATUS_LABELS.get(o.status, o.status),
+                as_utc(o.created_at),
+                as_utc(o.settled_at) if o.settled_at else None,
+            )
             for o, number in rows
         )
         totals: dict[str, Money] = {"treasury": Money.zero(), "fiscal": Money.zero()}
         by_hour: dict[int, dict[str, Money]] = {}
         for account, kind, debit, credit, posted in s.execute(
-            select(LedgerPosting.account, LedgerEntry.kind, LedgerPosting.debit, LedgerPosting.credit,
-                   LedgerEntry.posted_at)
+            select(
+                LedgerPosting.account,
+                LedgerEntry.kind,
+                LedgerPosting.debit,
+                LedgerPosting.credit,
+                LedgerEntry.posted_at,
+            )
             .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
-            .where(LedgerEntry.posted_at >= start, LedgerEntry.posted_at < end,
-                   LedgerPosting.account.in_(["treasury", "fiscal"]))
+            .where(
+                LedgerEntry.posted_at >= start,
+                LedgerEntry.posted_at < end,
+                LedgerPosting.account.in_(["treasury", "fiscal"]),
+            )
         ):
             net = credit - debit
             totals[account] = totals.get(account, Money.zero()) + net
@@ -661,7 +752,9 @@ def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
                 bucket = by_hour.setdefault(hour, {})
                 bucket[account] = bucket.get(account, Money.zero()) + net
         refunds = tuple(
-            RefundRow(r.refund_no, number, order_no, r.amount, r.reason, as_utc(r.refunded_at), r.requested_by)
+            RefundRow(
+                r.refund_no, number, order_no, r.amount, r.reason, as_utc(r.refunded_at), r.requested_by
+            )
             for r, number, order_no in s.execute(
                 select(PaymentRefund, Case.case_number, PaymentOrder.order_no)
                 .join(Case, Case.id == PaymentRefund.case_id)
@@ -674,8 +767,10 @@ def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
             s.execute(
                 select(Case.case_number)
                 .join(PaymentOrder, PaymentOrder.case_id == Case.id)
-                .where(PaymentOrder.status == SETTLED,
-                       Case.status.in_([CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED]))
+                .where(
+                    PaymentOrder.status == SETTLED,
+                    Case.status.in_([CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED]),
+                )
                 .distinct()
                 .order_by(Case.case_number)
             ).scalars()
@@ -689,8 +784,11 @@ def fetch_statement(channel: PaymentChannel, day: date, folder: Path) -> Path:
     is chosen by the cashier instead)."""
     write = getattr(channel, "write_statement", None)
     if write is None:
-        raise RuleViolation("当前收款渠道不能直接获取对账单，请选择银行提供的对账单文件", rule="对账单来源",
-                            record=getattr(channel, "name", ""))
+        raise RuleViolation(
+            "当前收款渠道不能直接获取对账单，请选择银行提供的对账单文件",
+            rule="对账单来源",
+            record=getattr(channel, "name", ""),
+        )
     path = Path(folder) / f"对账单-{channel.name}-{day.isoformat()}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     write(day, path)

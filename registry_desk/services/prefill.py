@@ -239,7 +239,11 @@ class Prefill:
         taken: set[int] = set()
         for i, party in enumerate(before):  # the same person in the same role, wherever the row went
             j = next(
-                (j for j, q in enumerate(after) if j not in taken and q.role == party.role and q.key == party.key),
+                (
+                    j
+                    for j, q in enumerate(after)
+                    if j not in taken and q.role == party.role and q.key == party.key
+                ),
                 None,
             )
             placed[i] = j
@@ -278,7 +282,9 @@ class Prefill:
                 sources[new_path] = source
                 continue
             sources[new_path] = FieldSource(
-                f"窗口人员更正（原值：{_text(old) or '空'}，原来源：{source.text}）", SOURCE_CORRECTION, source.text
+                f"窗口人员更正（原值：{_text(old) or '空'}，原来源：{source.text}）",
+                SOURCE_CORRECTION,
+                source.text,
             )
             corrections.append(Correction(new_path, _text(old), _text(new), source.text))
         for j, party in enumerate(after):
@@ -305,7 +311,9 @@ _MORTGAGE_ATTRS = (
     "mortgaged_area",
     "assessed_value",
 )
-_PATH = re.compile(r"^(?:parties\[(\d+)\]\.(\w+)|(notice\.mortgage|mortgage|cancellation|notice)\.(\w+)|(\w+))$")
+_PATH = re.compile(
+    r"^(?:parties\[(\d+)\]\.(\w+)|(notice\.mortgage|mortgage|cancellation|notice)\.(\w+)|(\w+))$"
+)
 
 _MORTGAGE_TYPES: dict[str, type] = {
     "mortgage.mode": MortgageMode,
@@ -728,7 +736,13 @@ class _Builder:
             if _present(getattr(self.parties[index], attr)):
                 self.sources[f"parties[{index}].{attr}"] = contact
 
-    def add_known(self, session: Session | Connection | DriverSource, role: PartyRole, id_number: str, source: FieldSource) -> bool:
+    def add_known(
+        self,
+        session: Session | Connection | DriverSource,
+        role: PartyRole,
+        id_number: str,
+        source: FieldSource,
+    ) -> bool:
         party = _party_by_number(session, id_number)
         if party is None:
             return False
@@ -815,7 +829,9 @@ def _add_contract_bank(
             )
         index = len(b.parties)
         b.parties.append(
-            PartyInput(PartyRole.RIGHT_HOLDER, contract.bank_name, IdType.USCC, contract.bank_uscc.strip().upper())
+            PartyInput(
+                PartyRole.RIGHT_HOLDER, contract.bank_name, IdType.USCC, contract.bank_uscc.strip().upper()
+            )
         )
         for attr in ("name", "id_type", "id_number"):
             b.sources[f"parties[{index}].{attr}"] = source
@@ -843,7 +859,10 @@ def _contract_terms(b: _Builder, contract: ContractData, source: FieldSource, gr
 
 
 def _prefill_mortgage_first(
-    session: Session | Connection | DriverSource, unit: _UnitView, notice_kind: AdvanceNoticeKind | None, contract: ContractData | None
+    session: Session | Connection | DriverSource,
+    unit: _UnitView,
+    notice_kind: AdvanceNoticeKind | None,
+    contract: ContractData | None,
 ) -> Prefill:
     label = "抵押权首次登记"
     b = _Builder(unit)
@@ -1294,7 +1313,9 @@ def correct_field(
                 rule=RULE_CORRECTION,
                 record=case.case_number,
             )
-        request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
+        request = request_from_case(
+            case.business_type, case.unit.unit_number, case_party_inputs(case), case.form
+        )
         old = _get_path(request, field_path)
         changed = _set_path(request, field_path, value)
         if group == "mortgage":

@@ -122,7 +122,10 @@ def unit_facts(unit: Unit) -> tuple[tuple[str, str], ...]:
         ("土地使用权面积", f"独用{_area(unit.land_area_exclusive)} 分摊{_area(unit.land_area_shared)}"),
         ("土地权利性质", unit.land_right_nature or ""),
         ("土地用途", unit.land_use or ""),
-        ("土地使用期限", f"{_d(unit.land_term_start)}起{_d(unit.land_term_end)}止" if unit.land_term_end else ""),
+        (
+            "土地使用期限",
+            f"{_d(unit.land_term_start)}起{_d(unit.land_term_end)}止" if unit.land_term_end else "",
+        ),
         ("竣工时间", _d(unit.completion_date)),
         ("幢号/房间号", f"{unit.building_no or ''}/{unit.room_no or ''}"),
     ]
@@ -150,7 +153,9 @@ def right_details(r: Right) -> tuple[tuple[str, str], ...]:
         if r.mortgage_mode is not None:
             rows.append(("抵押方式", r.mortgage_mode.label))
         if r.secured_amount is not None:
-            label = "最高债权额" if r.mortgage_mode and r.mortgage_mode.value == "maximum" else "被担保主债权数额"
+            label = (
+                "最高债权额" if r.mortgage_mode and r.mortgage_mode.value == "maximum" else "被担保主债权数额"
+            )
             rows.append((label, r.secured_amount.display()))
         if r.debt_start or r.debt_end:
             rows.append(("债务履行期限", f"{_d(r.debt_start)}起{_d(r.debt_end)}止"))
@@ -213,7 +218,11 @@ def load_unit_register(s: Session, unit: Unit) -> UnitRegister:
     open_cases = s.execute(
         select(Case.id, Case.case_number, Case.status).where(Case.unit_id == unit.id)
     ).all()
-    case_numbers = dict(s.execute(select(Case.id, Case.case_number).where(Case.id.in_(case_ids))).all()) if case_ids else {}
+    case_numbers = (
+        dict(s.execute(select(Case.id, Case.case_number).where(Case.id.in_(case_ids))).all())
+        if case_ids
+        else {}
+    )
     views = [_right_view(r, case_numbers) for r in rights]
     certs = s.execute(
         select(Certificate, Party.name)
@@ -267,7 +276,9 @@ def _units_of_id_number_read() -> PreparedRead:
     return PreparedRead(_owned_units_statement(Party.id_number == bindparam("id_number")))
 
 
-def _owned_units(s: Session | Connection, party_ids: Iterable[int] | None = None, *, id_number: str | None = None) -> list[SearchHit]:
+def _owned_units(
+    s: Session | Connection, party_ids: Iterable[int] | None = None, *, id_number: str | None = None
+) -> list[SearchHit]:
     if party_ids is not None:
         rows = s.execute(_owned_units_statement(RightParty.party_id.in_(list(party_ids)))).all()
     else:
@@ -331,7 +342,12 @@ def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[S
                 return []
             cert, unit_number, location = row
             return [
-                SearchHit("certificate", cert.number, f"{cert.kind.label}（{cert.status.label}）· {location}", unit_number)
+                SearchHit(
+                    "certificate",
+                    cert.number,
+                    f"{cert.kind.label}（{cert.status.label}）· {location}",
+                    unit_number,
+                )
             ]
         if _ID_LIKE.match(upper):
             return _owned_units(s, id_number=upper)[:limit]
@@ -432,5 +448,7 @@ def party_units(db: Database, actor: Actor, id_number: str) -> list[SearchHit]:
     """The units on which the person or organisation with this ID number holds or bears a current right."""
     actor.require(*READERS, operation="查询登记簿")
     with db.lookup_raw() as raw:
-        rows = _units_of_id_number_read().rows_on_driver(raw, db.engine.dialect, id_number=id_number.strip().upper())
+        rows = _units_of_id_number_read().rows_on_driver(
+            raw, db.engine.dialect, id_number=id_number.strip().upper()
+        )
     return _hits(rows)

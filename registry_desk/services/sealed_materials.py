@@ -206,14 +206,18 @@ def attach_sealed_document(
                 case.case_number,
             )
         if code in ONE_CASE_MATERIALS:
-            holder = case_holding_document(s, digest, business_type=case.business_type, except_case_id=case.id)
+            holder = case_holding_document(
+                s, digest, business_type=case.business_type, except_case_id=case.id
+            )
             if holder is not None:
                 raise _refuse(
                     f"这份“{spec.name}”文件已是业务 {holder} 的材料：同一份合同只能用于一件登记"
                     f"（业务 {case.case_number}；如业务 {holder} 已撤回或驳回，可重新使用）",
                     case.case_number,
                 )
-        request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
+        request = request_from_case(
+            case.business_type, case.unit.unit_number, case_party_inputs(case), case.form
+        )
         is_mortgage = business.key in _MORTGAGE_BUSINESS or (
             business.key == ADVANCE_NOTICE and request.notice is not None and request.notice.kind.is_mortgage
         )

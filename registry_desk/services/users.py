@@ -66,7 +66,9 @@ def login(db: Database, username: str, password: str) -> Actor:
         if user is None or not verify_password(password, user.password_hash):
             raise PermissionDenied("用户名或密码错误", rule="登录")
         if not user.active:
-            raise PermissionDenied(f"账户“{user.username}”已停用，请联系管理员", rule="登录", record=user.username)
+            raise PermissionDenied(
+                f"账户“{user.username}”已停用，请联系管理员", rule="登录", record=user.username
+            )
         return _actor(user)
 
 
@@ -98,4 +100,3 @@ def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str
                 fh.write(f"{user}\t{pw}\n")
         os.chmod(path, 0o600)
     return made
-

@@ -75,8 +75,7 @@ def _bind_processor(type_: Any, dialect: Any) -> Any:
 class _Compiled:
     __slots__ = ("named", "plan", "results", "sql")
 
-    def __init__(self, sql: str, plan: list[tuple[str, Any, bool, Any]], named: bool,
-                 results: Any) -> None:
+    def __init__(self, sql: str, plan: list[tuple[str, Any, bool, Any]], named: bool, results: Any) -> None:
         self.sql = sql
         # Per bind, in the SQL's order: (name, converter or None, convert None too (JSON null), fixed value)
         self.plan = plan
@@ -108,7 +107,11 @@ class Prepared:
                 continue
             # A literal in the statement (`version + 1`, `status = 'current'`): its value is part of it.
             value = bind.effective_value
-            by_name[name] = (None, False, processor(value) if processor is not None and value is not None else value)
+            by_name[name] = (
+                None,
+                False,
+                processor(value) if processor is not None and value is not None else value,
+            )
         passed = {name for name, (_p, _n, fixed) in by_name.items() if fixed is _PASSED}
         if not set(self.keys) <= passed:
             raise ValueError(f"statement does not take {sorted(set(self.keys) - passed)}")

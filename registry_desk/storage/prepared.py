@@ -70,7 +70,9 @@ class PreparedRead:
         key = (dialect.name, start, stop)
         found = self._slices.get(key)
         if found is None:
-            processors = [_processor(c.type, dialect) for c in list(self.statement.selected_columns)[start:stop]]
+            processors = [
+                _processor(c.type, dialect) for c in list(self.statement.selected_columns)[start:stop]
+            ]
             found = self._slices[key] = row_converter(processors) or tuple
         return found
 

@@ -485,7 +485,9 @@ class CaseDetailDialog(QDialog):
             # The case is recorded either way; a store failure only delays the e-certificates.
             if result.publish_error:
                 self.show_error(
-                    self.tr("已登簿；电子证照暂未签发，将自动补发：{error}").format(error=result.publish_error)
+                    self.tr("已登簿；电子证照暂未签发，将自动补发：{error}").format(
+                        error=result.publish_error
+                    )
                 )
 
         version = self.version
@@ -505,12 +507,20 @@ class CaseDetailDialog(QDialog):
         dialog.setObjectName("materialsDialog")
         dialog.setWindowTitle(self.tr("申请材料 — {number}").format(number=self.case_number))
         panel = MaterialsPanel(
-            self.db, self.actor, self.settings, self.case_number, self.tasks, self.bus, dialog,
+            self.db,
+            self.actor,
+            self.settings,
+            self.case_number,
+            self.tasks,
+            self.bus,
+            dialog,
             demo=bool(read_demo_accounts(self.settings.data_dir)),
         )
         if self.bus is not None:
             self.bus.changed.connect(panel.reload)
-            dialog.finished.connect(lambda _r: self.bus.changed.disconnect(panel.reload) if self.bus else None)
+            dialog.finished.connect(
+                lambda _r: self.bus.changed.disconnect(panel.reload) if self.bus else None
+            )
         QVBoxLayout(dialog).addWidget(panel)
         dialog.resize(1100, 640)
         self.materials_panel = panel

@@ -222,9 +222,9 @@ class CaseListView(QWidget):
     def set_recent_days(self, days: int) -> None:
         """Tells the clerk that the list holds the open cases and the last `days` days' (the loader's window)."""
         self.scope_label.setText(
-            self.tr("列表显示在办业务及近 {days} 天内受理或办结的业务；更早的业务请在上方搜索框输入12位业务号查找。").format(
-                days=days
-            )
+            self.tr(
+                "列表显示在办业务及近 {days} 天内受理或办结的业务；更早的业务请在上方搜索框输入12位业务号查找。"
+            ).format(days=days)
         )
         self.scope_label.show()
 

@@ -76,7 +76,9 @@ class RowsModel(QAbstractTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section] if 0 <= section < len(self.headers) else None
         return None
@@ -101,8 +103,11 @@ class CollectionsChart(QWidget):
         for hour in range(FIRST_HOUR, LAST_HOUR + 1):
             for account in ("treasury", "fiscal"):
                 amount = sum(
-                    (v.get(account, Money.zero()) for h, v in self.by_hour.items()
-                     if max(FIRST_HOUR, min(LAST_HOUR, h)) == hour),
+                    (
+                        v.get(account, Money.zero())
+                        for h, v in self.by_hour.items()
+                        if max(FIRST_HOUR, min(LAST_HOUR, h)) == hour
+                    ),
                     Money.zero(),
                 )
                 if amount.fen:
@@ -122,19 +127,26 @@ class CollectionsChart(QWidget):
             painter.setPen(self.palette().text().color())
             painter.drawLine(int(left), int(bottom), width - 8, int(bottom))
             for i in range(hours):
-                painter.drawText(QRectF(left + i * slot, bottom + 2, slot, 18),
-                                 int(Qt.AlignmentFlag.AlignHCenter), f"{FIRST_HOUR + i}")
+                painter.drawText(
+                    QRectF(left + i * slot, bottom + 2, slot, 18),
+                    int(Qt.AlignmentFlag.AlignHCenter),
+                    f"{FIRST_HOUR + i}",
+                )
             for column, (account, colour) in enumerate(ACCOUNT_COLOURS.items()):
                 painter.fillRect(QRectF(left + column * 110, 4, 12, 12), colour)
                 label = self.tr("国库") if account == "treasury" else self.tr("财政专户")
-                painter.drawText(QRectF(left + column * 110 + 16, 2, 90, 16), int(Qt.AlignmentFlag.AlignLeft), label)
+                painter.drawText(
+                    QRectF(left + column * 110 + 16, 2, 90, 16), int(Qt.AlignmentFlag.AlignLeft), label
+                )
             if peak:
                 for hour, account, amount in bars:
                     i = hour - FIRST_HOUR
                     offset = 0 if account == "treasury" else 1
                     bar_height = (bottom - top) * amount.fen / peak
                     x = left + i * slot + slot * (0.15 + 0.35 * offset)
-                    painter.fillRect(QRectF(x, bottom - bar_height, slot * 0.33, bar_height), ACCOUNT_COLOURS[account])
+                    painter.fillRect(
+                        QRectF(x, bottom - bar_height, slot * 0.33, bar_height), ACCOUNT_COLOURS[account]
+                    )
         finally:
             painter.end()
 
@@ -192,11 +204,30 @@ class CashierView(QWidget):
 
         self.chart = CollectionsChart(self)
         self.orders_model = RowsModel(
-            [self.tr("缴款单号"), self.tr("业务号"), self.tr("缴费方"), self.tr("缴款人"), self.tr("金额（元）"),
-             self.tr("状态"), self.tr("开具时间"), self.tr("入账时间")], self)
+            [
+                self.tr("缴款单号"),
+                self.tr("业务号"),
+                self.tr("缴费方"),
+                self.tr("缴款人"),
+                self.tr("金额（元）"),
+                self.tr("状态"),
+                self.tr("开具时间"),
+                self.tr("入账时间"),
+            ],
+            self,
+        )
         self.refunds_model = RowsModel(
-            [self.tr("退款单号"), self.tr("业务号"), self.tr("缴款单号"), self.tr("金额（元）"), self.tr("原因"),
-             self.tr("退款时间"), self.tr("经办人")], self)
+            [
+                self.tr("退款单号"),
+                self.tr("业务号"),
+                self.tr("缴款单号"),
+                self.tr("金额（元）"),
+                self.tr("原因"),
+                self.tr("退款时间"),
+                self.tr("经办人"),
+            ],
+            self,
+        )
         self.review_model = RowsModel([self.tr("类别"), self.tr("缴款单号"), self.tr("说明")], self)
         tabs = QTabWidget(self)
         tabs.setObjectName("cashierTabs")
@@ -300,29 +331,63 @@ class CashierView(QWidget):
             self.tr("当日入库净额：国库 {treasury} 元，财政专户 {fiscal} 元，合计 {total} 元").format(
                 treasury=treasury, fiscal=fiscal, total=treasury + fiscal
             )
-            + (self.tr("；待退费业务：{cases}").format(cases="、".join(data.to_refund)) if data.to_refund else "")
+            + (
+                self.tr("；待退费业务：{cases}").format(cases="、".join(data.to_refund))
+                if data.to_refund
+                else ""
+            )
         )
         self.counts_label.setText(
-            self.tr("待缴费 {open} 张，已入账 {settled} 张，待核查 {review} 张，已退款 {refunded} 张，已作废 {voided} 张").format(
-                open=data.count("open"), settled=data.count("settled"), review=data.count("review"),
-                refunded=data.count("refunded"), voided=data.count("voided"),
+            self.tr(
+                "待缴费 {open} 张，已入账 {settled} 张，待核查 {review} 张，已退款 {refunded} 张，已作废 {voided} 张"
+            ).format(
+                open=data.count("open"),
+                settled=data.count("settled"),
+                review=data.count("review"),
+                refunded=data.count("refunded"),
+                voided=data.count("voided"),
             )
         )
         self.chart.set_data(data.by_hour)
-        self.orders_model.set_rows([
-            (o.order_no, o.case_number, o.side_label, o.payer, str(o.amount), o.status_label,
-             local_time(o.created_at), local_time(o.settled_at))
-            for o in data.orders
-        ])
-        self.refunds_model.set_rows([
-            (r.refund_no, r.case_number, r.order_no, str(r.amount), r.reason, local_time(r.refunded_at),
-             r.requested_by)
-            for r in data.refunds
-        ])
-        self.review_model.set_rows([
-            (self.tr("缴款单") if item["kind"] == "order" else self.tr("渠道交易"), item["order_no"], item["reason"])
-            for item in data.review
-        ])
+        self.orders_model.set_rows(
+            [
+                (
+                    o.order_no,
+                    o.case_number,
+                    o.side_label,
+                    o.payer,
+                    str(o.amount),
+                    o.status_label,
+                    local_time(o.created_at),
+                    local_time(o.settled_at),
+                )
+                for o in data.orders
+            ]
+        )
+        self.refunds_model.set_rows(
+            [
+                (
+                    r.refund_no,
+                    r.case_number,
+                    r.order_no,
+                    str(r.amount),
+                    r.reason,
+                    local_time(r.refunded_at),
+                    r.requested_by,
+                )
+                for r in data.refunds
+            ]
+        )
+        self.review_model.set_rows(
+            [
+                (
+                    self.tr("缴款单") if item["kind"] == "order" else self.tr("渠道交易"),
+                    item["order_no"],
+                    item["reason"],
+                )
+                for item in data.review
+            ]
+        )
         self._update_return_button()
 
     # -- review -------------------------------------------------------------------------------------------
@@ -344,8 +409,10 @@ class CashierView(QWidget):
         reason = self.ask_reason(
             self,
             self.tr("退回金额不符的支付"),
-            self.tr("缴款单 {order} 的实收金额与应收不符。全额退回该笔支付并作废缴款单后，缴费方可重新开具缴款单缴费。"
-                    "退回原因：").format(order=order_no),
+            self.tr(
+                "缴款单 {order} 的实收金额与应收不符。全额退回该笔支付并作废缴款单后，缴费方可重新开具缴款单缴费。"
+                "退回原因："
+            ).format(order=order_no),
         )
         if reason is None:
             return
@@ -391,7 +458,9 @@ class CashierView(QWidget):
         db, day, name, out = self.db, self.day, self.channel.name, self.settings.output_dir
 
         def work() -> Any:
-            return run_reconciliation(db, name, day, statement(), out, lambda i, n: self.progressed.emit(i, n))
+            return run_reconciliation(
+                db, name, day, statement(), out, lambda i, n: self.progressed.emit(i, n)
+            )
 
         def failed(error: BaseException) -> None:
             if isinstance(error, DomainError):
@@ -422,8 +491,13 @@ class CashierView(QWidget):
     def open_report(self) -> PdfPreviewDialog | None:
         if self.report_pdf is None:
             return None
-        preview = PdfPreviewDialog(self.report_pdf.read_bytes(), self.tr("对账报告"), self.report_pdf.name, self,
-                                   save_dir=self.settings.output_dir)
+        preview = PdfPreviewDialog(
+            self.report_pdf.read_bytes(),
+            self.tr("对账报告"),
+            self.report_pdf.name,
+            self,
+            save_dir=self.settings.output_dir,
+        )
         self.previews.append(preview)
         preview.show()
         return preview

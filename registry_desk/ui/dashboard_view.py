@@ -90,11 +90,15 @@ class BarChart(QWidget):
         painter.setFont(font)
         metrics = painter.fontMetrics()
         painter.setPen(QColor("#222222"))
-        painter.drawText(QRectF(0, 2, self.width(), metrics.height() + 4), Qt.AlignmentFlag.AlignHCenter, self.title)
+        painter.drawText(
+            QRectF(0, 2, self.width(), metrics.height() + 4), Qt.AlignmentFlag.AlignHCenter, self.title
+        )
         legend = [*self.bars, *([self.line] if self.line else [])]
         legend_width = max([metrics.horizontalAdvance(s.label) + 22 for s in legend] + [0])
         left, top, bottom = 44, metrics.height() + 12, 34
-        plot = QRectF(left, top, max(10, self.width() - left - legend_width - 16), max(10, self.height() - top - bottom))
+        plot = QRectF(
+            left, top, max(10, self.width() - left - legend_width - 16), max(10, self.height() - top - bottom)
+        )
         top_value = self.maximum()
         # Axis and horizontal grid lines at five steps.
         painter.setPen(QPen(QColor("#c8d0d9"), 1))
@@ -103,8 +107,11 @@ class BarChart(QWidget):
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             value = round(top_value * step / 5)
             painter.setPen(QColor("#555555"))
-            painter.drawText(QRectF(0, y - 8, left - 4, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             self.value_text(value))
+            painter.drawText(
+                QRectF(0, y - 8, left - 4, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                self.value_text(value),
+            )
             painter.setPen(QPen(QColor("#c8d0d9"), 1))
         n = len(self.categories)
         if n:
@@ -121,16 +128,24 @@ class BarChart(QWidget):
                     base -= height
                 if i < len(self.bar_labels) and self.bar_labels[i]:
                     painter.setPen(QColor("#222222"))
-                    painter.drawText(QRectF(x - slot / 2, base - 16, width + slot, 14), Qt.AlignmentFlag.AlignHCenter,
-                                     self.bar_labels[i])
+                    painter.drawText(
+                        QRectF(x - slot / 2, base - 16, width + slot, 14),
+                        Qt.AlignmentFlag.AlignHCenter,
+                        self.bar_labels[i],
+                    )
                 if i % label_every == 0:
                     painter.setPen(QColor("#555555"))
-                    painter.drawText(QRectF(plot.left() + slot * i - 20, plot.bottom() + 4, slot + 40, 14),
-                                     Qt.AlignmentFlag.AlignHCenter, name)
+                    painter.drawText(
+                        QRectF(plot.left() + slot * i - 20, plot.bottom() + 4, slot + 40, 14),
+                        Qt.AlignmentFlag.AlignHCenter,
+                        name,
+                    )
             if self.line:
                 path = QPainterPath()
                 for i, value in enumerate(self.line.values):
-                    point = QPointF(plot.left() + slot * (i + 0.5), plot.bottom() - plot.height() * value / top_value)
+                    point = QPointF(
+                        plot.left() + slot * (i + 0.5), plot.bottom() - plot.height() * value / top_value
+                    )
                     path.lineTo(point) if i else path.moveTo(point)
                 painter.setPen(QPen(QColor(self.line.colour), 2))
                 painter.drawPath(path)
@@ -186,13 +201,26 @@ class DashboardView(QWidget):
 
         self.types_table = self._table(
             "dashboardTypes",
-            [self.tr("业务类型"), self.tr("受理"), self.tr("登簿办结"), self.tr("按时办结"), self.tr("按时办结率"),
-             self.tr("受理至出证平均（小时）")],
+            [
+                self.tr("业务类型"),
+                self.tr("受理"),
+                self.tr("登簿办结"),
+                self.tr("按时办结"),
+                self.tr("按时办结率"),
+                self.tr("受理至出证平均（小时）"),
+            ],
         )
         self.overdue_table = self._table(
             "dashboardOverdue",
-            [self.tr("业务号"), self.tr("业务类型"), self.tr("坐落"), self.tr("受理日"), self.tr("办结期限"),
-             self.tr("状态"), self.tr("逾期天数")],
+            [
+                self.tr("业务号"),
+                self.tr("业务类型"),
+                self.tr("坐落"),
+                self.tr("受理日"),
+                self.tr("办结期限"),
+                self.tr("状态"),
+                self.tr("逾期天数"),
+            ],
         )
 
         controls = QHBoxLayout()
@@ -259,10 +287,15 @@ class DashboardView(QWidget):
         self.dashboard = board
         percent = dashboard_service.percent
         self.summary.setText(
-            self.tr("受理 %1 件，登簿办结 %2 件，按时办结率 %3；入国库 %4 元，入财政专户 %5 元；自助打印证书 %6 本")
-            .replace("%1", str(board.accepted_total)).replace("%2", str(board.completed_total))
-            .replace("%3", percent(board.compliance)).replace("%4", str(board.account_total("treasury")))
-            .replace("%5", str(board.account_total("fiscal"))).replace("%6", str(board.kiosk_printed))
+            self.tr(
+                "受理 %1 件，登簿办结 %2 件，按时办结率 %3；入国库 %4 元，入财政专户 %5 元；自助打印证书 %6 本"
+            )
+            .replace("%1", str(board.accepted_total))
+            .replace("%2", str(board.completed_total))
+            .replace("%3", percent(board.compliance))
+            .replace("%4", str(board.account_total("treasury")))
+            .replace("%5", str(board.account_total("fiscal")))
+            .replace("%6", str(board.kiosk_printed))
         )
         days = [f"{d:%m-%d}" for d in board.days]
         bars = [
@@ -270,7 +303,9 @@ class DashboardView(QWidget):
             for i, t in enumerate(board.types)
             if t.business_type in board.accepted_per_day
         ]
-        self.cases_chart.set_data(days, bars, Series(self.tr("登簿办结"), board.total_per_day("completed"), "#000000"))
+        self.cases_chart.set_data(
+            days, bars, Series(self.tr("登簿办结"), board.total_per_day("completed"), "#000000")
+        )
         done = [t for t in board.types if t.completed]
         self.compliance_chart.set_data(
             [t.label for t in done],
@@ -281,11 +316,15 @@ class DashboardView(QWidget):
         totals = [board.account_total("treasury"), board.account_total("fiscal")]
         self.collections_chart.set_data(
             [self.tr("国库"), self.tr("财政专户")],
-            [Series(self.tr("国库"), (totals[0].fen // 100, 0), ACCOUNT_COLOURS["treasury"]),
-             Series(self.tr("财政专户"), (0, totals[1].fen // 100), ACCOUNT_COLOURS["fiscal"])],
+            [
+                Series(self.tr("国库"), (totals[0].fen // 100, 0), ACCOUNT_COLOURS["treasury"]),
+                Series(self.tr("财政专户"), (0, totals[1].fen // 100), ACCOUNT_COLOURS["fiscal"]),
+            ],
             bar_labels=[str(t) for t in totals],
         )
-        self.kiosk_chart.set_data(days, [], Series(self.tr("打印成功"), board.kiosk_printed_per_day, "#6b5b95"))
+        self.kiosk_chart.set_data(
+            days, [], Series(self.tr("打印成功"), board.kiosk_printed_per_day, "#6b5b95")
+        )
 
         self.types_table.setRowCount(len(board.types))
         for row, t in enumerate(board.types):
@@ -298,8 +337,15 @@ class DashboardView(QWidget):
         for row, o in enumerate(board.overdue):
             late = (board.as_of - o.due_date).days if o.finished_on is None else o.days_late
             for col, value in enumerate(
-                [o.case_number, o.label, o.location, f"{o.accepted_on:%Y-%m-%d}", f"{o.due_date:%Y-%m-%d}",
-                 o.status.label, str(late)]
+                [
+                    o.case_number,
+                    o.label,
+                    o.location,
+                    f"{o.accepted_on:%Y-%m-%d}",
+                    f"{o.due_date:%Y-%m-%d}",
+                    o.status.label,
+                    str(late),
+                ]
             ):
                 item = QTableWidgetItem(value)
                 if col == 6:
@@ -326,7 +372,10 @@ class DashboardView(QWidget):
     def _ask_export(self) -> None:
         start, end = self._range()
         path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("导出统计看板"), f"统计看板-{start:%Y%m%d}-{end:%Y%m%d}.pdf", self.tr("PDF 文件 (*.pdf)")
+            self,
+            self.tr("导出统计看板"),
+            f"统计看板-{start:%Y%m%d}-{end:%Y%m%d}.pdf",
+            self.tr("PDF 文件 (*.pdf)"),
         )
         if path:
             self.export_pdf(path)

@@ -279,7 +279,9 @@ class PartyTable(QTableWidget):
                 self.tr("联系电话"),
                 self.tr("代理人"),
                 self.tr("代理人身份证号"),
-                self.tr("法定代表人"),  # a legal person's (a bank's, a developer's); kept as the register has it
+                self.tr(
+                    "法定代表人"
+                ),  # a legal person's (a bank's, a developer's); kept as the register has it
             ]
         )
         self.verticalHeader().hide()
@@ -530,7 +532,9 @@ class IntakeDialog(QDialog):
         self.contract_date.setDate(_qdate(defaults.contract_date))
         self.original_value = QLineEdit(self)
         self.original_value.setObjectName("originalValue")
-        self.original_value.setPlaceholderText(self.tr("房屋原值（元），未能提供原值凭证的留空，个税按核定征收"))
+        self.original_value.setPlaceholderText(
+            self.tr("房屋原值（元），未能提供原值凭证的留空，个税按核定征收")
+        )
         self.district_combo = QComboBox(self)
         self.district_combo.setObjectName("district")
         from registry_desk.domain.taxes import District
@@ -900,7 +904,9 @@ class IntakeDialog(QDialog):
                     share=share,
                     address=t.text(row, PartyTable.ADDRESS) or None,
                     phone=t.text(row, PartyTable.PHONE) or None,
-                    legal_rep_name=(t.text(row, PartyTable.LEGAL_REP) or None) if id_type is IdType.USCC else None,
+                    legal_rep_name=(t.text(row, PartyTable.LEGAL_REP) or None)
+                    if id_type is IdType.USCC
+                    else None,
                     agent=agent,
                 )
             )
@@ -1149,12 +1155,19 @@ class IntakeDialog(QDialog):
                 from registry_desk.services import bank_contracts
 
                 result = bank_contracts.prefill_from_contract(
-                    self.db, self.actor, self.bank_contract, business_type=business.key,
+                    self.db,
+                    self.actor,
+                    self.bank_contract,
+                    business_type=business.key,
                     notice_kind=self.notice_kind,
                 )
             else:
                 result = prefill.prefill(
-                    self.db, self.actor, business.key, self.unit.unit_number, mortgage=mortgage,
+                    self.db,
+                    self.actor,
+                    business.key,
+                    self.unit.unit_number,
+                    mortgage=mortgage,
                     notice_kind=self.notice_kind,
                 )
         except DomainError as error:
@@ -1189,7 +1202,9 @@ class IntakeDialog(QDialog):
         try:
             pdf = path.read_bytes()
         except OSError as error:
-            self.show_error(self.tr("无法读取文件 {name}：{error}").format(name=path.name, error=error.strerror or error))
+            self.show_error(
+                self.tr("无法读取文件 {name}：{error}").format(name=path.name, error=error.strerror or error)
+            )
             return False
         try:
             trust = issuing.centre_kit(self.settings).trust
@@ -1407,11 +1422,17 @@ class IntakeDialog(QDialog):
 
         problems = []
         if self.acceptance is not None and self.acceptance.payment_error:
-            problems.append(self.tr("缴款单未能开具（打开业务时将重试）：{error}").format(
-                error=self.acceptance.payment_error))
+            problems.append(
+                self.tr("缴款单未能开具（打开业务时将重试）：{error}").format(
+                    error=self.acceptance.payment_error
+                )
+            )
         if self.acceptance is not None and self.acceptance.material_error:
-            problems.append(self.tr("银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}").format(
-                error=self.acceptance.material_error))
+            problems.append(
+                self.tr("银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}").format(
+                    error=self.acceptance.material_error
+                )
+            )
         if problems:
             self.show_error(self.tr("已受理；") + self._listed(problems))
         self.tasks.run(

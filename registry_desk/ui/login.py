@@ -34,7 +34,10 @@ class LoginDialog(QDialog):
     goes ahead as soon as the database is there."""
 
     def __init__(
-        self, db: Database | None, demo_accounts: Mapping[str, str] | None = None, parent: QWidget | None = None
+        self,
+        db: Database | None,
+        demo_accounts: Mapping[str, str] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db

@@ -57,6 +57,7 @@ CASE_LIST_RECENT_DAYS = 30  # the case list: open cases and those accepted or fi
 
 PAYMENT_POLL_MS = 10_000  # 税费同缴: how often a window asks the channel about open orders
 
+
 class _TypeToSearch(QObject):
     """A barcode scanner types wherever the focus is: printable keys on a list or the register page go
     to the search box instead, so scanning a certificate number works without clicking first."""
@@ -243,7 +244,9 @@ class MainWindow(QMainWindow):
         from registry_desk.services import exemptions
 
         def work() -> dict[str, str | None]:
-            return exemptions.publish_pending(self.db, self.settings, exemptions.ecert_store(self.settings), limit=50)
+            return exemptions.publish_pending(
+                self.db, self.settings, exemptions.ecert_store(self.settings), limit=50
+            )
 
         def done(outcome: dict[str, str | None]) -> None:
             failed = [number for number, error in outcome.items() if error]

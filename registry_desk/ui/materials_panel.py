@@ -132,7 +132,13 @@ class MaterialsPanel(QWidget):
         self.preview_label.setObjectName("hint")
 
         buttons = QHBoxLayout()
-        for button in (self.pull_button, self.import_button, self.bank_button, self.paper_button, self.sign_button):
+        for button in (
+            self.pull_button,
+            self.import_button,
+            self.bank_button,
+            self.paper_button,
+            self.sign_button,
+        ):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -263,7 +269,13 @@ class MaterialsPanel(QWidget):
 
     # -- actions ------------------------------------------------------------------------------------------
     def _run(self, work: Callable[[], Any], done: Callable[[Any], str]) -> None:
-        for button in (self.pull_button, self.import_button, self.bank_button, self.paper_button, self.sign_button):
+        for button in (
+            self.pull_button,
+            self.import_button,
+            self.bank_button,
+            self.paper_button,
+            self.sign_button,
+        ):
             button.setEnabled(False)
 
         def on_success(result: Any) -> None:
@@ -293,7 +305,9 @@ class MaterialsPanel(QWidget):
             )
 
         self._run(
-            lambda: exemptions.pull_ecert(self.db, self.actor, self.settings, self.store, self.case_number, code),
+            lambda: exemptions.pull_ecert(
+                self.db, self.actor, self.settings, self.store, self.case_number, code
+            ),
             done,
         )
 
@@ -308,7 +322,9 @@ class MaterialsPanel(QWidget):
 
         def work() -> Any:
             pdf = path.read_bytes()
-            return exemptions.import_sealed_file(self.db, self.actor, self.settings, self.case_number, code, pdf)
+            return exemptions.import_sealed_file(
+                self.db, self.actor, self.settings, self.case_number, code, pdf
+            )
 
         self._run(work, lambda result: result.note)
 
@@ -354,7 +370,9 @@ class MaterialsPanel(QWidget):
     def sign(self, signatures: dict[str, bytes]) -> None:
         def done(result: application_form.SignedApplicationForm) -> str:
             self.select(application_form.MATERIAL_CODE)
-            return self.tr("申请书已签署并加盖登记机构电子签章：{names}").format(names="、".join(result.signed_by))
+            return self.tr("申请书已签署并加盖登记机构电子签章：{names}").format(
+                names="、".join(result.signed_by)
+            )
 
         self._run(
             lambda: application_form.sign_application_form(

@@ -46,8 +46,15 @@ class PaperStockView(QWidget):
         self.table = QTableWidget(0, 7, self)
         self.table.setObjectName("paperRanges")
         self.table.setHorizontalHeaderLabels(
-            [self.tr("起始序列号"), self.tr("终止序列号"), self.tr("总数"), self.tr("已使用"), self.tr("已作废"),
-             self.tr("剩余"), self.tr("载入人")]
+            [
+                self.tr("起始序列号"),
+                self.tr("终止序列号"),
+                self.tr("总数"),
+                self.tr("已使用"),
+                self.tr("已作废"),
+                self.tr("剩余"),
+                self.tr("载入人"),
+            ]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -98,8 +105,14 @@ class PaperStockView(QWidget):
             self.message.setText(str(error))
             return
         self.summary.setText(
-            self.tr("合计 {total} 张：已使用 {used}，已作废 {spoiled}，打印中 {printing}，剩余 {free}；下一张 {next}").format(
-                total=stock.total, used=stock.used, spoiled=stock.spoiled, printing=stock.printing, free=stock.free,
+            self.tr(
+                "合计 {total} 张：已使用 {used}，已作废 {spoiled}，打印中 {printing}，剩余 {free}；下一张 {next}"
+            ).format(
+                total=stock.total,
+                used=stock.used,
+                spoiled=stock.spoiled,
+                printing=stock.printing,
+                free=stock.free,
                 next=stock.next_serial or self.tr("（无）"),
             )
         )

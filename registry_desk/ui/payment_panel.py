@@ -181,7 +181,9 @@ class PaymentPanel(QGroupBox):
     # -- reading ------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
-            payment_flow.ensure_orders(self.db, self.channel, self.case_number, created_by=self.actor.username)
+            payment_flow.ensure_orders(
+                self.db, self.channel, self.case_number, created_by=self.actor.username
+            )
         except DomainError as error:
             self.show_error(str(error))  # the case still shows; the next refresh tries again
         except OSError as error:
@@ -219,7 +221,9 @@ class PaymentPanel(QGroupBox):
         self.receipts_table.setRowCount(len(payment.receipts))
         for row, r in enumerate(payment.receipts):
             label = r.kind_label + ("" if r.status == "valid" else self.tr("（已冲红/退税）"))
-            for column, value in enumerate((label, f"{r.bill_code or ''}{r.number}", r.payer_name, str(r.amount))):
+            for column, value in enumerate(
+                (label, f"{r.bill_code or ''}{r.number}", r.payer_name, str(r.amount))
+            ):
                 self.receipts_table.setItem(row, column, QTableWidgetItem(value))
         self.receipts_table.setVisible(bool(payment.receipts))
         self.open_receipt_button.setVisible(bool(payment.receipts))
@@ -269,7 +273,9 @@ class PaymentPanel(QGroupBox):
         """Demo: the citizen scans the QR with a phone (through the local channel), then the poll follows."""
         channel = self.channel
         self.show_error("")
-        self.tasks.run(lambda: payment_flow.simulate_scan(channel, payload), lambda _r: self.poll(), self._failed)
+        self.tasks.run(
+            lambda: payment_flow.simulate_scan(channel, payload), lambda _r: self.poll(), self._failed
+        )
 
     def reissue(self, side: str) -> None:
         db, channel, actor, number = self.db, self.channel, self.actor, self.case_number

@@ -131,8 +131,9 @@ class SignaturePad(QWidget):
 
     # -- drawing ------------------------------------------------------------------------------------------
     @staticmethod
-    def stroke_path(points: Sequence[tuple[QPointF, float]], scale: float = 1.0,
-                    offset: QPointF | None = None) -> QPainterPath:
+    def stroke_path(
+        points: Sequence[tuple[QPointF, float]], scale: float = 1.0, offset: QPointF | None = None
+    ) -> QPainterPath:
         """A smooth path through the points: quadratic curves from midpoint to midpoint, with each sampled
         point as the control point (the jagged polyline of raw mouse samples reads as a forgery)."""
         shift = offset or QPointF(0, 0)
@@ -222,8 +223,9 @@ class SignatureDialog(QDialog):
 
     `signers` are (key, title, required) — the key (ID number) is what `signatures()` maps to PNG bytes."""
 
-    def __init__(self, signers: Sequence[tuple[str, str, bool]], case_number: str,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, signers: Sequence[tuple[str, str, bool]], case_number: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("signatureDialog")
         self.setWindowTitle(self.tr("申请人签名 — 业务 {number}").format(number=case_number))

@@ -53,7 +53,9 @@ def test_the_demo_day_was_paid_through_the_channel(counter):
     rows = channel.statement(WEDNESDAY)
     assert rows, "the cashier view must open on collections"
     with db.unit_of_work(write=False) as uow:
-        settled = uow.session.scalar(select(func.count()).select_from(PaymentOrder).where(PaymentOrder.status == "settled"))
+        settled = uow.session.scalar(
+            select(func.count()).select_from(PaymentOrder).where(PaymentOrder.status == "settled")
+        )
     assert settled >= len(rows) > 0
 
 
@@ -73,8 +75,9 @@ def test_one_scan_per_side_pays_all_splits_issues_records_and_reconciles(counter
     assert [label for label, _ in copies] == ["买方联", "卖方联"]
     for order in done.orders:
         payment_flow.simulate_scan(channel, order.payload, now=AT_ELEVEN + timedelta(minutes=4))
-    polled = payment_flow.poll_and_issue(db, channel, payment_flow.receipt_tools(settings),
-                                         now=AT_ELEVEN + timedelta(minutes=5))
+    polled = payment_flow.poll_and_issue(
+        db, channel, payment_flow.receipt_tools(settings), now=AT_ELEVEN + timedelta(minutes=5)
+    )
     assert polled.report.count("settled") == 2
 
     with db.unit_of_work(write=False) as uow:
@@ -96,8 +99,11 @@ def test_one_scan_per_side_pays_all_splits_issues_records_and_reconciles(counter
 
     receipts = payment_flow.case_payment(db, number).receipts
     assert sorted((r.kind, r.payer_name) for r in receipts) == sorted(
-        [("fee", done.orders[0].lines[0].taxpayer_name), ("tax", done.orders[0].lines[0].taxpayer_name),
-         ("tax", done.orders[1].lines[0].taxpayer_name)]
+        [
+            ("fee", done.orders[0].lines[0].taxpayer_name),
+            ("tax", done.orders[0].lines[0].taxpayer_name),
+            ("tax", done.orders[1].lines[0].taxpayer_name),
+        ]
     )
     trust = TrustStore.load(settings.keys_dir)
     with db.unit_of_work(write=False) as uow:

@@ -68,24 +68,36 @@ def test_totals_per_account_come_from_the_postings_and_the_chart_draws_them(qtbo
             for account, net in uow.session.execute(
                 select(LedgerPosting.account, func.sum(LedgerPosting.credit) - func.sum(LedgerPosting.debit))
                 .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
-                .where(LedgerPosting.account.in_(["treasury", "fiscal"]), LedgerEntry.posted_at >= start,
-                       LedgerEntry.posted_at < end)
+                .where(
+                    LedgerPosting.account.in_(["treasury", "fiscal"]),
+                    LedgerEntry.posted_at >= start,
+                    LedgerEntry.posted_at < end,
+                )
                 .group_by(LedgerPosting.account)
             )
         }
     # The day's net per account is what the postings of that day say, nothing computed beside them.
-    assert data.totals == credited and data.totals["fiscal"] > Money.zero() and data.totals["treasury"] > Money.zero()
+    assert (
+        data.totals == credited
+        and data.totals["fiscal"] > Money.zero()
+        and data.totals["treasury"] > Money.zero()
+    )
     assert f"国库 {data.totals['treasury']} 元" in view.totals_label.text()
     bars = view.chart.bars()
     assert {account for _, account, _ in bars} == {"treasury", "fiscal"}
-    assert sum((amount for _, _, amount in bars), Money.zero()) == data.totals["treasury"] + data.totals["fiscal"]
+    assert (
+        sum((amount for _, _, amount in bars), Money.zero())
+        == data.totals["treasury"] + data.totals["fiscal"]
+    )
     assert not view.chart.grab().isNull()
 
 
 def test_a_refund_of_the_refused_case_appears_and_the_day_reconciles(qtbot, demo_day):
     db, _settings, channel = demo_day
     view = _view(qtbot, demo_day)
-    refused = [r.case_number for r in cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=CaseStatus.REFUSED)]
+    refused = [
+        r.case_number for r in cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=CaseStatus.REFUSED)
+    ]
     holding = [n for n in refused if n in view.day_data.to_refund]
     if holding:
         from datetime import datetime, time
@@ -119,7 +131,9 @@ def test_an_order_paid_with_the_wrong_amount_is_returned_from_the_review_tab(qtb
     channel = LocalChannel(tmp_path / "channel")
     with sqlite_db.unit_of_work() as uow:
         case = make_case(uow.session, 1)
-        buyer, _seller = orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel)
+        buyer, _seller = orders.create_orders(
+            uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel
+        )
         uow.commit()
         order_no, payload = buyer.order_no, buyer.payload
     channel.pay(payload, NOW + timedelta(minutes=2), simulate_amount=Money.yuan("10079.99"))
@@ -131,7 +145,9 @@ def test_an_order_paid_with_the_wrong_amount_is_returned_from_the_review_tab(qtb
     day = local_day(NOW)
     view.date_edit.setDate(QDate(day.year, day.month, day.day))
     view.show()
-    orders_under_review = [r for r in range(view.review_model.rowCount()) if view.day_data.review[r]["kind"] == "order"]
+    orders_under_review = [
+        r for r in range(view.review_model.rowCount()) if view.day_data.review[r]["kind"] == "order"
+    ]
     assert orders_under_review, "the short payment is listed for review"
     assert not view.return_button.isEnabled()  # nothing selected yet
 

@@ -26,7 +26,11 @@ def test_many_jobs_under_constant_collection_neither_crash_nor_reach_a_closed_wi
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH", "")]))
     done = subprocess.run(
         [sys.executable, "-X", "faulthandler", str(CHILD), str(ROUNDS)],
-        capture_output=True, text=True, timeout=600, env=env, cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=root,
     )
     assert done.returncode == 0, f"the stress child died (exit {done.returncode}):\n{done.stderr[-6000:]}"
     seen = json.loads(done.stdout.strip().splitlines()[-1])

@@ -339,7 +339,12 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
     assert "没有抵押权预告登记可带入" in intake.error_label.text()
 
     number, pdf = make_demo_mortgage_contract(
-        intake.settings, db, unit, "bank-xb", Money.yuan("280000"), start=date(2026, 3, 2),
+        intake.settings,
+        db,
+        unit,
+        "bank-xb",
+        Money.yuan("280000"),
+        start=date(2026, 3, 2),
         mode=MortgageMode.MAXIMUM,
     )
     forged = tmp_path / "forged.pdf"
@@ -353,7 +358,10 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
     assert intake.read_bank_contract_file(path)
     assert intake.error_label.text() == ""
     assert intake.party_table.text(0, PartyTable.NAME) == "西部示范银行股份有限公司中卫支行"
-    assert intake.party_table.text(0, PartyTable.SOURCE) == f"来自 银行报送的抵押合同 {number}（91640500MA7XB0030P）"
+    assert (
+        intake.party_table.text(0, PartyTable.SOURCE)
+        == f"来自 银行报送的抵押合同 {number}（91640500MA7XB0030P）"
+    )
     assert intake.mortgage_box.terms().amount == Money.yuan("280000")
     assert number in intake.contract_note.text() and intake.contract_note.isVisible()
     qtbot.keyClick(intake, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # the rest brought on paper

@@ -43,8 +43,14 @@ def make_window(qtbot, sqlite_db, case, tmp_path):
 
     def make(**policy) -> KioskWindow:
         window = KioskWindow(
-            sqlite_db, KIOSK, case.settings, channel=case.channel, deliver=DirectoryOutput(tmp_path / "printed"),
-            demo=True, policy=KioskPolicy(**policy), poll_ms=30,
+            sqlite_db,
+            KIOSK,
+            case.settings,
+            channel=case.channel,
+            deliver=DirectoryOutput(tmp_path / "printed"),
+            demo=True,
+            policy=KioskPolicy(**policy),
+            poll_ms=30,
         )
         qtbot.addWidget(window)
         window.show_kiosk()
@@ -114,7 +120,9 @@ def test_the_whole_kiosk_flow_scan_identify_pay_then_print(qtbot, sqlite_db, cas
     load_paper(sqlite_db)
     _click(qtbot, window, "payBack")
     assert "<u>● 可打印/已缮证</u>" in window.status_steps.text()
-    (button,) = [b for b in window.findChildren(QPushButton) if b.objectName().startswith("print:") and b.isVisible()]
+    (button,) = [
+        b for b in window.findChildren(QPushButton) if b.objectName().startswith("print:") and b.isVisible()
+    ]
     number = button.objectName().removeprefix("print:")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "打印完成" in window.result_message.text(), timeout=15_000)
@@ -131,7 +139,9 @@ def test_the_whole_kiosk_flow_scan_identify_pay_then_print(qtbot, sqlite_db, cas
 
     _click(qtbot, window, "resultBack")
     assert "<span class='done'>✔ 已发证</span>" in window.status_steps.text()
-    assert not [b for b in window.findChildren(QPushButton) if b.objectName().startswith("print:") and b.isVisible()]
+    assert not [
+        b for b in window.findChildren(QPushButton) if b.objectName().startswith("print:") and b.isVisible()
+    ]
 
 
 def test_idle_returns_home_and_leaves_nothing_of_the_citizen(qtbot, case, make_window):
@@ -158,7 +168,9 @@ def test_five_wrong_ids_lock_the_case_also_for_a_restarted_kiosk(qtbot, sqlite_d
     qtbot.keyClick(restarted, Qt.Key.Key_Return)
     assert restarted.current_page == HOME and "已暂时锁定" in restarted.home_message.text()
     with sqlite_db.unit_of_work(write=False) as uow:
-        actions = list(uow.session.scalars(select(AuditEvent.action).where(AuditEvent.record == case.case_number)))
+        actions = list(
+            uow.session.scalars(select(AuditEvent.action).where(AuditEvent.record == case.case_number))
+        )
     assert actions.count("kiosk.identify_failed") == 5 and actions.count("kiosk.locked") == 1
 
 

@@ -102,7 +102,9 @@ def test_the_kiosk_account_cannot_open_the_counter_window(qtbot, sqlite_db: Data
     assert dialog.error_label.text() == "账户“kiosk1”是自助终端账户，不能登录窗口受理界面"
 
 
-def test_the_window_is_up_before_the_database_and_a_login_waits_for_it(qtbot, sqlite_db: Database, clerk: Actor):
+def test_the_window_is_up_before_the_database_and_a_login_waits_for_it(
+    qtbot, sqlite_db: Database, clerk: Actor
+):
     # The app shows the dialog at once and opens the database on a worker thread; a clerk who is
     # quicker than the database is signed in as soon as it is there, without pressing Enter again.
     dialog = _dialog(qtbot, None)  # type: ignore[arg-type]
@@ -117,7 +119,9 @@ def test_the_window_is_up_before_the_database_and_a_login_waits_for_it(qtbot, sq
     assert dialog.actor is not None and dialog.actor.username == CLERK_USERNAME
 
 
-def test_demo_accounts_appear_once_the_fresh_demo_database_has_made_them(qtbot, sqlite_db: Database, clerk: Actor):
+def test_demo_accounts_appear_once_the_fresh_demo_database_has_made_them(
+    qtbot, sqlite_db: Database, clerk: Actor
+):
     dialog = _dialog(qtbot, None)  # type: ignore[arg-type]
     assert not dialog.demo_pick.isVisible()
     dialog.set_database(sqlite_db, {"clerk1": "pw-one-xyz", "kiosk1": "pw-kiosk"})

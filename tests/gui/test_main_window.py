@@ -264,7 +264,12 @@ def _withdrawn_case(demo_db: Database, clerk_actor: Actor) -> str:
             PartyInput(PartyRole.RIGHT_HOLDER, "搜索测试买受人", IdType.RESIDENT_ID, "640502199001011239"),
             *(PartyInput(PartyRole.OBLIGOR, name, IdType.RESIDENT_ID, number) for name, number in owners),
         ),
-        materials={"application": "paper", "identity": "paper", "sale_contract": "paper", "title_certificate": "paper"},
+        materials={
+            "application": "paper",
+            "identity": "paper",
+            "sale_contract": "paper",
+            "title_certificate": "paper",
+        },
         notice=NoticeTerms(kind=AdvanceNoticeKind.OTHER_PURCHASE),
     )
     monday = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)

@@ -22,7 +22,9 @@ def test_each_status_shows_and_a_tampered_e_certificate_is_refused_with_its_reas
     load_demo(sqlite_db)
     settings = Settings(tmp_path / "data", sqlite_db.url)
     unit, _proof = _singly_mortgaged_unit(sqlite_db)
-    number = accept_prefilled(sqlite_db, clerk, prefill(sqlite_db, clerk, "mortgage_cancel", unit)).case_number
+    number = accept_prefilled(
+        sqlite_db, clerk, prefill(sqlite_db, clerk, "mortgage_cancel", unit)
+    ).case_number
     store = exemptions.ecert_store(settings)
     exemptions.backfill_unit(sqlite_db, settings, store, unit)
     [proof] = [r for r in store.find(unit_number=unit) if r.kind.value == "registration_proof"]

@@ -26,8 +26,10 @@ def counter(tmp_path):
     upgrade(db.engine)
     reg = build_register(db)
     settings = config.resolve(db.url, tmp_path / "data")
-    request = replace(transfer(reg.plain, [WANG], [ZHAO], price="1050000"),
-                      tax=TransferTaxFacts(contract_date=date(2025, 12, 1), seller_years=1))
+    request = replace(
+        transfer(reg.plain, [WANG], [ZHAO], price="1050000"),
+        tax=TransferTaxFacts(contract_date=date(2025, 12, 1), seller_years=1),
+    )
     channel = payment_flow.channel_for(settings)
     done = payment_flow.accept_and_bill(db, CLERK, request, channel, now=utc_now())
     yield db, settings, channel, done.summary.case_number

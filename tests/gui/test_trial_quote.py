@@ -25,7 +25,9 @@ LINE = re.compile(r"^(?P<item>.+)（(?P<payer>[^（）]+)）：(?P<amount>[0-9.]
 def _unit_of_use(db: Database, use: str) -> str:
     plain = set(pick_demo_units(db).plain)
     with db.unit_of_work(write=False) as uow:
-        numbers = uow.session.scalars(select(Unit.unit_number).where(Unit.planned_use == use).order_by(Unit.id))
+        numbers = uow.session.scalars(
+            select(Unit.unit_number).where(Unit.planned_use == use).order_by(Unit.id)
+        )
         return next(n for n in numbers if n in plain)
 
 

@@ -108,7 +108,9 @@ def _prefill_event(db: Database, number: str) -> dict:
 
     with db.unit_of_work(write=False) as uow:
         (after,) = uow.session.scalars(
-            select(AuditEvent.after).where(AuditEvent.record == number, AuditEvent.action == "case.prefill_accepted")
+            select(AuditEvent.after).where(
+                AuditEvent.record == number, AuditEvent.action == "case.prefill_accepted"
+            )
         ).all()
     return after
 
@@ -159,7 +161,9 @@ def test_first_mortgage_with_only_unit_type_and_signatures(qtbot, demo, counter)
     assert all(field["source"] for field in event["fields"].values())
 
     panel = _panel(qtbot, db, clerk, settings, number)
-    _click_on(qtbot, panel, None, panel.bank_button, {"mortgage_contract": "sealed", "loan_contract": "sealed"})
+    _click_on(
+        qtbot, panel, None, panel.bank_button, {"mortgage_contract": "sealed", "loan_contract": "sealed"}
+    )
     _click_on(qtbot, panel, "title_certificate", panel.pull_button, {"title_certificate": "ecert"})
     _click_on(qtbot, panel, "identity", panel.pull_button, {"identity": "ecert"})
     assert panel.status_text("title_certificate") == "电子证照已核验"

@@ -36,7 +36,9 @@ def signature_png(seed_value: int = 0) -> bytes:
     """A stroke on a transparent background, as the pad exports it."""
     image = Image.new("RGBA", (360, 120), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
-    draw.line([(10, 90), (60 + seed_value, 20), (130, 100), (220, 30), (330, 80)], fill=(0, 0, 0, 255), width=6)
+    draw.line(
+        [(10, 90), (60 + seed_value, 20), (130, 100), (220, 30), (330, 80)], fill=(0, 0, 0, 255), width=6
+    )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -61,7 +63,9 @@ def presale_unit(db: Database) -> str:
         s = uow.session
         notice = s.scalars(
             select(Right)
-            .where(Right.notice_kind == AdvanceNoticeKind.PRESALE_MORTGAGE, Right.status == RightStatus.CURRENT)
+            .where(
+                Right.notice_kind == AdvanceNoticeKind.PRESALE_MORTGAGE, Right.status == RightStatus.CURRENT
+            )
             .order_by(Right.id)
         ).first()
         return s.scalar(select(Unit.unit_number).where(Unit.id == notice.unit_id))
@@ -95,18 +99,18 @@ def accepted_first_mortgage(db: Database, unit_number: str) -> str:
 def _attachments(db: Database, case_number: str) -> int:
     with db.unit_of_work(write=False) as uow:
         return uow.session.scalar(
-            select(func.count(Attachment.id)).join(Case, Case.id == Attachment.case_id).where(
-                Case.case_number == case_number, Attachment.kind == ATTACHMENT_KIND
-            )
+            select(func.count(Attachment.id))
+            .join(Case, Case.id == Attachment.case_id)
+            .where(Case.case_number == case_number, Attachment.kind == ATTACHMENT_KIND)
         )
 
 
 def _material(db: Database, case_number: str, code: str = "application") -> CaseMaterial:
     with db.unit_of_work(write=False) as uow:
         row = uow.session.scalars(
-            select(CaseMaterial).join(Case, Case.id == CaseMaterial.case_id).where(
-                Case.case_number == case_number, CaseMaterial.code == code
-            )
+            select(CaseMaterial)
+            .join(Case, Case.id == CaseMaterial.case_id)
+            .where(Case.case_number == case_number, CaseMaterial.code == code)
         ).one()
         uow.session.expunge(row)
         return row
@@ -155,8 +159,15 @@ def test_signed_form_carries_every_applicant_and_is_kept_sealed_with_the_case(de
     assert report.seals.signatures[0].signer_org == "中卫市不动产登记中心"
     assert report.payload is not None and report.payload.fields["case_number"] == number
     text = document_text(signed.pdf)
-    for expected in (number, "黄河示范银行股份有限公司中卫分行", "刘凤琴", "丁勇建", "被担保主债权数额",
-                     "以本单位电子签章确认", "抵押权首次登记"):
+    for expected in (
+        number,
+        "黄河示范银行股份有限公司中卫分行",
+        "刘凤琴",
+        "丁勇建",
+        "被担保主债权数额",
+        "以本单位电子签章确认",
+        "抵押权首次登记",
+    ):
         assert expected in text
     # The two signatures are on the page as images (the seal is a third).
     images = [img for page in PdfReader(io.BytesIO(signed.pdf)).pages for img in page.images]

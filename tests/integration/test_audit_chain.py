@@ -12,7 +12,9 @@ from registry_desk.storage.tables import AuditEvent
 def chained(any_db):
     with any_db.unit_of_work() as uow:
         for i in range(1, 7):
-            audit.append(uow.session, SYSTEM, "case.accept", case_id=i, record=f"2026112600{i:02d}", after={"n": i})
+            audit.append(
+                uow.session, SYSTEM, "case.accept", case_id=i, record=f"2026112600{i:02d}", after={"n": i}
+            )
         uow.commit()
     assert audit.verify_chain(any_db).ok
     return any_db
@@ -43,10 +45,14 @@ def test_recomputed_hash_on_altered_row_breaks_the_next_link(chained):
     from registry_desk.domain.audit import AuditEntry, entry_hash
 
     ev = _events(chained)[2]
-    entry = AuditEntry(ev.seq, ev.occurred_at, ev.actor, ev.action, ev.case_id, ev.unit_id, "forged", ev.before, ev.after)
+    entry = AuditEntry(
+        ev.seq, ev.occurred_at, ev.actor, ev.action, ev.case_id, ev.unit_id, "forged", ev.before, ev.after
+    )
     with chained.engine.begin() as conn:
         conn.execute(
-            update(AuditEvent).where(AuditEvent.seq == 3).values(record="forged", hash=entry_hash(entry, ev.prev_hash))
+            update(AuditEvent)
+            .where(AuditEvent.seq == 3)
+            .values(record="forged", hash=entry_hash(entry, ev.prev_hash))
         )
     report = audit.verify_chain(chained)
     assert not report.ok and report.first_bad_seq == 4
@@ -68,7 +74,19 @@ def test_deleted_last_row_is_detected_through_the_head(chained):
 
 def test_reordered_rows_are_detected(chained):
     a, b = _events(chained)[1], _events(chained)[4]
-    cols = ["seq", "occurred_at", "actor", "action", "case_id", "unit_id", "record", "before", "after", "prev_hash", "hash"]
+    cols = [
+        "seq",
+        "occurred_at",
+        "actor",
+        "action",
+        "case_id",
+        "unit_id",
+        "record",
+        "before",
+        "after",
+        "prev_hash",
+        "hash",
+    ]
     va = {c: getattr(a, c) for c in cols}
     vb = {c: getattr(b, c) for c in cols}
     with chained.engine.begin() as conn:

@@ -141,6 +141,9 @@ def test_postgres_gets_the_documented_commands_without_its_password(tmp_path, ca
     url = "postgresql+psycopg://registry:s3cret@db.example:5432/registry"
     code, text = _main(capsys, url, tmp_path, "backup", "--out", "nightly.dump")
     assert code == 0
-    assert 'pg_dump --format=custom --no-owner --file="nightly.dump" "postgresql://registry@db.example:5432/registry"' in text
+    assert (
+        'pg_dump --format=custom --no-owner --file="nightly.dump" "postgresql://registry@db.example:5432/registry"'
+        in text
+    )
     assert "pg_restore --clean --if-exists" in text and "s3cret" not in text
     assert "registry-desk check" in text

@@ -124,7 +124,9 @@ def test_refusals_name_the_rule_and_the_contract(demo, settings):
 
     # A sealed document without data is a material, not a source for the prefill.
     identity = load_pki(settings.keys_dir).identity(HH)
-    plain = PadesSealer.for_identity(identity).seal(render_bank_document("抵押合同", identity.name, []), reason="签章")
+    plain = PadesSealer.for_identity(identity).seal(
+        render_bank_document("抵押合同", identity.name, []), reason="签章"
+    )
     with pytest.raises(RuleViolation, match="没有抵押合同数据"):
         read_bank_contract(plain, trust, unit_number=unit)
 
@@ -157,8 +159,22 @@ def test_the_bank_contract_command_delivers_a_readable_contract_to_the_inbox(dem
         unit = pick_demo_units(db).plain[0]
     finally:
         db.dispose()
-    code = cli.main([*base, "bank", "contract", unit, "--bank", "bank-sp", "--amount", "150000",
-                     "--years", "10", "--start", "2026-03-02"])
+    code = cli.main(
+        [
+            *base,
+            "bank",
+            "contract",
+            unit,
+            "--bank",
+            "bank-sp",
+            "--amount",
+            "150000",
+            "--years",
+            "10",
+            "--start",
+            "2026-03-02",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     (delivered,) = (tmp_path / "bank_inbox").glob("*.pdf")
@@ -167,7 +183,10 @@ def test_the_bank_contract_command_delivers_a_readable_contract_to_the_inbox(dem
     contract = read_bank_contract(delivered.read_bytes(), _trust(settings), unit_number=unit)
     assert contract.data.debt_end == date(2036, 3, 2) and contract.data.bank_uscc == "91640502MA7NP0020E"
 
-    assert cli.main([*base, "bank", "contract", unit, "--bank", "bank-sp", "--amount", "1", "--years", "99"]) == 2
+    assert (
+        cli.main([*base, "bank", "contract", unit, "--bank", "bank-sp", "--amount", "1", "--years", "99"])
+        == 2
+    )
     assert "不在 1 至 50 年之间" in capsys.readouterr().err
 
 
@@ -181,7 +200,9 @@ def test_a_contract_serves_one_registration(demo, settings):
     number, pdf = _contract(settings, demo, unit)
     contract = read_bank_contract(pdf, _trust(settings), unit_number=unit)
     p = prefill_from_contract(demo, CLERK, contract)
-    accepted = payment_flow.accept_and_bill(demo, CLERK, p.request, payment_flow.channel_for(settings), now=MONDAY)
+    accepted = payment_flow.accept_and_bill(
+        demo, CLERK, p.request, payment_flow.channel_for(settings), now=MONDAY
+    )
     accepted = payment_flow.attach_bank_contract(demo, CLERK, settings, accepted, pdf)
     assert accepted.material_error is None
     case_number = accepted.summary.case_number
@@ -205,7 +226,9 @@ def test_a_contract_serves_one_registration(demo, settings):
     # Nor can the file be attached by hand to a new case of the same kind (the materials' 导入).
     from registry_desk.services.prefill import prefill
 
-    third = accept_prefilled(demo, CLERK, prefill(demo, CLERK, "mortgage_first", unit, mortgage=contract.data))
+    third = accept_prefilled(
+        demo, CLERK, prefill(demo, CLERK, "mortgage_first", unit, mortgage=contract.data)
+    )
     refused = payment_flow.attach_bank_contract(demo, CLERK, settings, payment_flow.Acceptance(third), pdf)
     assert f"已是业务 {again.case_number} 的材料" in refused.material_error
 

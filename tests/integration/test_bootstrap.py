@@ -37,7 +37,16 @@ def test_init_command_reports_and_is_idempotent(tmp_path, capsys):
 def test_command_reports_an_unreachable_database_with_exit_status_2(tmp_path, capsys):
     from registry_desk.cli import main
 
-    status = main(["--database-url", "postgresql+psycopg://nobody@127.0.0.1:1/none", "--data-dir", str(tmp_path), "audit", "verify"])
+    status = main(
+        [
+            "--database-url",
+            "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "--data-dir",
+            str(tmp_path),
+            "audit",
+            "verify",
+        ]
+    )
     assert status == 2
     assert "错误：无法连接数据库" in capsys.readouterr().err
 
@@ -46,7 +55,9 @@ def test_environment_variables_are_read(monkeypatch, tmp_path):
     monkeypatch.setenv(config.ENV_DATA_DIR, str(tmp_path / "d"))
     monkeypatch.delenv(config.ENV_DATABASE_URL, raising=False)
     s = config.resolve()
-    assert s.data_dir == tmp_path / "d" and s.database_url == f"sqlite:///{tmp_path / 'd' / 'registry.sqlite3'}"
+    assert (
+        s.data_dir == tmp_path / "d" and s.database_url == f"sqlite:///{tmp_path / 'd' / 'registry.sqlite3'}"
+    )
     monkeypatch.setenv(config.ENV_DATABASE_URL, "postgresql+psycopg://x@h/db")
     assert config.resolve().database_url == "postgresql+psycopg://x@h/db"
     assert config.resolve("sqlite:///other.db").database_url == "sqlite:///other.db"

@@ -63,7 +63,6 @@ sqlite_register = _helpers.sqlite_register
 any_register = _helpers.any_register
 
 
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def shared(request, tmp_path_factory):
     """One register per backend for the whole module: refusals change nothing, so the tests can share it."""

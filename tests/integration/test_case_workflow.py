@@ -267,7 +267,11 @@ def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg)
     assert result.status is CaseStatus.ISSUED  # nothing to print: finished with the register entry
     # ...and it reads 已办结, not 已发证, in the window and the case list (there is no certificate to collect).
     assert cases.get_case(any_db, CLERK, accepted.case_number).status_text == "已办结"
-    (row,) = [r for r in cases.list_cases(any_db, CLERK, today=date(2026, 3, 2)) if r.case_number == accepted.case_number]
+    (row,) = [
+        r
+        for r in cases.list_cases(any_db, CLERK, today=date(2026, 3, 2))
+        if r.case_number == accepted.case_number
+    ]
     assert row.status_text == "已办结" and row.due_state_label == "已办结"
     from registry_desk.services import kiosk
 
@@ -458,7 +462,10 @@ def test_the_windows_case_list_holds_open_and_recent_cases_and_search_finds_the_
     cases.record_case(any_db, REGISTRAR, old_done, now=january)  # finished in January
     old_open = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=january).case_number
     old_closed_lately = cases.accept_case(
-        any_db, CLERK, notice(reg.couple, AdvanceNoticeKind.OTHER_PURCHASE, [ZHANG], [WANG, LI], price=None), now=january
+        any_db,
+        CLERK,
+        notice(reg.couple, AdvanceNoticeKind.OTHER_PURCHASE, [ZHANG], [WANG, LI], price=None),
+        now=january,
     ).case_number
     cases.withdraw_case(any_db, CLERK, old_closed_lately, "申请人撤回", now=MONDAY - timedelta(days=3))
 

@@ -36,7 +36,9 @@ def test_windows_starting_together_all_open_the_channel_with_one_key(tmp_path):
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(PROCESSES)
     results = ctx.Queue()
-    workers = [ctx.Process(target=_open_channels, args=(str(tmp_path), barrier, results)) for _ in range(PROCESSES)]
+    workers = [
+        ctx.Process(target=_open_channels, args=(str(tmp_path), barrier, results)) for _ in range(PROCESSES)
+    ]
     for worker in workers:
         worker.start()
     outcomes = [results.get(timeout=180) for _ in workers]

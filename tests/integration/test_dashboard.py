@@ -57,7 +57,8 @@ def week(tmp_path_factory: pytest.TempPathFactory):
         mortgaged = uow.session.scalar(select(Unit.unit_number).where(Unit.room_no == "0201"))
         couple = uow.session.scalar(select(Unit.unit_number).where(Unit.room_no == "0102"))
         proof = uow.session.scalar(
-            select(Certificate.number).join(Unit, Unit.id == Certificate.unit_id)
+            select(Certificate.number)
+            .join(Unit, Unit.id == Certificate.unit_id)
             .where(Unit.unit_number == mortgaged, Certificate.kind == "registration_proof")
         )
     cancel = cases.accept_case(db, CLERK, cancellation(mortgaged, BANK_HH, proof), now=MONDAY)
@@ -85,7 +86,9 @@ def test_cases_per_day_and_type_and_time_limit_compliance(week):
     assert percent(board.compliance) == "50.0%"
     # 09:00 Monday accepted → 11:00 Tuesday certificate made ready: 26 hours.
     assert by_type["transfer"].average_hours_to_certificate == Decimal("26.0")
-    assert by_type["mortgage_cancel"].average_hours_to_certificate is None, "a cancellation issues no certificate"
+    assert by_type["mortgage_cancel"].average_hours_to_certificate is None, (
+        "a cancellation issues no certificate"
+    )
 
 
 def test_the_overdue_list_names_late_finished_and_still_open_cases(week):
@@ -94,7 +97,9 @@ def test_the_overdue_list_names_late_finished_and_still_open_cases(week):
     overdue = {o.case_number: o for o in board.overdue}
     assert set(overdue) == {cancel, still_open}
     assert overdue[cancel].finished_on == date(2026, 3, 4) and overdue[cancel].days_late == 2
-    assert overdue[still_open].finished_on is None and overdue[still_open].status is CaseStatus.AWAITING_PAYMENT
+    assert (
+        overdue[still_open].finished_on is None and overdue[still_open].status is CaseStatus.AWAITING_PAYMENT
+    )
     assert "鼓楼东街" in overdue[still_open].location
     # Judged on the day the range ends: on Monday itself nothing was overdue yet.
     monday_only = build_dashboard(db, CLERK, date(2026, 3, 2), date(2026, 3, 2), today=date(2026, 3, 31))
@@ -137,11 +142,37 @@ def test_the_pdf_carries_the_figures_and_its_charts(week):
 def test_the_dashboard_command_writes_the_pdf(week, tmp_path: Path, capsys):
     db, *_ = week
     out = tmp_path / "dashboard.pdf"
-    code = cli.main(["--database-url", db.url, "--data-dir", str(tmp_path), "dashboard", "--from", "2026-03-01",
-                     "--to", "2026-03-31", "--out", str(out)])
+    code = cli.main(
+        [
+            "--database-url",
+            db.url,
+            "--data-dir",
+            str(tmp_path),
+            "dashboard",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0 and out.read_bytes().startswith(b"%PDF")
     assert "受理 3 件" in printed and "入国库 73000.00 元" in printed
-    code = cli.main(["--database-url", db.url, "--data-dir", str(tmp_path), "dashboard", "--from", "2026-3-1",
-                     "--to", "2026-03-31", "--out", str(out)])
+    code = cli.main(
+        [
+            "--database-url",
+            db.url,
+            "--data-dir",
+            str(tmp_path),
+            "dashboard",
+            "--from",
+            "2026-3-1",
+            "--to",
+            "2026-03-31",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 2 and "不是有效日期" in capsys.readouterr().err

@@ -23,15 +23,36 @@ sqlite_register = _helpers.sqlite_register
 any_register = _helpers.any_register
 
 NOON = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)
-_EVENT_KEYS = ("seq", "occurred_at", "actor", "action", "case_id", "unit_id", "record", "before", "after",
-               "prev_hash", "hash")
+_EVENT_KEYS = (
+    "seq",
+    "occurred_at",
+    "actor",
+    "action",
+    "case_id",
+    "unit_id",
+    "record",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
 _INSERT_EVENT = Prepared(insert(AuditEvent.__table__), keys=_EVENT_KEYS)
 
 
 def _event(seq: int, after: dict | None) -> dict:
-    return {"seq": seq, "occurred_at": NOON, "actor": "测试", "action": "test.write", "case_id": None,
-            "unit_id": None, "record": f"R{seq}", "before": None, "after": after, "prev_hash": "0" * 64,
-            "hash": f"{seq:064d}"}
+    return {
+        "seq": seq,
+        "occurred_at": NOON,
+        "actor": "测试",
+        "action": "test.write",
+        "case_id": None,
+        "unit_id": None,
+        "record": f"R{seq}",
+        "before": None,
+        "after": after,
+        "prev_hash": "0" * 64,
+        "hash": f"{seq:064d}",
+    }
 
 
 def test_a_row_written_on_the_driver_is_stored_exactly_as_the_orm_stores_it(any_db):
@@ -42,10 +63,14 @@ def test_a_row_written_on_the_driver_is_stored_exactly_as_the_orm_stores_it(any_
         uow.commit()
     with any_db.unit_of_work(write=False) as uow:
         stored = uow.session.execute(
-            text("SELECT seq, occurred_at, CAST(before AS TEXT), CAST(after AS TEXT) FROM audit_events ORDER BY seq")
+            text(
+                "SELECT seq, occurred_at, CAST(before AS TEXT), CAST(after AS TEXT) FROM audit_events ORDER BY seq"
+            )
         ).all()
-        events = [(e.occurred_at, e.before, e.after)
-                  for e in uow.session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+        events = [
+            (e.occurred_at, e.before, e.after)
+            for e in uow.session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+        ]
     by_orm, by_driver = stored
     # Same text in the database: a missing `before` is JSON null in both, the moment the same UTC instant.
     assert by_orm[1:] == by_driver[1:]
@@ -57,7 +82,9 @@ def test_every_column_must_be_given_and_a_broken_rule_raises_the_usual_error(any
     with pytest.raises(ValueError, match="does not take"):
         Prepared(insert(Sequence.__table__), keys=("name", "value", "colour"))._prepare(any_db.engine.dialect)
     with any_db.unit_of_work() as uow, pytest.raises(KeyError):  # no column is silently left to a default
-        _INSERT_EVENT.execute(driver(uow.session), **{k: v for k, v in _event(1, None).items() if k != "record"})
+        _INSERT_EVENT.execute(
+            driver(uow.session), **{k: v for k, v in _event(1, None).items() if k != "record"}
+        )
     with any_db.unit_of_work() as uow:
         sql = driver(uow.session)
         _INSERT_EVENT.execute(sql, **_event(7, None))
@@ -68,7 +95,9 @@ def test_every_column_must_be_given_and_a_broken_rule_raises_the_usual_error(any
 def test_literals_in_a_statement_are_part_of_it(any_db):
     counters = Sequence.__table__
     bump = Prepared(
-        counters.update().where(counters.c.name == bindparam("counter")).values(value=counters.c.value + 1)
+        counters.update()
+        .where(counters.c.name == bindparam("counter"))
+        .values(value=counters.c.value + 1)
         .returning(counters.c.value)
     )
     with any_db.unit_of_work() as uow:
@@ -91,7 +120,11 @@ def test_recording_moves_the_case_and_unit_versions_by_one_and_keeps_the_audit_c
     assert result.status is CaseStatus.RECORDED
     with db.unit_of_work(write=False) as uow:
         case = uow.session.scalars(select(Case).where(Case.case_number == number)).one()
-        assert (case.status, case.version, case.recorded_at) == (CaseStatus.RECORDED, case_version + 1, MONDAY)
+        assert (case.status, case.version, case.recorded_at) == (
+            CaseStatus.RECORDED,
+            case_version + 1,
+            MONDAY,
+        )
         assert uow.session.scalar(select(Unit.version).where(Unit.id == unit_id)) == unit_version + 1
     report = audit.verify_chain(db)
     assert report.ok, report.problem

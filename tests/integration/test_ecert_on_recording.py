@@ -74,7 +74,12 @@ def test_recording_issues_the_new_e_certificate_and_cancels_the_replaced_one(dem
     def record_and_publish(number: str) -> None:
         outcomes.append(
             exemptions.record_and_publish(
-                demo, REGISTRAR, number, settings=pki_settings, store=store, now=MONDAY + timedelta(minutes=30)
+                demo,
+                REGISTRAR,
+                number,
+                settings=pki_settings,
+                store=store,
+                now=MONDAY + timedelta(minutes=30),
             )
         )
 
@@ -97,7 +102,9 @@ def test_a_failed_publish_keeps_the_recording_and_is_finished_later(demo, pki_se
     outcomes = []
 
     def record_and_publish(number: str) -> None:
-        outcomes.append(exemptions.record_and_publish(demo, REGISTRAR, number, settings=pki_settings, store=broken))
+        outcomes.append(
+            exemptions.record_and_publish(demo, REGISTRAR, number, settings=pki_settings, store=broken)
+        )
 
     number = buyers_take_ownership(demo, unit, record=record_and_publish)
     [failed] = outcomes
@@ -133,12 +140,19 @@ def _singly_mortgaged_unit(db) -> tuple[str, str]:
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         for m in s.scalars(
-            select(Right).where(Right.right_type == RightType.MORTGAGE, Right.status == RightStatus.CURRENT)
+            select(Right)
+            .where(Right.right_type == RightType.MORTGAGE, Right.status == RightStatus.CURRENT)
             .order_by(Right.id)
         ):
-            count = len(s.scalars(select(Right.id).where(
-                Right.unit_id == m.unit_id, Right.right_type == RightType.MORTGAGE,
-                Right.status == RightStatus.CURRENT)).all())
+            count = len(
+                s.scalars(
+                    select(Right.id).where(
+                        Right.unit_id == m.unit_id,
+                        Right.right_type == RightType.MORTGAGE,
+                        Right.status == RightStatus.CURRENT,
+                    )
+                ).all()
+            )
             if count == 1:
                 unit = s.scalar(select(Unit.unit_number).where(Unit.id == m.unit_id))
                 proof = s.scalar(select(Certificate.number).where(Certificate.right_id == m.id))
@@ -148,7 +162,9 @@ def _singly_mortgaged_unit(db) -> tuple[str, str]:
 
 def test_pull_converts_the_unit_on_demand_and_refuses_a_tampered_file(demo, pki_settings, store):
     unit, proof = _singly_mortgaged_unit(demo)
-    number = accept_prefilled(demo, CLERK, prefill(demo, CLERK, "mortgage_cancel", unit), now=MONDAY).case_number
+    number = accept_prefilled(
+        demo, CLERK, prefill(demo, CLERK, "mortgage_cancel", unit), now=MONDAY
+    ).case_number
     assert store.count() == 0
 
     verified = exemptions.pull_ecert(demo, CLERK, pki_settings, store, number, "proof_certificate")
@@ -164,7 +180,9 @@ def test_pull_converts_the_unit_on_demand_and_refuses_a_tampered_file(demo, pki_
         demo, CLERK, prefill(demo, CLERK, "mortgage_cancel", _other_unit(demo, unit)), now=MONDAY
     ).case_number
     exemptions.backfill_unit(demo, pki_settings, store, _unit_of(demo, second))
-    [target] = [r for r in store.find(unit_number=_unit_of(demo, second)) if r.kind.value == "registration_proof"]
+    [target] = [
+        r for r in store.find(unit_number=_unit_of(demo, second)) if r.kind.value == "registration_proof"
+    ]
     pdf_path = store.folder / "pdf" / f"{target.ecert_id}.pdf"
     data = bytearray(pdf_path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -182,13 +200,20 @@ def _other_unit(db, not_this: str) -> str:
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         for m in s.scalars(
-            select(Right).where(Right.right_type == RightType.MORTGAGE, Right.status == RightStatus.CURRENT)
+            select(Right)
+            .where(Right.right_type == RightType.MORTGAGE, Right.status == RightStatus.CURRENT)
             .order_by(Right.id)
         ):
             unit = s.scalar(select(Unit.unit_number).where(Unit.id == m.unit_id))
-            count = len(s.scalars(select(Right.id).where(
-                Right.unit_id == m.unit_id, Right.right_type == RightType.MORTGAGE,
-                Right.status == RightStatus.CURRENT)).all())
+            count = len(
+                s.scalars(
+                    select(Right.id).where(
+                        Right.unit_id == m.unit_id,
+                        Right.right_type == RightType.MORTGAGE,
+                        Right.status == RightStatus.CURRENT,
+                    )
+                ).all()
+            )
             if unit != not_this and count == 1:
                 return unit
     raise AssertionError("no second singly mortgaged unit")
@@ -196,7 +221,9 @@ def _other_unit(db, not_this: str) -> str:
 
 def test_identity_is_recorded_as_checked_electronically(demo, pki_settings, store):
     unit, _proof = _singly_mortgaged_unit(demo)
-    number = accept_prefilled(demo, CLERK, prefill(demo, CLERK, "mortgage_cancel", unit), now=MONDAY).case_number
+    number = accept_prefilled(
+        demo, CLERK, prefill(demo, CLERK, "mortgage_cancel", unit), now=MONDAY
+    ).case_number
     assert exemptions.pull_ecert(demo, CLERK, pki_settings, store, number, "identity") is None
     assert exemptions.case_materials(demo, CLERK, number).get("identity").status == "ecert"
 
@@ -210,7 +237,14 @@ def test_pending_publishing_is_finished_from_the_command_line(demo, pki_settings
 
     unit = presale_unit(demo)
     number = buyers_take_ownership(demo, unit)  # recorded, e-certificates not published (the window died)
-    command = ["--data-dir", str(pki_settings.data_dir), "--database-url", demo.url, "ecert", "publish-pending"]
+    command = [
+        "--data-dir",
+        str(pki_settings.data_dir),
+        "--database-url",
+        demo.url,
+        "ecert",
+        "publish-pending",
+    ]
 
     assert main([*command, "--dry-run"]) == 0
     listed = capsys.readouterr().out

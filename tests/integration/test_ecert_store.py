@@ -82,7 +82,9 @@ def test_issue_after_recording_then_pull_and_verify(env):
     report = issue_ecerts_for_case(db, settings, store, reg.recorded_case)
     assert len(report.issued) == 1 and report.cancelled == []
     with db.unit_of_work(write=False) as uow:
-        ecert_id = uow.session.scalar(select(Certificate.ecert_id).where(Certificate.number == reg.buyer_certificate))
+        ecert_id = uow.session.scalar(
+            select(Certificate.ecert_id).where(Certificate.number == reg.buyer_certificate)
+        )
     assert report.issued == [ecert_id]
 
     verified = pull_for_case(store, trust(settings), holder_id_number=BUYER[1], unit_number=reg.flat)
@@ -108,7 +110,9 @@ def test_issuing_again_changes_nothing_and_old_ecerts_are_cancelled(env):
     assert gone.status is CertificateStatus.CANCELLED and "202603020001" in gone.cancel_reason
 
     # The seller brings no paper: the store's copy is 注销 and is refused with the e-certificate named.
-    with pytest.raises(EcertVerificationFailed, match=f"电子证照 {couple.ecert_id.replace('.', '[.]')} 已注销"):
+    with pytest.raises(
+        EcertVerificationFailed, match=f"电子证照 {couple.ecert_id.replace('.', '[.]')} 已注销"
+    ):
         pull_for_case(store, trust(settings), holder_id_number=HUSBAND[1], unit_number=reg.flat)
 
 
@@ -129,8 +133,9 @@ def test_a_co_owner_may_use_the_joint_certificate(env):
     db, settings, store, reg = env
     couple = put_in_store(db, settings, store, reg.couple_certificate)
     # Before the transfer was recorded, the wife (not the 持证人) could have used it too.
-    verified = pull_for_case(store, trust(settings), holder_id_number=WIFE[1], unit_number=reg.flat,
-                             number=reg.couple_certificate)
+    verified = pull_for_case(
+        store, trust(settings), holder_id_number=WIFE[1], unit_number=reg.flat, number=reg.couple_certificate
+    )
     assert verified.ecert_id == couple.ecert_id and verified.record.holder_name == HUSBAND[0]
 
 
@@ -140,7 +145,7 @@ def test_tampered_bytes_are_refused(env):
     path = store.folder / "pdf" / f"{rec.ecert_id}.pdf"
     data = path.read_bytes()
     at = data.index(b"/Producer")
-    path.write_bytes(data[:at] + b"/Producxr" + data[at + 9:])
+    path.write_bytes(data[:at] + b"/Producxr" + data[at + 9 :])
     with pytest.raises(EcertVerificationFailed, match="文件被改动"):
         pull_for_case(store, trust(settings), holder_id_number=STRANGER[1], unit_number=reg.other_flat)
 
@@ -151,7 +156,7 @@ def test_tampered_bytes_with_a_matching_digest_still_fail_the_seal(env):
     path = store.folder / "pdf" / f"{rec.ecert_id}.pdf"
     data = path.read_bytes()
     at = data.index(b"/Producer")
-    tampered = data[:at] + b"/Producxr" + data[at + 9:]
+    tampered = data[:at] + b"/Producxr" + data[at + 9 :]
     path.write_bytes(tampered)
     # Whoever changed the file also changed the digest in the record: the seal still gives it away.
     import hashlib
@@ -170,8 +175,13 @@ def test_wrong_holder_and_wrong_unit_are_refused(env):
     with pytest.raises(RuleViolation, match="电子证照持证人与申请人不一致"):
         pull_for_case(store, trust(settings), holder_id_number=BUYER[1], unit_number=reg.other_flat)
     with pytest.raises(RuleViolation, match=f"与本业务的单元 {reg.flat} 不一致"):
-        pull_for_case(store, trust(settings), holder_id_number=STRANGER[1], unit_number=reg.flat,
-                      number=reg.other_certificate)
+        pull_for_case(
+            store,
+            trust(settings),
+            holder_id_number=STRANGER[1],
+            unit_number=reg.flat,
+            number=reg.other_certificate,
+        )
     with pytest.raises(NotFound, match="没有不动产单元"):
         pull_for_case(store, trust(settings), holder_id_number=STRANGER[1], unit_number=reg.flat)
 
@@ -204,7 +214,9 @@ def _material(db, case_number, code) -> CaseMaterial:
         from registry_desk.storage.tables import Case
 
         case_id = uow.session.scalar(select(Case.id).where(Case.case_number == case_number))
-        m = uow.session.scalar(select(CaseMaterial).where(CaseMaterial.case_id == case_id, CaseMaterial.code == code))
+        m = uow.session.scalar(
+            select(CaseMaterial).where(CaseMaterial.case_id == case_id, CaseMaterial.code == code)
+        )
         uow.session.expunge(m)
         return m
 
@@ -219,7 +231,9 @@ def test_the_verified_ecert_satisfies_the_title_certificate_material(env):
     assert material.received_at is not None
     with db.unit_of_work(write=False) as uow:
         event = uow.session.scalar(select(AuditEvent).where(AuditEvent.action == "case.material_ecert"))
-        assert event.record == f"{reg.open_case}:title_certificate" and event.after["ecert_id"] == rec.ecert_id
+        assert (
+            event.record == f"{reg.open_case}:title_certificate" and event.after["ecert_id"] == rec.ecert_id
+        )
         assert event.after["sha256"] == rec.sha256 and event.before["status"] == "missing"
 
 

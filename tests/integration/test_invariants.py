@@ -78,7 +78,9 @@ def test_the_demo_register_is_seed_data_and_passes(sqlite_db):
     assert report.ok, [str(p) for p in report.problems]
 
 
-def test_a_posting_changed_by_one_fen_unbalances_its_entry_the_books_and_the_treasury(worked, tmp_path, capsys):
+def test_a_posting_changed_by_one_fen_unbalances_its_entry_the_books_and_the_treasury(
+    worked, tmp_path, capsys
+):
     with worked.unit_of_work() as uow:
         posting = uow.session.scalars(
             select(LedgerPosting).where(LedgerPosting.account == "treasury").order_by(LedgerPosting.id)
@@ -90,7 +92,11 @@ def test_a_posting_changed_by_one_fen_unbalances_its_entry_the_books_and_the_tre
         uow.commit()
     report = check_database(worked)
     broken = report.rules_broken()
-    assert {invariants.RULE_ENTRY_BALANCED, invariants.RULE_BOOKS_BALANCED, invariants.RULE_ACCOUNTS_MATCH_LINES} <= broken
+    assert {
+        invariants.RULE_ENTRY_BALANCED,
+        invariants.RULE_BOOKS_BALANCED,
+        invariants.RULE_ACCOUNTS_MATCH_LINES,
+    } <= broken
     entry = next(p for p in report.problems if p.rule == invariants.RULE_ENTRY_BALANCED)
     assert f"分录 {entry_id}" in entry.record and "相差 -0.01 元" in entry.message
     treasury = next(p for p in report.problems if p.rule == invariants.RULE_ACCOUNTS_MATCH_LINES)
@@ -117,7 +123,9 @@ def test_a_paid_order_without_its_settlement_entry_is_named(worked):
 
 def test_a_settlement_of_an_order_nobody_paid_is_named(worked):
     with worked.unit_of_work() as uow:
-        order_no = uow.session.scalar(select(PaymentOrder.order_no).where(PaymentOrder.status == "settled").limit(1))
+        order_no = uow.session.scalar(
+            select(PaymentOrder.order_no).where(PaymentOrder.status == "settled").limit(1)
+        )
         uow.commit()
     _sql(worked, update(PaymentOrder).where(PaymentOrder.order_no == order_no).values(status="open"))
     report = check_database(worked, audit_chain=False)
@@ -149,7 +157,9 @@ def test_a_right_from_nowhere_and_a_certificate_on_an_ended_right_are_named(work
     with worked.unit_of_work() as uow:
         s = uow.session
         unit = s.scalars(select(Unit).order_by(Unit.id)).first()
-        stray = Right(unit_id=unit.id, right_type=RightType.SEIZURE, status=RightStatus.CURRENT, registered_at=late)
+        stray = Right(
+            unit_id=unit.id, right_type=RightType.SEIZURE, status=RightStatus.CURRENT, registered_at=late
+        )
         s.add(stray)
         cert = s.scalars(
             select(Certificate).where(Certificate.case_id.is_(None), Certificate.status == "current")
@@ -168,15 +178,27 @@ def test_a_right_from_nowhere_and_a_certificate_on_an_ended_right_are_named(work
 def test_two_current_owners_of_one_unit_and_shares_not_summing_to_one(worked):
     with worked.unit_of_work() as uow:
         s = uow.session
-        couple = s.execute(
-            select(Right).where(Right.co_ownership == CoOwnership.JOINT, Right.status == RightStatus.CURRENT)
-        ).scalars().first()
+        couple = (
+            s.execute(
+                select(Right).where(
+                    Right.co_ownership == CoOwnership.JOINT, Right.status == RightStatus.CURRENT
+                )
+            )
+            .scalars()
+            .first()
+        )
         unit_number = s.scalar(select(Unit.unit_number).where(Unit.id == couple.unit_id))
         couple.co_ownership = CoOwnership.BY_SHARES
         holders = s.scalars(select(RightParty).where(RightParty.right_id == couple.id)).all()
         holders[0].share, holders[1].share = Fraction(1, 2), Fraction(1, 3)
-        s.add(Right(unit_id=couple.unit_id, right_type=RightType.OWNERSHIP, status=RightStatus.CURRENT,
-                    registered_at=datetime(2020, 1, 1, tzinfo=UTC)))
+        s.add(
+            Right(
+                unit_id=couple.unit_id,
+                right_type=RightType.OWNERSHIP,
+                status=RightStatus.CURRENT,
+                registered_at=datetime(2020, 1, 1, tzinfo=UTC),
+            )
+        )
         couple_id = couple.id
         uow.commit()
     report = check_database(worked, audit_chain=False)

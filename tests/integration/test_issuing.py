@@ -53,7 +53,8 @@ def _renders(db, number: str) -> list[dict]:
         return [
             e.after
             for e in uow.session.scalars(
-                select(AuditEvent).where(AuditEvent.action == "certificate.render", AuditEvent.record == number)
+                select(AuditEvent)
+                .where(AuditEvent.action == "certificate.render", AuditEvent.record == number)
                 .order_by(AuditEvent.seq)
             )
         ]
@@ -112,9 +113,13 @@ def test_a_reprint_carries_the_same_payload_and_either_bracket_width_works(env):
 def test_a_payload_signed_by_a_key_no_longer_trusted_is_replaced(env, tmp_path):
     db, settings, reg = env
     foreign = create_demo_pki(tmp_path / "old-keys", organisations_json())
-    stale = issuing.certificate_payload(issuing.payload_fields(_row(db, reg.other_certificate)), foreign.centre)
+    stale = issuing.certificate_payload(
+        issuing.payload_fields(_row(db, reg.other_certificate)), foreign.centre
+    )
     with db.unit_of_work() as uow:
-        uow.session.scalar(select(Certificate).where(Certificate.number == reg.other_certificate)).qr_payload = stale
+        uow.session.scalar(
+            select(Certificate).where(Certificate.number == reg.other_certificate)
+        ).qr_payload = stale
         uow.commit()
     pdf = issuing.certificate_pdf(db, CLERK, reg.other_certificate, settings=settings)
     fresh = _row(db, reg.other_certificate).qr_payload
@@ -141,7 +146,7 @@ def test_the_receipt_masks_ids_lists_missing_materials_and_is_sealed(env):
     assert STRANGER[1] not in text and BUYER[1] not in text  # full ID numbers never printed
     assert f"{STRANGER[1][:4]}**********{STRANGER[1][-4:]}" in text
     assert "转让方（义务人）" in text and "受让方（权利人）" in text
-    missing_block = text[text.index("需补正材料"):]
+    missing_block = text[text.index("需补正材料") :]
     assert "不动产权证书" in missing_block and "存量房买卖合同" in missing_block
     assert "2026年3月6日前" in text and "受理员甲" in text and "3号窗口" in text
     assert "2026年3月3日 15:30" in text  # Beijing time, not UTC

@@ -43,10 +43,14 @@ def open_case(db: Database, data_dir: Path, *, now: datetime | None = None) -> K
     with db.unit_of_work() as uow:
         case = uow.session.query(Case).filter_by(case_number=summary.case_number).one()
         orders.create_orders(
-            uow.session, case.id, resale_quote(), {Payer.BUYER: BUYER, Payer.SELLER: SELLER},
+            uow.session,
+            case.id,
+            resale_quote(),
+            {Payer.BUYER: BUYER, Payer.SELLER: SELLER},
             # Whole seconds: the local channel's QR carries the expiry to the second, and refuses an order
             # registered with microseconds as "not matching" (reported to the payments owner).
-            (now or utc_now()).replace(microsecond=0), channel=channel,
+            (now or utc_now()).replace(microsecond=0),
+            channel=channel,
         )
         case_id = case.id
         uow.commit()
@@ -82,4 +86,3 @@ def ready_case(db: Database, data_dir: Path) -> KioskCase:
 
 def load_paper(db: Database, first: str = FIRST_SERIAL, last: str = LAST_SERIAL) -> None:
     paper_stock.load_range(db, ADMIN, first, last)
-

@@ -35,7 +35,11 @@ from tests.integration.test_kiosk_helpers import (
 
 def _actions(db, action: str) -> list[AuditEvent]:
     with db.unit_of_work(write=False) as uow:
-        events = list(uow.session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)))
+        events = list(
+            uow.session.scalars(
+                select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+            )
+        )
         uow.session.expunge_all()  # keep the loaded values after the read transaction ends
         return events
 
@@ -43,7 +47,10 @@ def _actions(db, action: str) -> list[AuditEvent]:
 def _cert(db, case_number: str) -> Certificate:
     with db.unit_of_work(write=False) as uow:
         cert = uow.session.scalars(
-            select(Certificate).join(Certificate.right).where(Certificate.case_id.isnot(None)).order_by(Certificate.id.desc())
+            select(Certificate)
+            .join(Certificate.right)
+            .where(Certificate.case_id.isnot(None))
+            .order_by(Certificate.id.desc())
         ).first()
         uow.session.expunge(cert)
         return cert
@@ -81,10 +88,14 @@ def test_five_wrong_ids_lock_the_case_for_every_kiosk_even_after_a_restart(sqlit
     try:
         # Locked now even for the right ID, at the first screen already.
         with pytest.raises(PermissionDenied, match="已暂时锁定"):
-            kiosk.identify(restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=29))
+            kiosk.identify(
+                restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=29)
+            )
         with pytest.raises(PermissionDenied, match="已暂时锁定"):
             kiosk.check_case(restarted, KIOSK, kc.case_number, now=now + timedelta(minutes=29))
-        who = kiosk.identify(restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=31))
+        who = kiosk.identify(
+            restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=31)
+        )
         assert who.case_number == kc.case_number
     finally:
         restarted.dispose()
@@ -101,7 +112,10 @@ def test_an_unknown_case_counts_against_nothing_and_a_success_restarts_the_count
         kiosk.identify(sqlite_db, KIOSK, "209901010001", BUYER[1], policy=strict)
     with pytest.raises(NotFound):
         kiosk.check_case(sqlite_db, KIOSK, "209901010001")
-    assert kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1], policy=strict).case_number == kc.case_number
+    assert (
+        kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1], policy=strict).case_number
+        == kc.case_number
+    )
     policy = KioskPolicy(max_failures=2)
     with pytest.raises(PermissionDenied, match="还可再试 1 次"):
         kiosk.identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
@@ -158,13 +172,21 @@ def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_
     assert (second.ok, second.serial, second.case_status) == (True, "NX2026000002", CaseStatus.ISSUED)
 
     cert = _cert(sqlite_db, kc.case_number)
-    assert (cert.paper_serial, cert.receiver_name, cert.handed_over_by) == ("NX2026000002", BUYER[0], KIOSK.username)
+    assert (cert.paper_serial, cert.receiver_name, cert.handed_over_by) == (
+        "NX2026000002",
+        BUYER[0],
+        KIOSK.username,
+    )
     with sqlite_db.unit_of_work(write=False) as uow:
-        sheets = {r.serial: r for r in uow.session.scalars(select(PaperSerial).where(PaperSerial.position < 3))}
+        sheets = {
+            r.serial: r for r in uow.session.scalars(select(PaperSerial).where(PaperSerial.position < 3))
+        }
         log = list(uow.session.scalars(select(KioskPrint).order_by(KioskPrint.id)))
         uow.session.expunge_all()
     assert sheets["NX2026000001"].status == "spoiled" and "卡纸" in sheets["NX2026000001"].spoiled_reason
-    assert sheets["NX2026000002"].status == "used" and sheets["NX2026000002"].certificate_number == cert.number
+    assert (
+        sheets["NX2026000002"].status == "used" and sheets["NX2026000002"].certificate_number == cert.number
+    )
     assert sheets["NX2026000003"].status == "free"
     assert [(p.serial, p.outcome, p.kiosk_user) for p in log] == [
         ("NX2026000001", "failed", KIOSK.username),
@@ -185,7 +207,9 @@ def test_two_failures_send_the_citizen_to_the_counter(sqlite_db, tmp_path):
     buyer = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
     number = kiosk.case_status(sqlite_db, KIOSK, buyer).certificates[0].number
     printer = FlakyPrinter(failures=5)
-    assert kiosk.print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings).retry_allowed
+    assert kiosk.print_certificate(
+        sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings
+    ).retry_allowed
     last = kiosk.print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings)
     assert not last.ok and not last.retry_allowed
     with pytest.raises(RuleViolation, match="失败两次"):
@@ -241,7 +265,9 @@ def test_the_kiosk_account_can_do_nothing_else_and_clerks_cannot_use_the_kiosk(s
         lambda: cases.get_case(sqlite_db, KIOSK, kc.case_number),
         lambda: cases.record_case(sqlite_db, KIOSK, kc.case_number),
         lambda: cases.issue_certificate(sqlite_db, KIOSK, kc.case_number, "赵敏"),
-        lambda: issuing.certificate_pdf(sqlite_db, KIOSK, _cert(sqlite_db, kc.case_number).number, settings=kc.settings),
+        lambda: issuing.certificate_pdf(
+            sqlite_db, KIOSK, _cert(sqlite_db, kc.case_number).number, settings=kc.settings
+        ),
         lambda: paper_stock.load_range(sqlite_db, KIOSK, "NX1", "NX9"),
         lambda: paper_stock.stock_status(sqlite_db, KIOSK),
         lambda: users.create_user(sqlite_db, KIOSK, "x", "x", Role.CLERK, "password-1"),

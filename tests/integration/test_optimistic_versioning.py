@@ -132,7 +132,11 @@ def test_the_case_windows_record_and_close_paths_carry_the_version(any_register,
     cases.confirm_payment(db, CASHIER, number, now=MONDAY + timedelta(minutes=30))
     settings = config.resolve(db.url, tmp_path)
     with pytest.raises(ConflictError, match=f"业务 {number} 已被 cash01"):
-        exemptions.record_and_publish(db, REGISTRAR, number, settings=settings, now=MONDAY, expected_version=shown)
+        exemptions.record_and_publish(
+            db, REGISTRAR, number, settings=settings, now=MONDAY, expected_version=shown
+        )
     with pytest.raises(ConflictError, match=f"业务 {number} 已被 cash01"):
-        payment_flow.close_case(db, REGISTRAR, None, number, CaseStatus.REFUSED, "材料不全", now=MONDAY, expected_version=shown)
+        payment_flow.close_case(
+            db, REGISTRAR, None, number, CaseStatus.REFUSED, "材料不全", now=MONDAY, expected_version=shown
+        )
     assert cases.get_case(db, REGISTRAR, number).status is CaseStatus.IN_REVIEW

@@ -27,7 +27,12 @@ def _count(db, action: str) -> int:
 
 def test_a_loaded_range_is_counted_sheet_by_sheet_and_taken_lowest_first(any_db):
     line = paper_stock.load_range(any_db, ADMIN, "NX2026000001", "nx2026000500", note="入库单 2026-01")
-    assert (line.first_serial, line.last_serial, line.total, line.free) == ("NX2026000001", "NX2026000500", 500, 500)
+    assert (line.first_serial, line.last_serial, line.total, line.free) == (
+        "NX2026000001",
+        "NX2026000500",
+        500,
+        500,
+    )
     with any_db.unit_of_work() as uow:
         first = paper_stock.take_serial(uow.session, KIOSK, "宁(2026)中卫市不动产权第0000001号", None, NOW)
         second = paper_stock.take_serial(uow.session, KIOSK, "宁(2026)中卫市不动产权第0000002号", None, NOW)

@@ -64,6 +64,8 @@ def test_ten_thousand_deliveries_from_four_processes_settle_each_paid_order_once
         for case_id, st in s.execute(select(PaymentOrder.case_id, PaymentOrder.status)):
             by_case.setdefault(case_id, set()).add(st)
         for case_id, case_status in s.execute(select(Case.id, Case.status)):
-            expected = CaseStatus.IN_REVIEW if by_case[case_id] == {"settled"} else CaseStatus.AWAITING_PAYMENT
+            expected = (
+                CaseStatus.IN_REVIEW if by_case[case_id] == {"settled"} else CaseStatus.AWAITING_PAYMENT
+            )
             assert case_status is expected, case_id
     assert verify_chain(any_db).ok

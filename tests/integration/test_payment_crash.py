@@ -38,8 +38,9 @@ def test_killing_the_settling_process_at_random_points_loses_and_doubles_nothing
     rng = random.Random(11)
     killed = 0
     for attempt in range(KILLS):
-        child = context.Process(target=settle_forever,
-                                args=(any_db.url, str(tmp_path), scenario.deliveries, now, attempt))
+        child = context.Process(
+            target=settle_forever, args=(any_db.url, str(tmp_path), scenario.deliveries, now, attempt)
+        )
         child.start()
         child.join(timeout=rng.uniform(0.02, 0.6))
         if child.is_alive():
@@ -63,17 +64,25 @@ def test_killing_the_settling_process_at_random_points_loses_and_doubles_nothing
         assert_settled_exactly_once(s)
         assert_books_balance(s)
         # Receipt records: one fee bill per buyer order and one tax certificate per settled order.
-        counts = dict(s.execute(select(PaymentReceipt.kind, func.count()).group_by(PaymentReceipt.kind)).all())
-        settled_buyer = s.execute(select(func.count()).where(PaymentOrder.status == "settled",
-                                                             PaymentOrder.side == "buyer")).scalar_one()
+        counts = dict(
+            s.execute(select(PaymentReceipt.kind, func.count()).group_by(PaymentReceipt.kind)).all()
+        )
+        settled_buyer = s.execute(
+            select(func.count()).where(PaymentOrder.status == "settled", PaymentOrder.side == "buyer")
+        ).scalar_one()
         assert counts == {"fee": settled_buyer, "tax": len(exact)}
         numbers = s.execute(select(PaymentReceipt.number)).scalars().all()
         assert len(numbers) == len(set(numbers))
         moved = s.execute(select(func.count()).where(Case.status == CaseStatus.IN_REVIEW)).scalar_one()
         fully_paid = sum(
-            1 for case_id in s.execute(select(Case.id)).scalars()
-            if all(st == "settled" for st in s.execute(
-                select(PaymentOrder.status).where(PaymentOrder.case_id == case_id)).scalars())
+            1
+            for case_id in s.execute(select(Case.id)).scalars()
+            if all(
+                st == "settled"
+                for st in s.execute(
+                    select(PaymentOrder.status).where(PaymentOrder.case_id == case_id)
+                ).scalars()
+            )
         )
         assert moved == fully_paid
     assert verify_chain(any_db).ok

@@ -119,11 +119,13 @@ def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg,
     assert kinds == ["fee", "tax", "tax"]  # 登记费票据 and one 完税凭证 per taxpayer
     assert all(r.attachment_id for r in payment.receipts)
     with db.unit_of_work(write=False) as uow:
-        paid_event = uow.session.execute(
-            select(AuditEvent).where(AuditEvent.action == "case.paid")
-        ).scalars().one()
+        paid_event = (
+            uow.session.execute(select(AuditEvent).where(AuditEvent.action == "case.paid")).scalars().one()
+        )
         assert paid_event.after["method"] == "channel"
-    assert cases.record_case(db, REGISTRAR, number, now=LATER + timedelta(hours=1)).status is CaseStatus.RECORDED
+    assert (
+        cases.record_case(db, REGISTRAR, number, now=LATER + timedelta(hours=1)).status is CaseStatus.RECORDED
+    )
 
 
 def test_cash_override_voids_the_orders_and_a_late_scan_goes_to_review(db, reg, channel):
@@ -135,8 +137,13 @@ def test_cash_override_voids_the_orders_and_a_late_scan_goes_to_review(db, reg, 
 
     # Called directly (no channel at hand) the override voids the orders in the register only; a scan that
     # slips through before expiry is not booked but put before a person.
-    other = payment_flow.accept_and_bill(db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), channel, now=MONDAY)
-    assert cases.confirm_payment(db, CASHIER, other.summary.case_number, now=LATER).status is CaseStatus.IN_REVIEW
+    other = payment_flow.accept_and_bill(
+        db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), channel, now=MONDAY
+    )
+    assert (
+        cases.confirm_payment(db, CASHIER, other.summary.case_number, now=LATER).status
+        is CaseStatus.IN_REVIEW
+    )
     payment_flow.simulate_scan(channel, other.orders[0].payload, now=LATER + timedelta(minutes=1))
     outcome = payment_flow.void_open_orders(db, channel, other.summary.case_number, "x")  # nothing open
     assert outcome == []
@@ -144,8 +151,13 @@ def test_cash_override_voids_the_orders_and_a_late_scan_goes_to_review(db, reg, 
     from registry_desk.payments.settlement import REVIEW_NOW, record_payment
 
     status = channel.query(other.orders[0].order_no)
-    booked = record_payment(db, PaymentEvent(channel.name, status.txn_id, status.order_no, status.paid_amount,
-                                             status.paid_at, "notify"), LATER + timedelta(minutes=2))
+    booked = record_payment(
+        db,
+        PaymentEvent(
+            channel.name, status.txn_id, status.order_no, status.paid_amount, status.paid_at, "notify"
+        ),
+        LATER + timedelta(minutes=2),
+    )
     assert booked.result == REVIEW_NOW and "已作废" in booked.message
 
 
@@ -157,9 +169,15 @@ def test_a_free_case_skips_payment(db, reg, channel):
 
 
 def test_the_mortgage_fee_is_billed_to_the_bank(db, reg, channel):
-    done = payment_flow.accept_and_bill(db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), channel, now=MONDAY)
+    done = payment_flow.accept_and_bill(
+        db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), channel, now=MONDAY
+    )
     (order,) = done.orders
-    assert (order.side, order.amount, order.lines[0].taxpayer_name) == ("mortgagee", Money.yuan("80.00"), BANK_HH[0])
+    assert (order.side, order.amount, order.lines[0].taxpayer_name) == (
+        "mortgagee",
+        Money.yuan("80.00"),
+        BANK_HH[0],
+    )
 
 
 def test_withdrawing_voids_unpaid_orders_at_the_channel(db, reg, channel):
@@ -167,22 +185,29 @@ def test_withdrawing_voids_unpaid_orders_at_the_channel(db, reg, channel):
     number = done.summary.case_number
     payment_flow.close_case(db, CLERK, channel, number, CaseStatus.WITHDRAWN, "双方解除合同", now=LATER)
     with db.unit_of_work(write=False) as uow:
-        statuses = uow.session.execute(select(PaymentOrder.status).where(PaymentOrder.case_id.is_not(None))).scalars()
+        statuses = uow.session.execute(
+            select(PaymentOrder.status).where(PaymentOrder.case_id.is_not(None))
+        ).scalars()
         assert set(statuses) == {orders.VOIDED}
     with pytest.raises(RuleViolation, match="已关闭"):
         channel.pay(done.orders[0].payload, LATER + timedelta(minutes=1))
 
 
 def test_refund_on_withdrawal_reverses_the_postings_and_red_letters_the_fee_bill(db, reg, channel):
-    done = payment_flow.accept_and_bill(db, CLERK, transfer(reg.mortgaged, [ZHANG], [ZHAO]), channel, now=MONDAY)
+    done = payment_flow.accept_and_bill(
+        db, CLERK, transfer(reg.mortgaged, [ZHANG], [ZHAO]), channel, now=MONDAY
+    )
     number = done.summary.case_number
     _pay_all(db, channel, number)
-    payment_flow.close_case(db, CLERK, channel, number, CaseStatus.WITHDRAWN, "买方放弃购买", now=LATER + timedelta(hours=1))
+    payment_flow.close_case(
+        db, CLERK, channel, number, CaseStatus.WITHDRAWN, "买方放弃购买", now=LATER + timedelta(hours=1)
+    )
     assert payment_flow.case_payment(db, number).refundable
     with pytest.raises(PermissionDenied):
         payment_flow.refund_closed_case(db, channel, CLERK, number, "撤回退费")
-    report = payment_flow.refund_closed_case(db, channel, CASHIER, number, "申请人撤回，退还已缴税费",
-                                             now=LATER + timedelta(hours=2))
+    report = payment_flow.refund_closed_case(
+        db, channel, CASHIER, number, "申请人撤回，退还已缴税费", now=LATER + timedelta(hours=2)
+    )
     assert report.total == sum((o.amount for o in done.orders), Money.zero())
     with db.unit_of_work(write=False) as uow:
         s = uow.session

@@ -300,7 +300,9 @@ def _two_owner_resale(db) -> tuple[str, int]:
             .group_by(RightParty.right_id)
             .having(func.count() == 2)
         )
-        noticed = select(Right.unit_id).where(Right.right_type != RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
+        noticed = select(Right.unit_id).where(
+            Right.right_type != RightType.OWNERSHIP, Right.status == RightStatus.CURRENT
+        )
         unit_number, right_id = s.execute(
             select(Unit.unit_number, Right.id)
             .join(Unit, Unit.id == Right.unit_id)
@@ -333,7 +335,9 @@ def test_transfer_fills_all_sellers_with_their_contacts_and_leaves_buyers_to_the
     with demo.unit_of_work(write=False) as uow:
         registered = uow.session.scalar(select(Right.registered_at).where(Right.id == right_id))
     assert p.display[SELLER_SINCE] == registered.astimezone(CHINA_TZ).date().isoformat()
-    assert p.sources[SELLER_SINCE].text.startswith("来自 登记簿") and p.sources[SELLER_SINCE].text.endswith("（登簿日期）")
+    assert p.sources[SELLER_SINCE].text.startswith("来自 登记簿") and p.sources[SELLER_SINCE].text.endswith(
+        "（登簿日期）"
+    )
     assert p.request.with_role(PartyRole.RIGHT_HOLDER) == ()
     assert "parties[受让方]" in p.unfilled()
     assert any("受让方" in w for w in p.warnings)
@@ -530,7 +534,9 @@ def test_the_form_as_submitted_keeps_each_sources_and_turns_changes_into_correct
         ("parties[0].phone", old_phone, "0955-7018888", old_source),
         (f"parties[{last}]", f"{gone.name}（{gone.id_number}）", "", p.sources[f"parties[{last}].name"].text),
     ]
-    assert changed.sources["parties[0].phone"].text == f"窗口人员更正（原值：{old_phone}，原来源：{old_source}）"
+    assert (
+        changed.sources["parties[0].phone"].text == f"窗口人员更正（原值：{old_phone}，原来源：{old_source}）"
+    )
     assert f"parties[{last}].name" not in changed.sources
 
     # A person the register does not know, added at the window, is 窗口录入.
@@ -555,7 +561,12 @@ def test_accepting_at_the_window_audits_the_prefill_as_submitted(demo, tmp_path)
     submitted = dataclasses.replace(p.request, parties=tuple(parties))
 
     accepted = payment_flow.accept_and_bill(
-        demo, CLERK, submitted, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=p.as_accepted(submitted)
+        demo,
+        CLERK,
+        submitted,
+        LocalChannel(tmp_path / "channel"),
+        now=MONDAY,
+        prefilled=p.as_accepted(submitted),
     )
     (event,) = _events(demo, accepted.summary.case_number, "case.prefill_accepted")
     assert event.after["fields"]["parties[0].phone"]["value"] == "0955-7017777"
@@ -587,7 +598,12 @@ def test_a_case_is_never_saved_without_its_prefill_sources(demo, tmp_path):
     assert counts() == before
 
     accepted = payment_flow.accept_and_bill(
-        demo, CLERK, p.request, LocalChannel(tmp_path / "channel"), now=MONDAY, prefilled=p.as_accepted(p.request)
+        demo,
+        CLERK,
+        p.request,
+        LocalChannel(tmp_path / "channel"),
+        now=MONDAY,
+        prefilled=p.as_accepted(p.request),
     )
     assert len(_events(demo, accepted.summary.case_number, "case.prefill_accepted")) == 1
 
@@ -632,7 +648,10 @@ def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any
     # 预售商品房买卖预告: the developer, the unit's owner, is the obligor with its 法定代表人; the buyer is new.
     p = prefill(db, CLERK, "advance_notice", unit_number, notice_kind=AdvanceNoticeKind.PRESALE_PURCHASE)
     (seller,) = p.request.parties
-    assert (seller.role, seller.name, seller.id_number, seller.legal_rep_name) == (PartyRole.OBLIGOR, *developer)
+    assert (seller.role, seller.name, seller.id_number, seller.legal_rep_name) == (
+        PartyRole.OBLIGOR,
+        *developer,
+    )
     assert p.sources["parties[0].name"].text.startswith("来自 登记簿 ")
     assert p.request.notice.kind is AdvanceNoticeKind.PRESALE_PURCHASE
     assert any("买受人须由窗口录入" in w for w in p.warnings)
@@ -654,7 +673,11 @@ def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any
     # 预售商品房抵押权预告 (期房按揭): the mortgagor is the buyer of the purchase notice, not the developer.
     m = prefill(db, CLERK, "advance_notice", unit_number, notice_kind=AdvanceNoticeKind.PRESALE_MORTGAGE)
     (mortgagor,) = m.request.parties
-    assert (mortgagor.role, mortgagor.name, mortgagor.id_number) == (PartyRole.OBLIGOR, "预告买受人", buyer.id_number)
+    assert (mortgagor.role, mortgagor.name, mortgagor.id_number) == (
+        PartyRole.OBLIGOR,
+        "预告买受人",
+        buyer.id_number,
+    )
     assert m.sources["parties[0].name"].text == f"来自 预告登记 预售商品房买卖预告登记 {proof}"
     assert any("抵押权人（银行）" in w for w in m.warnings)
     bank = identify(db, CLERK, "91640500MA7HH00105", role=PartyRole.RIGHT_HOLDER)
@@ -663,9 +686,13 @@ def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any
         m.request,
         parties=(bank, *m.request.parties),
         notice=dataclasses.replace(m.request.notice, mortgage=terms(amount="400000")),
-        materials={m_: "paper" for m_ in ("application", "identity", "presale_contract", "mortgage_contract")},
+        materials={
+            m_: "paper" for m_ in ("application", "identity", "presale_contract", "mortgage_contract")
+        },
     )
-    accepted = accept_prefilled(db, CLERK, m.with_party(bank, source="窗口录入").as_accepted(bank_notice), now=MONDAY)
+    accepted = accept_prefilled(
+        db, CLERK, m.with_party(bank, source="窗口录入").as_accepted(bank_notice), now=MONDAY
+    )
     assert "不动产证明第" in _carry_through(db, accepted)
 
 
@@ -696,7 +723,10 @@ def test_a_notice_prefill_needs_its_kind_and_reads_a_contract_only_for_a_mortgag
     p = prefill(demo, CLERK, "advance_notice", unit_number, notice_kind=4, mortgage=contract)
     assert [party.role for party in p.request.parties] == [PartyRole.RIGHT_HOLDER, PartyRole.OBLIGOR]
     assert p.request.notice.mortgage.amount == Money.yuan("420000.00")
-    assert p.sources["notice.mortgage.amount"].text == "来自 银行报送的抵押合同 YG-2026-0001（91640500MA7HH00105）"
+    assert (
+        p.sources["notice.mortgage.amount"].text
+        == "来自 银行报送的抵押合同 YG-2026-0001（91640500MA7HH00105）"
+    )
     assert p.sources["notice.mortgage.mortgaged_area"].text == f"来自 登记簿 不动产单元 {unit_number}"
     corrected = p.corrected("notice.mortgage.amount", "400000")
     assert corrected.request.notice.mortgage.amount == Money.yuan("400000.00")

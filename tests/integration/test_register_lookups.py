@@ -49,7 +49,11 @@ def test_a_persons_units_by_id_number(demo):
             .join(RightParty, RightParty.party_id == Party.id)
             .join(Right, Right.id == RightParty.right_id)
             .join(Unit, Unit.id == Right.unit_id)
-            .where(Right.right_type == RightType.OWNERSHIP, Right.status == RightStatus.CURRENT, Party.id_type == "111")
+            .where(
+                Right.right_type == RightType.OWNERSHIP,
+                Right.status == RightStatus.CURRENT,
+                Party.id_type == "111",
+            )
         ).first()
     hits = register.party_units(demo, CLERK, owner_id)
     assert number in {h.unit_number for h in hits}

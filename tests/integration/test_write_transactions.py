@@ -72,10 +72,15 @@ def test_a_recording_that_fails_after_its_writes_saves_nothing_and_skips_no_numb
     result = cases.record_case(db, REGISTRAR, number, now=MONDAY)
     assert result.status is CaseStatus.RECORDED
     with db.unit_of_work(write=False) as uow:
-        (seq,) = uow.session.scalars(select(Certificate.seq).where(Certificate.number.in_(result.issued_certificates)))
+        (seq,) = uow.session.scalars(
+            select(Certificate.seq).where(Certificate.number.in_(result.issued_certificates))
+        )
     counters_before, counters_after = dict(before[5]), dict(_state(db, number)[5])
-    moved = {name: value - counters_before.get(name, 0) for name, value in counters_after.items()
-             if value != counters_before.get(name, 0)}
+    moved = {
+        name: value - counters_before.get(name, 0)
+        for name, value in counters_after.items()
+        if value != counters_before.get(name, 0)
+    }
     assert list(moved.values()) == [1]
     assert seq == counters_after[next(iter(moved))]
     assert audit.verify_chain(db).ok
@@ -124,9 +129,7 @@ def test_a_server_lost_under_a_session_unit_of_work_is_a_chinese_refusal(postgre
 def test_driver_work_saves_only_what_is_committed(any_db):
     db = any_db
     with db.driver_work() as work:
-        work.driver.cursor().execute(
-            "INSERT INTO sequences (name, value) VALUES ('测试:未提交', 1)"
-        )
+        work.driver.cursor().execute("INSERT INTO sequences (name, value) VALUES ('测试:未提交', 1)")
     with db.driver_work() as work:
         work.driver.cursor().execute("INSERT INTO sequences (name, value) VALUES ('测试:已提交', 2)")
         work.commit()

@@ -25,3 +25,18 @@ def test_ruff_finds_nothing():
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_tree_is_formatted():
+    # `ruff format` was applied once to the whole tree; a change that is not formatted fails here.
+    ruff = venv_tool("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it comes with the test extras: pip install -e '.[test]')")
+    done = subprocess.run(
+        [str(ruff), "format", "--check", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, "run `ruff format .`:\n" + done.stdout + done.stderr

@@ -87,9 +87,14 @@ def _yuan(text):
 # Amounts up to 10^15 yuan: beyond that Money.yuan accepts a value whose str() raises InvalidOperation
 # (28-digit Decimal context) and which would not fit the BIGINT fen column — see the xfail below.
 @FAST
-@given(st.one_of(noisy_text, st.decimals(allow_nan=False, max_value=10**15, min_value=-(10**15)).map(str),
-                 st.sampled_from(["NaN", "Infinity", "-Infinity", "sNaN"]),
-                 st.integers(-(10**15), 10**15).map(str)))
+@given(
+    st.one_of(
+        noisy_text,
+        st.decimals(allow_nan=False, max_value=10**15, min_value=-(10**15)).map(str),
+        st.sampled_from(["NaN", "Infinity", "-Infinity", "sNaN"]),
+        st.integers(-(10**15), 10**15).map(str),
+    )
+)
 def test_money_strings(text):
     money = _yuan(text)
     if money is not None:

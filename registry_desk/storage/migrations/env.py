@@ -13,7 +13,6 @@ if connection is None:  # pragma: no cover - only reached when someone runs alem
     raise RuntimeError("run migrations through registry_desk.storage.migrate")
 
 
-
 def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
     # Migrations name plain SQL types only, so old migrations never depend on today's Python classes.
     if type_ == "type" and isinstance(obj, TypeDecorator):

@@ -55,7 +55,9 @@ def run_kiosk(
         actor = users.login(db, username, kiosk_password(settings, username, demo))
         if actor.role is not Role.KIOSK:
             raise PermissionDenied(
-                f"账户“{actor.username}”不是自助终端账户，不能以自助模式运行", rule="自助终端账户", record=actor.username
+                f"账户“{actor.username}”不是自助终端账户，不能以自助模式运行",
+                rule="自助终端账户",
+                record=actor.username,
             )
         app = application()
         install_translations(app, settings.lang)
@@ -70,7 +72,12 @@ def run_kiosk(
         try:
             deliver = DirectoryOutput(print_to) if print_to is not None else QtPrinterOutput(printer)
             window = KioskWindow(
-                db, actor, settings, channel=LocalChannel(settings.data_dir), deliver=deliver, demo=demo,
+                db,
+                actor,
+                settings,
+                channel=LocalChannel(settings.data_dir),
+                deliver=deliver,
+                demo=demo,
                 policy=policy or KioskPolicy(),
             )
             window.exited.connect(app.quit)

@@ -19,7 +19,6 @@ from PySide6.QtPrintSupport import QPrinter
 _UNSAFE = re.compile(r"[^\w.()（）\-]+")
 
 
-
 class DirectoryOutput:
     """Writes each document, byte for byte (the seal stays valid), into a folder instead of printing."""
 
@@ -72,16 +71,24 @@ class QtPrinterOutput:
                 document.close()
                 shiboken6.delete(document)
         return (
-            str(self.output_file) if self.output_file is not None else (printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机"))
+            str(self.output_file)
+            if self.output_file is not None
+            else (printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机"))
         )
 
     @staticmethod
     def _paint(printer: QPrinter, document: QPdfDocument, source: Path, name: str) -> None:
         if document.load(str(source)) != QPdfDocument.Error.None_:
-            raise OSError(QCoreApplication.translate("KioskPrinting", "无法读取待打印的文档 {name}").format(name=name))
+            raise OSError(
+                QCoreApplication.translate("KioskPrinting", "无法读取待打印的文档 {name}").format(name=name)
+            )
         painter = QPainter()
         if not painter.begin(printer):
-            raise OSError(QCoreApplication.translate("KioskPrinting", "打印机 {printer} 无法开始打印").format(printer=printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机")))
+            raise OSError(
+                QCoreApplication.translate("KioskPrinting", "打印机 {printer} 无法开始打印").format(
+                    printer=printer.printerName() or QCoreApplication.translate("KioskPrinting", "默认打印机")
+                )
+            )
         try:
             for page in range(document.pageCount()):
                 if page and not printer.newPage():

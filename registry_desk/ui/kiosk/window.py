@@ -137,7 +137,9 @@ class KioskWindow(QWidget):
         self.clock = clock
         self.setObjectName("kioskWindow")
         self.setWindowTitle(self.tr("不动产登记自助服务"))
-        self.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Window)
+        self.setWindowFlags(
+            Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.Window
+        )
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         qss = resource("styles", "kiosk.qss")
         if qss.is_file():
@@ -156,7 +158,13 @@ class KioskWindow(QWidget):
 
         self.pages = QStackedWidget(self)
         self.pages.setObjectName("kioskPages")
-        for build in (self._build_home, self._build_identity, self._build_status, self._build_pay, self._build_result):
+        for build in (
+            self._build_home,
+            self._build_identity,
+            self._build_status,
+            self._build_pay,
+            self._build_result,
+        ):
             self.pages.addWidget(build())
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -255,7 +263,13 @@ class KioskWindow(QWidget):
         done = _button(page, "statusDone", self.tr("办理完毕，退出"))
         done.clicked.connect(self.reset)
         layout = QVBoxLayout(page)
-        for widget in (self.status_title, self.status_who, self.status_steps, self.status_explain, self.status_due):
+        for widget in (
+            self.status_title,
+            self.status_who,
+            self.status_steps,
+            self.status_explain,
+            self.status_due,
+        ):
             layout.addWidget(widget)
         layout.addLayout(self.print_box)
         for widget in (self.pay_button, self.statement_button, self.status_message):
@@ -350,8 +364,13 @@ class KioskWindow(QWidget):
     def _message(self, error: BaseException) -> None:
         if not isinstance(error, DomainError):
             raise error
-        target = {HOME: self.home_message, IDENTITY: self.id_message, STATUS: self.status_message,
-                  PAY: self.pay_status, RESULT: self.result_message}[self.current_page]
+        target = {
+            HOME: self.home_message,
+            IDENTITY: self.id_message,
+            STATUS: self.status_message,
+            PAY: self.pay_status,
+            RESULT: self.result_message,
+        }[self.current_page]
         target.setText(str(error))
 
     # -- keys: a scanner types like a keyboard ------------------------------------------------------------
@@ -416,14 +435,18 @@ class KioskWindow(QWidget):
             self._id_typed = self._id_typed[:-1]
         elif key == CLEAR:
             self._id_typed = ""
-        elif len(self._id_typed) < ID_LENGTH and (key.isdigit() or (key == "X" and len(self._id_typed) == ID_LENGTH - 1)):
+        elif len(self._id_typed) < ID_LENGTH and (
+            key.isdigit() or (key == "X" and len(self._id_typed) == ID_LENGTH - 1)
+        ):
             self._id_typed += key
         self._show_id_typed()
 
     def _show_id_typed(self) -> None:
         # Bystanders see how many characters were typed, never the number itself.
         self.id_display.setText(
-            self.tr("已输入 {count}/18 位：{mask}").format(count=len(self._id_typed), mask="●" * len(self._id_typed))
+            self.tr("已输入 {count}/18 位：{mask}").format(
+                count=len(self._id_typed), mask="●" * len(self._id_typed)
+            )
         )
 
     def _submit_id(self) -> None:
@@ -431,7 +454,9 @@ class KioskWindow(QWidget):
         typed, self._id_typed = self._id_typed, ""
         self._show_id_typed()
         try:
-            self._who = kiosk.identify(self.db, self.actor, self._case_number, typed, policy=self.policy, now=self.clock())
+            self._who = kiosk.identify(
+                self.db, self.actor, self._case_number, typed, policy=self.policy, now=self.clock()
+            )
         except DomainError as error:
             self._message(error)
             return
@@ -454,7 +479,9 @@ class KioskWindow(QWidget):
         texts = {
             CaseStatus.ACCEPTED: self.tr("您的申请已受理。"),
             CaseStatus.AWAITING_PAYMENT: self.tr("您的申请已受理，正在等待缴纳税费；各方缴清后进入审核。"),
-            CaseStatus.IN_REVIEW: self.tr("税费已缴清（或本业务无需缴费），登记机构正在审核，承诺在 {due} 前办结。"),
+            CaseStatus.IN_REVIEW: self.tr(
+                "税费已缴清（或本业务无需缴费），登记机构正在审核，承诺在 {due} 前办结。"
+            ),
             CaseStatus.RECORDED: self.tr("已记载于不动产登记簿，正在缮制证书，承诺在 {due} 前办结。"),
             CaseStatus.CERTIFICATE_READY: self.tr("证书（证明）已缮制完成，持证人可在本机打印领取。"),
             CaseStatus.ISSUED: self.tr("证书（证明）已发放，业务已办结。")
@@ -476,10 +503,14 @@ class KioskWindow(QWidget):
         self._status = status
         who = self._who
         self.status_title.setText(
-            self.tr("业务号 {number} · {business}").format(number=status.case_number, business=status.business_label)
+            self.tr("业务号 {number} · {business}").format(
+                number=status.case_number, business=status.business_label
+            )
         )
         self.status_who.setText(
-            self.tr("{role}：{name}（{id}）").format(role=who.role_label, name=who.name_masked, id=who.id_masked)
+            self.tr("{role}：{name}（{id}）").format(
+                role=who.role_label, name=who.name_masked, id=who.id_masked
+            )
         )
         labels = self._step_labels(status.issues_certificate)
         parts = []
@@ -504,7 +535,11 @@ class KioskWindow(QWidget):
         self._clear_print_buttons()
         for cert in status.certificates:
             if cert.can_print:
-                button = _button(self, f"print:{cert.number}", self.tr("打印{kind} {number}").format(kind=cert.kind_label, number=cert.number))
+                button = _button(
+                    self,
+                    f"print:{cert.number}",
+                    self.tr("打印{kind} {number}").format(kind=cert.kind_label, number=cert.number),
+                )
                 button.clicked.connect(lambda _c=False, n=cert.number: self._start_print(n))
                 self.print_box.addWidget(button)
             elif status.status in (CaseStatus.CERTIFICATE_READY, CaseStatus.ISSUED):
@@ -537,7 +572,9 @@ class KioskWindow(QWidget):
         pixmap = QPixmap()
         pixmap.loadFromData(qr_png(order.payload or order.order_no, box_size=8))
         self.pay_qr.setPixmap(pixmap)
-        lines = [self.tr("缴款单 {order}（{kind}）").format(order=order.order_no, kind=order.order_type_label)]
+        lines = [
+            self.tr("缴款单 {order}（{kind}）").format(order=order.order_no, kind=order.order_type_label)
+        ]
         lines += [f"{line.item}　{line.amount} 元" for line in order.lines]
         lines.append(self.tr("合计 {amount} 元").format(amount=order.amount))
         lines.append(
@@ -566,7 +603,9 @@ class KioskWindow(QWidget):
             return
         who, session = self._who, self._session
         self.runner.run(
-            lambda: kiosk.refresh_payment(self.db, self.actor, who, self.channel, settings=self.settings, now=self.clock()),
+            lambda: kiosk.refresh_payment(
+                self.db, self.actor, who, self.channel, settings=self.settings, now=self.clock()
+            ),
             lambda state: self._payment_polled(session, state),
             lambda error: self._late(session, error),
         )
@@ -600,7 +639,9 @@ class KioskWindow(QWidget):
         self.result_message.setText(self.tr("正在打印，请稍候…"))
         self.pages.setCurrentIndex(RESULT)
         self._run_paper_job(
-            lambda: kiosk.print_certificate(self.db, self.actor, who, number, self.deliver, settings=self.settings),
+            lambda: kiosk.print_certificate(
+                self.db, self.actor, who, number, self.deliver, settings=self.settings
+            ),
             lambda outcome: self._printed(session, outcome),
             lambda error: self._late(session, error),
         )
@@ -630,14 +671,16 @@ class KioskWindow(QWidget):
             )
         elif outcome.retry_allowed:
             self.result_message.setText(
-                self.tr("打印失败，印刷序列号 {serial} 的证书纸已作废。可以再试一次。").format(serial=outcome.serial)
+                self.tr("打印失败，印刷序列号 {serial} 的证书纸已作废。可以再试一次。").format(
+                    serial=outcome.serial
+                )
             )
             self.retry_button.show()
         else:
             self.result_message.setText(
-                self.tr("打印再次失败，印刷序列号 {serial} 的证书纸已作废。请到窗口由工作人员为您办理。").format(
-                    serial=outcome.serial
-                )
+                self.tr(
+                    "打印再次失败，印刷序列号 {serial} 的证书纸已作废。请到窗口由工作人员为您办理。"
+                ).format(serial=outcome.serial)
             )
 
     def _retry_print(self) -> None:
@@ -656,7 +699,9 @@ class KioskWindow(QWidget):
             pdf = kiosk.statement_pdf(self.db, self.actor, who, settings=self.settings)
             return self.deliver(pdf, f"查询结果_{who.case_number}")
 
-        self._run_paper_job(work, lambda _where: self._statement_done(session), lambda error: self._late(session, error))
+        self._run_paper_job(
+            work, lambda _where: self._statement_done(session), lambda error: self._late(session, error)
+        )
 
     def _statement_done(self, session: int) -> None:
         if session == self._session:

@@ -67,7 +67,12 @@ def test_print_receipt(installed, tmp_path, capsys):
 
 def test_unknown_numbers_are_refused_with_exit_2(installed, tmp_path, capsys):
     data_dir, _ = installed
-    assert run(data_dir, "print", "certificate", "宁(2026)中卫市不动产权第0000099号", "--out", tmp_path / "x.pdf") == 2
+    assert (
+        run(
+            data_dir, "print", "certificate", "宁(2026)中卫市不动产权第0000099号", "--out", tmp_path / "x.pdf"
+        )
+        == 2
+    )
     assert "错误：没有证号为 宁(2026)中卫市不动产权第0000099号 的证书或证明" in capsys.readouterr().err
     assert run(data_dir, "print", "receipt", "209901010001", "--out", tmp_path / "y.pdf") == 2
     assert "没有业务号为 209901010001 的业务" in capsys.readouterr().err
@@ -107,7 +112,7 @@ def test_import_refuses_a_tampered_file(installed, printed_other, tmp_path, caps
     data = printed_other.read_bytes()
     at = data.index(b"/Producer")
     bad = tmp_path / "tampered.pdf"
-    bad.write_bytes(data[:at] + b"/Producxr" + data[at + 9:])
+    bad.write_bytes(data[:at] + b"/Producxr" + data[at + 9 :])
     assert run(data_dir, "ecert", "import", bad) == 1
     assert "文件签章无效，拒绝导入：文件在盖章后被修改" in capsys.readouterr().err
 
@@ -145,7 +150,9 @@ def test_show_reports_a_damaged_ecert_with_exit_1(installed, printed_other, tmp_
 
 def test_show_and_import_of_missing_things(installed, tmp_path, capsys):
     data_dir, _ = installed
-    assert run(data_dir, "ecert", "show", "1.2.156.3005.2.11100000MB03271699001.640500.20210009999.001.0") == 2
+    assert (
+        run(data_dir, "ecert", "show", "1.2.156.3005.2.11100000MB03271699001.640500.20210009999.001.0") == 2
+    )
     assert "错误：" in capsys.readouterr().err
     assert run(data_dir, "ecert", "import", tmp_path / "nothing.pdf") == 2
     assert "找不到文件" in capsys.readouterr().err

@@ -60,7 +60,9 @@ def stranger_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def contract(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("contract")
-    return make_pdf(folder / "contract.pdf", ["个人住房抵押借款合同", "贷款人：黄河示范银行股份有限公司中卫分行"])
+    return make_pdf(
+        folder / "contract.pdf", ["个人住房抵押借款合同", "贷款人：黄河示范银行股份有限公司中卫分行"]
+    )
 
 
 @pytest.fixture(scope="session")
@@ -202,7 +204,9 @@ def test_a_bank_embeds_its_contract_data_under_its_seal(data_dir, contract, tmp_
     json_file.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
     out = tmp_path / "sealed.pdf"
     assert run(data_dir, "seal", "sign", "--org", "bank-hh", "--contract-data", json_file, contract, out) == 0
-    read = read_bank_contract(out.read_bytes(), TrustStore.load(data_dir / "keys"), unit_number=data["unit_number"])
+    read = read_bank_contract(
+        out.read_bytes(), TrustStore.load(data_dir / "keys"), unit_number=data["unit_number"]
+    )
     assert read.data.contract_no == "HH-2026-0420" and read.mortgagor_id_numbers == ("640502199001011239",)
 
     # Another bank cannot seal data naming 黄河示范银行 as mortgagee; bad data is refused before sealing.

@@ -36,9 +36,17 @@ def _view(**changes) -> ApplicationFormView:
         right_type="抵押权",
         registration_type="首次登记",
         applicants=(
-            ApplicantBlock("权利人", "抵押权人", "黄河示范银行股份有限公司中卫分行", "统一社会信用代码",
-                           "91640500MA7HH00105", legal_rep="马立新"),
-            ApplicantBlock("义务人", "抵押人", "刘凤琴", "居民身份证", "640502199001011234", phone="13900000000"),
+            ApplicantBlock(
+                "权利人",
+                "抵押权人",
+                "黄河示范银行股份有限公司中卫分行",
+                "统一社会信用代码",
+                "91640500MA7HH00105",
+                legal_rep="马立新",
+            ),
+            ApplicantBlock(
+                "义务人", "抵押人", "刘凤琴", "居民身份证", "640502199001011234", phone="13900000000"
+            ),
         ),
         location="中卫市沙坡头区鼓楼东街18号1幢1单元101室",
         unit_number="640502001001GB00001F00030101",
@@ -48,9 +56,12 @@ def _view(**changes) -> ApplicationFormView:
         previous_certificate="宁(2026)中卫市不动产权第0000001号",
         reason="抵押权首次登记。证明材料：抵押合同、借款合同",
         mortgage=(("被担保主债权数额", "500000.00元"),),
-        signatures=(SignatureSlot("申请人（抵押人）", "刘凤琴", _png(), dt.date(2026, 3, 11)),
-                    SignatureSlot("申请人（抵押权人）", "黄河示范银行股份有限公司中卫分行", None, None,
-                                  "以本单位电子签章确认")),
+        signatures=(
+            SignatureSlot("申请人（抵押人）", "刘凤琴", _png(), dt.date(2026, 3, 11)),
+            SignatureSlot(
+                "申请人（抵押权人）", "黄河示范银行股份有限公司中卫分行", None, None, "以本单位电子签章确认"
+            ),
+        ),
         office="中卫市不动产登记中心",
         business_label="抵押权首次登记",
     )
@@ -66,11 +77,31 @@ def _text(pdf: bytes) -> str:
 def test_every_block_and_value_is_printed():
     pdf = render_application_form(_view())
     text = _text(pdf)
-    for expected in ("不动产登记申请书", "收件", "申请登记事项", "申请人情况", "不动产情况", "抵押情况",
-                     "登记原因及证明", "申请证书版式", "备注", "签章", "202603110001", "受理员甲",
-                     "2026年3月11日", "黄河示范银行股份有限公司中卫分行", "91640500MA7HH00105", "马立新",
-                     "640502199001011234", "640502001001GB00001F00030101", "宁(2026)中卫市不动产权第0000001号",
-                     "500000.00元", "以本单位电子签章确认", "权利人（抵押权人）第1位", "义务人（抵押人）第1位"):
+    for expected in (
+        "不动产登记申请书",
+        "收件",
+        "申请登记事项",
+        "申请人情况",
+        "不动产情况",
+        "抵押情况",
+        "登记原因及证明",
+        "申请证书版式",
+        "备注",
+        "签章",
+        "202603110001",
+        "受理员甲",
+        "2026年3月11日",
+        "黄河示范银行股份有限公司中卫分行",
+        "91640500MA7HH00105",
+        "马立新",
+        "640502199001011234",
+        "640502001001GB00001F00030101",
+        "宁(2026)中卫市不动产权第0000001号",
+        "500000.00元",
+        "以本单位电子签章确认",
+        "权利人（抵押权人）第1位",
+        "义务人（抵押人）第1位",
+    ):
         assert expected in text, expected
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
 
@@ -94,7 +125,8 @@ def test_ticks_follow_the_chosen_types():
 
 def test_many_applicants_continue_on_a_second_page():
     people = tuple(
-        ApplicantBlock("义务人", "抵押人", f"申请人{i}", "居民身份证", f"64050219900101{i:04d}") for i in range(8)
+        ApplicantBlock("义务人", "抵押人", f"申请人{i}", "居民身份证", f"64050219900101{i:04d}")
+        for i in range(8)
     )
     pdf = render_application_form(_view(applicants=people))
     assert len(PdfReader(io.BytesIO(pdf)).pages) == 2

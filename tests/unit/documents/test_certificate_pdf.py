@@ -61,11 +61,22 @@ PROOF = RegistrationProofView(
     qr_payload="RD1|宁(2026)中卫市不动产证明第0000001号|8c21",
 )
 
-CERTIFICATE_LABELS = ("权利人", "共有情况", "坐落", "不动产单元号", "权利类型", "权利性质", "用途", "面积",
-                      "使用期限", "权利其他状况")
+CERTIFICATE_LABELS = (
+    "权利人",
+    "共有情况",
+    "坐落",
+    "不动产单元号",
+    "权利类型",
+    "权利性质",
+    "用途",
+    "面积",
+    "使用期限",
+    "权利其他状况",
+)
 
 
 # -- PDF inspection ----------------------------------------------------------------------------------------
+
 
 def _fonts(pdf: bytes) -> list[pypdf.generic.DictionaryObject]:
     fonts = []
@@ -144,6 +155,7 @@ def certificate_pdf() -> bytes:
 
 # -- 不动产权证书 -------------------------------------------------------------------------------------------
 
+
 def test_certificate_is_one_a4_page(certificate_pdf: bytes) -> None:
     reader = pypdf.PdfReader(io.BytesIO(certificate_pdf))
     assert len(reader.pages) == 1
@@ -209,7 +221,9 @@ def test_missing_character_in_the_notes_is_refused_too() -> None:
 
 
 def test_long_notes_wrap_inside_the_page() -> None:
-    notes = "本不动产权证书所载共有人已于2026年3月1日签订共有协议，约定各自份额及处分方式，详见登记档案。" * 12
+    notes = (
+        "本不动产权证书所载共有人已于2026年3月1日签订共有协议，约定各自份额及处分方式，详见登记档案。" * 12
+    )
     pdf = render_right_certificate(dataclasses.replace(CERTIFICATE, notes=notes))
     assert _compact(notes) in _page_text(pdf)
     runs = _text_runs(pdf)
@@ -231,8 +245,9 @@ def test_seal_is_drawn_over_the_issuer_block_only_when_given(certificate_pdf: by
     (plain,) = _render(certificate_pdf, dpi=72)
     (sealed,) = _render(render_right_certificate(CERTIFICATE, seal_png=seal_png), dpi=72)
     assert _red_pixels(plain) == 0
-    issuer_x, issuer_y = next((x + w / 2, y) for x, y, w, text in _text_runs(certificate_pdf)
-                              if text == "中卫市自然资源局")
+    issuer_x, issuer_y = next(
+        (x + w / 2, y) for x, y, w, text in _text_runs(certificate_pdf) if text == "中卫市自然资源局"
+    )
     # The 42 mm seal lies within 70 pt of the issuer's name (page y grows upwards, image rows downwards).
     box = (issuer_x - 70, PAGE_HEIGHT - issuer_y - 70, issuer_x + 70, PAGE_HEIGHT - issuer_y + 70)
     assert _red_pixels(sealed.crop(tuple(round(v) for v in box))) > 200
@@ -253,12 +268,21 @@ def test_text_lines_expose_what_is_drawn_for_a_bare_baseline() -> None:
 
 # -- 不动产登记证明 -----------------------------------------------------------------------------------------
 
+
 def test_proof_prints_the_mortgage_terms_and_its_own_number() -> None:
     pdf = render_registration_proof(PROOF)
     text = _page_text(pdf)
     assert "不动产登记证明" in text
-    for value in (PROOF.number, PROOF.matter, PROOF.right_holders, PROOF.obligors, PROOF.location,
-                  PROOF.unit_number, PROOF.other, "2026年3月6日"):
+    for value in (
+        PROOF.number,
+        PROOF.matter,
+        PROOF.right_holders,
+        PROOF.obligors,
+        PROOF.location,
+        PROOF.unit_number,
+        PROOF.other,
+        "2026年3月6日",
+    ):
         assert _compact(value) in text
     assert "权利人（申请人）" in text and "义务人" in text and "证明权利或事项" in text
     assert all("/FontFile2" in font["/FontDescriptor"].get_object() for font in _fonts(pdf))

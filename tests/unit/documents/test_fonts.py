@@ -64,7 +64,7 @@ def test_refusal_names_the_field_and_the_character() -> None:
 
 def test_refusal_lists_every_failing_field() -> None:
     with pytest.raises(ValidationError) as caught:
-        check_printable({"权利人": f"张{EXT_B}", "义务人": "李四", "附记": "\U0002A700备注"})
+        check_printable({"权利人": f"张{EXT_B}", "义务人": "李四", "附记": "\U0002a700备注"})
     assert "字段“权利人”" in caught.value.message
     assert "字段“附记”" in caught.value.message
     assert "义务人" not in caught.value.message

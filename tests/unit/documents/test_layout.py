@@ -30,7 +30,11 @@ def test_cjk_wraps_per_character_within_the_width() -> None:
 
 
 def test_explicit_line_breaks_are_kept_and_blank_text_takes_one_line() -> None:
-    assert wrap_text("房屋结构:混合结构\n\n所在层数:第1层", FONT, SIZE, 300) == ["房屋结构:混合结构", "", "所在层数:第1层"]
+    assert wrap_text("房屋结构:混合结构\n\n所在层数:第1层", FONT, SIZE, 300) == [
+        "房屋结构:混合结构",
+        "",
+        "所在层数:第1层",
+    ]
     assert wrap_text("", FONT, SIZE, 300) == [""]
 
 

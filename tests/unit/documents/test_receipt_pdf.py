@@ -27,11 +27,19 @@ RECEIPT = AcceptanceReceiptView(
     case_number="ZW2026030500012",
     accepted_at=dt.datetime(2026, 3, 5, 9, 7),
     business_label="二手房转移登记",
-    parties=(("权利人", "王镕", "6405**********1234"), ("权利人", "李堃", "6405**********002X"),
-             ("义务人", "张喆", "6405**********5678")),
+    parties=(
+        ("权利人", "王镕", "6405**********1234"),
+        ("权利人", "李堃", "6405**********002X"),
+        ("义务人", "张喆", "6405**********5678"),
+    ),
     unit_number="640502001001GB00001F00030101",
     location="中卫市沙坡头区鼓楼东街18号阳光花园3号楼1单元101室",
-    materials_received=("不动产登记申请书", "申请人身份证明（复印件）", "不动产权证书（原件）", "存量房买卖合同"),
+    materials_received=(
+        "不动产登记申请书",
+        "申请人身份证明（复印件）",
+        "不动产权证书（原件）",
+        "存量房买卖合同",
+    ),
     materials_missing=(),
     due_date=dt.date(2026, 3, 12),
     clerk_name="赵昇",
@@ -58,11 +66,17 @@ def _text(pdf: bytes) -> str:
 def _scan_pages(pdf: bytes) -> list[str]:
     document = pdfium.PdfDocument(pdf)
     try:
-        images: list[Image.Image] = [document[i].render(scale=150 / 72).to_pil() for i in range(len(document))]
+        images: list[Image.Image] = [
+            document[i].render(scale=150 / 72).to_pil() for i in range(len(document))
+        ]
     finally:
         document.close()
-    return sorted(code.text for image in images for code in zxingcpp.read_barcodes(image)
-                  if code.format == zxingcpp.BarcodeFormat.QRCode)
+    return sorted(
+        code.text
+        for image in images
+        for code in zxingcpp.read_barcodes(image)
+        if code.format == zxingcpp.BarcodeFormat.QRCode
+    )
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +92,16 @@ def paying_pdf() -> bytes:
 def test_receipt_prints_the_case_and_every_party(plain_pdf: bytes) -> None:
     text = _text(plain_pdf)
     assert "不动产登记受理凭证" in text and "中卫市不动产登记中心" in text
-    for value in (RECEIPT.case_number, "2026年3月5日09:07", RECEIPT.business_label, RECEIPT.unit_number,
-                  RECEIPT.location, RECEIPT.clerk_name, RECEIPT.window_name, "2026年3月12日前"):
+    for value in (
+        RECEIPT.case_number,
+        "2026年3月5日09:07",
+        RECEIPT.business_label,
+        RECEIPT.unit_number,
+        RECEIPT.location,
+        RECEIPT.clerk_name,
+        RECEIPT.window_name,
+        "2026年3月12日前",
+    ):
         assert _compact(value) in text
     for role, name, masked in RECEIPT.parties:
         assert f"{role}：{name}证件号：{masked}" in text
@@ -134,7 +156,9 @@ def test_fonts_are_embedded(paying_pdf: bytes) -> None:
 
 def test_long_material_list_continues_on_numbered_pages() -> None:
     materials = tuple(f"补充材料第{i}份（复印件）" for i in range(1, 91))
-    pdf = render_acceptance_receipt(dataclasses.replace(RECEIPT, materials_received=materials, payment=PAYMENT))
+    pdf = render_acceptance_receipt(
+        dataclasses.replace(RECEIPT, materials_received=materials, payment=PAYMENT)
+    )
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 2
     text = _text(pdf)

@@ -78,7 +78,10 @@ def test_pki_issues_a_seal_for_the_centre_and_each_bank(demo, organisations):
     assert set(demo.identities) == expected
     bank = demo.identity("bank-sp")
     subject = bank.certificate.subject
-    assert subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value == "沙坡头示范农村商业银行股份有限公司"
+    assert (
+        subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)[0].value
+        == "沙坡头示范农村商业银行股份有限公司"
+    )
     assert subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value == "91640502MA7NP0020E"
     usage = bank.certificate.extensions.get_extension_for_class(pki.x509.KeyUsage).value
     assert usage.digital_signature and usage.content_commitment
@@ -113,7 +116,10 @@ def test_creating_again_changes_nothing(tmp_path, organisations):
 def test_a_new_bank_in_the_seed_gets_a_seal_without_touching_the_others(tmp_path, organisations):
     first = pki.create_demo_pki(tmp_path, organisations)
     grown = dict(organisations)
-    grown["banks"] = [*organisations["banks"], {"key": "bank-new", "name": "新设示范银行", "uscc": "91640500MA7HH00105"}]
+    grown["banks"] = [
+        *organisations["banks"],
+        {"key": "bank-new", "name": "新设示范银行", "uscc": "91640500MA7HH00105"},
+    ]
     second = pki.create_demo_pki(tmp_path, grown)
     assert second.created == ["bank-new"]
     assert second.identity("bank-hh").certificate == first.identity("bank-hh").certificate
@@ -168,7 +174,9 @@ def test_signer_from_an_unknown_root_is_not_trusted(stranger, contract, trust):
     report = verify_pdf(forged, trust)
     (sig,) = report.signatures
     assert sig.intact and not sig.trusted
-    assert report.problems == ("签章人不在信任列表中：黄河示范银行股份有限公司中卫分行（91640500MA7HH00105）",)
+    assert report.problems == (
+        "签章人不在信任列表中：黄河示范银行股份有限公司中卫分行（91640500MA7HH00105）",
+    )
 
 
 def test_without_any_trust_root_nothing_is_trusted(bank_sealed):
@@ -182,7 +190,13 @@ def test_certificate_without_non_repudiation_is_refused(contract):
     root = pki.make_root_certificate(root_key, now)
     seal_key = ec.generate_private_key(ec.SECP256R1())
     cert = pki.issue_seal_certificate(
-        seal_key, root, root_key, "西部示范银行股份有限公司中卫支行", "91640500MA7XB0030P", now, non_repudiation=False
+        seal_key,
+        root,
+        root_key,
+        "西部示范银行股份有限公司中卫支行",
+        "91640500MA7XB0030P",
+        now,
+        non_repudiation=False,
     )
     sealed = PadesSealer(cert, seal_key, (root,)).seal(contract, reason="合同签章")
     report = verify_pdf(sealed, pki.TrustStore.from_certificates([root]))
@@ -204,7 +218,10 @@ def test_bank_then_centre_both_verify(bank_sealed, demo, trust):
     both = PadesSealer.for_identity(demo.centre).seal(bank_sealed, reason="抵押登记")
     report = verify_pdf(both, trust)
     assert report.ok, report.problems
-    assert [s.signer_org for s in report.signatures] == ["黄河示范银行股份有限公司中卫分行", "中卫市不动产登记中心"]
+    assert [s.signer_org for s in report.signatures] == [
+        "黄河示范银行股份有限公司中卫分行",
+        "中卫市不动产登记中心",
+    ]
     assert [s.covers_whole_document for s in report.signatures] == [False, True]
 
 

@@ -137,7 +137,9 @@ def test_printed_text_matches_despite_bracket_width_and_date_style():
 
 
 def test_printed_text_with_another_holder_is_a_mismatch():
-    printed = "不动产权证书 宁(2026)中卫市不动产权第0000001号 权利人 张三 640502009009GB00054F03031101 2026年3月5日"
+    printed = (
+        "不动产权证书 宁(2026)中卫市不动产权第0000001号 权利人 张三 640502009009GB00054F03031101 2026年3月5日"
+    )
     assert payload_mismatches(CERTIFICATE_FIELDS, printed) == ["验真码中的权利人“李玥”与文件内容不符"]
 
 
@@ -191,12 +193,16 @@ def test_document_whose_qr_differs_from_its_payload_fails(demo, trust, payload):
 
 def test_document_text_that_differs_from_the_payload_fails(demo, trust, payload):
     lines = [line.replace("李玥", "王五") for line in CERTIFICATE_LINES]
-    pdf = PadesSealer.for_identity(demo.centre).seal(issued_pdf(lines, payload), reason="登记", payload=payload)
+    pdf = PadesSealer.for_identity(demo.centre).seal(
+        issued_pdf(lines, payload), reason="登记", payload=payload
+    )
     assert check_document(pdf, trust).problems == ("验真码中的权利人“李玥”与文件内容不符",)
 
 
 def test_bank_contract_without_payload_is_checked_by_its_seal_only(demo, trust):
-    pdf = PadesSealer.for_identity(demo.identity("bank-hh")).seal(issued_pdf(["抵押合同"], None), reason="合同签章")
+    pdf = PadesSealer.for_identity(demo.identity("bank-hh")).seal(
+        issued_pdf(["抵押合同"], None), reason="合同签章"
+    )
     report = check_document(pdf, trust)
     assert report.ok and report.payload is None
     assert report.notes == ("文件不含验真码，只核验了电子签章",)
@@ -207,7 +213,9 @@ def test_a_certificate_issued_and_sealed_by_a_bank_is_not_a_certificate(demo, tr
     # out cryptographically; but a bank is not the authority that issues 不动产权证书.
     bank = demo.identity("bank-hh")
     forged = make_payload(CERTIFICATE_FIELDS, bank)
-    pdf = PadesSealer.for_identity(bank).seal(issued_pdf(CERTIFICATE_LINES, forged), reason="登记", payload=forged)
+    pdf = PadesSealer.for_identity(bank).seal(
+        issued_pdf(CERTIFICATE_LINES, forged), reason="登记", payload=forged
+    )
     report = check_document(pdf, trust)
     assert report.seals.signatures[0].trusted  # the seal itself is genuine
     assert not report.ok
@@ -219,7 +227,9 @@ def test_a_certificate_issued_and_sealed_by_a_bank_is_not_a_certificate(demo, tr
 
 def test_a_genuine_payload_copied_onto_a_page_someone_else_sealed_fails(demo, trust, payload):
     bank = demo.identity("bank-hh")
-    pdf = PadesSealer.for_identity(bank).seal(issued_pdf(CERTIFICATE_LINES, payload), reason="登记", payload=payload)
+    pdf = PadesSealer.for_identity(bank).seal(
+        issued_pdf(CERTIFICATE_LINES, payload), reason="登记", payload=payload
+    )
     report = check_document(pdf, trust)
     assert report.payload is not None and not report.payload.ok
     assert report.problems == (

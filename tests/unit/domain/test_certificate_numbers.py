@@ -8,7 +8,10 @@ from registry_desk.domain.errors import ValidationError
 
 
 def test_right_certificate_number_format():
-    assert format_certificate_number(CertificateKind.RIGHT_CERTIFICATE, 2026, 1) == "宁(2026)中卫市不动产权第0000001号"
+    assert (
+        format_certificate_number(CertificateKind.RIGHT_CERTIFICATE, 2026, 1)
+        == "宁(2026)中卫市不动产权第0000001号"
+    )
 
 
 def test_proof_number_format():
@@ -18,7 +21,9 @@ def test_proof_number_format():
     )
 
 
-@pytest.mark.parametrize("text", ["宁（2026）中卫市不动产证明第0000123号", " 宁(2026)中卫市不动产证明第0000123号 "])
+@pytest.mark.parametrize(
+    "text", ["宁（2026）中卫市不动产证明第0000123号", " 宁(2026)中卫市不动产证明第0000123号 "]
+)
 def test_full_width_brackets_parse_to_the_printed_form(text):
     number = parse_certificate_number(text)
     assert number.kind is CertificateKind.REGISTRATION_PROOF
@@ -26,7 +31,9 @@ def test_full_width_brackets_parse_to_the_printed_form(text):
     assert str(number) == "宁(2026)中卫市不动产证明第0000123号"
 
 
-@pytest.mark.parametrize("text", ["宁(2026)中卫市不动产权第123号", "宁(26)中卫市不动产权第0000001号", "0000001"])
+@pytest.mark.parametrize(
+    "text", ["宁(2026)中卫市不动产权第123号", "宁(26)中卫市不动产权第0000001号", "0000001"]
+)
 def test_malformed_numbers_are_refused_with_the_expected_form(text):
     with pytest.raises(ValidationError, match="宁\\(2026\\)中卫市不动产权第0000001号"):
         parse_certificate_number(text)

@@ -43,12 +43,12 @@ def test_vat_inclusive_price_divides_exactly():
     assert str(Money.yuan("1050000").divided_by("1.05")) == "1000000.00"
 
 
-@given(st.lists(st.integers(min_value=-10**9, max_value=10**9), max_size=50))
+@given(st.lists(st.integers(min_value=-(10**9), max_value=10**9), max_size=50))
 def test_sum_of_amounts_is_sum_of_fen(fens):
     assert sum((Money.of_fen(f) for f in fens), Money.zero()).fen == sum(fens)
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_yuan_text_round_trips(fen):
     m = Money.of_fen(fen)
     assert Money.yuan(str(m)) == m

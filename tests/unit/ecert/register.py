@@ -127,7 +127,9 @@ def _unit(s, room: int, location: str) -> Unit:
 
 
 def _right(s, unit: Unit, right_type: RightType, holders: list[Party], at: dt.datetime, **columns) -> Right:
-    right = Right(unit_id=unit.id, right_type=right_type, status=RightStatus.CURRENT, registered_at=at, **columns)
+    right = Right(
+        unit_id=unit.id, right_type=right_type, status=RightStatus.CURRENT, registered_at=at, **columns
+    )
     for position, party in enumerate(holders):
         right.parties.append(RightParty(party=party, role=PartyRole.RIGHT_HOLDER, position=position))
     s.add(right)
@@ -135,8 +137,16 @@ def _right(s, unit: Unit, right_type: RightType, holders: list[Party], at: dt.da
     return right
 
 
-def _certificate(s, right: Right, kind: CertificateKind, year: int, seq: int, holder: Party,
-                 fields: dict[str, str], **columns) -> Certificate:
+def _certificate(
+    s,
+    right: Right,
+    kind: CertificateKind,
+    year: int,
+    seq: int,
+    holder: Party,
+    fields: dict[str, str],
+    **columns,
+) -> Certificate:
     cert = Certificate(
         number=format_certificate_number(kind, year, seq),
         kind=kind,
@@ -158,24 +168,59 @@ def _certificate(s, right: Right, kind: CertificateKind, year: int, seq: int, ho
 def build_tiny_register(db: Database) -> TinyRegister:
     with db.unit_of_work() as uow:
         s = uow.session
-        clerk = User(username="clerk01", display_name="受理员甲", role=Role.CLERK, password_hash="x",
-                     active=True, window="3", created_at=RECORDED_AT)
+        clerk = User(
+            username="clerk01",
+            display_name="受理员甲",
+            role=Role.CLERK,
+            password_hash="x",
+            active=True,
+            window="3",
+            created_at=RECORDED_AT,
+        )
         s.add(clerk)
-        husband, wife, buyer, stranger, bank = (_party(s, who) for who in (HUSBAND, WIFE, BUYER, STRANGER, BANK))
+        husband, wife, buyer, stranger, bank = (
+            _party(s, who) for who in (HUSBAND, WIFE, BUYER, STRANGER, BANK)
+        )
         flat = _unit(s, 201, "中卫市沙坡头区鼓楼东街1号1幢1单元201室")
         other = _unit(s, 301, "中卫市沙坡头区鼓楼东街1号1幢1单元301室")
         then = dt.datetime(2021, 6, 1, 10, 0, tzinfo=CHINA).astimezone(dt.UTC)
 
-        couple_right = _right(s, flat, RightType.OWNERSHIP, [husband, wife], then,
-                              co_ownership=CoOwnership.JOINT, right_nature="出让/商品房")
-        couple_cert = _certificate(
-            s, couple_right, CertificateKind.RIGHT_CERTIFICATE, 2021, 201, husband,
-            right_certificate_fields(flat, "王建国、李秀兰", "共同共有"), paper_serial="NX2021000201",
+        couple_right = _right(
+            s,
+            flat,
+            RightType.OWNERSHIP,
+            [husband, wife],
+            then,
+            co_ownership=CoOwnership.JOINT,
+            right_nature="出让/商品房",
         )
-        mortgage = _right(s, flat, RightType.MORTGAGE, [bank], then, mortgage_mode=MortgageMode.GENERAL,
-                          secured_amount=Money.yuan("400000"), rank=1)
+        couple_cert = _certificate(
+            s,
+            couple_right,
+            CertificateKind.RIGHT_CERTIFICATE,
+            2021,
+            201,
+            husband,
+            right_certificate_fields(flat, "王建国、李秀兰", "共同共有"),
+            paper_serial="NX2021000201",
+        )
+        mortgage = _right(
+            s,
+            flat,
+            RightType.MORTGAGE,
+            [bank],
+            then,
+            mortgage_mode=MortgageMode.GENERAL,
+            secured_amount=Money.yuan("400000"),
+            rank=1,
+        )
         proof = _certificate(
-            s, mortgage, CertificateKind.REGISTRATION_PROOF, 2021, 202, bank,
+            s,
+            mortgage,
+            CertificateKind.REGISTRATION_PROOF,
+            2021,
+            202,
+            bank,
             {
                 "证明权利或事项": "抵押权",
                 "权利人(申请人)": BANK[0],
@@ -187,14 +232,29 @@ def build_tiny_register(db: Database) -> TinyRegister:
             },
         )
         other_right = _right(s, other, RightType.OWNERSHIP, [stranger], then, co_ownership=CoOwnership.SOLE)
-        other_cert = _certificate(s, other_right, CertificateKind.RIGHT_CERTIFICATE, 2021, 203, stranger,
-                                  right_certificate_fields(other, "陈静", "单独所有"))
+        other_cert = _certificate(
+            s,
+            other_right,
+            CertificateKind.RIGHT_CERTIFICATE,
+            2021,
+            203,
+            stranger,
+            right_certificate_fields(other, "陈静", "单独所有"),
+        )
 
         # The recorded transfer: the couple sold to 赵敏; the mortgage follows the flat.
         recorded = Case(
-            case_number="202603020001", business_type="transfer", registration_type=200, right_type=4,
-            unit_id=flat.id, status=CaseStatus.RECORDED, accepted_at=RECORDED_AT - dt.timedelta(days=1),
-            accepted_by=None, time_limit_days=3, due_date=dt.date(2026, 3, 5), recorded_at=RECORDED_AT,
+            case_number="202603020001",
+            business_type="transfer",
+            registration_type=200,
+            right_type=4,
+            unit_id=flat.id,
+            status=CaseStatus.RECORDED,
+            accepted_at=RECORDED_AT - dt.timedelta(days=1),
+            accepted_by=None,
+            time_limit_days=3,
+            due_date=dt.date(2026, 3, 5),
+            recorded_at=RECORDED_AT,
             form={},
         )
         s.add(recorded)
@@ -205,32 +265,61 @@ def build_tiny_register(db: Database) -> TinyRegister:
         couple_cert.status = CertificateStatus.CANCELLED
         couple_cert.cancelled_at = RECORDED_AT
         couple_cert.cancelled_by_case_id = recorded.id
-        buyer_right = _right(s, flat, RightType.OWNERSHIP, [buyer], RECORDED_AT,
-                             co_ownership=CoOwnership.SOLE, created_by_case_id=recorded.id)
+        buyer_right = _right(
+            s,
+            flat,
+            RightType.OWNERSHIP,
+            [buyer],
+            RECORDED_AT,
+            co_ownership=CoOwnership.SOLE,
+            created_by_case_id=recorded.id,
+        )
         buyer_cert = _certificate(
-            s, buyer_right, CertificateKind.RIGHT_CERTIFICATE, 2026, 1, buyer,
+            s,
+            buyer_right,
+            CertificateKind.RIGHT_CERTIFICATE,
+            2026,
+            1,
+            buyer,
             right_certificate_fields(flat, "赵敏", "单独所有", "业务号：202603020001"),
-            case_id=recorded.id, paper_serial="NX2026000001",
+            case_id=recorded.id,
+            paper_serial="NX2026000001",
         )
 
         # An open transfer on the other flat: 陈静 sells to 赵敏 and brings no paper certificate.
         open_case = Case(
-            case_number="202603030001", business_type="transfer", registration_type=200, right_type=4,
-            unit_id=other.id, status=CaseStatus.ACCEPTED, accepted_at=RECORDED_AT, accepted_by=clerk.id,
-            time_limit_days=3, due_date=dt.date(2026, 3, 6), form={},
+            case_number="202603030001",
+            business_type="transfer",
+            registration_type=200,
+            right_type=4,
+            unit_id=other.id,
+            status=CaseStatus.ACCEPTED,
+            accepted_at=RECORDED_AT,
+            accepted_by=clerk.id,
+            time_limit_days=3,
+            due_date=dt.date(2026, 3, 6),
+            form={},
         )
         open_case.parties.append(CaseParty(party=stranger, role=PartyRole.OBLIGOR, position=0))
         open_case.parties.append(CaseParty(party=buyer, role=PartyRole.RIGHT_HOLDER, position=1))
-        for position, (code, name, status) in enumerate([
-            ("application", "不动产登记申请书", "paper"),
-            ("identity", "申请人身份证明", "paper"),
-            ("title_certificate", "不动产权证书", "missing"),
-            ("sale_contract", "存量房买卖合同", "missing"),
-        ]):
-            open_case.materials.append(CaseMaterial(
-                code=code, name=name, required=True, status=status, position=position,
-                received_at=RECORDED_AT if status != "missing" else None,
-            ))
+        for position, (code, name, status) in enumerate(
+            [
+                ("application", "不动产登记申请书", "paper"),
+                ("identity", "申请人身份证明", "paper"),
+                ("title_certificate", "不动产权证书", "missing"),
+                ("sale_contract", "存量房买卖合同", "missing"),
+            ]
+        ):
+            open_case.materials.append(
+                CaseMaterial(
+                    code=code,
+                    name=name,
+                    required=True,
+                    status=status,
+                    position=position,
+                    received_at=RECORDED_AT if status != "missing" else None,
+                )
+            )
         s.add(open_case)
         uow.commit()
         return TinyRegister(

@@ -20,7 +20,9 @@ UNIT_A = "640502001001GB00001F00010201"
 UNIT_B = "640502001001GB00001F00010301"
 
 
-def record(seq: int, *, kind_word="不动产权", holder=OWNER, co=(SPOUSE,), unit=UNIT_A, year=2021) -> EcertRecord:
+def record(
+    seq: int, *, kind_word="不动产权", holder=OWNER, co=(SPOUSE,), unit=UNIT_A, year=2021
+) -> EcertRecord:
     number = f"宁({year})中卫市{kind_word}第{seq:07d}号"
     return EcertRecord(
         ecert_id=ecert_id_for_certificate(number),
@@ -67,8 +69,9 @@ def test_only_pdf_files_are_accepted(store):
 def test_find_by_holder_co_holder_unit_number_and_status(store):
     couple = store.issue(record(201), pdf("a"))
     proof = store.issue(record(202, kind_word="不动产证明", holder=BANK, co=()), pdf("b"))
-    other = store.issue(record(203, holder=EcertHolder("陈静", "111", "640502198807070665"), co=(), unit=UNIT_B),
-                        pdf("c"))
+    other = store.issue(
+        record(203, holder=EcertHolder("陈静", "111", "640502198807070665"), co=(), unit=UNIT_B), pdf("c")
+    )
     ids = lambda records: {r.ecert_id for r in records}
     assert ids(store.find(holder_id_number=OWNER.id_number)) == {couple.ecert_id}
     assert ids(store.find(holder_id_number=SPOUSE.id_number)) == {couple.ecert_id}  # co-owner
@@ -88,7 +91,9 @@ def test_newest_first(store):
     for seq in (5, 50, 20):
         store.issue(record(seq), pdf(str(seq)))
     assert [r.number[-8:-1] for r in store.find(holder_id_number=OWNER.id_number)] == [
-        "0000050", "0000020", "0000005"
+        "0000050",
+        "0000020",
+        "0000005",
     ]
 
 

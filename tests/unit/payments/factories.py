@@ -25,16 +25,20 @@ def line(item: str, payer: Payer, role: TaxpayerRole, account: Account, base: st
 def resale_quote() -> Quote:
     """REFERENCE §8 worked example: price 1,050,000 incl. VAT, seller held 1 year, buyer's only home."""
     price_ex_vat = "1000000.00"
-    return Quote((
-        line("登记费", Payer.BUYER, TaxpayerRole.RIGHT_HOLDER, Account.FISCAL, "80.00", "1"),
-        line("契税", Payer.BUYER, TaxpayerRole.TRANSFEREE, Account.TREASURY, price_ex_vat, "0.01"),
-        line("增值税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, price_ex_vat, "0.05"),
-        line("城市维护建设税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, "50000.00", "0.035"),
-        line("教育费附加", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, "50000.00", "0.015"),
-        line("地方教育附加", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, "50000.00", "0.01"),
-        line("个人所得税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, price_ex_vat, "0.01"),
-        line("印花税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, price_ex_vat, "0"),
-    ))
+    return Quote(
+        (
+            line("登记费", Payer.BUYER, TaxpayerRole.RIGHT_HOLDER, Account.FISCAL, "80.00", "1"),
+            line("契税", Payer.BUYER, TaxpayerRole.TRANSFEREE, Account.TREASURY, price_ex_vat, "0.01"),
+            line("增值税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, price_ex_vat, "0.05"),
+            line(
+                "城市维护建设税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, "50000.00", "0.035"
+            ),
+            line("教育费附加", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, "50000.00", "0.015"),
+            line("地方教育附加", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, "50000.00", "0.01"),
+            line("个人所得税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, price_ex_vat, "0.01"),
+            line("印花税", Payer.SELLER, TaxpayerRole.TRANSFEROR, Account.TREASURY, price_ex_vat, "0"),
+        )
+    )
 
 
 def fee_only_quote(fee: str = "80.00") -> Quote:
@@ -43,16 +47,30 @@ def fee_only_quote(fee: str = "80.00") -> Quote:
 
 def make_case(session, n: int, status: CaseStatus = CaseStatus.AWAITING_PAYMENT) -> Case:
     unit = Unit(
-        unit_number=f"640502001001GB00001F{n:08d}", parcel_code="640502001001GB00001", county_code="640502",
-        location=f"沙坡头区文昌路{n}号", planned_use="住宅", is_residential=True, building_area=Decimal("100.00"),
+        unit_number=f"640502001001GB00001F{n:08d}",
+        parcel_code="640502001001GB00001",
+        county_code="640502",
+        location=f"沙坡头区文昌路{n}号",
+        planned_use="住宅",
+        is_residential=True,
+        building_area=Decimal("100.00"),
         version=1,
     )
     session.add(unit)
     session.flush()
     case = Case(
-        case_number=f"2026031200{n:04d}", business_type="transfer", registration_type=200, right_type=4,
-        unit_id=unit.id, status=status, accepted_at=NOW, time_limit_days=3, due_date=date(2026, 3, 17),
-        form={}, demo=False, version=1,
+        case_number=f"2026031200{n:04d}",
+        business_type="transfer",
+        registration_type=200,
+        right_type=4,
+        unit_id=unit.id,
+        status=status,
+        accepted_at=NOW,
+        time_limit_days=3,
+        due_date=date(2026, 3, 17),
+        form={},
+        demo=False,
+        version=1,
     )
     session.add(case)
     session.flush()

@@ -36,7 +36,9 @@ def assert_books_balance(session) -> dict[str, Money]:
     # Lines still credited (settled and not refunded) are exactly what the 国库 and 财政专户 hold.
     line_totals: dict[str, int] = defaultdict(int)
     for account, amount in session.execute(
-        select(PaymentOrderLine.account, PaymentOrderLine.amount).where(PaymentOrderLine.credit_status == "credited")
+        select(PaymentOrderLine.account, PaymentOrderLine.amount).where(
+            PaymentOrderLine.credit_status == "credited"
+        )
     ):
         line_totals[account] += amount.fen
     assert -per_account.get("treasury", 0) == line_totals.get("treasury", 0)
@@ -52,13 +54,20 @@ def assert_books_balance(session) -> dict[str, Money]:
 def assert_settled_exactly_once(session) -> None:
     """No order has two settlement entries or two booked transactions; every settled order has one of each."""
     entries = session.execute(
-        select(LedgerEntry.order_id, func.count()).where(LedgerEntry.kind == "settlement").group_by(LedgerEntry.order_id)
+        select(LedgerEntry.order_id, func.count())
+        .where(LedgerEntry.kind == "settlement")
+        .group_by(LedgerEntry.order_id)
     ).all()
     assert all(n == 1 for _, n in entries)
     booked = session.execute(
         select(ChannelTransaction.order_id, func.count())
-        .where(ChannelTransaction.outcome == "settled").group_by(ChannelTransaction.order_id)
+        .where(ChannelTransaction.outcome == "settled")
+        .group_by(ChannelTransaction.order_id)
     ).all()
     assert all(n == 1 for _, n in booked)
-    settled = set(session.execute(select(PaymentOrder.id).where(PaymentOrder.status.in_(["settled", "refunded"]))).scalars())
+    settled = set(
+        session.execute(
+            select(PaymentOrder.id).where(PaymentOrder.status.in_(["settled", "refunded"]))
+        ).scalars()
+    )
     assert settled == {order_id for order_id, _ in entries} == {order_id for order_id, _ in booked}

@@ -25,8 +25,12 @@ def setup(tmp_path):
     now = datetime.now(UTC)
     with db.unit_of_work() as uow:
         case = make_case(uow.session, 1)
-        made = [orders.order_view(o) for o in orders.create_orders(
-            uow.session, case.id, resale_quote(), TAXPAYERS, now, channel=LocalChannel(tmp_path))]
+        made = [
+            orders.order_view(o)
+            for o in orders.create_orders(
+                uow.session, case.id, resale_quote(), TAXPAYERS, now, channel=LocalChannel(tmp_path)
+            )
+        ]
         uow.commit()
     db.dispose()
     return ["--database-url", url, "--data-dir", str(tmp_path)], made, now
@@ -50,11 +54,23 @@ def test_pay_poll_statement_and_reconcile(setup, tmp_path, capsys):
     statement = tmp_path / "statement.csv"
     assert cli.main([*base, "channel", "statement", "--date", day, "--out", str(statement)]) == 0
     out_dir = tmp_path / "reports"
-    assert cli.main([*base, "reconcile", "--date", day, "--statement", str(statement), "--out-dir", str(out_dir)]) == 0
+    assert (
+        cli.main(
+            [*base, "reconcile", "--date", day, "--statement", str(statement), "--out-dir", str(out_dir)]
+        )
+        == 0
+    )
     assert "差异 0 笔" in capsys.readouterr().out
 
     with statement.open("a", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerow(["支付", "SF-EXTRA", "LC-EXTRA", "80.00", (now + timedelta(seconds=1)).isoformat()])
-    assert cli.main([*base, "reconcile", "--date", day, "--statement", str(statement), "--out-dir", str(out_dir)]) == 1
+        csv.writer(handle).writerow(
+            ["支付", "SF-EXTRA", "LC-EXTRA", "80.00", (now + timedelta(seconds=1)).isoformat()]
+        )
+    assert (
+        cli.main(
+            [*base, "reconcile", "--date", day, "--statement", str(statement), "--out-dir", str(out_dir)]
+        )
+        == 1
+    )
     assert "渠道已收款但未入账：1 笔" in capsys.readouterr().out
     assert sorted(p.suffix for p in out_dir.iterdir()) == [".csv", ".pdf"]

@@ -49,17 +49,24 @@ def test_a_genuine_payload_pays_once_and_the_query_reports_status_2(channel):
     paid = channel.pay(payload, LATER)
     status = channel.query(ORDER.order_no)
     assert (status.status, status.txn_id, status.paid_amount, status.paid_at) == (
-        2, paid.txn_id, Money.yuan("10080.00"), LATER)
+        2,
+        paid.txn_id,
+        Money.yuan("10080.00"),
+        LATER,
+    )
     with pytest.raises(RuleViolation, match="不能重复支付"):
         channel.pay(payload, LATER)
 
 
-@pytest.mark.parametrize("index, value, what", [
-    (1, "SF202603120000019999", "order number"),
-    (2, "10079.99", "amount"),
-    (2, "1.00", "amount"),
-    (3, "20260312T235900Z", "expiry"),
-])
+@pytest.mark.parametrize(
+    "index, value, what",
+    [
+        (1, "SF202603120000019999", "order number"),
+        (2, "10079.99", "amount"),
+        (2, "1.00", "amount"),
+        (3, "20260312T235900Z", "expiry"),
+    ],
+)
 def test_an_altered_field_fails_the_authentication_code(channel, index, value, what):
     payload = channel.register_order(ORDER)
     with pytest.raises(ValidationError, match="认证码不符"):
@@ -134,4 +141,6 @@ def test_the_statement_csv_lists_the_day_in_china_time_and_reads_back(channel, t
     assert text.splitlines()[0] == "交易类型,商户订单号,渠道流水号,金额（元）,交易时间"
     rows = read_statement_csv(out)
     assert [(r.kind, r.order_no, r.amount) for r in rows] == [
-        ("payment", ORDER.order_no, Money.yuan("10080.00")), ("refund", ORDER.order_no, Money.yuan("80.00"))]
+        ("payment", ORDER.order_no, Money.yuan("10080.00")),
+        ("refund", ORDER.order_no, Money.yuan("80.00")),
+    ]

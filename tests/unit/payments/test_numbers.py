@@ -20,8 +20,12 @@ def test_every_single_wrong_digit_and_most_swaps_are_caught():
     for i in range(len(full)):
         for d in "0123456789":
             if d != full[i]:
-                assert not mod11_10_valid(full[:i] + d + full[i + 1:]), (i, d)
-    swaps = [full[:i] + full[i + 1] + full[i] + full[i + 2:] for i in range(len(full) - 1) if full[i] != full[i + 1]]
+                assert not mod11_10_valid(full[:i] + d + full[i + 1 :]), (i, d)
+    swaps = [
+        full[:i] + full[i + 1] + full[i] + full[i + 2 :]
+        for i in range(len(full) - 1)
+        if full[i] != full[i + 1]
+    ]
     caught = sum(not mod11_10_valid(s) for s in swaps)
     assert caught >= len(swaps) * 0.8
 

@@ -36,7 +36,9 @@ def channel(tmp_path) -> LocalChannel:
 def _issue(db, channel, n=1, quote=None, taxpayers=TAXPAYERS, now=NOW):
     with db.unit_of_work() as uow:
         case = make_case(uow.session, n)
-        made = orders.create_orders(uow.session, case.id, quote or resale_quote(), taxpayers, now, channel=channel)
+        made = orders.create_orders(
+            uow.session, case.id, quote or resale_quote(), taxpayers, now, channel=channel
+        )
         uow.commit()
         return case.id, [orders.order_view(o) for o in made]
 
@@ -54,7 +56,13 @@ def test_the_resale_quote_gives_a_buyer_order_and_a_seller_order(any_db, channel
     assert len(deed_tax.ref) == 18
 
     # The seller's five taxes (印花税 is exempt, so absent) go on one 税票号 under the seller's ID number.
-    assert [line.item for line in seller.lines] == ["增值税", "城市维护建设税", "教育费附加", "地方教育附加", "个人所得税"]
+    assert [line.item for line in seller.lines] == [
+        "增值税",
+        "城市维护建设税",
+        "教育费附加",
+        "地方教育附加",
+        "个人所得税",
+    ]
     assert {line.ref for line in seller.lines} == {seller.lines[0].ref} != {deed_tax.ref}
     assert {(line.taxpayer_name, line.taxpayer_id) for line in seller.lines} == {SELLER}
     assert sum((line.amount for line in seller.lines), Money.zero()) == seller.amount
@@ -63,7 +71,12 @@ def test_the_resale_quote_gives_a_buyer_order_and_a_seller_order(any_db, channel
 
 
 def test_a_fee_only_case_gets_a_fee_order_for_the_bank(any_db, channel):
-    _, (order,) = _issue(any_db, channel, quote=fee_only_quote(), taxpayers={Payer.MORTGAGEE: ("中卫黄河农村商业银行", "91640500MA76ABCD1X")})
+    _, (order,) = _issue(
+        any_db,
+        channel,
+        quote=fee_only_quote(),
+        taxpayers={Payer.MORTGAGEE: ("中卫黄河农村商业银行", "91640500MA76ABCD1X")},
+    )
     assert (order.side, order.order_type, order.order_type_label) == ("mortgagee", 2, "收费")
 
 
@@ -76,19 +89,33 @@ def test_a_second_order_for_a_side_is_refused_while_the_first_is_live(any_db, ch
     case_id, (buyer, _) = _issue(any_db, channel)
     with any_db.unit_of_work() as uow:
         with pytest.raises(RuleViolation, match=f"已有未过期的缴款单 {buyer.order_no}"):
-            orders.create_orders(uow.session, case_id, resale_quote(), TAXPAYERS, NOW + timedelta(minutes=29),
-                                 channel=channel)
+            orders.create_orders(
+                uow.session, case_id, resale_quote(), TAXPAYERS, NOW + timedelta(minutes=29), channel=channel
+            )
         with pytest.raises(RuleViolation, match="未过期"):
-            orders.reissue_order(uow.session, case_id, Payer.BUYER, NOW + timedelta(minutes=29), channel=channel)
+            orders.reissue_order(
+                uow.session, case_id, Payer.BUYER, NOW + timedelta(minutes=29), channel=channel
+            )
 
 
 def test_the_database_itself_refuses_two_live_orders_for_one_side(any_db, channel):
     case_id, _ = _issue(any_db, channel)
     with any_db.unit_of_work() as uow:
-        uow.session.add(PaymentOrder(
-            order_no="SF-DUP", case_id=case_id, side="buyer", order_type=0, status="open",
-            live_key=f"{case_id}:buyer", amount=Money.yuan("1.00"), channel="local", created_at=NOW,
-            expires_at=NOW, created_by="test"))
+        uow.session.add(
+            PaymentOrder(
+                order_no="SF-DUP",
+                case_id=case_id,
+                side="buyer",
+                order_type=0,
+                status="open",
+                live_key=f"{case_id}:buyer",
+                amount=Money.yuan("1.00"),
+                channel="local",
+                created_at=NOW,
+                expires_at=NOW,
+                created_by="test",
+            )
+        )
         with pytest.raises(IntegrityError):
             uow.session.flush()
 
@@ -135,7 +162,9 @@ def test_case_is_paid_only_when_every_counting_order_is_settled(any_db, channel)
         assert not orders.case_is_paid(uow.session, case_id)
         free = make_case(uow.session, 9)
         assert orders.case_is_paid(uow.session, free.id)  # nothing to pay
-        for order in uow.session.execute(select(PaymentOrder).where(PaymentOrder.case_id == case_id)).scalars():
+        for order in uow.session.execute(
+            select(PaymentOrder).where(PaymentOrder.case_id == case_id)
+        ).scalars():
             order.status = "settled"
         assert orders.case_is_paid(uow.session, case_id)
 

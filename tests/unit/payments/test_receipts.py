@@ -23,17 +23,20 @@ from registry_desk.storage.tables import Attachment
 from tests.unit.payments.factories import BUYER, NOW, SELLER, TAXPAYERS, make_case, resale_quote
 
 
-@pytest.mark.parametrize("amount, words", [
-    ("80.00", "捌拾元整"),
-    ("10080.00", "壹万零捌拾元整"),
-    ("73080.00", "柒万叁仟零捌拾元整"),
-    ("1050000.00", "壹佰零伍万元整"),
-    ("1000005.00", "壹佰万零伍元整"),
-    ("1750.50", "壹仟柒佰伍拾元伍角整"),
-    ("0.05", "伍分"),
-    ("10.05", "壹拾元零伍分"),
-    ("-80.00", "负捌拾元整"),
-])
+@pytest.mark.parametrize(
+    "amount, words",
+    [
+        ("80.00", "捌拾元整"),
+        ("10080.00", "壹万零捌拾元整"),
+        ("73080.00", "柒万叁仟零捌拾元整"),
+        ("1050000.00", "壹佰零伍万元整"),
+        ("1000005.00", "壹佰万零伍元整"),
+        ("1750.50", "壹仟柒佰伍拾元伍角整"),
+        ("0.05", "伍分"),
+        ("10.05", "壹拾元零伍分"),
+        ("-80.00", "负捌拾元整"),
+    ],
+)
 def test_amounts_in_chinese_capitals(amount, words):
     assert amount_in_words(Decimal(amount)) == words
 
@@ -50,8 +53,12 @@ def settled_case(sqlite_db, tmp_path):
     channel = LocalChannel(tmp_path)
     with sqlite_db.unit_of_work() as uow:
         case = make_case(uow.session, 1)
-        made = [orders.order_view(o) for o in
-                orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel)]
+        made = [
+            orders.order_view(o)
+            for o in orders.create_orders(
+                uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel
+            )
+        ]
         uow.commit()
     for order in made:
         channel.pay(order.payload, NOW + timedelta(minutes=1))
@@ -75,7 +82,12 @@ def test_sealed_receipts_are_attached_once_and_verify(sqlite_db, settled_case, k
     assert receipts.produce_receipt_documents(sqlite_db, settled_case, tools) == 0  # idempotent
     with sqlite_db.unit_of_work(write=False) as uow:
         listed = receipts.list_receipts(uow.session, settled_case)
-        kinds = {a.kind for a in uow.session.execute(select(Attachment).where(Attachment.case_id == settled_case)).scalars()}
+        kinds = {
+            a.kind
+            for a in uow.session.execute(
+                select(Attachment).where(Attachment.case_id == settled_case)
+            ).scalars()
+        }
     assert sorted(r.kind_label for r in listed) == sorted(["登记费电子票据", "电子完税凭证", "电子完税凭证"])
     assert all(r.attachment_id for r in listed) and kinds == {"tax_receipt", "fee_bill"}
 
@@ -92,12 +104,30 @@ def test_sealed_receipts_are_attached_once_and_verify(sqlite_db, settled_case, k
             assert "/FontFile2" in font.get_object()["/FontDescriptor"].get_object()
 
     fee_text = document_text(pdfs[f"fee:{fee.number}"])
-    for expected in (fee.bill_code, fee.number, fee.check_code, "登记费", "80.00", "捌拾元整", BUYER[0],
-                     "中卫市不动产登记中心", "中卫市自然资源局", "2026年3月12日"):
+    for expected in (
+        fee.bill_code,
+        fee.number,
+        fee.check_code,
+        "登记费",
+        "80.00",
+        "捌拾元整",
+        BUYER[0],
+        "中卫市不动产登记中心",
+        "中卫市自然资源局",
+        "2026年3月12日",
+    ):
         assert expected in fee_text, expected
     seller_ticket = next(r for r in listed if r.kind == "tax" and r.payer_name == SELLER[0])
     tax_text = document_text(pdfs[f"tax:{seller_ticket.number}"])
-    for expected in (seller_ticket.number, SELLER[1], "增值税", "50000.00", "1750.00", "63000.00", "陆万叁仟元整"):
+    for expected in (
+        seller_ticket.number,
+        SELLER[1],
+        "增值税",
+        "50000.00",
+        "1750.00",
+        "63000.00",
+        "陆万叁仟元整",
+    ):
         assert expected in tax_text, expected
 
 
@@ -105,7 +135,7 @@ def test_a_tampered_receipt_fails_verification(sqlite_db, settled_case, keys_dir
     receipts.produce_receipt_documents(sqlite_db, settled_case, receipts.tools_from_keys(keys_dir))
     pdf = next(iter(_pdfs(sqlite_db, settled_case).values()))
     index = pdf.index(b"/Contents <") + 20
-    tampered = pdf[:index] + (b"0" if pdf[index:index + 1] != b"0" else b"1") + pdf[index + 1:]
+    tampered = pdf[:index] + (b"0" if pdf[index : index + 1] != b"0" else b"1") + pdf[index + 1 :]
     assert not check_document(tampered, TrustStore.load(keys_dir)).ok
 
 

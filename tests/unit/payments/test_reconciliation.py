@@ -27,8 +27,12 @@ def settled_day(any_db, channel):
     for n in range(1, 4):
         with any_db.unit_of_work() as uow:
             case = make_case(uow.session, n)
-            made = [orders.order_view(o) for o in
-                    orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel)]
+            made = [
+                orders.order_view(o)
+                for o in orders.create_orders(
+                    uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel
+                )
+            ]
             uow.commit()
         for order in made:
             channel.pay(order.payload, NOW + timedelta(minutes=n))
@@ -38,7 +42,9 @@ def settled_day(any_db, channel):
 
 def test_a_clean_day_matches_every_line_with_totals_per_account(any_db, settled_day):
     progress: list[tuple[int, int]] = []
-    report = reconciliation.reconcile(any_db, "local", DAY, settled_day, progress=lambda d, t: progress.append((d, t)))
+    report = reconciliation.reconcile(
+        any_db, "local", DAY, settled_day, progress=lambda d, t: progress.append((d, t))
+    )
     assert report.ok and report.matched == 6 and report.statement_rows == 6
     assert report.statement_payments == report.booked_payments == Money.yuan("219240.00")
     assert report.totals_by_account == {"treasury": Money.yuan("219000.00"), "fiscal": Money.yuan("240.00")}
@@ -57,17 +63,21 @@ def test_each_injected_discrepancy_is_found_once_and_nothing_else(any_db, settle
 
     report, pdf, csv_path = reconciliation.run_reconciliation(any_db, "local", DAY, path, tmp_path / "out")
     found = sorted((d.kind, d.txn_id) for d in report.discrepancies)
-    assert found == sorted([
-        ("settled_not_in_statement", missing.txn_id),
-        ("paid_not_settled", extra.txn_id),
-        ("amount_differs", off.txn_id),
-        ("duplicate", duplicate.txn_id),
-    ])
+    assert found == sorted(
+        [
+            ("settled_not_in_statement", missing.txn_id),
+            ("paid_not_settled", extra.txn_id),
+            ("amount_differs", off.txn_id),
+            ("duplicate", duplicate.txn_id),
+        ]
+    )
     assert report.matched == 4  # the other five booked lines less the one that is off
     differs = next(d for d in report.discrepancies if d.kind == "amount_differs")
     assert differs.statement_amount - differs.booked_amount == Money.of_fen(1)
     text = csv_path.read_text("utf-8-sig")
-    assert "已入账但对账单无此笔" in text and "LC-EXTRA-1" in text and "金额不符" in text and "重复交易" in text
+    assert (
+        "已入账但对账单无此笔" in text and "LC-EXTRA-1" in text and "金额不符" in text and "重复交易" in text
+    )
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
@@ -75,7 +85,8 @@ def test_a_second_payment_of_one_order_is_reported_as_a_duplicate(any_db, settle
     first = settled_day[0]
     second = dataclasses.replace(first, txn_id="LC-SECOND-PAYMENT")
     settlement.record_payment(
-        any_db, settlement.PaymentEvent("local", second.txn_id, second.order_no, second.amount, second.at))
+        any_db, settlement.PaymentEvent("local", second.txn_id, second.order_no, second.amount, second.at)
+    )
     report = reconciliation.reconcile(any_db, "local", DAY, [*settled_day, second])
     assert [(d.kind, d.txn_id) for d in report.discrepancies] == [("duplicate", "LC-SECOND-PAYMENT")]
 
@@ -91,12 +102,16 @@ def test_a_hundred_thousand_line_statement_is_matched_in_one_pass(sqlite_db):
             " VALUES ('local', ?, ?, ?, ?, ?, 'poll', 'settled')",
             [(f"T{i:07d}", f"O{i:07d}", 8000 + i % 7, stamp, stamp) for i in range(n)],
         )
-    rows = [StatementRow("payment", f"O{i:07d}", f"T{i:07d}", Money.of_fen(8000 + i % 7), at) for i in range(n)]
+    rows = [
+        StatementRow("payment", f"O{i:07d}", f"T{i:07d}", Money.of_fen(8000 + i % 7), at) for i in range(n)
+    ]
     rows[500] = dataclasses.replace(rows[500], amount=rows[500].amount - Money.of_fen(1))
     del rows[99_999]
     calls = []
     report = reconciliation.reconcile(sqlite_db, "local", DAY, rows, progress=lambda d, t: calls.append(d))
     assert report.matched == n - 2
     assert sorted((d.kind, d.txn_id) for d in report.discrepancies) == [
-        ("amount_differs", "T0000500"), ("settled_not_in_statement", "T0099999")]
+        ("amount_differs", "T0000500"),
+        ("settled_not_in_statement", "T0099999"),
+    ]
     assert len(calls) <= 102  # progress reported in steps, not per line

@@ -34,8 +34,12 @@ def channel(tmp_path) -> LocalChannel:
 def paid_case(any_db, channel):
     with any_db.unit_of_work() as uow:
         case = make_case(uow.session, 1)
-        made = [orders.order_view(o) for o in
-                orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel)]
+        made = [
+            orders.order_view(o)
+            for o in orders.create_orders(
+                uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel
+            )
+        ]
         uow.commit()
     for order in made:
         channel.pay(order.payload, NOW + timedelta(minutes=2))
@@ -72,16 +76,24 @@ def test_refund_reverses_every_entry_issues_a_red_letter_bill_and_nets_to_zero(a
         entries = s.execute(select(LedgerEntry).order_by(LedgerEntry.id)).scalars().all()
         # Two settlement entries kept as they were, two new refund entries pointing at them.
         assert [e.kind for e in entries] == ["settlement", "settlement", "refund", "refund"]
-        assert {e.reverses_id for e in entries if e.kind == "refund"} == {e.id for e in entries if e.kind == "settlement"}
+        assert {e.reverses_id for e in entries if e.kind == "refund"} == {
+            e.id for e in entries if e.kind == "settlement"
+        }
         assert {line.credit_status for line in s.execute(select(PaymentOrderLine)).scalars()} == {"reversed"}
 
-        bills = s.execute(select(PaymentReceipt).where(PaymentReceipt.kind.in_(["fee", "fee_red"]))).scalars().all()
+        bills = (
+            s.execute(select(PaymentReceipt).where(PaymentReceipt.kind.in_(["fee", "fee_red"])))
+            .scalars()
+            .all()
+        )
         original = next(b for b in bills if b.kind == "fee")
         red = next(b for b in bills if b.kind == "fee_red")
         assert original.status == "reversed" and red.red_of_id == original.id
         assert red.amount == -Money.yuan("80.00") and red.number != original.number
         assert red.lines[0]["amount"] == "-80.00"
-        assert {r.status for r in s.execute(select(PaymentReceipt).where(PaymentReceipt.kind == "tax")).scalars()} == {"reversed"}
+        assert {
+            r.status for r in s.execute(select(PaymentReceipt).where(PaymentReceipt.kind == "tax")).scalars()
+        } == {"reversed"}
 
         assert {r.reason for r in s.execute(select(PaymentRefund)).scalars()} == {"申请人撤回申请"}
         assert not orders.case_is_paid(s, case_id)

@@ -40,7 +40,9 @@ def short_paid(any_db, channel):
     """The buyer's order paid one fen short: held for review."""
     with any_db.unit_of_work() as uow:
         case = make_case(uow.session, 1)
-        buyer, _seller = orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel)
+        buyer, _seller = orders.create_orders(
+            uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=channel
+        )
         uow.commit()
         case_id, order_no, payload = case.id, buyer.order_no, buyer.payload
     channel.pay(payload, PAY_AT, simulate_amount=Money.yuan("10079.99"))
@@ -49,7 +51,9 @@ def short_paid(any_db, channel):
     return case_id, order_no
 
 
-def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_again(any_db, channel, short_paid):
+def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_again(
+    any_db, channel, short_paid
+):
     case_id, order_no = short_paid
     report = review.return_review_payment(any_db, channel, CASHIER, order_no, "银行少收一分", now=LATER)
     assert (report.order_no, report.amount, report.already) == (order_no, Money.yuan("10079.99"), False)
@@ -60,7 +64,11 @@ def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_a
         assert order.status == orders.VOIDED and order.live_key is None
         assert "全额退回" in order.void_reason and "银行少收一分" in order.review_reason
         refund = s.scalars(select(PaymentRefund).where(PaymentRefund.order_id == order.id)).one()
-        assert (refund.refund_no, refund.amount, refund.requested_by) == (f"RV{order_no}", Money.yuan("10079.99"), "cashier1")
+        assert (refund.refund_no, refund.amount, refund.requested_by) == (
+            f"RV{order_no}",
+            Money.yuan("10079.99"),
+            "cashier1",
+        )
         txn = s.scalars(select(ChannelTransaction).where(ChannelTransaction.order_id == order.id)).one()
         assert txn.outcome == review.RETURNED
         assert settlement.review_items(s) == []  # nothing is left for a person to look at
@@ -74,7 +82,9 @@ def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_a
     # The buyer's side gets a new order of the right amount (the held one no longer blocks it).
     buyer_lines = Quote(tuple(q for q in resale_quote().lines if q.payer is Payer.BUYER))
     with any_db.unit_of_work() as uow:
-        (again_order,) = orders.create_orders(uow.session, case_id, buyer_lines, TAXPAYERS, LATER, channel=channel)
+        (again_order,) = orders.create_orders(
+            uow.session, case_id, buyer_lines, TAXPAYERS, LATER, channel=channel
+        )
         uow.commit()
         assert again_order.amount == Money.yuan("10080.00") and again_order.status == orders.OPEN
 
@@ -97,7 +107,9 @@ def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_a
         assert len(uow.session.scalars(select(PaymentRefund)).all()) == 1
 
 
-def test_only_a_cashier_returns_only_an_order_under_review_and_only_with_a_reason(any_db, channel, short_paid):
+def test_only_a_cashier_returns_only_an_order_under_review_and_only_with_a_reason(
+    any_db, channel, short_paid
+):
     _case_id, order_no = short_paid
     with pytest.raises(PermissionDenied):
         review.return_review_payment(any_db, channel, CLERK, order_no, "原因", now=LATER)
@@ -115,7 +127,9 @@ def test_the_check_names_a_returned_payment_whose_order_was_not_voided(any_db, c
     _case_id, order_no = short_paid
     review.return_review_payment(any_db, channel, CASHIER, order_no, "银行少收一分", now=LATER)
     with any_db.unit_of_work() as uow:  # someone "reopens" the order by hand
-        uow.session.execute(update(PaymentOrder).where(PaymentOrder.order_no == order_no).values(status="review"))
+        uow.session.execute(
+            update(PaymentOrder).where(PaymentOrder.order_no == order_no).values(status="review")
+        )
         uow.commit()
     report = invariants.check_database(any_db, audit_chain=False)
     messages = [p.message for p in report.problems if p.record == f"缴款单 {order_no}"]

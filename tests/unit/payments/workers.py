@@ -50,8 +50,9 @@ def build_scenario(db: Database, signer, cases: int, deliveries: int, seed: int 
     with db.unit_of_work() as uow:
         for n in range(1, cases + 1):
             case = make_case(uow.session, n)
-            for order in orders.create_orders(uow.session, case.id, resale_quote(), TAXPAYERS, NOW,
-                                              channel=IssuingChannel()):
+            for order in orders.create_orders(
+                uow.session, case.id, resale_quote(), TAXPAYERS, NOW, channel=IssuingChannel()
+            ):
                 due[order.order_no] = order.amount.fen
         uow.commit()
     paid: dict[str, int] = {}
@@ -74,14 +75,22 @@ def build_scenario(db: Database, signer, cases: int, deliveries: int, seed: int 
         roll = rng.random()
         if roll < 0.1:
             _, body, signature = rng.choice([d for d in genuine[::2]])
-            forged_body = body.replace(b'"status":2', b'"status":2 ') if rng.random() < 0.3 else \
-                body.replace(b'"amount":"', b'"amount":"1')
+            forged_body = (
+                body.replace(b'"status":2', b'"status":2 ')
+                if rng.random() < 0.3
+                else body.replace(b'"amount":"', b'"amount":"1')
+            )
             out.append(("notify", forged_body, signature))
             forged += 1
         elif roll < 0.15 and unpaid:
             order_no = rng.choice(unpaid)
-            status = ChannelStatus(order_no, STATUS_PAID, f"FAKE{rng.randrange(10**9)}", Money.of_fen(due[order_no]),
-                                   NOW + timedelta(minutes=2))
+            status = ChannelStatus(
+                order_no,
+                STATUS_PAID,
+                f"FAKE{rng.randrange(10**9)}",
+                Money.of_fen(due[order_no]),
+                NOW + timedelta(minutes=2),
+            )
             out.append(("notify", notification_body("local", status), "0" * 64))
             forged += 1
         else:
@@ -108,7 +117,9 @@ def deliver(url: str, data_dir: str, deliveries: list[tuple], now_iso: str) -> d
                     result = "forged"
             else:
                 _, txn, order_no, fen, at = delivery
-                event = PaymentEvent("local", txn, order_no, Money.of_fen(fen), datetime.fromisoformat(at), "poll")
+                event = PaymentEvent(
+                    "local", txn, order_no, Money.of_fen(fen), datetime.fromisoformat(at), "poll"
+                )
                 result = record_payment(db, event, now).result
             counts[result] = counts.get(result, 0) + 1
     finally:

@@ -4,7 +4,9 @@ from registry_desk.services.case_history import _detail
 
 
 def test_recording_lists_certificate_numbers():
-    text = _detail("case.recorded", {"status": "recorded", "issued_certificates": ["宁(2026)中卫市不动产权第0000001号"]})
+    text = _detail(
+        "case.recorded", {"status": "recorded", "issued_certificates": ["宁(2026)中卫市不动产权第0000001号"]}
+    )
     assert "已登簿" in text and "宁(2026)中卫市不动产权第0000001号" in text
 
 
@@ -27,7 +29,20 @@ def test_every_action_written_against_a_case_reads_in_chinese():
     package = Path(__file__).resolve().parents[3] / "registry_desk"
     written = set()
     for path in package.rglob("*.py"):
-        written |= set(re.findall(r'"((?:case|certificate|ecert|payment|kiosk)\.[a-z_]+)"', path.read_text(encoding="utf-8")))
-    not_about_a_case = {"ecert.seed_demo", "ecert.import", "kiosk.exit", "kiosk.exit_refused", "kiosk.statement", "kiosk.qss"}
+        written |= set(
+            re.findall(
+                r'"((?:case|certificate|ecert|payment|kiosk)\.[a-z_]+)"', path.read_text(encoding="utf-8")
+            )
+        )
+    not_about_a_case = {
+        "ecert.seed_demo",
+        "ecert.import",
+        "kiosk.exit",
+        "kiosk.exit_refused",
+        "kiosk.statement",
+        "kiosk.qss",
+    }
     missing = written - set(ACTION_LABELS) - HIDDEN_ACTIONS - not_about_a_case
-    assert not missing, f"give these audit actions a Chinese label in case_history.ACTION_LABELS: {sorted(missing)}"
+    assert not missing, (
+        f"give these audit actions a Chinese label in case_history.ACTION_LABELS: {sorted(missing)}"
+    )

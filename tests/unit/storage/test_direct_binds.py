@@ -56,7 +56,12 @@ def test_what_the_types_refuse_is_still_refused(dialect):
 
 @pytest.mark.parametrize(
     "stored",
-    ["2026-03-02 02:00:00.000000", "2026-03-02 02:00:00", "1999-12-31 23:59:59.123456", "2026-11-27 03:46:01.5"],
+    [
+        "2026-03-02 02:00:00.000000",
+        "2026-03-02 02:00:00",
+        "1999-12-31 23:59:59.123456",
+        "2026-11-27 03:46:01.5",
+    ],
 )
 def test_sqlite_moments_read_back_as_sqlalchemy_reads_them(stored):
     from registry_desk.storage.prepared import _processor

@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_paper_ranges")),
     )
     with op.batch_alter_table("paper_ranges", schema=None) as batch_op:
-        batch_op.create_index("ix_paper_ranges_prefix_numbers", ["prefix", "first_no", "last_no"], unique=False)
+        batch_op.create_index(
+            "ix_paper_ranges_prefix_numbers", ["prefix", "first_no", "last_no"], unique=False
+        )
 
     op.create_table(
         "paper_serials",
