@@ -3,87 +3,28 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from functools import partial
 from pathlib import Path
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from registry_desk.config import Settings
 from registry_desk.domain.errors import DomainError
-from registry_desk.resources_path import resource
 from registry_desk.ui.crash import CrashHandler
-from registry_desk.ui import APPLICATION, ORGANISATION
+from registry_desk.ui.qt_app import (  # noqa: F401 - also this module's API (tests, the kiosk)
+    FONT_POINT_SIZE,
+    TRANSLATIONS,
+    application,
+    apply_look,
+    install_translations,
+    refuse_broken_qt,
+    shipped_font_family,
+)
 
-FONT_POINT_SIZE = 10
 EXIT_AFTER_STARTUP = "REGISTRY_DESK_EXIT_AFTER_STARTUP"
-TRANSLATIONS = ("translations",)
-_installed: list[QTranslator] = []
-_font_family: str | None = None
-
-
-def application() -> QApplication:
-    app = QApplication.instance()
-    if app is None:
-        app = QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setOrganizationName(ORGANISATION)
-    app.setApplicationName(APPLICATION)
-    return app
-
-
-def refuse_broken_qt(parent: QWidget | None = None) -> bool:
-    """True (after saying why, on screen and on stderr) when the installed Qt binding would crash at random."""
-    from registry_desk.ui.qt_runtime import defect_message
-
-    message = defect_message()
-    if message is None:
-        return False
-    print(message, file=sys.stderr)
-    QMessageBox.critical(parent, QCoreApplication.translate("App", "无法启动"), message)
-    return True
-
-
-def install_translations(app: QCoreApplication, lang: str) -> list[QTranslator]:
-    """Chinese is the source language, so zh_CN needs only Qt's own strings (button texts of standard
-    dialogs); English needs ours. Replaces what an earlier call installed."""
-    for old in _installed:
-        app.removeTranslator(old)
-    _installed.clear()
-    wanted: list[tuple[str, str]] = []
-    if lang == "en":
-        wanted.append(("registry_desk_en", str(resource(*TRANSLATIONS))))
-    else:
-        wanted.append(("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)))
-    for name, folder in wanted:
-        translator = QTranslator(app)
-        if translator.load(name, folder):
-            app.installTranslator(translator)
-            _installed.append(translator)
-    return list(_installed)
-
-
-def shipped_font_family() -> str | None:
-    """WenQuanYi Micro Hei from resources/fonts: a bare Linux box has no CJK font at all."""
-    global _font_family
-    if _font_family is None:
-        font_id = QFontDatabase.addApplicationFont(str(resource("fonts", "wqy-microhei.ttc")))
-        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-        _font_family = families[0] if families else ""
-    return _font_family or None
-
-
-def apply_look(app: QApplication) -> None:
-    family = shipped_font_family()
-    if family:
-        app.setFont(QFont(family, FONT_POINT_SIZE))
-    qss = resource("styles", "clerk.qss")
-    if qss.is_file():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
 
 
 def run_gui(settings: Settings, demo: bool = True) -> int:
@@ -134,7 +75,7 @@ class _Opener:
 
     def _work(self, settings: Settings, demo: bool) -> None:
         try:
-            from registry_desk.services.bootstrap import open_database
+            from registry_desk.bootstrap import open_database
 
             result = open_database(settings, demo=demo)
         except Exception as error:  # noqa: BLE001 - shown in the dialog rather than lost on a thread
@@ -144,7 +85,7 @@ class _Opener:
 
 
 def _run(app: QApplication, settings: Settings, demo: bool) -> int:
-    from registry_desk.services.demo_accounts import read_demo_accounts
+    from registry_desk.demo.demo_accounts import read_demo_accounts
     from registry_desk.ui.login import LoginDialog
 
     login = LoginDialog(None, read_demo_accounts(settings.data_dir) if demo else {})
@@ -193,10 +134,3 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
 
         tasks.wait_for_all(30.0)
         db.dispose()
-
-
-def main() -> int:
-    """The `registry-desk-gui` script: the same options as `registry-desk`, opening the window."""
-    from registry_desk.cli import main as cli_main
-
-    return cli_main()

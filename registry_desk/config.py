@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,8 @@ def resolve(
     data = Path(data_dir or env.get(ENV_DATA_DIR) or default_data_dir()).expanduser()
     url = database_url or env.get(ENV_DATABASE_URL) or f"sqlite:///{data / 'registry.sqlite3'}"
     return Settings(data_dir=data, database_url=url, lang=lang or "zh_CN")
+
+
+def redact_url(url: str) -> str:
+    """The URL as it may be shown or logged: the password, if any, replaced by ***."""
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)

@@ -1,6 +1,6 @@
 """Shared fixtures: a migrated, empty register on SQLite (`sqlite_db`), PostgreSQL (`postgres_db`), or both (`any_db`).
 
-Tests that want the Zhongwei demo register call `registry_desk.services.demo_data.load_demo(db)` themselves,
+Tests that want the Zhongwei demo register call `registry_desk.demo.demo_data.load_demo(db)` themselves,
 so every test states what data it starts from.
 """
 

@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _init(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.bootstrap import open_database
     from registry_desk.storage import migrate
 
     result = open_database(settings, demo=not args.no_demo)
@@ -47,8 +47,8 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services.audit import verify_chain
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.kernel.audit import verify_chain
+    from registry_desk.bootstrap import open_database
 
     result = open_database(settings, demo=False)
     report = verify_chain(result.db)
@@ -61,9 +61,9 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _user_add(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services.bootstrap import open_database
-    from registry_desk.services.context import SYSTEM
-    from registry_desk.services.users import create_user
+    from registry_desk.bootstrap import open_database
+    from registry_desk.kernel.context import SYSTEM
+    from registry_desk.operations.users import create_user
 
     password = getpass.getpass("密码：")
     if getpass.getpass("再次输入密码：") != password:

@@ -12,11 +12,11 @@ from registry_desk.config import Settings
 
 # Each module has `figures(ctx: BenchContext) -> list[Figure]`; later issues add theirs here.
 FIGURE_MODULES = [
-    "registry_desk.benchmarks.register_figures",
-    "registry_desk.benchmarks.case_figures",
-    "registry_desk.benchmarks.exemption_figures",
-    "registry_desk.benchmarks.kiosk_figures",
-    "registry_desk.benchmarks.payment_figures",
+    "registry_desk.demo.benchmarks.register_figures",
+    "registry_desk.demo.benchmarks.case_figures",
+    "registry_desk.demo.benchmarks.exemption_figures",
+    "registry_desk.demo.benchmarks.kiosk_figures",
+    "registry_desk.demo.benchmarks.payment_figures",
 ]
 
 
@@ -40,8 +40,8 @@ def _progress(done: int, total: int) -> None:
 
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import synthetic
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.demo import synthetic
+    from registry_desk.bootstrap import open_database
 
     opened = open_database(settings, demo=False)
     t0 = time.perf_counter()
@@ -58,11 +58,11 @@ def _unit_count(db) -> int:  # type: ignore[no-untyped-def]
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk import config
-    from registry_desk.benchmarks import register_figures
-    from registry_desk.benchmarks.context import BenchContext
-    from registry_desk.benchmarks.runner import measure, table
-    from registry_desk.services import synthetic
-    from registry_desk.services.context import SYSTEM
+    from registry_desk.demo.benchmarks import register_figures
+    from registry_desk.demo.benchmarks.context import BenchContext
+    from registry_desk.demo.benchmarks.runner import measure, table
+    from registry_desk.demo import synthetic
+    from registry_desk.kernel.context import SYSTEM
     from registry_desk.storage import migrate
     from registry_desk.storage.database import Database
 

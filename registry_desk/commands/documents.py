@@ -78,14 +78,14 @@ def _write(out: str, data: bytes) -> Path:
 
 
 def _open_db(settings: Settings):
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.bootstrap import open_database
 
     return open_database(settings, demo=False).db
 
 
 def _print_certificate(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import issuing
-    from registry_desk.services.context import SYSTEM
+    from registry_desk.registration import issuing
+    from registry_desk.kernel.context import SYSTEM
 
     db = _open_db(settings)
     try:
@@ -105,8 +105,8 @@ def _print_certificate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_receipt(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import issuing
-    from registry_desk.services.context import SYSTEM
+    from registry_desk.registration import issuing
+    from registry_desk.kernel.context import SYSTEM
 
     db = _open_db(settings)
     try:
@@ -119,7 +119,7 @@ def _print_receipt(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _store(settings: Settings):
-    from registry_desk.ecert.local_store import LocalEcertStore
+    from registry_desk.exemptions.ecert.local_store import LocalEcertStore
 
     return LocalEcertStore(settings.ecert_dir)
 
@@ -143,7 +143,7 @@ def _ecert_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ecert_show(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.pki import TrustStore
-    from registry_desk.ecert.pull import EcertVerificationFailed, verify_ecert_pdf
+    from registry_desk.exemptions.ecert.pull import EcertVerificationFailed, verify_ecert_pdf
 
     store = _store(settings)
     rec = store.get(args.ecert_id)
@@ -183,8 +183,8 @@ def _ecert_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ecert_import(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.ecert.publish import import_ecert_pdf
-    from registry_desk.ecert.pull import EcertVerificationFailed
+    from registry_desk.exemptions.ecert.publish import import_ecert_pdf
+    from registry_desk.exemptions.ecert.pull import EcertVerificationFailed
 
     path = Path(args.file)
     if not path.is_file():
@@ -206,7 +206,7 @@ def _ecert_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ecert_publish_pending(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when nothing is left pending, 1 when a case still failed (its error is printed)."""
-    from registry_desk.services import exemptions
+    from registry_desk.exemptions import service as exemptions
 
     db = _open_db(settings)
     try:
@@ -227,7 +227,7 @@ def _ecert_publish_pending(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ecert_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.ecert.publish import seed_demo_ecerts
+    from registry_desk.exemptions.ecert.publish import seed_demo_ecerts
 
     db = _open_db(settings)
     try:

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _kiosk(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services.kiosk import KioskPolicy
+    from registry_desk.kiosk.service import KioskPolicy
     from registry_desk.ui.kiosk.launch import run_kiosk
 
     policy = KioskPolicy(
@@ -57,15 +57,15 @@ def _kiosk(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _open(settings: Settings):  # type: ignore[no-untyped-def]
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.bootstrap import open_database
 
     return open_database(settings, demo=False).db
 
 
 def _admin(db, settings: Settings, user: str | None):  # type: ignore[no-untyped-def]
     """Signs the administrator in: the demo admin from the data dir's accounts file, or a password prompt."""
-    from registry_desk.services import users
-    from registry_desk.services.demo_accounts import read_demo_accounts
+    from registry_desk.operations import users
+    from registry_desk.demo.demo_accounts import read_demo_accounts
 
     username = user or "admin"
     password = read_demo_accounts(settings.data_dir).get(username) if user is None else None
@@ -75,7 +75,7 @@ def _admin(db, settings: Settings, user: str | None):  # type: ignore[no-untyped
 
 
 def _load(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import paper_stock
+    from registry_desk.kiosk import paper_stock
 
     db = _open(settings)
     try:
@@ -89,8 +89,8 @@ def _load(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import paper_stock
-    from registry_desk.services.context import SYSTEM
+    from registry_desk.kiosk import paper_stock
+    from registry_desk.kernel.context import SYSTEM
 
     db = _open(settings)
     try:
@@ -113,7 +113,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _threshold(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import paper_stock
+    from registry_desk.kiosk import paper_stock
 
     db = _open(settings)
     try:

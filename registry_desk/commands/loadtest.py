@@ -40,7 +40,7 @@ def _run_dir(settings: Settings, kind: str) -> Path:
 
 
 def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.loadtest.runner import run_load
+    from registry_desk.demo.loadtest.runner import run_load
 
     run_dir = _run_dir(settings, "loadtest")
     url = args.load_database_url or f"sqlite:///{run_dir}/register.sqlite3"
@@ -59,7 +59,7 @@ def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _faulttest(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.loadtest.faults import run_faults
+    from registry_desk.demo.loadtest.faults import run_faults
 
     run_dir = _run_dir(settings, "faulttest")
     url = args.load_database_url or f"sqlite:///{run_dir}/register.sqlite3"

@@ -41,13 +41,13 @@ def parse_day(text: str, what: str) -> date:
 
 
 def _open(settings: Settings):
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.bootstrap import open_database
 
     return open_database(settings, demo=False).db
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services.invariants import check_database
+    from registry_desk.operations.invariants import check_database
 
     db = _open(settings)
     try:
@@ -64,7 +64,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _backup(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import backup
+    from registry_desk.operations import backup
 
     if not settings.is_sqlite:
         commands = backup.postgres_commands(settings.database_url, args.out)
@@ -79,7 +79,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.services import backup
+    from registry_desk.operations import backup
 
     if not settings.is_sqlite:
         commands = backup.postgres_commands(settings.database_url, args.file)
@@ -95,9 +95,9 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.dashboard_pdf import render_dashboard_pdf
-    from registry_desk.services.cases import local_date
-    from registry_desk.services.context import SYSTEM, utc_now
-    from registry_desk.services.dashboard import build_dashboard
+    from registry_desk.registration.cases import local_date
+    from registry_desk.kernel.context import SYSTEM, utc_now
+    from registry_desk.operations.dashboard import build_dashboard
 
     start, end = parse_day(args.start, "开始日期"), parse_day(args.end, "结束日期")
     db = _open(settings)
@@ -106,7 +106,7 @@ def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
         dashboard = build_dashboard(db, SYSTEM, start, end, today=local_date(now))
     finally:
         db.dispose()
-    from registry_desk.services.cases import CHINA_TZ
+    from registry_desk.registration.cases import CHINA_TZ
 
     pdf = render_dashboard_pdf(dashboard, generated_at=now.astimezone(CHINA_TZ))
     out = Path(args.out)

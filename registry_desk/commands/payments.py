@@ -85,7 +85,7 @@ def _channel(settings: Settings):
 
 
 def _open(settings: Settings):
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.bootstrap import open_database
 
     return open_database(settings, demo=False).db
 
@@ -93,7 +93,7 @@ def _open(settings: Settings):
 def _pay(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.money import Money
     from registry_desk.payments.channel import CHINA_TZ
-    from registry_desk.services.context import utc_now
+    from registry_desk.kernel.context import utc_now
 
     amount = Money.yuan(args.simulate_amount) if args.simulate_amount else None
     result = _channel(settings).pay(args.payload, utc_now(), simulate_amount=amount)
@@ -251,9 +251,9 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
 def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
-    from registry_desk.services.bank_contracts import inbox_file_name, make_demo_mortgage_contract
-    from registry_desk.services.cases import CHINA_TZ
-    from registry_desk.services.context import utc_now
+    from registry_desk.exemptions.bank_contracts import inbox_file_name, make_demo_mortgage_contract
+    from registry_desk.registration.cases import CHINA_TZ
+    from registry_desk.kernel.context import utc_now
 
     if not 1 <= args.years <= 50:
         raise ValidationError(

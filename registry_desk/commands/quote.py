@@ -16,7 +16,7 @@ from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.fees import Business
 from registry_desk.domain.money import Money, MoneyError
 from registry_desk.domain.taxes import District, TransferFacts
-from registry_desk.services.quote import QuoteRequest, compute_quote, quote_as_dict, rate_text
+from registry_desk.kernel.quote import QuoteRequest, compute_quote, quote_as_dict, rate_text
 
 _RULE = "税费试算参数"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

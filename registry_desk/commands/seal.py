@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     sign.add_argument(
         "--contract-data",
         metavar="JSON",
-        help="抵押合同数据（JSON，格式见 services/bank_contracts.py）：核对后嵌入 PDF 再盖章，窗口按 F6 读取",
+        help="抵押合同数据（JSON，格式见 exemptions/bank_contracts.py）：核对后嵌入 PDF 再盖章，窗口按 F6 读取",
     )
     sign.add_argument("input", help="待盖章的 PDF")
     sign.add_argument("output", help="盖章后的 PDF")
@@ -108,7 +108,11 @@ def _sign(args: argparse.Namespace, settings: Settings) -> int:
 
 def _with_contract_data(pdf: bytes, path: Path, identity) -> bytes:
     """The PDF with the contract data embedded, once the data reads and names the sealing bank itself."""
-    from registry_desk.services.bank_contracts import RULE_CONTRACT, embed_contract_data, parse_contract_json
+    from registry_desk.exemptions.bank_contracts import (
+        RULE_CONTRACT,
+        embed_contract_data,
+        parse_contract_json,
+    )
 
     if not path.is_file():
         raise NotFound(f"找不到合同数据文件：{path}", rule="须给出存在的 JSON 文件", record=str(path))

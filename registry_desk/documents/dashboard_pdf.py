@@ -19,7 +19,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from registry_desk.documents.fonts import check_printable, register_cjk_font
 
 if TYPE_CHECKING:  # the PDF reads the service's plain data; no import at run time
-    from registry_desk.services.dashboard import Dashboard
+    from registry_desk.operations.dashboard import Dashboard
 
 # One colour per business type, in the policy's order; also used by the window's charts.
 SERIES_COLOURS = ("#1f5f99", "#d9822b", "#3c8d40", "#9c3d54", "#6b5b95", "#7f7f7f")

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ
-from registry_desk.services.numbers import next_value as register_next_value
+from registry_desk.kernel.numbers import next_value as register_next_value
 from registry_desk.storage.driver_sql import Driver
 
 REGION_CODE = "640500"
@@ -50,7 +50,7 @@ def mod11_10_valid(code: str) -> bool:
 def next_value(session: Session | Driver, name: str) -> int:
     """Advances the named sequence in the caller's transaction and returns the new value.
 
-    The counters are the register's (services/numbers.py): one UPDATE … RETURNING when the counter exists,
+    The counters are the register's (kernel/numbers.py): one UPDATE … RETURNING when the counter exists,
     which takes its row lock and the value together; the INSERT only for a counter's first number.
     """
     return register_next_value(session, name)

@@ -29,7 +29,7 @@ from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ, as_utc
 from registry_desk.payments.settlement import COLLECTOR, PAYEE
 from registry_desk.payments.tables import PaymentOrder, PaymentOrderLine, PaymentReceipt
-from registry_desk.services.context import utc_now
+from registry_desk.kernel.context import utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment, Case
 

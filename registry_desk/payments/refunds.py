@@ -24,8 +24,8 @@ from registry_desk.payments.numbers import bill_check_code, bill_code, new_bill_
 from registry_desk.payments.orders import REFUNDED, SETTLED
 from registry_desk.payments.settlement import _write_entry
 from registry_desk.payments.tables import LedgerEntry, PaymentOrder, PaymentReceipt, PaymentRefund
-from registry_desk.services import audit
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.kernel import audit
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Case
 

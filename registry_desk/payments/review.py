@@ -22,8 +22,8 @@ from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, as_utc
 from registry_desk.payments.orders import REVIEW, STATUS_LABELS, VOIDED
 from registry_desk.payments.settlement import REVIEW_NOW
 from registry_desk.payments.tables import ChannelTransaction, PaymentOrder, PaymentRefund
-from registry_desk.services import audit
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.kernel import audit
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Case
 

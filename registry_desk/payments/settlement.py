@@ -34,8 +34,8 @@ from registry_desk.payments.tables import (
     PaymentOrderLine,
     PaymentReceipt,
 )
-from registry_desk.services import audit
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.kernel import audit
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import Case
@@ -514,7 +514,7 @@ def _advance_case(session: Session, sql: Driver, case: _LockedCase, now: datetim
         return False
     total = sum((amount for _, amount in orders), Money.zero())
     # The case workflow owns the status move (and its audit event and version); settlement only says why.
-    from registry_desk.services.cases import mark_paid_in
+    from registry_desk.registration.cases import mark_paid_in
 
     locked = session.get(Case, case.id, populate_existing=True)
     assert locked is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections.abc import Iterator
@@ -13,17 +12,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry_desk.config import redact_url
 from registry_desk.domain.errors import DomainError
 from registry_desk.storage.driver_sql import Driver
 
 
 class DatabaseUnavailable(DomainError):
     """The database cannot be reached or opened."""
-
-
-def redact_url(url: str) -> str:
-    """The URL as it may be shown or logged: the password, if any, replaced by ***."""
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
 def _sqlite_setup(engine: Engine) -> None:

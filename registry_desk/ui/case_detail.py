@@ -38,8 +38,13 @@ from registry_desk.domain.cases import (
 )
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import case_history, cases, claims, exemptions, issuing, payment_flow
-from registry_desk.services.context import Actor
+from registry_desk.registration import case_history
+from registry_desk.registration import cases
+from registry_desk.registration import claims
+from registry_desk.exemptions import service as exemptions
+from registry_desk.registration import issuing
+from registry_desk.payments import service as payment_flow
+from registry_desk.kernel.context import Actor
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.models import local_time
 from registry_desk.ui.payment_panel import PaymentPanel
@@ -228,7 +233,7 @@ class CaseDetailDialog(QDialog):
             [self.tr("时间"), self.tr("经办人"), self.tr("环节"), self.tr("说明")], self, "historyTable"
         )
 
-        # “由 张三（3号窗口）处理中” when another clerk has this case open (services/claims.py).
+        # “由 张三（3号窗口）处理中” when another clerk has this case open (registration/claims.py).
         self.claim_label = QLabel(self)
         self.claim_label.setObjectName("claimedBy")
         self.claim_label.setWordWrap(True)
@@ -500,7 +505,7 @@ class CaseDetailDialog(QDialog):
 
     def open_materials(self) -> QDialog:
         """The materials panel of this case in its own window (pull, sealed files, signatures, previews)."""
-        from registry_desk.services.demo_accounts import read_demo_accounts
+        from registry_desk.demo.demo_accounts import read_demo_accounts
         from registry_desk.ui.materials_panel import MaterialsPanel
 
         dialog = QDialog(self)

@@ -60,7 +60,7 @@ class CaseListModel(RowTableModel):
         return item
 
     def set_claims(self, labels: Mapping[str, str]) -> None:
-        """“由 张三（3号窗口）处理中” by case number, shown after the status (services/claims.py)."""
+        """“由 张三（3号窗口）处理中” by case number, shown after the status (registration/claims.py)."""
         self.claims = dict(labels)
         if self.rowCount():
             column = self.COL_STATUS

@@ -30,9 +30,9 @@ from registry_desk.config import Settings
 from registry_desk.domain.errors import DomainError
 from registry_desk.domain.money import Money
 from registry_desk.payments import review
-from registry_desk.services import payment_flow
-from registry_desk.services.cases import local_date
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.payments import service as payment_flow
+from registry_desk.registration.cases import local_date
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import ask_reason
 from registry_desk.ui.models import local_time

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 
 from registry_desk.documents.dashboard_pdf import ACCOUNT_COLOURS, SERIES_COLOURS
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import dashboard as dashboard_service
-from registry_desk.services.cases import local_date
-from registry_desk.services.context import utc_now
+from registry_desk.operations import dashboard as dashboard_service
+from registry_desk.registration.cases import local_date
+from registry_desk.kernel.context import utc_now
 
 if TYPE_CHECKING:
-    from registry_desk.services.context import Actor
-    from registry_desk.services.dashboard import Dashboard
+    from registry_desk.kernel.context import Actor
+    from registry_desk.operations.dashboard import Dashboard
     from registry_desk.storage.database import Database
 
 

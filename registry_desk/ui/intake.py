@@ -65,9 +65,12 @@ from registry_desk.domain.errors import DomainError
 from registry_desk.domain.identifiers import validate_resident_id, validate_uscc
 from registry_desk.domain.money import Money, MoneyError
 from registry_desk.domain.taxes import full_years
-from registry_desk.services import cases, payment_flow, prefill, register
-from registry_desk.services.business_types import load_policy
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.registration import cases
+from registry_desk.payments import service as payment_flow
+from registry_desk.registration import prefill
+from registry_desk.registration import register
+from registry_desk.kernel.business_types import load_policy
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.pdf_preview import PdfPreviewDialog
 from registry_desk.ui.tasks import TaskRunner
@@ -1098,7 +1101,7 @@ class IntakeDialog(QDialog):
             return
         from registry_desk.domain.fees import Business
         from registry_desk.domain.quote_request import build_quote_request
-        from registry_desk.services.quote import compute_quote
+        from registry_desk.kernel.quote import compute_quote
 
         try:
             price = parse_money(self.price_edit.text())
@@ -1152,7 +1155,7 @@ class IntakeDialog(QDialog):
             mortgage = None
         try:
             if self.reads_bank_contracts and self.bank_contract is not None:
-                from registry_desk.services import bank_contracts
+                from registry_desk.exemptions import bank_contracts
 
                 result = bank_contracts.prefill_from_contract(
                     self.db,
@@ -1197,7 +1200,8 @@ class IntakeDialog(QDialog):
 
     def read_bank_contract_file(self, path: Path) -> bool:
         """Verifies the contract's seal, reads its data and prefills the mortgage from it; refusals show in red."""
-        from registry_desk.services import bank_contracts, issuing
+        from registry_desk.exemptions import bank_contracts
+        from registry_desk.registration import issuing
 
         try:
             pdf = path.read_bytes()
@@ -1352,7 +1356,7 @@ class IntakeDialog(QDialog):
                 return accepted
             accepted = payment_flow.attach_bank_contract(db, actor, settings, accepted, contract.pdf)
             if accepted.material_error is None and contract_path is not None:
-                from registry_desk.services.bank_contracts import file_away
+                from registry_desk.exemptions.bank_contracts import file_away
 
                 file_away(contract_path, settings)
             return accepted

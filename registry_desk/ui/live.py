@@ -1,6 +1,6 @@
 """Live updates for a window: what other windows commit reaches this window's ChangeBus, on the UI thread.
 
-The ChangeListener (services/changes.py) calls back on its own thread; each change is posted to the UI
+The ChangeListener (registration/changes.py) calls back on its own thread; each change is posted to the UI
 thread (ui/tasks.post: no Qt object is touched from the listener's thread, and a change arriving after
 `stop()` or after the window was deleted is dropped), where a short single-shot timer gathers a burst (a recording announces several events)
 into one refresh per topic.
@@ -9,15 +9,18 @@ into one refresh per topic.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from functools import partial
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from registry_desk.services.changes import ANY, Change, ChangeListener
-from registry_desk.storage.database import Database
+from registry_desk.registration.changes import ANY, Change, ChangeListener
 from registry_desk.ui import tasks
 from registry_desk.ui.bus import ChangeBus
+
+if TYPE_CHECKING:
+    from registry_desk.storage.database import Database
 
 COALESCE_MS = 250
 

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services.demo_accounts import DEMO_ACCOUNTS
+from registry_desk.demo.demo_accounts import DEMO_ACCOUNTS
 
 if TYPE_CHECKING:
-    from registry_desk.services.context import Actor
+    from registry_desk.kernel.context import Actor
     from registry_desk.storage.database import Database
 
 
@@ -147,7 +147,7 @@ class LoginDialog(QDialog):
             self._pending_login = True
             self.show_status(self.tr("数据库正在打开，打开后自动登录…"))
             return
-        from registry_desk.services import users
+        from registry_desk.operations import users
 
         try:
             actor = users.login(self.db, username, self.password.text())

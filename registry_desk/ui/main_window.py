@@ -28,9 +28,11 @@ from registry_desk.config import Settings
 from registry_desk.domain.cases import CaseRow
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import cases, claims, register
-from registry_desk.services.context import Actor, utc_now
-from registry_desk.storage.database import redact_url
+from registry_desk.registration import cases
+from registry_desk.registration import claims
+from registry_desk.registration import register
+from registry_desk.kernel.context import Actor, utc_now
+from registry_desk.config import redact_url
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import CaseDetailDialog
 from registry_desk.ui.case_list import CaseListView
@@ -173,7 +175,7 @@ class MainWindow(QMainWindow):
             self.add_tab(self.dashboard, self.tr("统计看板"))
         # 税费同缴: one collecting channel for the window; every window polls its open orders on a timer,
         # on its own runner so that a poll never makes the window look busy.
-        from registry_desk.services import payment_flow
+        from registry_desk.payments import service as payment_flow
 
         self.channel = payment_flow.channel_for(settings)
         self.poll_tasks = TaskRunner(self, self.bus)
@@ -241,7 +243,7 @@ class MainWindow(QMainWindow):
         finished in the background when a registrar's window opens; the outcome goes to the status bar."""
         if self.actor.role not in (Role.REGISTRAR, Role.ADMIN):
             return
-        from registry_desk.services import exemptions
+        from registry_desk.exemptions import service as exemptions
 
         def work() -> dict[str, str | None]:
             return exemptions.publish_pending(
@@ -267,7 +269,7 @@ class MainWindow(QMainWindow):
         """Asks the channel about open orders; settled ones move their cases and get their receipts."""
         if self.poll_tasks.busy:
             return
-        from registry_desk.services import payment_flow
+        from registry_desk.payments import service as payment_flow
 
         db, channel, settings = self.db, self.channel, self.settings
 

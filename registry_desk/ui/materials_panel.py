@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 from registry_desk.config import Settings
 from registry_desk.domain.cases import MATERIAL_ECERT, MATERIAL_MISSING, MATERIAL_SEALED
 from registry_desk.domain.errors import DomainError
-from registry_desk.ecert.records import EcertStore
-from registry_desk.services import application_form, exemptions
-from registry_desk.services.context import Actor
+from registry_desk.exemptions.ecert.records import EcertStore
+from registry_desk.exemptions import application_form
+from registry_desk.exemptions import service as exemptions
+from registry_desk.kernel.context import Actor
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.printing import PdfBytes
 from registry_desk.ui.signature_pad import SignatureDialog

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 
 from registry_desk.domain.codes import RightType
-from registry_desk.services.register import CertificateLine, PartyLine, RightView, SearchHit
+from registry_desk.registration.register import CertificateLine, PartyLine, RightView, SearchHit
 
 # China has kept one offset (UTC+8, no daylight saving) since 1991; the counters are all in Zhongwei.
 CHINA_TIME = timezone(timedelta(hours=8))

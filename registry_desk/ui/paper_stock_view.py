@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
 from registry_desk.payments.channel import CHINA_TZ
-from registry_desk.services import paper_stock
+from registry_desk.kiosk import paper_stock
 
 if TYPE_CHECKING:
-    from registry_desk.services.context import Actor
+    from registry_desk.kernel.context import Actor
     from registry_desk.storage.database import Database
 
 

@@ -25,8 +25,8 @@ from shiboken6 import isValid
 
 from registry_desk.config import Settings
 from registry_desk.domain.errors import DomainError
-from registry_desk.services import payment_flow
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.payments import service as payment_flow
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.models import local_time
 from registry_desk.ui.pdf_preview import PdfPreviewDialog

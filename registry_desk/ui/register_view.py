@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from registry_desk.domain.codes import AdvanceNoticeKind, RightType
-from registry_desk.services.register import RightView, UnitRegister
+from registry_desk.registration.register import RightView, UnitRegister
 from registry_desk.ui.models import CertificatesModel, KeyValueModel, RightsModel
 
 

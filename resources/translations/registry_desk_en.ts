@@ -4,7 +4,7 @@
 <context>
     <name>AdminExitDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/window.py" line="+73"/>
+        <location filename="../../registry_desk/ui/kiosk/window.py" line="+77"/>
         <source>管理员退出自助模式</source>
         <translation>Administrator: leave kiosk mode</translation>
     </message>
@@ -32,12 +32,12 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../registry_desk/app.py" line="+47"/>
+        <location filename="../../registry_desk/ui/qt_app.py" line="+39"/>
         <source>无法启动</source>
         <translation>Cannot start</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location filename="../../registry_desk/app.py" line="+35"/>
         <source>不动产登记一窗受理</source>
         <translation>Real-Estate Registration Counter</translation>
     </message>
@@ -50,7 +50,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/case_detail.py" line="+191"/>
+        <location filename="../../registry_desk/ui/case_detail.py" line="+196"/>
         <source>业务详情 — {number}</source>
         <translation>Case details — {number}</translation>
     </message>
@@ -162,12 +162,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+275"/>
+        <location line="+285"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-274"/>
+        <location line="-284"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -183,24 +183,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+295"/>
+        <location line="+305"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-294"/>
-        <location line="+298"/>
+        <location line="-304"/>
+        <location line="+308"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-297"/>
-        <location line="+301"/>
+        <location line="-307"/>
+        <location line="+311"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-289"/>
+        <location line="-299"/>
         <source>材料与签名（免提交/免盖章）</source>
         <translation>Materials and signatures (e-certificates, e-seals)</translation>
     </message>
@@ -324,12 +324,12 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Recorded; the e-certificates are not issued yet and will be issued automatically: {error}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+20"/>
         <source>申请材料 — {number}</source>
         <translation>Application materials — {number}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+27"/>
         <source>领证人姓名（核对身份证件后填写）：</source>
         <translation>Name of the person collecting (check their ID first):</translation>
     </message>
@@ -446,12 +446,12 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Filter:</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>列表显示在办业务及近 {days} 天内受理或办结的业务；更早的业务请在上方搜索框输入12位业务号查找。</source>
         <translation>The list shows open cases and those accepted or finished in the last {days} days; find an older case by typing its 12-digit case number into the search box above.</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>显示 {shown} / {total} 件；已超期 {overdue} 件，今日到期 {today} 件</source>
         <translation>Showing {shown} of {total}; {overdue} overdue, {today} due today</translation>
     </message>
@@ -459,7 +459,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CashierView</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="+180"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="+192"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -469,56 +469,56 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Date:</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <location line="+3"/>
-        <location line="+2"/>
+        <location line="+8"/>
+        <location line="+15"/>
+        <location line="+8"/>
         <source>缴款单号</source>
         <translation>Order no.</translation>
     </message>
     <message>
-        <location line="-5"/>
-        <location line="+3"/>
+        <location line="-22"/>
+        <location line="+13"/>
         <source>业务号</source>
         <translation>Case no.</translation>
     </message>
     <message>
-        <location line="-3"/>
+        <location line="-12"/>
         <source>缴费方</source>
         <translation>Paying side</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>缴款人</source>
         <translation>Payer</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+3"/>
+        <location line="+1"/>
+        <location line="+12"/>
         <source>金额（元）</source>
         <translation>Amount (yuan)</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-11"/>
         <source>状态</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>开具时间</source>
         <translation>Issued</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>入账时间</source>
         <translation>Settled</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+6"/>
         <source>退款单号</source>
         <translation>Refund no.</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+4"/>
         <source>原因</source>
         <translation>Reason</translation>
     </message>
@@ -528,12 +528,12 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Refunded</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>经办人</source>
         <translation>Handled by</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+4"/>
         <source>类别</source>
         <translation>Kind</translation>
     </message>
@@ -588,17 +588,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Net credited today: treasury {treasury} yuan, fiscal account {fiscal} yuan, total {total} yuan</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>；待退费业务：{cases}</source>
         <translation>; cases awaiting refund: {cases}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+7"/>
         <source>待缴费 {open} 张，已入账 {settled} 张，待核查 {review} 张，已退款 {refunded} 张，已作废 {voided} 张</source>
         <translation>{open} open, {settled} settled, {review} under review, {refunded} refunded, {voided} voided</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+42"/>
         <source>缴款单</source>
         <translation>Order</translation>
     </message>
@@ -608,17 +608,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Channel transaction</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>退回金额不符的支付</source>
         <translation>Return a payment of the wrong amount</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>缴款单 {order} 的实收金额与应收不符。全额退回该笔支付并作废缴款单后，缴费方可重新开具缴款单缴费。退回原因：</source>
         <translation>The amount received for order {order} differs from the amount due. Once the payment is returned in full and the order voided, the payer can be issued a new order and pay it. Reason for the return:</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+25"/>
         <source>选择渠道对账单</source>
         <translation>Choose the channel statement</translation>
     </message>
@@ -628,7 +628,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Statements (*.csv)</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>对账相符，无差异。</source>
         <translation>Reconciled: no discrepancies.</translation>
     </message>
@@ -638,7 +638,7 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Discrepancies found, please check:</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>对账报告</source>
         <translation>Reconciliation report</translation>
     </message>
@@ -679,7 +679,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CollectionsChart</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="-296"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="-359"/>
         <source>国库</source>
         <translation>Treasury</translation>
     </message>
@@ -715,7 +715,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>DashboardView</name>
     <message>
-        <location filename="../../registry_desk/ui/dashboard_view.py" line="+164"/>
+        <location filename="../../registry_desk/ui/dashboard_view.py" line="+179"/>
         <source>统计</source>
         <translation>Show</translation>
     </message>
@@ -731,13 +731,13 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+10"/>
-        <location line="+88"/>
+        <location line="+15"/>
+        <location line="+103"/>
         <source>按时办结率</source>
         <translation>On-time rate</translation>
     </message>
     <message>
-        <location line="-95"/>
+        <location line="-115"/>
         <source>税费入库（元）</source>
         <translation>Taxes and fees credited (yuan)</translation>
     </message>
@@ -747,49 +747,49 @@ Please give this log to the system administrator.</translation>
         <translation>Kiosk prints per day</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+5"/>
+        <location line="+6"/>
+        <location line="+12"/>
         <source>业务类型</source>
         <translation>Business type</translation>
     </message>
     <message>
-        <location line="-5"/>
+        <location line="-11"/>
         <source>受理</source>
         <translation>Accepted</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <location line="+84"/>
+        <location line="+1"/>
+        <location line="+100"/>
         <source>登簿办结</source>
         <translation>Recorded</translation>
     </message>
     <message>
-        <location line="-84"/>
+        <location line="-99"/>
         <source>按时办结</source>
         <translation>On time</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>受理至出证平均（小时）</source>
         <translation>Average acceptance to certificate (hours)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>业务号</source>
         <translation>Case number</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>坐落</source>
         <translation>Location</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>受理日</source>
         <translation>Accepted on</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>办结期限</source>
         <translation>Due date</translation>
     </message>
@@ -799,12 +799,12 @@ Please give this log to the system administrator.</translation>
         <translation>Status</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>逾期天数</source>
         <translation>Days overdue</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>从</source>
         <translation>From</translation>
     </message>
@@ -824,39 +824,39 @@ Please give this log to the system administrator.</translation>
         <translation>Overdue cases</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+47"/>
         <source>受理 %1 件，登簿办结 %2 件，按时办结率 %3；入国库 %4 元，入财政专户 %5 元；自助打印证书 %6 本</source>
         <translation>%1 cases accepted, %2 recorded, on-time rate %3; %4 yuan to the treasury, %5 yuan to the fiscal account; %6 certificates printed at the kiosk</translation>
     </message>
     <message>
-        <location line="+21"/>
-        <location line="+1"/>
+        <location line="+27"/>
+        <location line="+2"/>
         <source>国库</source>
         <translation>Treasury</translation>
     </message>
     <message>
-        <location line="-1"/>
-        <location line="+2"/>
+        <location line="-2"/>
+        <location line="+3"/>
         <source>财政专户</source>
         <translation>Fiscal account</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>打印成功</source>
         <translation>Printed</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+43"/>
         <source>已导出：%1</source>
         <translation>Exported: %1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>导出统计看板</source>
         <translation>Export dashboard</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+2"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
@@ -872,7 +872,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+417"/>
+        <location filename="../../registry_desk/ui/intake.py" line="+422"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
@@ -942,12 +942,12 @@ Please give this log to the system administrator.</translation>
         <translation>The seller family&apos;s only home</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>房屋原值（元），未能提供原值凭证的留空，个税按核定征收</source>
         <translation>Original value (yuan); leave empty when unproven (income tax at the deemed rate)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>成交价格（元）：</source>
         <translation>Price (yuan):</translation>
     </message>
@@ -1033,12 +1033,12 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+17"/>
-        <location line="+675"/>
+        <location line="+687"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-672"/>
+        <location line="-684"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
@@ -1099,7 +1099,7 @@ Please give this log to the system administrator.</translation>
         <translation>{where}: the agent&apos;s ID number is not valid</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>须有{label}（至少{n}位）</source>
         <translation>{label} required (at least {n})</translation>
     </message>
@@ -1185,7 +1185,7 @@ Please give this log to the system administrator.</translation>
         <translation>(trial calculation; the tax office assesses)</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+50"/>
         <source>读取银行抵押合同</source>
         <translation>Read the bank&apos;s mortgage contract</translation>
     </message>
@@ -1195,12 +1195,12 @@ Please give this log to the system administrator.</translation>
         <translation>Sealed PDF (*.pdf)</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>无法读取文件 {name}：{error}</source>
         <translation>Cannot read the file {name}: {error}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取</source>
         <translation>Bank mortgage contract {number}: seal of {bank} verified; it is taken as a sealed material on acceptance</translation>
     </message>
@@ -1236,17 +1236,17 @@ Please give this log to the system administrator.</translation>
         <translation>Accepted as case {number}; the acceptance receipt could not be made: {error}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>缴款单未能开具（打开业务时将重试）：{error}</source>
         <translation>the payment orders could not be issued (retried when the case is opened): {error}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}</source>
         <translation>the bank&apos;s mortgage contract could not be taken as a sealed material (import it under Materials): {error}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>已受理；</source>
         <translation>Accepted; </translation>
     </message>
@@ -1280,7 +1280,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>Kiosk</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/launch.py" line="+62"/>
+        <location filename="../../registry_desk/ui/kiosk/launch.py" line="+69"/>
         <source>不动产登记自助服务</source>
         <translation>Real Estate Registration Self-Service</translation>
     </message>
@@ -1288,28 +1288,28 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>KioskPrinting</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/printing.py" line="+57"/>
+        <location filename="../../registry_desk/ui/kiosk/printing.py" line="+56"/>
         <source>未找到可用的打印机，请联系管理员</source>
         <translation>No usable printer was found; please call the administrator</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+27"/>
         <source>无法读取待打印的文档 {name}</source>
         <translation>Cannot read the document to print: {name}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>打印机 {printer} 无法开始打印</source>
         <translation>Printer {printer} cannot start printing</translation>
     </message>
     <message>
-        <location line="-9"/>
-        <location line="+9"/>
+        <location line="-12"/>
+        <location line="+13"/>
         <source>默认打印机</source>
         <translation>default printer</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>打印机换页失败</source>
         <translation>The printer failed to start a new page</translation>
     </message>
@@ -1322,7 +1322,7 @@ Please give this log to the system administrator.</translation>
         <translation>Real Estate Registration Self-Service</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+33"/>
         <source>不动产登记自助服务 · 自助打证</source>
         <translation>Real Estate Registration Self-Service · Certificate Printing</translation>
     </message>
@@ -1373,7 +1373,7 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+2"/>
-        <location line="+45"/>
+        <location line="+51"/>
         <source>办理完毕，退出</source>
         <translation>Done, sign out</translation>
     </message>
@@ -1399,17 +1399,17 @@ Please give this log to the system administrator.</translation>
         <translation>Print again (on the next sheet)</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+116"/>
         <source>业务号：{number}</source>
         <translation>Case number: {number}</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>已输入 {count}/18 位：{mask}</source>
         <translation>{count}/18 characters entered: {mask}</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+22"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
@@ -1454,12 +1454,12 @@ Please give this log to the system administrator.</translation>
         <translation>Your application has been accepted and is waiting for taxes and fees; review starts once every side has paid.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>税费已缴清（或本业务无需缴费），登记机构正在审核，承诺在 {due} 前办结。</source>
         <translation>Taxes and fees are paid (or none are due); the registry is reviewing the case and promises to finish by {due}.</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>已记载于不动产登记簿，正在缮制证书，承诺在 {due} 前办结。</source>
         <translation>The register has been updated and the certificate is being prepared; promised by {due}.</translation>
     </message>
@@ -1499,27 +1499,27 @@ Please give this log to the system administrator.</translation>
         <translation>Case {number} · {business}</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>{role}：{name}（{id}）</source>
         <translation>{role}: {name} ({id})</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>受理日期 {accepted}&#x3000;承诺办结日期 {due}</source>
         <translation>Accepted on {accepted}   promised by {due}</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>打印{kind} {number}</source>
         <translation>Print {kind} {number}</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>缴款单 {order}（{kind}）</source>
         <translation>Payment order {order} ({kind})</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>合计 {amount} 元</source>
         <translation>Total {amount} yuan</translation>
     </message>
@@ -1534,7 +1534,7 @@ Please give this log to the system administrator.</translation>
         <translation>Waiting for payment…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+38"/>
         <source>缴费成功，税费已入账。电子票据如下：</source>
         <translation>Paid: the taxes and fees are booked. Your e-receipts:</translation>
     </message>
@@ -1544,7 +1544,7 @@ Please give this log to the system administrator.</translation>
         <translation>Printing, please wait…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>打印完成，请取走您的证书。
 证号：{number}
 印刷序列号：{serial}</source>
@@ -1558,17 +1558,17 @@ Paper serial: {serial}</translation>
         <translation>Printing failed; the sheet with serial {serial} is spoiled. You may try once more.</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>打印再次失败，印刷序列号 {serial} 的证书纸已作废。请到窗口由工作人员为您办理。</source>
         <translation>Printing failed again; the sheet with serial {serial} is spoiled. Please go to a counter.</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+13"/>
         <source>正在打印查询结果，请稍候…</source>
         <translation>Printing the search result, please wait…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+13"/>
         <source>查询结果已打印，请取走。</source>
         <translation>The search result is printed; please take it.</translation>
     </message>
@@ -1576,7 +1576,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/login.py" line="+46"/>
+        <location filename="../../registry_desk/ui/login.py" line="+49"/>
         <source>登录 — 不动产登记一窗受理</source>
         <translation>Sign in — Real-Estate Registration Counter</translation>
     </message>
@@ -1639,7 +1639,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+93"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+96"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -1710,7 +1710,7 @@ Paper serial: {serial}</translation>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+55"/>
         <source>补发电子证照：完成 {done} 件，失败 {failed} 件</source>
         <translation>Pending e-certificates published: {done} done, {failed} failed</translation>
     </message>
@@ -1768,7 +1768,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MaterialsPanel</name>
     <message>
-        <location filename="../../registry_desk/ui/materials_panel.py" line="+94"/>
+        <location filename="../../registry_desk/ui/materials_panel.py" line="+95"/>
         <source>材料</source>
         <translation>Material</translation>
     </message>
@@ -1819,7 +1819,7 @@ Paper serial: {serial}</translation>
     </message>
     <message>
         <location line="+13"/>
-        <location line="+111"/>
+        <location line="+117"/>
         <source>选中材料可预览其电子件</source>
         <translation>Select a material to preview its electronic file</translation>
     </message>
@@ -1839,7 +1839,7 @@ Paper serial: {serial}</translation>
         <translation>Electronic file preview ({n} pages)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+45"/>
         <source>“{name}”已电子核验。</source>
         <translation>“{name}” verified electronically.</translation>
     </message>
@@ -1849,12 +1849,12 @@ Paper serial: {serial}</translation>
         <translation>Pulled e-certificate {id} ({number}); seal and contents verified.</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+15"/>
         <source>选择电子签章文件（PDF）</source>
         <translation>Choose a sealed file (PDF)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>银行没有需要推送的材料。</source>
         <translation>The bank has nothing to push.</translation>
     </message>
@@ -1877,7 +1877,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1284"/>
+        <location filename="../../registry_desk/ui/intake.py" line="-1306"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -1965,27 +1965,27 @@ Paper serial: {serial}</translation>
 <context>
     <name>PaperStockView</name>
     <message>
-        <location filename="../../registry_desk/ui/paper_stock_view.py" line="+49"/>
+        <location filename="../../registry_desk/ui/paper_stock_view.py" line="+50"/>
         <source>起始序列号</source>
         <translation>First serial</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>终止序列号</source>
         <translation>Last serial</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>总数</source>
         <translation>Total</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已使用</source>
         <translation>Used</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>已作废</source>
         <translation>Spoiled</translation>
     </message>
@@ -1995,12 +1995,12 @@ Paper serial: {serial}</translation>
         <translation>Left</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>载入人</source>
         <translation>Loaded by</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>载入号段</source>
         <translation>Load range</translation>
     </message>
@@ -2020,12 +2020,12 @@ Paper serial: {serial}</translation>
         <translation>Warning level (sheets)</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>合计 {total} 张：已使用 {used}，已作废 {spoiled}，打印中 {printing}，剩余 {free}；下一张 {next}</source>
         <translation>{total} sheets: {used} used, {spoiled} spoiled, {printing} printing, {free} left; next {next}</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+7"/>
         <source>（无）</source>
         <translation>(none)</translation>
     </message>
@@ -2103,12 +2103,12 @@ Paper serial: {serial}</translation>
         <translation>Source</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>法定代表人</source>
         <translation>Legal representative</translation>
     </message>
     <message>
-        <location line="+95"/>
+        <location line="+96"/>
         <source>窗口录入</source>
         <translation>Entered at the counter</translation>
     </message>
@@ -2146,7 +2146,7 @@ Paper serial: {serial}</translation>
         <translation>Preview/print the selected receipt</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>收款渠道暂不可用：{error}</source>
         <translation>The payment channel is unavailable: {error}</translation>
     </message>
@@ -2447,7 +2447,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>SideCard</name>
     <message>
-        <location filename="../../registry_desk/ui/payment_panel.py" line="-160"/>
+        <location filename="../../registry_desk/ui/payment_panel.py" line="-162"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
@@ -2490,7 +2490,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>SignatureBox</name>
     <message>
-        <location filename="../../registry_desk/ui/signature_pad.py" line="+205"/>
+        <location filename="../../registry_desk/ui/signature_pad.py" line="+206"/>
         <source>清除</source>
         <translation>Clear</translation>
     </message>
@@ -2503,7 +2503,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>SignatureDialog</name>
     <message>
-        <location line="+17"/>
+        <location line="+18"/>
         <source>申请人签名 — 业务 {number}</source>
         <translation>Applicants&apos; signatures — case {number}</translation>
     </message>
@@ -2526,7 +2526,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>SignaturePad</name>
     <message>
-        <location line="-69"/>
+        <location line="-70"/>
         <source>请在此处签名</source>
         <translation>Sign here</translation>
     </message>
@@ -2534,7 +2534,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../registry_desk/ui/materials_panel.py" line="-308"/>
+        <location filename="../../registry_desk/ui/materials_panel.py" line="-324"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>

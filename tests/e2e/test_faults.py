@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from registry_desk.loadtest.faults import run_faults
+from registry_desk.demo.loadtest.faults import run_faults
 from tests.conftest import BACKENDS, migrated_postgres, postgres_base_url
 
 KILLS = 100
@@ -39,7 +39,7 @@ def test_the_checks_notice_a_half_written_register(tmp_path):
     settled order without its ledger entry are each reported."""
     from sqlalchemy import delete, select, update
 
-    from registry_desk.loadtest.checks import check_register, counters
+    from registry_desk.demo.loadtest.checks import check_register, counters
     from registry_desk.payments.tables import LedgerEntry, LedgerPosting
     from registry_desk.storage.database import Database
     from registry_desk.storage.tables import AuditEvent, Certificate, Sequence

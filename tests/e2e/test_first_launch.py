@@ -9,9 +9,9 @@ import sys
 from pypdf import PdfReader
 
 from registry_desk.config import Settings
-from registry_desk.services import issuing
-from registry_desk.services.bank_contracts import CONTRACT_DATA_FILE, read_bank_contract
-from registry_desk.services.demo_accounts import read_demo_accounts
+from registry_desk.registration import issuing
+from registry_desk.exemptions.bank_contracts import CONTRACT_DATA_FILE, read_bank_contract
+from registry_desk.demo.demo_accounts import read_demo_accounts
 from registry_desk.storage.database import Database
 
 

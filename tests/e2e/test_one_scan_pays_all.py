@@ -20,15 +20,16 @@ from registry_desk.domain.ledger import LedgerAccount
 from registry_desk.payments.channel import CHINA_TZ
 from registry_desk.payments.reconciliation import reconcile
 from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrder
-from registry_desk.services import cases, payment_flow
-from registry_desk.services.demo_cases import (
+from registry_desk.registration import cases
+from registry_desk.payments import service as payment_flow
+from registry_desk.demo.demo_cases import (
     DEMO_CLERK,
     DEMO_REGISTRAR,
     _resale,
     pick_demo_units,
     seed_demo_cases,
 )
-from registry_desk.services.demo_data import load_demo
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.tables import Attachment, Case
 
 WEDNESDAY = date(2026, 3, 11)

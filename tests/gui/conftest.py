@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from registry_desk.domain.codes import Role
-from registry_desk.services.context import SYSTEM, Actor
-from registry_desk.services.users import create_user
+from registry_desk.kernel.context import SYSTEM, Actor
+from registry_desk.operations.users import create_user
 from registry_desk.storage.database import Database
 from tests.conftest import suite_setting
 
@@ -56,7 +56,7 @@ def clerk(sqlite_db: Database) -> Actor:
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """The demo register with a clerk, shared by a module's read-only tests (loading it takes a second).
     Built like `sqlite_db` (tests/conftest.py), only once per module."""
-    from registry_desk.services.demo_data import load_demo
+    from registry_desk.demo.demo_data import load_demo
     from registry_desk.storage.migrate import upgrade
 
     folder = tmp_path_factory.mktemp("demo")

@@ -9,10 +9,10 @@ import pytest
 
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.services import cases
-from registry_desk.services.context import Actor
-from registry_desk.services.demo_cases import DEMO_CLERK, seed_demo_cases
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import cases
+from registry_desk.kernel.context import Actor
+from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import CaseDetailDialog
 from registry_desk.ui.tasks import TaskRunner

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 
 from registry_desk.domain.cases import DUE_OVERDUE, DUE_TODAY
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.services import cases
-from registry_desk.services.demo_cases import DEMO_CLERK, seed_demo_cases
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import cases
+from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.ui.case_list import (
     DUE_TODAY_BACKGROUND,
     DUE_TODAY_COLOR,

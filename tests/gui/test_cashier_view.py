@@ -15,10 +15,11 @@ from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import day_bounds
 from registry_desk.payments.tables import LedgerEntry, LedgerPosting
-from registry_desk.services import cases, payment_flow
-from registry_desk.services.context import Actor
-from registry_desk.services.demo_cases import DEMO_CLERK, seed_demo_cases
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import cases
+from registry_desk.payments import service as payment_flow
+from registry_desk.kernel.context import Actor
+from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.cashier_view import CashierView
 from registry_desk.ui.tasks import TaskRunner
@@ -123,8 +124,8 @@ def test_an_order_paid_with_the_wrong_amount_is_returned_from_the_review_tab(qtb
 
     from registry_desk.payments import orders, settlement
     from registry_desk.payments.channel import local_day
-    from registry_desk.services.cases import local_date
-    from registry_desk.services.context import utc_now
+    from registry_desk.registration.cases import local_date
+    from registry_desk.kernel.context import utc_now
     from registry_desk.payments.local_channel import LocalChannel
     from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote
 

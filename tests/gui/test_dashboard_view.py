@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor
 
 from registry_desk.documents.dashboard_pdf import SERIES_COLOURS
 from registry_desk.documents.verification import document_text
-from registry_desk.services.dashboard import build_dashboard
+from registry_desk.operations.dashboard import build_dashboard
 from registry_desk.ui.dashboard_view import DashboardView
 from tests.integration.test_case_helpers import CLERK
 from tests.integration.test_dashboard import MARCH, week  # noqa: F401  (the worked week, a module fixture)

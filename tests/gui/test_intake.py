@@ -15,10 +15,10 @@ from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType, Role
 from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.taxes import full_years
-from registry_desk.services import cases
-from registry_desk.services.context import Actor
-from registry_desk.services.demo_cases import pick_demo_units
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import cases
+from registry_desk.kernel.context import Actor
+from registry_desk.demo.demo_cases import pick_demo_units
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Party, Right, Unit
 from registry_desk.ui.intake import PartyTable
@@ -327,7 +327,7 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
 
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
-    from registry_desk.services.bank_contracts import make_demo_mortgage_contract
+    from registry_desk.exemptions.bank_contracts import make_demo_mortgage_contract
 
     db, clerk = demo
     unit = pick_demo_units(db).mortgaged[0]
@@ -387,7 +387,7 @@ def _recorded_purchase_notice(db: Database, clerk: Actor, unit: str) -> None:
     from registry_desk.domain.cases import PartyInput
     from registry_desk.domain.codes import AdvanceNoticeKind, IdType, PartyRole
     from registry_desk.domain.money import Money
-    from registry_desk.services.prefill import accept_prefilled, prefill
+    from registry_desk.registration.prefill import accept_prefilled, prefill
 
     monday = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
     registrar = Actor(None, "reg01", "登簿员", Role.REGISTRAR)
@@ -411,7 +411,7 @@ def test_the_banks_presale_mortgage_notice_read_from_its_sealed_contract(qtbot, 
     from datetime import date
 
     from registry_desk.domain.money import Money
-    from registry_desk.services.bank_contracts import make_demo_mortgage_contract
+    from registry_desk.exemptions.bank_contracts import make_demo_mortgage_contract
 
     db, clerk = demo
     unit = pick_demo_units(db).developer[0]

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from registry_desk.documents.verification import document_text, qr_texts_in
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.services import issuing, users
-from registry_desk.services.context import SYSTEM
-from registry_desk.services.kiosk import KioskPolicy
+from registry_desk.registration import issuing
+from registry_desk.operations import users
+from registry_desk.kernel.context import SYSTEM
+from registry_desk.kiosk.service import KioskPolicy
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from registry_desk.ui.kiosk.printing import DirectoryOutput, QtPrinterOutput
 from registry_desk.ui.kiosk.window import HOME, IDENTITY, PAY, RESULT, STATUS, KioskWindow

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.services import cases, claims
-from registry_desk.services.changes import Change
-from registry_desk.services.context import Actor
+from registry_desk.registration import cases
+from registry_desk.registration import claims
+from registry_desk.registration.changes import Change
+from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Case, Certificate
 from registry_desk.ui.bus import ChangeBus

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from registry_desk.domain.codes import Role
-from registry_desk.services.context import SYSTEM, Actor
-from registry_desk.services.users import create_user
+from registry_desk.kernel.context import SYSTEM, Actor
+from registry_desk.operations.users import create_user
 from registry_desk.storage.database import Database
 from registry_desk.ui.login import LoginDialog
 from tests.gui.conftest import CLERK_PASSWORD, CLERK_USERNAME

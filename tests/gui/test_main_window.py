@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CertificateKind, CertificateStatus, PartyRole, RightStatus, RightType
-from registry_desk.services import users
-from registry_desk.services.context import Actor
+from registry_desk.operations import users
+from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Certificate, Party, Right, RightParty, Unit
 from registry_desk.ui.main_window import MainWindow
@@ -223,8 +223,8 @@ def test_a_change_announced_on_the_bus_refreshes_the_open_register(
     qtbot, sqlite_db: Database, tmp_path: Path
 ):
     from registry_desk.domain.codes import Role
-    from registry_desk.services.context import SYSTEM
-    from registry_desk.services.demo_data import load_demo
+    from registry_desk.kernel.context import SYSTEM
+    from registry_desk.demo.demo_data import load_demo
 
     load_demo(sqlite_db)
     actor = users.create_user(sqlite_db, SYSTEM, "clerk9", "受理员", Role.CLERK, CLERK_PASSWORD)
@@ -253,7 +253,7 @@ def _withdrawn_case(demo_db: Database, clerk_actor: Actor) -> str:
 
     from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
     from registry_desk.domain.codes import AdvanceNoticeKind, IdType
-    from registry_desk.services import cases
+    from registry_desk.registration import cases
 
     unit = _current_unit_with(demo_db, RightType.OWNERSHIP)
     owners = _holders(demo_db, unit, RightType.OWNERSHIP)
@@ -295,7 +295,7 @@ def test_closing_the_window_releases_its_cases_and_stops_its_background_work(
 ):
     """Closing with a case still open: the other windows no longer see it as 处理中 here, the change
     listener's thread and the timers stop, and the geometry is saved (as app.run then disposes the db)."""
-    from registry_desk.services import claims
+    from registry_desk.registration import claims
     from registry_desk.ui import tasks
 
     number = _withdrawn_case(demo_db, clerk_actor)

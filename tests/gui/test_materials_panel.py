@@ -8,9 +8,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from registry_desk.config import Settings
-from registry_desk.services import exemptions, issuing
-from registry_desk.services.demo_data import load_demo
-from registry_desk.services.prefill import accept_prefilled, prefill
+from registry_desk.exemptions import service as exemptions
+from registry_desk.registration import issuing
+from registry_desk.demo.demo_data import load_demo
+from registry_desk.registration.prefill import accept_prefilled, prefill
 from registry_desk.ui.materials_panel import MaterialsPanel
 from registry_desk.ui.tasks import TaskRunner
 from tests.integration.test_ecert_on_recording import _singly_mortgaged_unit

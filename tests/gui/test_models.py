@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from PySide6.QtCore import Qt
 
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
-from registry_desk.services.register import CertificateLine, PartyLine, RightView, SearchHit
+from registry_desk.registration.register import CertificateLine, PartyLine, RightView, SearchHit
 from registry_desk.ui.case_list import CaseListModel, CaseRow
 from registry_desk.ui.models import (
     RESTRICTION_COLOR,

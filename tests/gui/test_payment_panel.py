@@ -11,8 +11,9 @@ import pytest
 from registry_desk import config
 from registry_desk.domain.cases import TransferTaxFacts
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.services import cases, payment_flow
-from registry_desk.services.context import utc_now
+from registry_desk.registration import cases
+from registry_desk.payments import service as payment_flow
+from registry_desk.kernel.context import utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.ui.bus import ChangeBus

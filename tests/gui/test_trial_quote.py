@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.services import payment_flow
-from registry_desk.services.demo_cases import pick_demo_units
+from registry_desk.payments import service as payment_flow
+from registry_desk.demo.demo_cases import pick_demo_units
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Unit
 from tests.gui.test_intake import BUYER_ID, BUYER_NAME, _open_window, _search_and_open_intake

@@ -15,9 +15,11 @@ from sqlalchemy import select
 from registry_desk.config import Settings
 from registry_desk.documents.verification import check_document
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.services import cases, exemptions, issuing
-from registry_desk.services.context import Actor
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import cases
+from registry_desk.exemptions import service as exemptions
+from registry_desk.registration import issuing
+from registry_desk.kernel.context import Actor
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment
 from registry_desk.ui.case_detail import CaseDetailDialog

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from registry_desk.services import demo_data
+from registry_desk.demo import demo_data
 from registry_desk.storage.database import Database
 from tests.conftest import BACKENDS, migrated_sqlite
 

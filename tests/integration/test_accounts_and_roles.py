@@ -5,8 +5,9 @@ from sqlalchemy import select
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
-from registry_desk.services import register, users
-from registry_desk.services.context import SYSTEM
+from registry_desk.registration import register
+from registry_desk.operations import users
+from registry_desk.kernel.context import SYSTEM
 from registry_desk.storage.tables import User
 
 

@@ -19,14 +19,15 @@ from registry_desk.documents.verification import check_document, document_text
 from registry_desk.domain.codes import AdvanceNoticeKind, RightStatus
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.resources_path import seed
-from registry_desk.services import cases, issuing
-from registry_desk.services.application_form import (
+from registry_desk.registration import cases
+from registry_desk.registration import issuing
+from registry_desk.exemptions.application_form import (
     ATTACHMENT_KIND,
     application_form_pdf,
     sign_application_form,
     signers,
 )
-from registry_desk.services.prefill import accept_prefilled, prefill
+from registry_desk.registration.prefill import accept_prefilled, prefill
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment, AuditEvent, Case, CaseMaterial, Right, Unit
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR

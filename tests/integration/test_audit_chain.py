@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from registry_desk.services import audit
-from registry_desk.services.context import SYSTEM
+from registry_desk.kernel import audit
+from registry_desk.kernel.context import SYSTEM
 from registry_desk.storage.tables import AuditEvent
 
 
@@ -107,8 +107,8 @@ def test_audit_verify_command_exit_status(tmp_path, capsys):
     assert "审计链完整" in capsys.readouterr().out
     # an account creation is audited; tamper with it through plain SQL
     from registry_desk.domain.codes import Role
-    from registry_desk.services.context import SYSTEM
-    from registry_desk.services.users import create_user
+    from registry_desk.kernel.context import SYSTEM
+    from registry_desk.operations.users import create_user
     from registry_desk.storage.database import Database
 
     db = Database(f"sqlite:///{tmp_path}/registry.sqlite3")

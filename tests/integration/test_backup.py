@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from registry_desk import cli
-from registry_desk.services import audit, backup
-from registry_desk.services.context import SYSTEM
-from registry_desk.services.demo_data import load_demo
+from registry_desk.kernel import audit
+from registry_desk.operations import backup
+from registry_desk.kernel.context import SYSTEM
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Unit
 from tests.integration.test_kiosk_helpers import ready_case

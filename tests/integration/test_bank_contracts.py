@@ -16,8 +16,8 @@ from registry_desk.documents.seal import PadesSealer
 from registry_desk.domain.codes import CaseStatus, MortgageMode, PartyRole
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.domain.money import Money
-from registry_desk.services import issuing
-from registry_desk.services.bank_contracts import (
+from registry_desk.registration import issuing
+from registry_desk.exemptions.bank_contracts import (
     CONTRACT_DATA_FILE,
     FORMAT,
     embed_contract_data,
@@ -25,9 +25,9 @@ from registry_desk.services.bank_contracts import (
     prefill_from_contract,
     read_bank_contract,
 )
-from registry_desk.services.demo_cases import pick_demo_units
-from registry_desk.services.prefill import accept_prefilled
-from registry_desk.services.sealed_materials import render_bank_document
+from registry_desk.demo.demo_cases import pick_demo_units
+from registry_desk.registration.prefill import accept_prefilled
+from registry_desk.exemptions.sealed_materials import render_bank_document
 from registry_desk.storage.database import Database
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
@@ -193,8 +193,9 @@ def test_the_bank_contract_command_delivers_a_readable_contract_to_the_inbox(dem
 def test_a_contract_serves_one_registration(demo, settings):
     """The same file read again for a new case is refused naming the case that holds it, until that case is
     withdrawn."""
-    from registry_desk.services import cases, payment_flow
-    from registry_desk.services.bank_contracts import case_using_contract, file_away, inbox_file_name
+    from registry_desk.registration import cases
+    from registry_desk.payments import service as payment_flow
+    from registry_desk.exemptions.bank_contracts import case_using_contract, file_away, inbox_file_name
 
     unit = pick_demo_units(demo).plain[0]
     number, pdf = _contract(settings, demo, unit)
@@ -224,7 +225,7 @@ def test_a_contract_serves_one_registration(demo, settings):
         prefill_from_contract(demo, CLERK, contract)
     assert caught.value.record == number
     # Nor can the file be attached by hand to a new case of the same kind (the materials' 导入).
-    from registry_desk.services.prefill import prefill
+    from registry_desk.registration.prefill import prefill
 
     third = accept_prefilled(
         demo, CLERK, prefill(demo, CLERK, "mortgage_first", unit, mortgage=contract.data)

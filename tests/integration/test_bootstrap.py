@@ -3,7 +3,7 @@
 import pytest
 
 from registry_desk import config
-from registry_desk.services.bootstrap import open_database
+from registry_desk.bootstrap import open_database
 from registry_desk.storage.database import DatabaseUnavailable
 
 

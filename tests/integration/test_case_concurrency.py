@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from registry_desk.domain.codes import AdvanceNoticeKind, CaseStatus, CertificateKind, CertificateStatus
-from registry_desk.services import cases
-from registry_desk.services.numbers import allocate_certificate_number, certificate_counter, peek_value
+from registry_desk.registration import cases
+from registry_desk.kernel.numbers import allocate_certificate_number, certificate_counter, peek_value
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Certificate
 from tests.integration import test_case_helpers as _helpers

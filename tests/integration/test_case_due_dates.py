@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from registry_desk.domain.codes import AdvanceNoticeKind, CaseStatus
-from registry_desk.services import cases
-from registry_desk.services.cases import CHINA_TZ
+from registry_desk.registration import cases
+from registry_desk.registration.cases import CHINA_TZ
 from registry_desk.storage.tables import CalendarConfirmedYear, CalendarOverride
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (

@@ -38,8 +38,8 @@ from registry_desk.domain.codes import (
 )
 from registry_desk.domain.identifiers import format_unit_number, resident_id_check_char
 from registry_desk.domain.money import Money
-from registry_desk.services.cases import CHINA_TZ
-from registry_desk.services.context import Actor
+from registry_desk.registration.cases import CHINA_TZ
+from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import (
@@ -462,7 +462,7 @@ def twin_case(db: Database, case_number: str, new_number: str, swap: tuple[str, 
 def record_worker(url: str, case_numbers: list[str], barrier) -> list[tuple[str, str, list[str]]]:
     """Records each case in turn: ("ok", number, certificates) or ("refused", number, message) for each."""
     from registry_desk.domain.errors import DomainError
-    from registry_desk.services import cases
+    from registry_desk.registration import cases
 
     db = Database(url)
     outcomes: list[tuple[str, str, list[str]]] = []
@@ -481,7 +481,7 @@ def record_worker(url: str, case_numbers: list[str], barrier) -> list[tuple[str,
 
 def accept_worker(url: str, request: IntakeRequest, barrier) -> list[tuple[str, str, list[str]]]:
     from registry_desk.domain.errors import DomainError
-    from registry_desk.services import cases
+    from registry_desk.registration import cases
 
     db = Database(url)
     try:

@@ -22,8 +22,8 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.errors import DomainError, PermissionDenied, RuleViolation, ValidationError
-from registry_desk.services import cases
-from registry_desk.services.cases import CHINA_TZ
+from registry_desk.registration import cases
+from registry_desk.registration.cases import CHINA_TZ
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import Right, Unit

@@ -21,8 +21,8 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.errors import RuleViolation
-from registry_desk.services import cases
-from registry_desk.services.register import unit_register
+from registry_desk.registration import cases
+from registry_desk.registration.register import unit_register
 from registry_desk.storage.tables import AuditEvent, Certificate, Party, Right
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
@@ -273,7 +273,7 @@ def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg)
         if r.case_number == accepted.case_number
     ]
     assert row.status_text == "已办结" and row.due_state_label == "已办结"
-    from registry_desk.services import kiosk
+    from registry_desk.kiosk import service as kiosk
 
     who = kiosk.identify(any_db, KIOSK, accepted.case_number, BANK_HH[1])
     status = kiosk.case_status(any_db, KIOSK, who)
@@ -367,7 +367,7 @@ def test_case_numbers_run_per_day_and_restart_the_next_day(sqlite_db):
 
 
 def test_on_the_demo_register_presale_flat_seized_flat_and_cancellation(sqlite_db):
-    from registry_desk.services import demo_data
+    from registry_desk.demo import demo_data
     from registry_desk.storage.tables import RightParty, Unit
 
     demo_data.load_demo(sqlite_db)
@@ -453,7 +453,7 @@ def test_on_the_demo_register_presale_flat_seized_flat_and_cancellation(sqlite_d
 
 
 def test_the_windows_case_list_holds_open_and_recent_cases_and_search_finds_the_rest(any_db, reg):
-    from registry_desk.services import register
+    from registry_desk.registration import register
 
     january = MONDAY - timedelta(days=56)  # Monday 5 January 2026
     old_done = cases.accept_case(

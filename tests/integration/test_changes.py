@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from registry_desk.services import audit, cases, claims
-from registry_desk.services.changes import ANY, Change, ChangeListener, announce
+from registry_desk.kernel import audit
+from registry_desk.registration import cases
+from registry_desk.registration import claims
+from registry_desk.registration.changes import ANY, Change, ChangeListener, announce
 from registry_desk.storage.database import Database
 from tests.conftest import migrated_postgres, postgres_base_url
 from tests.integration import test_case_helpers as _helpers

@@ -9,8 +9,9 @@ import pytest
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import NotFound, PermissionDenied
-from registry_desk.services import cases, claims
-from registry_desk.services.context import Actor
+from registry_desk.registration import cases
+from registry_desk.registration import claims
+from registry_desk.kernel.context import Actor
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import CLERK, KIOSK, MONDAY, REGISTRAR, WANG, ZHAO, transfer
 

@@ -16,8 +16,8 @@ from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.reports import fee_tax_report
-from registry_desk.services import cases
-from registry_desk.services.dashboard import build_dashboard, percent
+from registry_desk.registration import cases
+from registry_desk.operations.dashboard import build_dashboard, percent
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from tests.integration.test_case_helpers import (

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from registry_desk import config
 from registry_desk.domain.cases import ADVANCE_NOTICE, BUSINESS_KEYS, DUE_OVERDUE, DUE_TODAY
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.services import cases
-from registry_desk.services.bootstrap import open_database
-from registry_desk.services.demo_cases import DEMO_CLERK, seed_demo_cases
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import cases
+from registry_desk.bootstrap import open_database
+from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 
 # A Wednesday in an ordinary week of 2026 (no holiday in the six working days before it).

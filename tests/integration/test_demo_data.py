@@ -31,8 +31,8 @@ from registry_desk.domain.identifiers import (
 )
 from registry_desk.domain.money import Money
 from registry_desk.resources_path import seed
-from registry_desk.services import demo_data
-from registry_desk.services.audit import verify_chain
+from registry_desk.demo import demo_data
+from registry_desk.kernel.audit import verify_chain
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Certificate, Party, Right, RightParty, Sequence, Unit
 

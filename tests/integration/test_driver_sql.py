@@ -12,7 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.money import Money
-from registry_desk.services import audit, cases
+from registry_desk.kernel import audit
+from registry_desk.registration import cases
 from registry_desk.storage.driver_sql import Prepared, driver
 from registry_desk.storage.tables import AuditEvent, Case, Sequence, Unit
 from tests.integration import test_case_helpers as _helpers

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CertificateStatus, RightStatus, RightType
-from registry_desk.ecert.local_store import LocalEcertStore
-from registry_desk.ecert.pull import EcertVerificationFailed
-from registry_desk.ecert.records import ecert_id_for_certificate
-from registry_desk.services import cases, exemptions
-from registry_desk.services.prefill import accept_prefilled, prefill
+from registry_desk.exemptions.ecert.local_store import LocalEcertStore
+from registry_desk.exemptions.ecert.pull import EcertVerificationFailed
+from registry_desk.exemptions.ecert.records import ecert_id_for_certificate
+from registry_desk.registration import cases
+from registry_desk.exemptions import service as exemptions
+from registry_desk.registration.prefill import accept_prefilled, prefill
 from registry_desk.storage.tables import AuditEvent, Certificate, Right, Unit
 from tests.integration import test_application_form as shared
 from tests.integration.test_application_form import buyers_take_ownership, presale_unit

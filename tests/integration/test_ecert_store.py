@@ -12,19 +12,26 @@ from registry_desk.config import Settings
 from registry_desk.documents.pki import TrustStore
 from registry_desk.domain.codes import CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation
-from registry_desk.ecert.local_store import LocalEcertStore
-from registry_desk.ecert.publish import (
+from registry_desk.exemptions.ecert.local_store import LocalEcertStore
+from registry_desk.exemptions.ecert.publish import (
     backfill_unit_ecerts,
     issue_ecerts_for_case,
     record_for_certificate,
     seed_demo_ecerts,
 )
-from registry_desk.ecert.pull import EcertVerificationFailed, attach_ecert_to_case, pull_for_case
-from registry_desk.services import issuing
-from registry_desk.services.context import SYSTEM, Actor
+from registry_desk.exemptions.ecert.pull import EcertVerificationFailed, attach_ecert_to_case, pull_for_case
+from registry_desk.registration import issuing
+from registry_desk.kernel.context import SYSTEM, Actor
 from registry_desk.storage.tables import AuditEvent, CaseMaterial, Certificate
 from tests.conftest import migrated_sqlite
-from tests.unit.ecert.register import BUYER, HUSBAND, STRANGER, WIFE, build_tiny_register, settings_for
+from tests.unit.exemptions.ecert.register import (
+    BUYER,
+    HUSBAND,
+    STRANGER,
+    WIFE,
+    build_tiny_register,
+    settings_for,
+)
 
 CLERK = Actor(user_id=None, username="clerk01", display_name="受理员甲", role=Role.CLERK, window="3")
 
@@ -120,7 +127,7 @@ def test_a_retry_after_a_crash_between_the_register_and_the_store_finishes_the_j
     db, settings, store, reg = env
     # The first attempt saved the ecert id on the certificate, then died before the store was written.
     with db.unit_of_work() as uow:
-        from registry_desk.ecert.records import ecert_id_for_certificate
+        from registry_desk.exemptions.ecert.records import ecert_id_for_certificate
 
         cert = uow.session.scalar(select(Certificate).where(Certificate.number == reg.buyer_certificate))
         cert.ecert_id = ecert_id_for_certificate(cert.number)

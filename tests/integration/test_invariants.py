@@ -16,9 +16,9 @@ from sqlalchemy import delete, select, text, update
 from registry_desk import cli
 from registry_desk.domain.codes import CoOwnership, RightStatus, RightType
 from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrder
-from registry_desk.services import invariants
-from registry_desk.services.demo_data import load_demo
-from registry_desk.services.invariants import check_database
+from registry_desk.operations import invariants
+from registry_desk.demo.demo_data import load_demo
+from registry_desk.operations.invariants import check_database
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import AuditEvent, Certificate, Right, RightParty, Unit

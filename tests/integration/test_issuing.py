@@ -12,11 +12,11 @@ from registry_desk.documents.seal import read_payload, verify_pdf
 from registry_desk.documents.verification import check_document, document_text, qr_texts_in, verify_payload
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import NotFound, PermissionDenied
-from registry_desk.services import issuing
-from registry_desk.services.context import SYSTEM, Actor
+from registry_desk.registration import issuing
+from registry_desk.kernel.context import SYSTEM, Actor
 from registry_desk.storage.tables import AuditEvent, Certificate
 from tests.conftest import migrated_sqlite
-from tests.unit.ecert.register import (
+from tests.unit.exemptions.ecert.register import (
     BANK,
     BUYER,
     STRANGER,

@@ -12,8 +12,9 @@ from registry_desk.domain.charges import Payer
 from registry_desk.domain.codes import Role
 from registry_desk.payments import orders
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.services import cases, paper_stock
-from registry_desk.services.context import Actor, utc_now
+from registry_desk.registration import cases
+from registry_desk.kiosk import paper_stock
+from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Case
 from tests.integration.test_case_helpers import CLERK, MONDAY, REGISTRAR, WANG, ZHAO, build_register, transfer

@@ -14,9 +14,14 @@ from registry_desk.documents.verification import document_text, qr_texts_in
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.payments.orders import SETTLED
-from registry_desk.services import cases, issuing, kiosk, paper_stock, register, users
-from registry_desk.services.context import SYSTEM, utc_now
-from registry_desk.services.kiosk import KioskPolicy
+from registry_desk.registration import cases
+from registry_desk.registration import issuing
+from registry_desk.kiosk import service as kiosk
+from registry_desk.kiosk import paper_stock
+from registry_desk.registration import register
+from registry_desk.operations import users
+from registry_desk.kernel.context import SYSTEM, utc_now
+from registry_desk.kiosk.service import KioskPolicy
 from registry_desk.storage.database import Database
 from registry_desk.storage.kiosk_tables import KioskPrint, PaperSerial
 from registry_desk.storage.tables import AuditEvent, Certificate

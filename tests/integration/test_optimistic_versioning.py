@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import ConflictError
-from registry_desk.services import cases
-from registry_desk.services.context import Actor
+from registry_desk.registration import cases
+from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import Case, CaseMaterial
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR, WANG, ZHAO, transfer
@@ -124,7 +124,8 @@ def test_the_case_windows_record_and_close_paths_carry_the_version(any_register,
     # The case window records through record_and_publish and closes through payment_flow.close_case:
     # both must refuse a decision taken on a version someone else has since moved on.
     from registry_desk import config
-    from registry_desk.services import exemptions, payment_flow
+    from registry_desk.exemptions import service as exemptions
+    from registry_desk.payments import service as payment_flow
 
     db, reg = any_register
     number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number

@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from registry_desk.cli import main
 from registry_desk.domain.errors import PermissionDenied, RuleViolation, ValidationError
-from registry_desk.services import paper_stock, users
-from registry_desk.services.context import SYSTEM
+from registry_desk.kiosk import paper_stock
+from registry_desk.operations import users
+from registry_desk.kernel.context import SYSTEM
 from registry_desk.storage.kiosk_tables import PaperSerial
 from registry_desk.storage.tables import AuditEvent
 from tests.integration.test_case_helpers import CLERK

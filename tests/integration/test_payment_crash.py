@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.tables import PaymentOrder, PaymentReceipt
-from registry_desk.services.audit import verify_chain
+from registry_desk.kernel.audit import verify_chain
 from registry_desk.storage.tables import Case
 from tests.unit.payments.factories import NOW
 from tests.unit.payments.ledger_checks import assert_books_balance, assert_settled_exactly_once

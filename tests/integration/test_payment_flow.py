@@ -17,7 +17,8 @@ from registry_desk.payments import orders
 from registry_desk.payments.channel import STATUS_CLOSED
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.tables import LedgerEntry, PaymentOrder, PaymentReceipt
-from registry_desk.services import cases, payment_flow
+from registry_desk.registration import cases
+from registry_desk.payments import service as payment_flow
 from registry_desk.storage.tables import AuditEvent
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from registry_desk.benchmarks.context import BenchContext
+from registry_desk.demo.benchmarks.context import BenchContext
 from registry_desk.config import Settings
 from registry_desk.documents.pki import TrustStore, create_demo_pki
 from registry_desk.domain.codes import (
@@ -29,10 +29,10 @@ from registry_desk.domain.cases import PartyInput
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.resources_path import seed
-from registry_desk.services import cases
-from registry_desk.services.context import SYSTEM
-from registry_desk.services.cases import CHINA_TZ
-from registry_desk.services.prefill import (
+from registry_desk.registration import cases
+from registry_desk.kernel.context import SYSTEM
+from registry_desk.registration.cases import CHINA_TZ
+from registry_desk.registration.prefill import (
     AREA,
     LOCATION,
     SELLER_SINCE,
@@ -42,7 +42,7 @@ from registry_desk.services.prefill import (
     identify,
     prefill,
 )
-from registry_desk.services.sealed_materials import attach_sealed_document, make_demo_bank_contract
+from registry_desk.exemptions.sealed_materials import attach_sealed_document, make_demo_bank_contract
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
@@ -489,7 +489,7 @@ def test_correction_after_acceptance_changes_the_case_and_audits_the_overridden_
 
 
 def test_exemption_figures_set_up_on_the_demo_register(demo, pki_settings, tmp_path):
-    from registry_desk.benchmarks import exemption_figures
+    from registry_desk.demo.benchmarks import exemption_figures
 
     ctx = BenchContext(demo, pki_settings, SYSTEM, tmp_path, units=0, repeat=3, quick=True)
     figures = exemption_figures.figures(ctx)
@@ -551,7 +551,7 @@ def test_the_form_as_submitted_keeps_each_sources_and_turns_changes_into_correct
 
 def test_accepting_at_the_window_audits_the_prefill_as_submitted(demo, tmp_path):
     from registry_desk.payments.local_channel import LocalChannel
-    from registry_desk.services import payment_flow
+    from registry_desk.payments import service as payment_flow
 
     unit_number, _m = _singly_mortgaged_unit(demo)
     p = prefill(demo, CLERK, "mortgage_cancel", unit_number)
@@ -578,7 +578,7 @@ def test_a_case_is_never_saved_without_its_prefill_sources(demo, tmp_path):
     """The sources are written in the acceptance's transaction: when they cannot be written, no case,
     party, material or audit event of the attempt remains, and the case number is not used up."""
     from registry_desk.payments.local_channel import LocalChannel
-    from registry_desk.services import payment_flow
+    from registry_desk.payments import service as payment_flow
     from registry_desk.storage.tables import AuditEvent, Case
 
     unit_number, _m = _singly_mortgaged_unit(demo)
@@ -626,7 +626,7 @@ def _carry_through(db, accepted) -> str:
 
 
 def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any_demo):
-    from registry_desk.services.demo_cases import pick_demo_units
+    from registry_desk.demo.demo_cases import pick_demo_units
     from tests.integration.test_case_helpers import terms
 
     db = any_demo
@@ -697,7 +697,7 @@ def test_presale_notices_take_the_developer_then_the_buyer_from_the_register(any
 
 
 def test_a_notice_prefill_needs_its_kind_and_reads_a_contract_only_for_a_mortgage_notice(demo):
-    from registry_desk.services.demo_cases import pick_demo_units
+    from registry_desk.demo.demo_cases import pick_demo_units
 
     unit_number = pick_demo_units(demo).developer[0]
     with pytest.raises(ValidationError, match="请先选择预告登记种类"):

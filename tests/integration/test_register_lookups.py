@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from registry_desk.domain.codes import RightStatus, RightType, Role
 from registry_desk.domain.errors import NotFound, PermissionDenied
-from registry_desk.services import register
-from registry_desk.services.context import SYSTEM, Actor
-from registry_desk.services.demo_data import load_demo
+from registry_desk.registration import register
+from registry_desk.kernel.context import SYSTEM, Actor
+from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.tables import AuditEvent, Party, Right, RightParty, Unit
 
 CLERK = Actor(1, "clerk", "受理员", Role.CLERK)
@@ -71,7 +71,7 @@ def test_moments_keep_their_instant_on_both_databases(any_db):
     # 09:30 in Beijing is 01:30 UTC; SQLite (no time zones) must not read it back as 09:30 UTC.
     beijing = timezone(timedelta(hours=8))
     moment = datetime(2026, 3, 5, 9, 30, tzinfo=beijing)
-    from registry_desk.services import audit
+    from registry_desk.kernel import audit
 
     with any_db.unit_of_work() as uow:
         audit.append(uow.session, SYSTEM, "test.moment", at=moment)
@@ -84,7 +84,7 @@ def test_moments_keep_their_instant_on_both_databases(any_db):
 
 
 def test_a_naive_moment_is_refused(sqlite_db):
-    from registry_desk.services import audit
+    from registry_desk.kernel import audit
 
     # Refused when written (the audit trail writes at once; ORM rows at flush), and nothing is saved.
     with sqlite_db.unit_of_work() as uow, pytest.raises(Exception, match="naive datetime"):

@@ -18,16 +18,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-import registry_desk.ecert
+import registry_desk.exemptions.ecert
 import registry_desk.payments
-import registry_desk.services
+import registry_desk.exemptions
+import registry_desk.kernel
+import registry_desk.kiosk
+import registry_desk.operations
+import registry_desk.registration
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.local_channel import make_payload, read_payload
-from registry_desk.services import kiosk
-from registry_desk.services.audit import verify_chain
-from registry_desk.services.context import Actor
+from registry_desk.kiosk import service as kiosk
+from registry_desk.kernel.audit import verify_chain
+from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import AuditEvent
 from tests.integration.test_kiosk_helpers import KIOSK, open_case
 
@@ -37,96 +41,104 @@ EVERYONE = set(Role)
 
 # service → the roles that get past its role check (admin may do everything but kiosk-only work).
 MATRIX: dict[str, set[Role]] = {
-    "services.application_form.application_form_pdf": {C, R, A},
-    "services.application_form.sign_application_form": {C, R, A},
-    "services.application_form.signers": {C, R, A},
-    "services.case_history.case_history": READERS,
-    "services.cases.accept_case": {C, A},
-    "services.cases.case_version": EVERYONE,
-    "services.cases.confirm_payment": {K, A},
-    "services.payment_flow.accept_and_bill": {C, A},
-    "services.payment_flow.acceptance_receipts": READERS,
-    "services.payment_flow.cash_payment": {K, A},
-    "services.payment_flow.cashier_day": {K, A},
-    "services.payment_flow.close_case": {C, R, A},
-    "services.payment_flow.receipt_pdf": READERS,
-    "services.payment_flow.refund_closed_case": {K, A},
-    "services.payment_flow.reissue": {C, K, A},
-    "services.cases.get_case": READERS,
-    "services.cases.issue_certificate": {C, R, A},
-    "services.cases.list_cases": READERS,
-    "services.cases.mark_certificate_ready": {C, R, A},
-    "services.cases.not_accept_case": {C, A},
-    "services.cases.receive_material": {C, R, A},
-    "services.cases.record_case": {R, A},
-    "services.cases.refuse_case": {R, A},
-    "services.cases.set_notice_registrable_date": {C, R, A},
-    "services.cases.unit_warnings": READERS,
-    "services.cases.withdraw_case": {C, R, A},
-    "services.claims.claim": READERS,
-    "services.dashboard.build_dashboard": READERS,
-    "services.exemptions.case_materials": READERS,
-    "services.exemptions.material_pdf": READERS,
-    "services.exemptions.pull_ecert": {C, R, A},
-    "services.exemptions.receive_paper": {C, R, A},
-    "services.exemptions.record_and_publish": {R, A},
-    "services.issuing.acceptance_receipt_pdf": READERS,
-    "services.issuing.certificate_pdf": {C, R, A},
-    "services.kiosk.case_status": {A, KI},
-    "services.kiosk.check_case": {A, KI},
-    "services.kiosk.identify": {A, KI},
-    "services.kiosk.payment_state": {A, KI},
-    "services.kiosk.print_certificate": {A, KI},
-    "services.kiosk.refresh_payment": {A, KI},
-    "services.kiosk.simulate_scan_payment": {A, KI},
-    "services.kiosk.statement_pdf": {A, KI},
-    "services.paper_stock.load_range": {A},
-    "services.paper_stock.serial_history": {C, R, A},
-    "services.paper_stock.set_low_stock_threshold": {A},
-    "services.paper_stock.stock_status": {C, R, A},
-    "services.prefill.correct_field": {C, R, A},
-    "services.prefill.identify": {C, A},
-    "services.prefill.prefill": {C, A},
-    "services.register.party_units": READERS,
-    "services.register.search": READERS,
-    "services.register.unit_current": READERS,
-    "services.register.unit_register": READERS,
-    "services.sealed_materials.attach_sealed_document": {C, R, A},
-    "services.users.create_user": {A},
+    "exemptions.application_form.application_form_pdf": {C, R, A},
+    "exemptions.application_form.sign_application_form": {C, R, A},
+    "exemptions.application_form.signers": {C, R, A},
+    "registration.case_history.case_history": READERS,
+    "registration.cases.accept_case": {C, A},
+    "registration.cases.case_version": EVERYONE,
+    "registration.cases.confirm_payment": {K, A},
+    "payments.service.accept_and_bill": {C, A},
+    "payments.service.acceptance_receipts": READERS,
+    "payments.service.cash_payment": {K, A},
+    "payments.service.cashier_day": {K, A},
+    "payments.service.close_case": {C, R, A},
+    "payments.service.receipt_pdf": READERS,
+    "payments.service.refund_closed_case": {K, A},
+    "payments.service.reissue": {C, K, A},
+    "registration.cases.get_case": READERS,
+    "registration.cases.issue_certificate": {C, R, A},
+    "registration.cases.list_cases": READERS,
+    "registration.cases.mark_certificate_ready": {C, R, A},
+    "registration.cases.not_accept_case": {C, A},
+    "registration.cases.receive_material": {C, R, A},
+    "registration.cases.record_case": {R, A},
+    "registration.cases.refuse_case": {R, A},
+    "registration.cases.set_notice_registrable_date": {C, R, A},
+    "registration.cases.unit_warnings": READERS,
+    "registration.cases.withdraw_case": {C, R, A},
+    "registration.claims.claim": READERS,
+    "operations.dashboard.build_dashboard": READERS,
+    "exemptions.service.case_materials": READERS,
+    "exemptions.service.material_pdf": READERS,
+    "exemptions.service.pull_ecert": {C, R, A},
+    "exemptions.service.receive_paper": {C, R, A},
+    "exemptions.service.record_and_publish": {R, A},
+    "registration.issuing.acceptance_receipt_pdf": READERS,
+    "registration.issuing.certificate_pdf": {C, R, A},
+    "kiosk.service.case_status": {A, KI},
+    "kiosk.service.check_case": {A, KI},
+    "kiosk.service.identify": {A, KI},
+    "kiosk.service.payment_state": {A, KI},
+    "kiosk.service.print_certificate": {A, KI},
+    "kiosk.service.refresh_payment": {A, KI},
+    "kiosk.service.simulate_scan_payment": {A, KI},
+    "kiosk.service.statement_pdf": {A, KI},
+    "kiosk.paper_stock.load_range": {A},
+    "kiosk.paper_stock.serial_history": {C, R, A},
+    "kiosk.paper_stock.set_low_stock_threshold": {A},
+    "kiosk.paper_stock.stock_status": {C, R, A},
+    "registration.prefill.correct_field": {C, R, A},
+    "registration.prefill.identify": {C, A},
+    "registration.prefill.prefill": {C, A},
+    "registration.register.party_units": READERS,
+    "registration.register.search": READERS,
+    "registration.register.unit_current": READERS,
+    "registration.register.unit_register": READERS,
+    "exemptions.sealed_materials.attach_sealed_document": {C, R, A},
+    "operations.users.create_user": {A},
     "payments.orders.orders_for_case_number": {C, K, KI},
     "payments.refunds.refund_case": {K, A},
     "payments.review.return_review_payment": {K, A},
-    "ecert.pull.attach_ecert_to_case": {C, R, A},
+    "exemptions.ecert.pull.attach_ecert_to_case": {C, R, A},
 }
 
 # Functions that take an Actor but check no role themselves, and why that is right (or who must look at it).
 NO_ROLE_CHECK: dict[str, str] = {
-    "services.audit.append": "writes inside the caller's transaction; the caller checked the role",
-    "services.cases.mark_paid_in": "runs inside the settlement's transaction, which checked the payment",
-    "services.claims.held_by_other": "reads who holds a case; harmless to every role",
-    "services.claims.release": "releases only the actor's own claim",
-    "services.claims.release_all": "releases only the actor's own claims (at logout)",
-    "services.claims.touch": "refreshes only the actor's own claim",
-    "services.claims.window_name": "formats the actor's window name",
-    "services.kiosk.admin_exit": "checks an administrator's password, not the kiosk's role",
-    "services.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
-    "services.paper_stock.mark_spoiled": "session helper of print_certificate",
-    "services.paper_stock.warn_if_low": "session helper of print_certificate",
-    "services.prefill.accept_prefilled": "hands the request to cases.accept_case, which checks the clerk",
-    "services.bank_contracts.prefill_from_contract": "delegates to prefill.prefill, which checks the clerk",
-    "services.payment_flow.attach_bank_contract": "delegates to exemptions.import_sealed_file (clerk, registrar)",
-    "services.users.ensure_demo_accounts": "start-up of a demo database, called with SYSTEM",
-    "services.exemptions.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
-    "services.exemptions.publish_case": "runs after record_case (registrar) as its continuation",
-    "services.exemptions.push_demo_bank_documents": "demo helper standing in for the bank's system",
-    "ecert.publish.issue_ecerts_for_case": "called after 登簿 by record_and_publish and the CLI",
-    "ecert.publish.import_ecert_pdf": "the `ecert import` command of the administrator's shell",
+    "kernel.audit.append": "writes inside the caller's transaction; the caller checked the role",
+    "registration.cases.mark_paid_in": "runs inside the settlement's transaction, which checked the payment",
+    "registration.claims.held_by_other": "reads who holds a case; harmless to every role",
+    "registration.claims.release": "releases only the actor's own claim",
+    "registration.claims.release_all": "releases only the actor's own claims (at logout)",
+    "registration.claims.touch": "refreshes only the actor's own claim",
+    "registration.claims.window_name": "formats the actor's window name",
+    "kiosk.service.admin_exit": "checks an administrator's password, not the kiosk's role",
+    "kiosk.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
+    "kiosk.paper_stock.mark_spoiled": "session helper of print_certificate",
+    "kiosk.paper_stock.warn_if_low": "session helper of print_certificate",
+    "registration.prefill.accept_prefilled": "hands the request to cases.accept_case, which checks the clerk",
+    "exemptions.bank_contracts.prefill_from_contract": "delegates to prefill.prefill, which checks the clerk",
+    "payments.service.attach_bank_contract": "delegates to exemptions.import_sealed_file (clerk, registrar)",
+    "operations.users.ensure_demo_accounts": "start-up of a demo database, called with SYSTEM",
+    "exemptions.service.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
+    "exemptions.service.publish_case": "runs after record_case (registrar) as its continuation",
+    "exemptions.service.push_demo_bank_documents": "demo helper standing in for the bank's system",
+    "exemptions.ecert.publish.issue_ecerts_for_case": "called after 登簿 by record_and_publish and the CLI",
+    "exemptions.ecert.publish.import_ecert_pdf": "the `ecert import` command of the administrator's shell",
 }
 
 
 def _service_functions() -> dict[str, object]:
     found = {}
-    for package in (registry_desk.services, registry_desk.payments, registry_desk.ecert):
+    for package in (
+        registry_desk.kernel,
+        registry_desk.registration,
+        registry_desk.exemptions,
+        registry_desk.exemptions.ecert,
+        registry_desk.payments,
+        registry_desk.kiosk,
+        registry_desk.operations,
+    ):
         for info in pkgutil.iter_modules(package.__path__):
             module_name = f"{package.__name__}.{info.name}"
             module = importlib.import_module(module_name)
@@ -198,7 +210,7 @@ def test_allowed_roles_pass_and_the_others_are_refused(name, caplog):
 
 def test_the_kiosk_may_not_do_counter_work():
     counter_work = [n for n, roles in MATRIX.items() if KI not in roles]
-    assert "services.cases.accept_case" in counter_work and "services.register.search" in counter_work
+    assert "registration.cases.accept_case" in counter_work and "registration.register.search" in counter_work
     for name in counter_work:
         assert not _passes_role_check(FUNCTIONS[name], KI), name
 

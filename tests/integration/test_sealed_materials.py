@@ -18,9 +18,9 @@ from registry_desk.documents.pki import TrustStore, create_demo_pki
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation
 from registry_desk.resources_path import seed
-from registry_desk.services import cases
-from registry_desk.services.prefill import accept_prefilled, prefill
-from registry_desk.services.sealed_materials import (
+from registry_desk.registration import cases
+from registry_desk.registration.prefill import accept_prefilled, prefill
+from registry_desk.exemptions.sealed_materials import (
     attach_sealed_document,
     make_demo_bank_contract,
     render_bank_document,

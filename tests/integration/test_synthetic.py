@@ -18,8 +18,9 @@ from registry_desk.domain.codes import (
 )
 from registry_desk.domain.errors import ConflictError
 from registry_desk.domain.identifiers import is_valid_resident_id, parse_unit_number
-from registry_desk.services import demo_data, synthetic
-from registry_desk.services.audit import verify_chain
+from registry_desk.demo import demo_data
+from registry_desk.demo import synthetic
+from registry_desk.kernel.audit import verify_chain
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Certificate, Party, Right, RightParty, Sequence, Unit
 
@@ -138,7 +139,7 @@ def test_a_land_term_starting_on_29_february_ends_in_a_real_day():
     # The 1,000,000-unit generation once died at unit ~200,000 on 2004-02-29 + 70 years.
     from datetime import date
 
-    from registry_desk.services.synthetic import _years_later
+    from registry_desk.demo.synthetic import _years_later
 
     assert _years_later(date(2004, 2, 29), 70) == date(2074, 2, 28)
     assert _years_later(date(2004, 2, 29), 4) == date(2008, 2, 29)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.services import audit, cases
+from registry_desk.kernel import audit
+from registry_desk.registration import cases
 from registry_desk.storage.database import Database, DatabaseUnavailable
 from registry_desk.storage.tables import Case, Certificate, Right, Sequence, Unit
 from tests.integration import test_case_helpers as _helpers

@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from registry_desk.config import Settings
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied
-from registry_desk.services.kiosk import KioskPolicy
+from registry_desk.kiosk.service import KioskPolicy
 
 PASSWORD_ENV = "REGISTRY_DESK_KIOSK_PASSWORD"
 DEMO_KIOSK = "kiosk1"
@@ -20,7 +20,7 @@ DEMO_KIOSK = "kiosk1"
 
 def kiosk_password(settings: Settings, username: str, demo: bool) -> str:
     """The kiosk account's password: the environment, else the demo accounts file, else a prompt."""
-    from registry_desk.services.demo_accounts import read_demo_accounts
+    from registry_desk.demo.demo_accounts import read_demo_accounts
 
     if os.environ.get(PASSWORD_ENV):
         return os.environ[PASSWORD_ENV]
@@ -40,10 +40,15 @@ def run_kiosk(
     demo: bool = True,
     policy: KioskPolicy | None = None,
 ) -> int:
-    from registry_desk.app import application, install_translations, refuse_broken_qt, shipped_font_family
+    from registry_desk.ui.qt_app import (
+        application,
+        install_translations,
+        refuse_broken_qt,
+        shipped_font_family,
+    )
     from registry_desk.payments.local_channel import LocalChannel
-    from registry_desk.services import users
-    from registry_desk.services.bootstrap import open_database
+    from registry_desk.operations import users
+    from registry_desk.bootstrap import open_database
     from registry_desk.ui.crash import CrashHandler
     from registry_desk.ui.kiosk.printing import DirectoryOutput, QtPrinterOutput
     from registry_desk.ui.kiosk.window import KioskWindow

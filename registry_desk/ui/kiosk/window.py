@@ -7,6 +7,8 @@ default) everything of the citizen is cleared and the home screen returns.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -32,12 +34,14 @@ from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import DomainError
 from registry_desk.payments.channel import CHINA_TZ
 from registry_desk.resources_path import resource
-from registry_desk.services import kiosk
-from registry_desk.services.context import Actor, utc_now
-from registry_desk.services.kiosk import Identified, KioskPolicy, KioskStatus, PaymentState, PrintOutcome
-from registry_desk.storage.database import Database
+from registry_desk.kiosk import service as kiosk
+from registry_desk.kernel.context import Actor, utc_now
+from registry_desk.kiosk.service import Identified, KioskPolicy, KioskStatus, PaymentState, PrintOutcome
 from registry_desk.ui.kiosk.keypad import BACKSPACE, CLEAR, Keypad
 from registry_desk.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from registry_desk.storage.database import Database
 
 HOME, IDENTITY, STATUS, PAY, RESULT = range(5)
 CASE_DIGITS = 12

@@ -12,7 +12,7 @@ from registry_desk import config
 from registry_desk.cli import main
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
-from tests.unit.ecert.register import BUYER, STRANGER, build_tiny_register
+from tests.unit.exemptions.ecert.register import BUYER, STRANGER, build_tiny_register
 
 
 def run(data_dir: Path, *args) -> int:

@@ -191,7 +191,7 @@ def test_a_bank_embeds_its_contract_data_under_its_seal(data_dir, contract, tmp_
     import json
 
     from registry_desk.documents.pki import TrustStore
-    from registry_desk.services.bank_contracts import FORMAT, read_bank_contract
+    from registry_desk.exemptions.bank_contracts import FORMAT, read_bank_contract
 
     data = {
         "format": FORMAT, "contract_no": "HH-2026-0420", "bank_uscc": "91640500MA7HH00105",

@@ -10,7 +10,7 @@ import pytest
 
 from registry_desk.domain.calendar import WorkingCalendar
 from registry_desk.domain.errors import RuleViolation, ValidationError
-from registry_desk.services.calendar_policy import load_policy_calendar, policy_working_calendar
+from registry_desk.kernel.calendar_policy import load_policy_calendar, policy_working_calendar
 
 
 @pytest.fixture(scope="module")

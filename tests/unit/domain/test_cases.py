@@ -38,7 +38,7 @@ from registry_desk.domain.codes import (
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.resources_path import resource
-from registry_desk.services.business_types import load_policy, parse_policy
+from registry_desk.kernel.business_types import load_policy, parse_policy
 
 S = CaseStatus
 

@@ -9,7 +9,7 @@ from registry_desk.domain.charges import Account, Payer, PropertyUse, select_row
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.domain.fees import ITEM_FEE, Business, FeeCase, fee_quote
 from registry_desk.domain.money import Money
-from registry_desk.services.quote import load_fee_policy
+from registry_desk.kernel.quote import load_fee_policy
 
 POLICY = load_fee_policy()
 TODAY = date(2025, 6, 1)

@@ -11,7 +11,7 @@ from registry_desk.domain.charges import Account, Payer, PropertyUse
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.domain.taxes import District, PolicyTaxAssessor, TransferFacts
-from registry_desk.services.quote import load_tax_policy
+from registry_desk.kernel.quote import load_tax_policy
 
 POLICY = load_tax_policy()
 ASSESSOR = PolicyTaxAssessor(POLICY)

@@ -18,8 +18,8 @@ from registry_desk.payments.channel import local_day
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.reconciliation import reconcile
 from registry_desk.payments.tables import ChannelTransaction, PaymentOrder, PaymentRefund
-from registry_desk.services import invariants
-from registry_desk.services.context import Actor
+from registry_desk.operations import invariants
+from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import AuditEvent
 from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote
 from tests.unit.payments.ledger_checks import assert_books_balance

@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-11-27
 
 A bank's sealed contract read at the window (F6) must not serve a second case: before prefilling from it,
-services/bank_contracts.py looks for the same file among the cases' sealed materials by its SHA-256.
+exemptions/bank_contracts.py looks for the same file among the cases' sealed materials by its SHA-256.
 """
 
 from __future__ import annotations

@@ -1,0 +1,554 @@
+"""`registry-desk check`: the invariants a live register must keep, each checked with set-based SQL.
+
+The books (every journal entry balanced; 国库 and 财政专户 equal the settled tax and fee lines; every paid order
+settled exactly once), the certificate numbers (unique per kind and year, no unexplained gap), the register
+(every current right made by a recorded case or loaded as 存量数据, every current certificate on a current
+right, one current ownership per unit, shares summing to 1) and the audit chain.
+
+Decisions an auditor should know:
+- Certificate numbers are allocated inside the recording transaction (kernel/numbers.py), so a rolled-back
+  case leaves no gap. A missing number between the first number this system issued and the counter therefore
+  means a deleted row, and is reported. Numbers loaded from an older register (certificates without a case:
+  the demo register, migrated data) are a fragment of someone else's numbering and are not gap-checked; the
+  counter must still be past them.
+- A current right without a creating case is 存量数据 (loaded or migrated before this system took cases: the
+  demo register, synthetic registers, migrations) when it was registered before the first case this system
+  accepted. One registered after that, without a case, has no explanation and is reported. A right that names
+  a case must name one that reached 登簿.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import BigInteger, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from registry_desk.domain.codes import (
+    CaseStatus,
+    CertificateKind,
+    CertificateStatus,
+    CoOwnership,
+    PartyRole,
+    RightStatus,
+    RightType,
+)
+from registry_desk.domain.money import Money
+from registry_desk.payments.orders import REFUNDED, SETTLED, VOIDED
+from registry_desk.payments.review import RETURNED
+from registry_desk.payments.tables import (
+    ChannelTransaction,
+    LedgerEntry,
+    LedgerPosting,
+    PaymentOrder,
+    PaymentOrderLine,
+    PaymentRefund,
+)
+from registry_desk.kernel.audit import verify_chain
+from registry_desk.kernel.numbers import certificate_counter
+from registry_desk.storage.database import Database
+from registry_desk.storage.tables import Case, Certificate, Right, RightParty, Sequence
+
+# How many offending records one problem lists by name before saying "and N more".
+SAMPLE = 10
+
+RECORDED_STATUSES = (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY, CaseStatus.ISSUED)
+
+RULE_ENTRY_BALANCED = "复式记账：每笔分录借贷相等"
+RULE_BOOKS_BALANCED = "复式记账：全部账簿借贷相等"
+RULE_ACCOUNTS_MATCH_LINES = "国库、财政专户入库额等于已入库的税费明细"
+RULE_SETTLED_ONCE = "已缴款单恰好入账一次"
+RULE_REFUNDED_ONCE = "已退款缴款单恰好冲销一次"
+RULE_CERT_UNIQUE = "证号按种类和年度唯一"
+RULE_CERT_GAPLESS = "证号连续不跳号（在登簿事务中分配）"
+RULE_RIGHT_HAS_CASE = "现势权利须有设立它的业务件"
+RULE_CERT_ON_CURRENT_RIGHT = "现势证书须对应现势权利"
+RULE_ONE_OWNERSHIP = "一个不动产单元只有一项现势所有权"
+RULE_SHARES = "按份共有的权利比例之和为1"
+RULE_AUDIT = "审计链完整"
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    record: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"【{self.rule}】{self.record}：{self.message}"
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # the rules that ran, in order
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def rules_broken(self) -> set[str]:
+        return {p.rule for p in self.problems}
+
+    def add(self, rule: str, record: str, message: str) -> None:
+        self.problems.append(Problem(rule, record, message))
+
+
+def _names(values: list[str], total: int | None = None) -> str:
+    shown = "、".join(values[:SAMPLE])
+    rest = (total if total is not None else len(values)) - min(len(values), SAMPLE)
+    return shown + (f" 等（另有 {rest} 项）" if rest > 0 else "")
+
+
+def _fen(value: Any) -> str:
+    fen = value.fen if isinstance(value, Money) else int(value or 0)
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+# Raw integer columns: the checks compare fen, not Money objects, so a million rows cost no Python objects.
+_debit = LedgerPosting.__table__.c.debit
+_credit = LedgerPosting.__table__.c.credit
+_line_amount = PaymentOrderLine.__table__.c.amount
+_entry_total = LedgerEntry.__table__.c.total
+
+
+def _isum(column: Any) -> Any:
+    return func.sum(column, type_=BigInteger)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The books
+
+
+def _check_entries_balanced(s: Session, report: CheckReport) -> None:
+    sums = (
+        select(
+            LedgerPosting.entry_id.label("entry_id"),
+            _isum(_debit).label("debits"),
+            _isum(_credit).label("credits"),
+        )
+        .group_by(LedgerPosting.entry_id)
+        .subquery()
+    )
+    rows = s.execute(
+        select(LedgerEntry.id, LedgerEntry.memo, _entry_total, sums.c.debits, sums.c.credits)
+        .outerjoin(sums, sums.c.entry_id == LedgerEntry.id)
+        .where(
+            (sums.c.entry_id.is_(None)) | (sums.c.debits != sums.c.credits) | (sums.c.debits != _entry_total)
+        )
+        .order_by(LedgerEntry.id)
+    ).all()
+    for entry_id, memo, total, debits, credits in rows:
+        if debits is None:
+            message = f"分录没有任何记账行（合计 {_fen(total)} 元）"
+        elif debits != credits:
+            message = (
+                f"借方合计 {_fen(debits)} 元，贷方合计 {_fen(credits)} 元，相差 {_fen(debits - credits)} 元"
+            )
+        else:
+            message = f"分录合计记为 {_fen(total)} 元，而记账行借方合计 {_fen(debits)} 元"
+        report.add(RULE_ENTRY_BALANCED, f"分录 {entry_id}（{memo}）", message)
+    debits, credits = s.execute(select(_isum(_debit), _isum(_credit))).one()
+    if int(debits or 0) != int(credits or 0):
+        report.add(
+            RULE_BOOKS_BALANCED,
+            "全部账簿",
+            f"借方总额 {_fen(debits)} 元，贷方总额 {_fen(credits)} 元，相差 {_fen((debits or 0) - (credits or 0))} 元",
+        )
+
+
+_ACCOUNT_LABELS = {"treasury": "国库", "fiscal": "财政专户"}
+
+
+def _check_accounts_match_lines(s: Session, report: CheckReport) -> None:
+    booked = dict(
+        s.execute(
+            select(LedgerPosting.account, _isum(_credit) - _isum(_debit))
+            .where(LedgerPosting.account.in_(list(_ACCOUNT_LABELS)))
+            .group_by(LedgerPosting.account)
+        ).all()
+    )
+    credited = dict(
+        s.execute(
+            select(PaymentOrderLine.account, _isum(_line_amount))
+            .where(PaymentOrderLine.credit_status == "credited")
+            .group_by(PaymentOrderLine.account)
+        ).all()
+    )
+    for account, label in _ACCOUNT_LABELS.items():
+        in_books, in_lines = int(booked.get(account) or 0), int(credited.get(account) or 0)
+        if in_books != in_lines:
+            kind = "税款" if account == "treasury" else "登记费"
+            report.add(
+                RULE_ACCOUNTS_MATCH_LINES,
+                label,
+                f"{label}账户净入库 {_fen(in_books)} 元，已入库{kind}明细合计 {_fen(in_lines)} 元，"
+                f"相差 {_fen(in_books - in_lines)} 元",
+            )
+
+
+def _count_by_order(column: Any, *where: Any) -> Any:
+    return select(column.label("order_id"), func.count().label("n")).where(*where).group_by(column).subquery()
+
+
+def _check_settled_once(s: Session, report: CheckReport) -> None:
+    settlements = _count_by_order(LedgerEntry.order_id, LedgerEntry.kind == "settlement")
+    settled_txns = _count_by_order(ChannelTransaction.order_id, ChannelTransaction.outcome == "settled")
+    refunds = _count_by_order(LedgerEntry.order_id, LedgerEntry.kind == "refund")
+    refund_rows = _count_by_order(PaymentRefund.order_id)
+    # A payment of the wrong amount, never booked, paid back in full (payments/review.py): its voided order
+    # carries one refund record and no reversing entry.
+    returned_txns = _count_by_order(ChannelTransaction.order_id, ChannelTransaction.outcome == RETURNED)
+    paid = PaymentOrder.status.in_([SETTLED, REFUNDED])
+    n_settle = func.coalesce(settlements.c.n, 0)
+    n_txn = func.coalesce(settled_txns.c.n, 0)
+    n_refund = func.coalesce(refunds.c.n, 0)
+    n_refund_rows = func.coalesce(refund_rows.c.n, 0)
+    n_returned = func.coalesce(returned_txns.c.n, 0)
+    is_refunded = PaymentOrder.status == REFUNDED
+    is_voided = PaymentOrder.status == VOIDED
+    rows = s.execute(
+        select(
+            PaymentOrder.order_no, PaymentOrder.status, n_settle, n_txn, n_refund, n_refund_rows, n_returned
+        )
+        .outerjoin(settlements, settlements.c.order_id == PaymentOrder.id)
+        .outerjoin(settled_txns, settled_txns.c.order_id == PaymentOrder.id)
+        .outerjoin(refunds, refunds.c.order_id == PaymentOrder.id)
+        .outerjoin(refund_rows, refund_rows.c.order_id == PaymentOrder.id)
+        .outerjoin(returned_txns, returned_txns.c.order_id == PaymentOrder.id)
+        .where(
+            or_(
+                and_(paid, or_(n_settle != 1, n_txn != 1)),
+                and_(~paid, or_(n_settle != 0, n_txn != 0)),
+                and_(is_refunded, or_(n_refund != 1, n_refund_rows != 1)),
+                and_(~is_refunded, or_(n_refund != 0, n_refund_rows != n_returned)),
+                and_(~is_voided, n_returned != 0),
+                n_returned > 1,
+            )
+        )
+        .order_by(PaymentOrder.id)
+    ).all()
+    for order_no, status, n_s, n_t, n_r, n_rr, n_ret in rows:
+        record = f"缴款单 {order_no}"
+        is_paid = status in (SETTLED, REFUNDED)
+        if is_paid and n_s != 1:
+            report.add(
+                RULE_SETTLED_ONCE, record, f"已缴款（状态 {status}），但有 {n_s} 笔入账分录，应恰好 1 笔"
+            )
+        if is_paid and n_t != 1:
+            report.add(
+                RULE_SETTLED_ONCE,
+                record,
+                f"已缴款（状态 {status}），但有 {n_t} 笔入账的渠道支付流水，应恰好 1 笔",
+            )
+        if not is_paid and n_s:
+            report.add(RULE_SETTLED_ONCE, record, f"状态为 {status}（未缴清），却有 {n_s} 笔入账分录")
+        if not is_paid and n_t:
+            report.add(
+                RULE_SETTLED_ONCE,
+                record,
+                f"状态为 {status}（未缴清），却有 {n_t} 笔已入账的渠道支付流水（无支付不得入账）",
+            )
+        if status == REFUNDED and (n_r != 1 or n_rr != 1):
+            report.add(
+                RULE_REFUNDED_ONCE, record, f"已退款，但有 {n_r} 笔冲销分录、{n_rr} 条退款记录，应各 1 笔"
+            )
+        if status != REFUNDED and (n_r or n_rr != n_ret):
+            report.add(
+                RULE_REFUNDED_ONCE,
+                record,
+                f"状态为 {status}（未退款），却有 {n_r} 笔冲销分录、{n_rr} 条退款记录"
+                f"（全额退回的金额不符支付 {n_ret} 笔）",
+            )
+        if n_ret and status != VOIDED:
+            report.add(
+                RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，缴款单却未作废（状态 {status}）"
+            )
+        if n_ret > 1:
+            report.add(RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，一张缴款单至多 1 笔")
+    orphans = s.execute(
+        select(LedgerEntry.id, LedgerEntry.kind)
+        .outerjoin(PaymentOrder, PaymentOrder.id == LedgerEntry.order_id)
+        .where(PaymentOrder.id.is_(None))
+    ).all()
+    for entry_id, kind in orphans:
+        report.add(RULE_SETTLED_ONCE, f"分录 {entry_id}", f"{kind} 分录没有对应的缴款单")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Certificate numbers
+
+
+def _check_certificate_numbers(s: Session, report: CheckReport) -> None:
+    duplicates = s.execute(
+        select(Certificate.kind, Certificate.year, Certificate.seq, func.count())
+        .group_by(Certificate.kind, Certificate.year, Certificate.seq)
+        .having(func.count() > 1)
+    ).all()
+    for kind, year, seq, n in duplicates:
+        report.add(RULE_CERT_UNIQUE, f"{kind.label} {year} 年第 {seq:07d} 号", f"该证号被 {n} 本证书共用")
+    duplicate_numbers = s.execute(
+        select(Certificate.number, func.count()).group_by(Certificate.number).having(func.count() > 1)
+    ).all()
+    for number, n in duplicate_numbers:
+        report.add(RULE_CERT_UNIQUE, number, f"该证号被 {n} 本证书共用")
+
+    # Per kind and year: the highest number, and the range this system issued (certificates with a case).
+    issued = case((Certificate.case_id.is_not(None), Certificate.seq))
+    groups = s.execute(
+        select(Certificate.kind, Certificate.year, func.max(Certificate.seq), func.min(issued)).group_by(
+            Certificate.kind, Certificate.year
+        )
+    ).all()
+    counters = {
+        name: int(value)
+        for name, value in s.execute(
+            select(Sequence.name, Sequence.value).where(Sequence.name.like("cert:%"))
+        )
+    }
+    facts = {(kind, year): (int(highest), first_issued) for kind, year, highest, first_issued in groups}
+    for name in counters:  # a counter whose every certificate is gone still promises numbers 1..value
+        try:
+            _, kind_value, year_text = name.split(":", 2)
+            key = (CertificateKind(kind_value), int(year_text))
+        except ValueError:
+            report.add(RULE_CERT_GAPLESS, name, "无法识别的证号计数器名称")
+            continue
+        facts.setdefault(key, (0, None))
+    for (kind, year), (highest, first_issued) in sorted(
+        facts.items(), key=lambda kv: (kv[0][0].value, kv[0][1])
+    ):
+        counter_name = certificate_counter(kind, year)
+        counter = counters.get(counter_name)
+        label = f"{kind.label} {year} 年"
+        if counter is None:
+            if first_issued is not None:
+                report.add(RULE_CERT_GAPLESS, label, f"本系统已发证号，却没有编号计数器 {counter_name}")
+            continue  # numbers of an older register only, never allocated here
+        if highest > counter:
+            report.add(
+                RULE_CERT_GAPLESS,
+                label,
+                f"编号计数器停在 {counter}，却已有第 {highest:07d} 号证书，下一个证号将重复",
+            )
+        # The run this system allocated starts just after the loaded number below the first one it issued
+        # (after the highest loaded number when none of its own is left), or at 1.
+        loaded_below = s.scalar(
+            select(func.max(Certificate.seq)).where(
+                Certificate.kind == kind,
+                Certificate.year == year,
+                Certificate.case_id.is_(None),
+                *([Certificate.seq < first_issued] if first_issued is not None else []),
+            )
+        )
+        low = int(loaded_below or 0) + 1
+        if low > counter:
+            continue
+        present = s.scalar(
+            select(func.count()).where(
+                Certificate.kind == kind, Certificate.year == year, Certificate.seq.between(low, counter)
+            )
+        )
+        expected = counter - low + 1
+        if present != expected:
+            missing = _missing_seqs(s, kind, year, low, counter)
+            report.add(
+                RULE_CERT_GAPLESS,
+                label,
+                f"第 {low:07d} 至 {counter:07d} 号应有 {expected} 本，实有 {present} 本；缺号 "
+                + _names([f"{n:07d}" for n in missing], expected - present)
+                + "（证号在登簿事务中分配，缺号说明证书记录被删除）",
+            )
+
+
+def _missing_seqs(s: Session, kind: CertificateKind, year: int, low: int, high: int) -> list[int]:
+    """The first few missing numbers, found by walking only the numbers that exist (never the whole range)."""
+    seqs = s.scalars(
+        select(Certificate.seq)
+        .where(Certificate.kind == kind, Certificate.year == year, Certificate.seq.between(low, high))
+        .order_by(Certificate.seq)
+    )
+    missing: list[int] = []
+    expected = low
+    for seq in seqs:
+        while expected < seq and len(missing) < SAMPLE:
+            missing.append(expected)
+            expected += 1
+        if len(missing) >= SAMPLE:
+            return missing
+        expected = seq + 1
+    while expected <= high and len(missing) < SAMPLE:
+        missing.append(expected)
+        expected += 1
+    return missing
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The register
+
+
+def _report_rows(
+    report: CheckReport,
+    rule: str,
+    rows: list,
+    describe: Callable[[tuple], str],
+    record: str,
+    message: str,
+    total: int | None = None,
+) -> None:
+    if rows:
+        report.add(rule, record, message + _names([describe(r) for r in rows], total))
+
+
+def _check_rights_have_cases(s: Session, report: CheckReport) -> None:
+    go_live = s.scalar(select(func.min(Case.accepted_at)))
+    current = Right.status == RightStatus.CURRENT
+    if go_live is not None:
+        orphan = and_(current, Right.created_by_case_id.is_(None), Right.registered_at >= go_live)
+        total = s.scalar(select(func.count()).select_from(Right).where(orphan))
+        rows = s.execute(
+            select(Right.id, Right.right_type).where(orphan).order_by(Right.id).limit(SAMPLE)
+        ).all()
+        _report_rows(
+            report,
+            RULE_RIGHT_HAS_CASE,
+            rows,
+            lambda r: f"权利 {r[0]}（{r[1].label}）",
+            "现势权利",
+            f"{total} 项现势权利登记于本系统开始受理之后，却没有设立它的业务件：",
+            total,
+        )
+    unrecorded = and_(current, Case.status.not_in(RECORDED_STATUSES))
+    rows = s.execute(
+        select(Right.id, Case.case_number, Case.status)
+        .join(Case, Case.id == Right.created_by_case_id)
+        .where(unrecorded)
+        .order_by(Right.id)
+        .limit(SAMPLE)
+    ).all()
+    _report_rows(
+        report,
+        RULE_RIGHT_HAS_CASE,
+        rows,
+        lambda r: f"权利 {r[0]}（业务 {r[1]}，{r[2].label}）",
+        "现势权利",
+        "设立权利的业务件未登簿：",
+    )
+
+
+def _check_certificates_on_current_rights(s: Session, report: CheckReport) -> None:
+    bad = and_(Certificate.status == CertificateStatus.CURRENT, Right.status != RightStatus.CURRENT)
+    total = s.scalar(
+        select(func.count()).select_from(Certificate).join(Right, Right.id == Certificate.right_id).where(bad)
+    )
+    if total:
+        rows = s.execute(
+            select(Certificate.number, Right.id)
+            .join(Right, Right.id == Certificate.right_id)
+            .where(bad)
+            .order_by(Certificate.id)
+            .limit(SAMPLE)
+        ).all()
+        _report_rows(
+            report,
+            RULE_CERT_ON_CURRENT_RIGHT,
+            rows,
+            lambda r: f"{r[0]}（权利 {r[1]}）",
+            "现势证书",
+            f"{total} 本现势证书所载权利已不是现势：",
+            total,
+        )
+
+
+def _check_one_ownership(s: Session, report: CheckReport) -> None:
+    from registry_desk.storage.tables import Unit
+
+    doubled = (
+        select(Right.unit_id, func.count().label("n"))
+        .where(Right.status == RightStatus.CURRENT, Right.right_type == RightType.OWNERSHIP)
+        .group_by(Right.unit_id)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    rows = s.execute(
+        select(Unit.unit_number, doubled.c.n).join(doubled, doubled.c.unit_id == Unit.id).order_by(Unit.id)
+    ).all()
+    for unit_number, n in rows:
+        report.add(RULE_ONE_OWNERSHIP, f"不动产单元 {unit_number}", f"有 {n} 项现势所有权")
+
+
+def _check_shares(s: Session, report: CheckReport) -> None:
+    holder = and_(RightParty.role == PartyRole.RIGHT_HOLDER, Right.status == RightStatus.CURRENT)
+    # Rights whose holders' shares need adding up: skip the common case of one holder with 1/1 in SQL, so
+    # Python sees only co-owned rights.
+    share_text = RightParty.__table__.c.share
+    needs_sum = (
+        select(RightParty.right_id)
+        .join(Right, Right.id == RightParty.right_id)
+        .where(holder, share_text.is_not(None))
+        .group_by(RightParty.right_id)
+        .having(~and_(func.count() == 1, func.max(share_text) == "1/1"))
+        .subquery()
+    )
+    totals: dict[int, Fraction] = defaultdict(Fraction)
+    for right_id, share in s.execute(
+        select(RightParty.right_id, share_text)
+        .join(Right, Right.id == RightParty.right_id)
+        .where(holder, RightParty.right_id.in_(select(needs_sum.c.right_id)))
+    ):
+        totals[right_id] += Fraction(share)
+    bad = sorted(right_id for right_id, total in totals.items() if total != 1)
+    for right_id in bad[:SAMPLE]:
+        report.add(RULE_SHARES, f"权利 {right_id}", f"权利人的权利比例之和为 {totals[right_id]}，应为 1")
+    if len(bad) > SAMPLE:
+        report.add(RULE_SHARES, "现势权利", f"另有 {len(bad) - SAMPLE} 项权利的比例之和不为 1")
+    missing = (
+        s.execute(
+            select(Right.id)
+            .join(RightParty, RightParty.right_id == Right.id)
+            .where(holder, Right.co_ownership == CoOwnership.BY_SHARES, share_text.is_(None))
+            .group_by(Right.id)
+            .order_by(Right.id)
+            .limit(SAMPLE)
+        )
+        .scalars()
+        .all()
+    )
+    for right_id in missing:
+        report.add(RULE_SHARES, f"权利 {right_id}", "按份共有，但有权利人未登记权利比例")
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+CHECKS: tuple[tuple[str, Callable[[Session, CheckReport], None]], ...] = (
+    (RULE_ENTRY_BALANCED, _check_entries_balanced),
+    (RULE_ACCOUNTS_MATCH_LINES, _check_accounts_match_lines),
+    (RULE_SETTLED_ONCE, _check_settled_once),
+    (RULE_CERT_UNIQUE, _check_certificate_numbers),
+    (RULE_RIGHT_HAS_CASE, _check_rights_have_cases),
+    (RULE_CERT_ON_CURRENT_RIGHT, _check_certificates_on_current_rights),
+    (RULE_ONE_OWNERSHIP, _check_one_ownership),
+    (RULE_SHARES, _check_shares),
+)
+
+
+def check_database(db: Database, *, audit_chain: bool = True) -> CheckReport:
+    """Runs every invariant in one read transaction (one consistent snapshot) and then walks the audit chain."""
+    report = CheckReport()
+    with db.unit_of_work(write=False) as uow:
+        for rule, check in CHECKS:
+            check(uow.session, report)
+            report.checked.append(rule)
+    if audit_chain:
+        chain = verify_chain(db)
+        report.checked.append(RULE_AUDIT)
+        if not chain.ok:
+            record = f"审计记录第 {chain.first_bad_seq} 条" if chain.first_bad_seq else "审计链"
+            report.add(RULE_AUDIT, record, chain.problem)
+    return report

@@ -1,0 +1,102 @@
+"""Accounts: creating them (admin only), signing in, and the demo accounts of a fresh demo database."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from registry_desk.domain.codes import Role
+from registry_desk.domain.errors import PermissionDenied, ValidationError
+from registry_desk.kernel import audit
+from registry_desk.kernel.context import Actor, utc_now
+from registry_desk.kernel.passwords import hash_password, verify_password
+from registry_desk.storage.database import Database
+from registry_desk.storage.tables import User
+
+from registry_desk.demo.demo_accounts import DEMO_ACCOUNTS, DEMO_ACCOUNTS_FILE, read_demo_accounts  # noqa: F401
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.username, user.display_name, user.role, user.window)
+
+
+def create_user(
+    db: Database,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    *,
+    window: str | None = None,
+) -> Actor:
+    actor.require(Role.ADMIN, operation="创建账户")
+    username = username.strip()
+    if not username or len(username) > 64:
+        raise ValidationError("用户名不能为空且不超过64个字符", rule="账户")
+    if len(password) < 8:
+        raise ValidationError(f"账户“{username}”的密码至少8位", rule="密码强度", record=username)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise ValidationError(f"用户名“{username}”已存在", rule="账户唯一", record=username)
+        user = User(
+            username=username,
+            display_name=display_name,
+            role=role,
+            password_hash=hash_password(password),
+            active=True,
+            window=window,
+            created_at=utc_now(),
+        )
+        s.add(user)
+        s.flush()
+        audit.append(s, actor, "user.create", record=username, after={"role": role.value, "window": window})
+        uow.commit()
+        return _actor(user)
+
+
+def login(db: Database, username: str, password: str) -> Actor:
+    """Signs in; the same message for an unknown user and a wrong password (no account probing)."""
+    with db.unit_of_work(write=False) as uow:
+        user = uow.session.scalar(select(User).where(User.username == username.strip()))
+        if user is None or not verify_password(password, user.password_hash):
+            raise PermissionDenied("用户名或密码错误", rule="登录")
+        if not user.active:
+            raise PermissionDenied(
+                f"账户“{user.username}”已停用，请联系管理员", rule="登录", record=user.username
+            )
+        return _actor(user)
+
+
+def user_count(db: Database) -> int:
+    with db.unit_of_work(write=False) as uow:
+        return int(uow.session.scalar(select(func.count(User.id))) or 0)
+
+
+def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str, str]:
+    """Creates the demo accounts with random passwords, written (mode 0600) to the data directory only,
+    so no password ever sits in the repository. Returns {username: password} of accounts it made."""
+    made: dict[str, str] = {}
+    for username, name, role, window in DEMO_ACCOUNTS:
+        with db.unit_of_work(write=False) as uow:
+            exists = uow.session.scalar(select(User.id).where(User.username == username)) is not None
+        if exists:
+            continue
+        password = secrets.token_urlsafe(9)
+        create_user(db, actor, username, name, role, password, window=window)
+        made[username] = password
+    if made:
+        path = data_dir / DEMO_ACCOUNTS_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = read_demo_accounts(data_dir)
+        old.update(made)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write("# 演示账户（仅用于演示数据库；密码随机生成，只保存在本数据目录）\n")
+            for user, pw in old.items():
+                fh.write(f"{user}\t{pw}\n")
+        os.chmod(path, 0o600)
+    return made

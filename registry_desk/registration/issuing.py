@@ -1,0 +1,393 @@
+"""Issuing the registry's documents: a Certificate row or a case becomes a sealed, verifiable PDF.
+
+The one place that turns the register's rows into what the registry hands out:
+* `certificate_pdf` — 不动产权证书 / 不动产登记证明 from the printed-field snapshot (`Certificate.fields`),
+  with the centre's seal drawn on the page, the signed verification payload in the QR and in the PDF's
+  information dictionary, and a PAdES seal by the centre over all of it;
+* `acceptance_receipt_pdf` — the 受理凭证 of a case, sealed the same way.
+
+The demo PKI is created in the data directory the first time a document is needed, so a fresh install
+works without a manual `seal init`; the keys never leave that directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from registry_desk.config import Settings
+from registry_desk.documents.certificate_pdf import (
+    RegistrationProofView,
+    RightCertificateView,
+    render_registration_proof,
+    render_right_certificate,
+)
+from registry_desk.documents.pki import SealIdentity, TrustStore, create_demo_pki
+from registry_desk.documents.receipt_pdf import AcceptanceReceiptView, PaymentBlock, render_acceptance_receipt
+from registry_desk.documents.seal import PadesSealer
+from registry_desk.documents.seal_image import seal_image_png
+from registry_desk.documents.verification import canonical_fields, make_payload, verify_payload
+from registry_desk.domain.certificates import parse_certificate_number
+from registry_desk.domain.codes import CertificateKind, IdType, Role
+from registry_desk.domain.errors import NotFound, ValidationError
+from registry_desk.domain.identifiers import is_valid_resident_id, mask_resident_id
+from registry_desk.resources_path import seed
+from registry_desk.kernel import audit
+from registry_desk.kernel.business_types import load_policy
+from registry_desk.kernel.context import Actor
+from registry_desk.storage.database import Database
+from registry_desk.storage.tables import Case, CaseParty, Certificate, User
+
+# The counter works on Beijing time whatever the server's zone; China has no daylight saving.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+CENTRE_SEAL_TEXT = "不动产登记专用章"
+RENDER_ACTION = "certificate.render"
+PRINT_ROLES = (Role.CLERK, Role.REGISTRAR)
+RECEIPT_ROLES = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
+RECEIPT_KIND = "受理凭证"  # the payload's kind; the receipt's title 不动产登记受理凭证 shows it
+
+# Both spellings occur in the field snapshots: half-width from the case workflow, full-width on the form.
+_PROOF_HOLDER_KEYS = ("权利人(申请人)", "权利人（申请人）", "权利人")
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The calendar day at the counter; SQLite hands back naive UTC timestamps, PostgreSQL aware ones."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA_TZ).date()
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA_TZ)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The centre's seal, built once per process
+
+
+@dataclass(frozen=True)
+class CentreKit:
+    """The centre's seal identity, the ready sealer and seal image, and the trust store of this install."""
+
+    identity: SealIdentity
+    sealer: PadesSealer
+    seal_png: bytes
+    trust: TrustStore
+    authority: str  # 登记机构 printed on certificates (中卫市自然资源局)
+    office: str  # the centre's name printed on receipts
+
+    @property
+    def uscc(self) -> str:
+        return self.identity.uscc
+
+
+_kits: dict[Path, CentreKit] = {}
+_kits_lock = threading.Lock()
+
+
+def organisations() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(seed("organisations.json").read_text("utf-8"))
+    return data
+
+
+def centre_kit(settings: Settings) -> CentreKit:
+    """The centre's seal for this data directory, creating the demo PKI on first need.
+
+    Loading keys, building the signer and drawing the seal image cost tens of milliseconds; a counter
+    prints many documents, so the result is kept per keys directory for the life of the process.
+    """
+    keys_dir = Path(settings.keys_dir).resolve()
+    with _kits_lock:
+        kit = _kits.get(keys_dir)
+        if kit is None:
+            orgs = organisations()
+            # create_demo_pki only adds what is missing and never overwrites a key.
+            pki = create_demo_pki(keys_dir, orgs)
+            centre = pki.centre
+            kit = CentreKit(
+                identity=centre,
+                sealer=PadesSealer.for_identity(centre),
+                seal_png=seal_image_png(centre.name, CENTRE_SEAL_TEXT),
+                trust=TrustStore.load(keys_dir),
+                authority=orgs["registration_centre"].get("authority") or centre.name,
+                office=centre.name,
+            )
+            _kits[keys_dir] = kit
+        return kit
+
+
+def forget_centre_kits() -> None:
+    """Drops the cached seals (after the keys directory was replaced, and between tests)."""
+    with _kits_lock:
+        _kits.clear()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Certificates
+
+
+def canonical_number(number: str) -> str:
+    """The stored form of a certificate number; either bracket width is accepted (REFERENCE §4)."""
+    return str(parse_certificate_number(number.strip()))
+
+
+def holder_names(kind: CertificateKind, fields: Mapping[str, Any]) -> list[str]:
+    """The right holders' names as printed on the certificate (权利人 or 权利人(申请人))."""
+    keys = ("权利人",) if kind is CertificateKind.RIGHT_CERTIFICATE else _PROOF_HOLDER_KEYS
+    text = next((str(fields[k]) for k in keys if fields.get(k)), "")
+    return [name.strip() for name in text.replace("，", "、").split("、") if name.strip()]
+
+
+def payload_fields(cert: Certificate) -> dict[str, Any]:
+    """What the verification payload carries: enough to recognise the certificate, short enough for a QR."""
+    fields = cert.fields or {}
+    return canonical_fields(
+        {
+            "kind": cert.kind.value,
+            "number": cert.number,
+            "unit_number": str(fields.get("不动产单元号") or cert.unit.unit_number),
+            "holders": holder_names(cert.kind, fields),
+            "issued_on": local_date(cert.issued_at),
+        }
+    )
+
+
+def _field(fields: Mapping[str, Any], *keys: str) -> str:
+    return next((str(fields[k]) for k in keys if fields.get(k) not in (None, "")), "")
+
+
+def certificate_view(
+    cert: Certificate, qr_payload: str, issuer: str
+) -> RightCertificateView | RegistrationProofView:
+    """The printed view of a certificate row, from its field snapshot as issued (not today's register)."""
+    f = cert.fields or {}
+    if not f:
+        raise ValidationError(
+            f"证书 {cert.number} 没有缮证字段，无法打印", rule="证书按登簿时的字段打印", record=cert.number
+        )
+    common = {
+        "number": cert.number,
+        "location": _field(f, "坐落"),
+        "unit_number": _field(f, "不动产单元号") or cert.unit.unit_number,
+        "notes": _field(f, "附记"),
+        "issued_on": local_date(cert.issued_at),
+        "qr_payload": qr_payload,
+        "issuer": issuer,
+        "paper_serial": cert.paper_serial,
+        "ecert_id": cert.ecert_id,
+    }
+    if cert.kind is CertificateKind.RIGHT_CERTIFICATE:
+        return RightCertificateView(
+            right_holders=_field(f, "权利人"),
+            co_ownership=_field(f, "共有情况"),
+            right_type=_field(f, "权利类型"),
+            right_nature=_field(f, "权利性质"),
+            use=_field(f, "用途"),
+            area=_field(f, "面积"),
+            term=_field(f, "使用期限"),
+            other_status=_field(f, "权利其他状况"),
+            **common,
+        )
+    return RegistrationProofView(
+        matter=_field(f, "证明权利或事项"),
+        right_holders=_field(f, *_PROOF_HOLDER_KEYS),
+        obligors=_field(f, "义务人"),
+        other=_field(f, "其他"),
+        **common,
+    )
+
+
+def load_certificate(session: Session, number: str) -> Certificate:
+    wanted = canonical_number(number)
+    cert = session.scalars(
+        select(Certificate).options(selectinload(Certificate.unit)).where(Certificate.number == wanted)
+    ).one_or_none()
+    if cert is None:
+        # Imported data may keep the full-width form; look for that too before giving up.
+        alt = wanted.replace("(", "（").replace(")", "）")
+        cert = session.scalars(select(Certificate).where(Certificate.number == alt)).one_or_none()
+    if cert is None:
+        raise NotFound(f"没有证号为 {wanted} 的证书或证明", rule="按证号打印证书", record=wanted)
+    return cert
+
+
+def certificate_payload(fields: dict[str, Any], signer: SealIdentity) -> str:
+    """Signs the payload fields; with many co-owners only the first holder goes in, so the QR stays scannable."""
+    try:
+        return make_payload(fields, signer)
+    except ValidationError:
+        holders = fields.get("holders") or []
+        if len(holders) <= 1:
+            raise
+        # Every name in the payload must still appear on the page, so a shorter list stays checkable.
+        return make_payload({**fields, "holders": holders[:1]}, signer)
+
+
+def _stored_payload_still_good(cert: Certificate, wanted: dict[str, Any], trust: TrustStore) -> bool:
+    if not cert.qr_payload:
+        return False
+    checked = verify_payload(cert.qr_payload, trust)
+    shortened = {**wanted, "holders": wanted.get("holders", [])[:1]}
+    # A payload signed by a key this install no longer trusts (keys re-created) or carrying other
+    # fields (a corrected snapshot) would fail verification on paper: make a new one instead.
+    return checked.ok and checked.fields in (wanted, shortened)
+
+
+def ensure_payload(cert: Certificate, kit: CentreKit) -> bool:
+    """Gives the row its verification payload unless it already has a good one; True if one was made."""
+    wanted = payload_fields(cert)
+    if _stored_payload_still_good(cert, wanted, kit.trust):
+        return False
+    cert.qr_payload = certificate_payload(wanted, kit.identity)
+    return True
+
+
+def render_certificate(cert: Certificate, qr_payload: str, kit: CentreKit) -> bytes:
+    """Renders and seals one certificate row (no database access)."""
+    view = certificate_view(cert, qr_payload, kit.authority)
+    if isinstance(view, RightCertificateView):
+        drawn = render_right_certificate(view, seal_png=kit.seal_png)
+    else:
+        drawn = render_registration_proof(view, seal_png=kit.seal_png)
+    return kit.sealer.seal(drawn, reason=f"{cert.kind.label} {cert.number}", payload=qr_payload)
+
+
+def certificate_pdf(db: Database, actor: Actor, number: str, *, settings: Settings) -> bytes:
+    """The sealed PDF of an issued certificate or 证明 (first print or reprint; either bracket width).
+
+    The verification payload is made on first print and kept in `Certificate.qr_payload`, so every
+    reprint carries the same QR. Every print is an audit event with the digest of the file produced.
+    """
+    actor.require(*PRINT_ROLES, operation="打印不动产权证书或登记证明")
+    kit = centre_kit(settings)
+    with db.unit_of_work() as uow:
+        s = uow.session
+        cert = load_certificate(s, number)
+        previous = cert.qr_payload
+        made = ensure_payload(cert, kit)
+        before = {"qr_payload": previous} if made and previous else None
+        assert cert.qr_payload is not None
+        # Rendered inside the transaction: the audit event is saved only if the document was made.
+        pdf = render_certificate(cert, cert.qr_payload, kit)
+        audit.append(
+            s,
+            actor,
+            RENDER_ACTION,
+            case_id=cert.case_id,
+            unit_id=cert.unit_id,
+            record=cert.number,
+            before=before,
+            after={
+                "payload_made": made,
+                "status": cert.status.value,
+                "ecert_id": cert.ecert_id,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+            },
+        )
+        uow.commit()
+    return pdf
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Acceptance receipts
+
+
+def mask_id_number(id_type: IdType, number: str) -> str:
+    """A person's document number with the middle hidden; an organisation's USCC is public and stays whole."""
+    if id_type is IdType.USCC:
+        return number
+    if id_type is IdType.RESIDENT_ID and is_valid_resident_id(number):
+        return mask_resident_id(number)
+    keep = 2 if len(number) <= 8 else 3
+    return number[:keep] + "*" * max(1, len(number) - 2 * keep) + number[-keep:]
+
+
+_MATERIAL_NOTES = {"ecert": "（电子证照 已核验）", "sealed": "（电子签章 已核验）"}
+
+
+def receipt_view(
+    session: Session, case: Case, office: str, payment: PaymentBlock | None = None
+) -> AcceptanceReceiptView:
+    """The 受理凭证 of a case as its rows stand now (materials supplied later show as received)."""
+    business_label = load_policy().label(case.business_type)
+    policy_business = next((b for b in load_policy().types if b.key == case.business_type), None)
+    parties = []
+    for cp in case.parties:
+        role = policy_business.role_label(cp.role) if policy_business else cp.role.label
+        parties.append((role, cp.party.name, mask_id_number(cp.party.id_type, cp.party.id_number)))
+    received = tuple(
+        m.name + _MATERIAL_NOTES.get(m.status, "") for m in case.materials if m.status != "missing"
+    )
+    missing = tuple(m.name for m in case.materials if m.status == "missing" and m.required)
+    clerk = session.get(User, case.accepted_by) if case.accepted_by is not None else None
+    return AcceptanceReceiptView(
+        case_number=case.case_number,
+        accepted_at=local_time(case.accepted_at),
+        business_label=business_label,
+        parties=tuple(parties),
+        unit_number=case.unit.unit_number,
+        location=case.unit.location,
+        materials_received=received,
+        materials_missing=missing,
+        due_date=case.due_date,
+        clerk_name=clerk.display_name if clerk else "",
+        window_name=(f"{clerk.window}号窗口" if clerk and clerk.window else ""),
+        qr_payload=case.case_number,
+        payment=payment,
+        office=office,
+    )
+
+
+def acceptance_receipt_pdf(
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    *,
+    settings: Settings,
+    payment: PaymentBlock | None = None,
+) -> bytes:
+    """The sealed 受理凭证 of a case; `payment` adds the 税费同缴 block when the payment side has one.
+
+    The QR holds the case number (for the progress query); the signed payload (kind, case number,
+    unit, acceptance date) sits in the PDF's information dictionary so `registry-desk verify` checks it.
+    """
+    actor.require(*RECEIPT_ROLES, operation="打印受理凭证")
+    kit = centre_kit(settings)
+    wanted = case_number.strip()
+    with db.unit_of_work(write=False) as uow:
+        s = uow.session
+        case = s.scalars(
+            select(Case)
+            .options(
+                selectinload(Case.parties).selectinload(CaseParty.party),
+                selectinload(Case.materials),
+                selectinload(Case.unit),
+            )
+            .where(Case.case_number == wanted)
+        ).one_or_none()
+        if case is None:
+            raise NotFound(f"没有业务号为 {wanted} 的业务", rule="按业务号打印受理凭证", record=wanted)
+        view = receipt_view(s, case, kit.office, payment)
+    payload = make_payload(
+        {
+            "kind": RECEIPT_KIND,
+            "case_number": view.case_number,
+            "unit_number": view.unit_number,
+            "accepted_on": view.accepted_at.date(),
+        },
+        kit.identity,
+    )
+    drawn = render_acceptance_receipt(view, seal_png=kit.seal_png)
+    return kit.sealer.seal(drawn, reason=f"不动产登记受理凭证 {view.case_number}", payload=payload)
