@@ -10,7 +10,8 @@ class LabelledIntEnum(int, Enum):
 
     label: str
 
-    def __new__(cls, code: int, label: str) -> LabelledIntEnum:
+    def __new__(cls, code: int, label: str = "") -> LabelledIntEnum:
+        # (`label` has a default only so that a look-up by value, `Kind(3)`, type-checks; members give it.)
         obj = int.__new__(cls, code)
         obj._value_ = code
         obj.label = label
@@ -29,7 +30,7 @@ class LabelledStrEnum(StrEnum):
 
     label: str
 
-    def __new__(cls, code: str, label: str) -> LabelledStrEnum:
+    def __new__(cls, code: str, label: str = "") -> LabelledStrEnum:
         obj = str.__new__(cls, code)
         obj._value_ = code
         obj.label = label

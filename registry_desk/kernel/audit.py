@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,7 @@ _EVENT_COLUMNS = (
     "prev_hash",
     "hash",
 )
-_head = AuditHead.__table__
+_head = cast(Table, AuditHead.__table__)
 # Every writer of the trail runs these three, so they are compiled once and run on the driver cursor of the
 # caller's transaction (storage/driver_sql.py): through the ORM they cost more than the rest of a small
 # service call.
@@ -42,7 +42,7 @@ _START_HEAD = {
     ),
     "sqlite": Prepared(sqlite.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
 }
-_INSERT_EVENT = Prepared(insert(AuditEvent.__table__), keys=_EVENT_COLUMNS)
+_INSERT_EVENT = Prepared(insert(cast(Table, AuditEvent.__table__)), keys=_EVENT_COLUMNS)
 _ADVANCE_HEAD = Prepared(update(_head).where(_head.c.id == 1), keys=("last_seq", "last_hash"))
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from registry_desk.storage.tables import Sequence
 CASE_NUMBER_LIMIT = 9999
 
 
-_counters = Sequence.__table__
+_counters = cast(Table, Sequence.__table__)
 # One statement per number in the usual case (the counter exists): UPDATE … RETURNING takes the row lock and
 # the value together. Compiled once and run on the driver cursor of the caller's transaction.
 _ADVANCE = Prepared(

@@ -123,6 +123,10 @@ class Database:
         if conn is None:
             fairy = self.engine.raw_connection()
             driver = fairy.dbapi_connection  # set up by the connect hooks (pragmas) like any other
+            if driver is None:
+                raise DatabaseUnavailable(
+                    f"无法连接数据库 {redact_url(self.url)}", rule="数据库连接", record=redact_url(self.url)
+                )
             fairy.detach()  # ours for this thread's look-ups; closed by dispose()
             if not self.is_sqlite:
                 driver.autocommit = True
@@ -176,7 +180,9 @@ class Database:
         try:
             if self.is_sqlite:
                 try:
-                    fairy.dbapi_connection.execute("BEGIN IMMEDIATE")
+                    driver = fairy.dbapi_connection
+                    assert driver is not None  # a checked-out connection has its driver connection
+                    driver.execute("BEGIN IMMEDIATE")
                 except dialect.loaded_dbapi.Error as error:
                     raise unavailable(error) from error
             yield work

@@ -97,7 +97,8 @@ class Prepared:
         self._compiled: dict[str, _Compiled] = {}
 
     def _prepare(self, dialect: Any) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect, column_keys=list(self.keys) or None)
+        statement: Any = self.statement  # a compilable statement (select, insert, update)
+        compiled = statement.compile(dialect=dialect, column_keys=list(self.keys) or None)
         by_name: dict[str, tuple[Any, bool, Any]] = {}
         for bind, name in compiled.bind_names.items():
             processor = _bind_processor(bind.type, dialect)

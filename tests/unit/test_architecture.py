@@ -45,3 +45,13 @@ def test_the_package_has_the_rooms_the_readme_draws():
     ):
         assert (package / room / "__init__.py").is_file(), room
     assert not (package / "services").exists(), "services/ was re-laid into the feature packages"
+
+
+def test_the_lower_floors_type_check():
+    # domain, kernel and storage, as [tool.mypy] in pyproject.toml names them.
+    mypy = venv_tool("mypy")
+    if mypy is None:
+        pytest.skip("mypy is not installed (it comes with the test extras: pip install -e '.[test]')")
+    done = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
+    assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
+    assert "Success" in done.stdout

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy.types import TypeDecorator
 
 from registry_desk.storage.schema import full_metadata
@@ -13,10 +16,10 @@ if connection is None:  # pragma: no cover - only reached when someone runs alem
     raise RuntimeError("run migrations through registry_desk.storage.migrate")
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations name plain SQL types only, so old migrations never depend on today's Python classes.
     if type_ == "type" and isinstance(obj, TypeDecorator):
-        impl = obj.load_dialect_impl(autogen_context.dialect)  # type: ignore[attr-defined]
+        impl = obj.load_dialect_impl(autogen_context.dialect)
         return f"sa.{impl!r}"
     return False
 
