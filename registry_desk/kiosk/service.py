@@ -20,7 +20,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry_desk.config import Settings
-from registry_desk.domain.cases import check_transition
 from registry_desk.domain.codes import (
     CaseStatus,
     CertificateStatus,
@@ -41,6 +40,7 @@ from registry_desk.payments.receipts import (
 )
 from registry_desk.payments.settlement import record_payment
 from registry_desk.kernel import audit
+from registry_desk.registration.handover import record_handover
 from registry_desk.registration import cases
 from registry_desk.kiosk import paper_stock
 from registry_desk.operations import users
@@ -659,29 +659,18 @@ def print_certificate(
         if error is None:
             paper_stock.mark_used(s, serial, finished)
             log.outcome, log.output = PRINT_DONE, output[:512]
-            cert.handed_over_at = finished
-            cert.handed_over_by = actor.username
-            cert.receiver_name = party.name
             certs = s.execute(select(Certificate).where(Certificate.case_id == case.id)).scalars().all()
-            if all(c.handed_over_at is not None for c in certs):
-                check_transition(case.case_number, case.status, CaseStatus.ISSUED)
-                case.status = CaseStatus.ISSUED
-            audit.append(
+            record_handover(
                 s,
                 actor,
-                "certificate.handed_over",
-                case_id=case.id,
-                unit_id=case.unit_id,
-                record=case.case_number,
-                after={
-                    "certificates": [cert.number],
-                    "receiver": party.name,
-                    "status": case.status.value,
-                    "paper_serial": serial,
-                    "channel": "kiosk",
-                    "output": output[:256],
-                },
-                at=finished,
+                case,
+                certs,
+                [cert],
+                party.name,
+                finished,
+                paper_serial=serial,
+                channel="kiosk",
+                output=output[:256],
             )
             message = f"打印完成：{cert.number}，印刷序列号 {serial}"
         else:

@@ -71,6 +71,7 @@ from registry_desk.kernel.business_types import BusinessTypePolicy, load_policy
 from registry_desk.kernel.calendar_policy import policy_working_calendar
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kernel.numbers import allocate_case_number, allocate_certificate_number
+from registry_desk.registration.handover import record_handover
 from registry_desk.storage.database import Database
 from registry_desk.storage.driver_sql import Driver, Prepared, driver
 from registry_desk.storage.tables import (
@@ -1568,28 +1569,10 @@ def issue_certificate(
         certs = s.scalars(
             select(Certificate).where(Certificate.case_id == case.id).order_by(Certificate.id)
         ).all()
-        handed: list[str] = []
-        for cert in certs:
-            if (only is None or cert.number == only) and cert.handed_over_at is None:
-                cert.handed_over_at = now
-                cert.handed_over_by = actor.username
-                cert.receiver_name = receiver
-                handed.append(cert.number)
-        if only is not None and not handed:
+        chosen = [c for c in certs if (only is None or c.number == only) and c.handed_over_at is None]
+        if only is not None and not chosen:
             raise RuleViolation(f"证书 {only} 已经发出，不能重复发证", rule="发证", record=only)
-        if all(c.handed_over_at is not None for c in certs):
-            case.status = CaseStatus.ISSUED
-        _bump(case)
-        audit.append(
-            s,
-            actor,
-            "certificate.handed_over",
-            case_id=case.id,
-            unit_id=case.unit_id,
-            record=case.case_number,
-            after={"certificates": handed, "receiver": receiver, "status": case.status.value},
-            at=now,
-        )
+        record_handover(s, actor, case, certs, chosen, receiver, now)
         summary = case_summary(s, case, _business_of(policy, case))
         commit_case(uow, case.case_number)
     return summary

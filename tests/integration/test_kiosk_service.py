@@ -24,7 +24,7 @@ from registry_desk.kernel.context import SYSTEM, utc_now
 from registry_desk.kiosk.service import KioskPolicy
 from registry_desk.storage.database import Database
 from registry_desk.storage.kiosk_tables import KioskPrint, PaperSerial
-from registry_desk.storage.tables import AuditEvent, Certificate
+from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from tests.integration.test_case_helpers import CLERK, REGISTRAR, WANG, bad_check
 from tests.integration.test_kiosk_helpers import (
     ADMIN,
@@ -173,8 +173,16 @@ def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_
     assert (first.ok, first.serial, first.retry_allowed) == (False, "NX2026000001", True)
     assert "作废" in first.message and first.case_status is CaseStatus.CERTIFICATE_READY
 
+    def version() -> int:
+        with sqlite_db.unit_of_work(write=False) as uow:
+            return uow.session.scalar(select(Case.version).where(Case.case_number == kc.case_number))
+
+    seen = version()
     second = kiosk.print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
     assert (second.ok, second.serial, second.case_status) == (True, "NX2026000002", CaseStatus.ISSUED)
+    # Handed over at the kiosk as at the window (registration.cases.record_handover): a window still
+    # showing the case as 已缮证 is refused, not allowed to hand the certificate over a second time.
+    assert version() > seen
 
     cert = _cert(sqlite_db, kc.case_number)
     assert (cert.paper_serial, cert.receiver_name, cert.handed_over_by) == (
