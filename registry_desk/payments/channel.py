@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from registry_desk.domain.clock import CHINA_TZ, as_utc  # noqa: F401 - also imported from here
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.money import Money
 
 # The counters are in Ningxia; a "day" of statements and reports is a China Standard Time day.
-CHINA_TZ = timezone(timedelta(hours=8), "CST")
 
 # Channel order status codes as the production vendor's interface uses them (2 = paid).
 STATUS_UNKNOWN = 0  # the channel has never seen the order
@@ -36,14 +36,6 @@ STATUS_LABELS = {
 KIND_PAYMENT = "payment"
 KIND_REFUND = "refund"
 KIND_LABELS = {KIND_PAYMENT: "支付", KIND_REFUND: "退款"}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC instant. SQLite hands back DateTime(timezone=True) columns naive, holding the UTC
-    components we stored; every instant is normalised here before it is stored or compared."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

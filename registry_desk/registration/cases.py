@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from registry_desk.domain.clock import CHINA_TZ, as_utc, local_date  # noqa: F401 - also imported from here
 from registry_desk.domain.calendar import WorkingCalendar
 from registry_desk.domain.cases import (
     ADVANCE_NOTICE,
@@ -90,22 +91,9 @@ from registry_desk.storage.tables import (
 )
 
 # The counter works on Beijing time whatever the server's zone; China has no daylight saving.
-CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 READERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
 RULE_MATERIALS = "不动产登记暂行条例第十七条 申请材料齐全"
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Timestamps are stored in UTC; SQLite hands them back naive, which therefore means UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day at the counter for a timestamp (naive means UTC, as stored)."""
-    return as_utc(moment).astimezone(CHINA_TZ).date()
 
 
 def _d(value: date | None) -> str:

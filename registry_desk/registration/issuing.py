@@ -12,7 +12,6 @@ works without a manual `seal init`; the keys never leave that directory.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import threading
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from registry_desk.domain.clock import CHINA_TZ, local_date, local_time  # noqa: F401 - also imported from here
 from registry_desk.config import Settings
 from registry_desk.documents.certificate_pdf import (
     RegistrationProofView,
@@ -48,7 +48,6 @@ from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Case, CaseParty, Certificate, User
 
 # The counter works on Beijing time whatever the server's zone; China has no daylight saving.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 CENTRE_SEAL_TEXT = "不动产登记专用章"
 RENDER_ACTION = "certificate.render"
@@ -58,19 +57,6 @@ RECEIPT_KIND = "受理凭证"  # the payload's kind; the receipt's title 不动�
 
 # Both spellings occur in the field snapshots: half-width from the case workflow, full-width on the form.
 _PROOF_HOLDER_KEYS = ("权利人(申请人)", "权利人（申请人）", "权利人")
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    """The calendar day at the counter; SQLite hands back naive UTC timestamps, PostgreSQL aware ones."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TZ).date()
-
-
-def local_time(moment: dt.datetime) -> dt.datetime:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA_TZ)
 
 
 # ---------------------------------------------------------------------------------------------------------

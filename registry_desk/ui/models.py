@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from registry_desk.domain.clock import CHINA_TZ  # noqa: F401 - also imported from here
 from registry_desk.domain.codes import RightType
 from registry_desk.registration.register import CertificateLine, PartyLine, RightView, SearchHit
 
 # China has kept one offset (UTC+8, no daylight saving) since 1991; the counters are all in Zhongwei.
-CHINA_TIME = timezone(timedelta(hours=8))
+CHINA_TIME = CHINA_TZ
 
 RESTRICTION_COLOR = QColor("#b3261e")
 SEIZURE_BACKGROUND = QColor("#fde7e5")
