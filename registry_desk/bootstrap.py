@@ -42,13 +42,13 @@ def open_database(settings: Settings, *, demo: bool = True) -> OpenResult:
     accounts: dict[str, str] = {}
     if demo:
         from registry_desk.demo import demo_data
-        from registry_desk.operations import users
+        from registry_desk.demo import demo_users
 
         if demo_data.is_empty(db):
             demo_data.load_demo(db)
             loaded = True
             _seed_demo_cases(db, settings)
-        accounts = users.ensure_demo_accounts(db, settings.data_dir, SYSTEM)
+        accounts = demo_users.ensure_demo_accounts(db, settings.data_dir, SYSTEM)
     return OpenResult(db, loaded, accounts)
 
 

@@ -1,10 +1,7 @@
-"""Accounts: creating them (admin only), signing in, and the demo accounts of a fresh demo database."""
+"""Accounts: creating them (admin only) and signing in (the demo accounts are made by demo/demo_users.py)."""
 
 from __future__ import annotations
 
-import os
-import secrets
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -15,8 +12,6 @@ from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kernel.passwords import hash_password, verify_password
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import User
-
-from registry_desk.demo.demo_accounts import DEMO_ACCOUNTS, DEMO_ACCOUNTS_FILE, read_demo_accounts  # noqa: F401
 
 
 def _actor(user: User) -> Actor:
@@ -75,28 +70,3 @@ def login(db: Database, username: str, password: str) -> Actor:
 def user_count(db: Database) -> int:
     with db.unit_of_work(write=False) as uow:
         return int(uow.session.scalar(select(func.count(User.id))) or 0)
-
-
-def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str, str]:
-    """Creates the demo accounts with random passwords, written (mode 0600) to the data directory only,
-    so no password ever sits in the repository. Returns {username: password} of accounts it made."""
-    made: dict[str, str] = {}
-    for username, name, role, window in DEMO_ACCOUNTS:
-        with db.unit_of_work(write=False) as uow:
-            exists = uow.session.scalar(select(User.id).where(User.username == username)) is not None
-        if exists:
-            continue
-        password = secrets.token_urlsafe(9)
-        create_user(db, actor, username, name, role, password, window=window)
-        made[username] = password
-    if made:
-        path = data_dir / DEMO_ACCOUNTS_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        old = read_demo_accounts(data_dir)
-        old.update(made)
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write("# 演示账户（仅用于演示数据库；密码随机生成，只保存在本数据目录）\n")
-            for user, pw in old.items():
-                fh.write(f"{user}\t{pw}\n")
-        os.chmod(path, 0o600)
-    return made

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.registration import register
+from registry_desk.demo import demo_accounts, demo_users
 from registry_desk.operations import users
 from registry_desk.kernel.context import SYSTEM
 from registry_desk.storage.tables import User
@@ -48,9 +49,9 @@ def test_kiosk_account_may_not_browse_the_register(sqlite_db):
 
 
 def test_demo_accounts_get_random_passwords_kept_in_the_data_dir(sqlite_db, tmp_path):
-    made = users.ensure_demo_accounts(sqlite_db, tmp_path, SYSTEM)
-    assert set(made) == {u for u, *_ in users.DEMO_ACCOUNTS}
-    assert users.read_demo_accounts(tmp_path) == made
-    assert (tmp_path / users.DEMO_ACCOUNTS_FILE).stat().st_mode & 0o077 == 0
+    made = demo_users.ensure_demo_accounts(sqlite_db, tmp_path, SYSTEM)
+    assert set(made) == {u for u, *_ in demo_accounts.DEMO_ACCOUNTS}
+    assert demo_accounts.read_demo_accounts(tmp_path) == made
+    assert (tmp_path / demo_accounts.DEMO_ACCOUNTS_FILE).stat().st_mode & 0o077 == 0
     assert users.login(sqlite_db, "registrar1", made["registrar1"]).role is Role.REGISTRAR
-    assert users.ensure_demo_accounts(sqlite_db, tmp_path, SYSTEM) == {}  # idempotent
+    assert demo_users.ensure_demo_accounts(sqlite_db, tmp_path, SYSTEM) == {}  # idempotent

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from registry_desk.cli import main
 from registry_desk.domain.errors import PermissionDenied, RuleViolation, ValidationError
 from registry_desk.kiosk import paper_stock
-from registry_desk.operations import users
+from registry_desk.demo import demo_users
 from registry_desk.kernel.context import SYSTEM
 from registry_desk.storage.kiosk_tables import PaperSerial
 from registry_desk.storage.tables import AuditEvent
@@ -95,7 +95,7 @@ def test_low_stock_warns_the_administrator_once_per_delivery(sqlite_db):
 
 
 def test_the_paper_commands_load_and_report(sqlite_db, tmp_path, capsys):
-    users.ensure_demo_accounts(sqlite_db, tmp_path, SYSTEM)  # the demo admin's password in the data dir
+    demo_users.ensure_demo_accounts(sqlite_db, tmp_path, SYSTEM)  # the demo admin's password in the data dir
     base = ["--database-url", sqlite_db.url, "--data-dir", str(tmp_path), "paper"]
     assert main([*base, "load", "--from", "NX2026000001", "--to", "NX2026000500"]) == 0
     assert "共 500 张" in capsys.readouterr().out

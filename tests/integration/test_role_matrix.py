@@ -119,7 +119,6 @@ NO_ROLE_CHECK: dict[str, str] = {
     "registration.prefill.accept_prefilled": "hands the request to cases.accept_case, which checks the clerk",
     "exemptions.bank_contracts.prefill_from_contract": "delegates to prefill.prefill, which checks the clerk",
     "payments.service.attach_bank_contract": "delegates to exemptions.import_sealed_file (clerk, registrar)",
-    "operations.users.ensure_demo_accounts": "start-up of a demo database, called with SYSTEM",
     "exemptions.service.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
     "exemptions.service.publish_case": "runs after record_case (registrar) as its continuation",
     "exemptions.service.push_demo_bank_documents": "demo helper standing in for the bank's system",
