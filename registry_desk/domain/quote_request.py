@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from registry_desk.domain.cases import TransferTaxFacts
 from registry_desk.domain.charges import PropertyUse
@@ -29,6 +30,12 @@ class QuotedUnit:
     planned_use: str | None
     is_residential: bool
     building_area: Decimal | None
+
+    @classmethod
+    def of(cls, unit: Any) -> QuotedUnit:
+        """From a unit as the register holds it (a row of the units table, or anything with those fields)."""
+        area = unit.building_area
+        return cls(unit.planned_use, bool(unit.is_residential), Decimal(area) if area is not None else None)
 
 
 def property_use_of(unit: QuotedUnit) -> PropertyUse:
@@ -91,7 +98,13 @@ def build_quote_request(
                 rule="税费同缴须按成交价格计税",
                 record=record or business.label,
             )
-        facts = tax_facts or TransferTaxFacts(contract_date=on)
+        if tax_facts is None:  # the caller confirms them (billing defaults them by the unit's county)
+            raise RuleViolation(
+                f"业务 {record or business.label} 没有计税信息，无法计算税费",
+                rule="税费同缴 计税信息",
+                record=record or business.label,
+            )
+        facts = tax_facts
         transfer = TransferFacts(
             price=price,
             contract_date=facts.contract_date,

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,14 +85,6 @@ def default_tax_facts(county_code: str | None, contract_date: date) -> TransferT
     return TransferTaxFacts(contract_date=contract_date, district=district.value)
 
 
-def quoted_unit(unit: Any) -> QuotedUnit:
-    """What the quote needs of a case's (or the register's) unit."""
-    area = unit.building_area
-    return QuotedUnit(
-        unit.planned_use, bool(unit.is_residential), Decimal(area) if area is not None else None
-    )
-
-
 def quote_for_case(case: Case) -> Quote:
     """The case's taxes and fees from what was accepted (price, tax facts, unit's use and area), through the
     same request builder as the intake form's trial quote (domain/quote_request.py)."""
@@ -114,7 +105,7 @@ def quote_for_case(case: Case) -> Quote:
         build_quote_request(
             business,
             on=on,
-            unit=quoted_unit(case.unit),
+            unit=QuotedUnit.of(case.unit),
             holders_wanting_own=sum(
                 1 for cp in case.parties if cp.role is PartyRole.RIGHT_HOLDER and cp.wants_own_certificate
             ),

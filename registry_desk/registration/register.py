@@ -242,7 +242,7 @@ def load_unit_register(s: Session, unit: Unit) -> UnitRegister:
             for c, name in certs
         ),
         open_cases=tuple(num for _id, num, status in open_cases if status.is_open),
-        quoted=QuotedUnit(unit.planned_use, bool(unit.is_residential), unit.building_area),
+        quoted=QuotedUnit.of(unit),
     )
 
 
