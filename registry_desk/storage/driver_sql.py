@@ -7,6 +7,11 @@ connection the unit of work's transaction already holds. The statement is still 
 (one text for SQLite and PostgreSQL, `FOR UPDATE` where the dialect has it) and the values still pass
 through the columns' own types (codes, fen, hundredths, UTC timestamps, JSON), so what is written is
 exactly what the ORM would write. Driver errors are raised as SQLAlchemy's exception classes, as before.
+
+Only SQLAlchemy's documented interface is used: a statement's `compile(dialect=...)`, the compiled
+statement's text, `binds`, `positional` and `positiontup`, a bind's `required`, `effective_value` and type,
+the types' `dialect_impl`, `load_dialect_impl`, `bind_processor` and `result_processor`, and the exception
+classes' constructors; so the fast path follows SQLAlchemy's releases without a version pin.
 """
 
 from __future__ import annotations
@@ -17,9 +22,32 @@ from sqlalchemy import Connection, exc
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from registry_desk.storage.prepared import _processor, row_converter
+from registry_desk.storage.prepared import driver_type, result_processor, row_converter
 
 _PASSED = object()  # a bind the caller passes (as opposed to a literal fixed in the statement)
+
+
+# PEP 249's exception classes, most specific first, each with SQLAlchemy's class of the same name: a
+# driver error raised on the fast path is caught by the same `except IntegrityError` as one from the ORM.
+_SQLALCHEMY_ERRORS: tuple[tuple[str, type[exc.DBAPIError]], ...] = (
+    ("IntegrityError", exc.IntegrityError),
+    ("DataError", exc.DataError),
+    ("OperationalError", exc.OperationalError),
+    ("ProgrammingError", exc.ProgrammingError),
+    ("NotSupportedError", exc.NotSupportedError),
+    ("InternalError", exc.InternalError),
+    ("DatabaseError", exc.DatabaseError),
+    ("InterfaceError", exc.InterfaceError),
+)
+
+
+def wrapped_error(error: BaseException, sql: str, params: Any, dbapi: Any) -> exc.DBAPIError:
+    """The driver's `error` as the SQLAlchemy exception the ORM would have raised for it."""
+    for name, wrapper in _SQLALCHEMY_ERRORS:
+        driver_class = getattr(dbapi, name, None)
+        if driver_class is not None and isinstance(error, driver_class):
+            return wrapper(sql, params, error)
+    return exc.DBAPIError(sql, params, error)
 
 
 class Driver:
@@ -64,8 +92,7 @@ def _bind_processor(type_: Any, dialect: Any) -> Any:
     direct = getattr(type_, "direct_bind", None)
     if direct is None:
         return type_.dialect_impl(dialect).bind_processor(dialect)
-    impl = type_.dialect_impl(dialect)
-    inner = impl.impl_instance.bind_processor(dialect) if hasattr(impl, "impl_instance") else None
+    inner = driver_type(type_, dialect).bind_processor(dialect)
     convert = direct(dialect)
     if inner is None:
         return convert
@@ -99,19 +126,24 @@ class Prepared:
     def _prepare(self, dialect: Any) -> _Compiled:
         statement: Any = self.statement  # a compilable statement (select, insert, update)
         compiled = statement.compile(dialect=dialect, column_keys=list(self.keys) or None)
+        # Every bind as the SQL names it, with its value when the statement fixes one (None otherwise).
+        defaults = compiled.params
+        # SQLAlchemy's own processors, for the literals fixed in the statement (converted once, here).
+        literal_processors = compiled.construct_expanded_state(defaults).processors
         by_name: dict[str, tuple[Any, bool, Any]] = {}
-        for bind, name in compiled.bind_names.items():
-            processor = _bind_processor(bind.type, dialect)
-            none_too = processor is not None and bool(bind.type.should_evaluate_none)
-            if bind.required or name in self.keys:
+        for name, value in defaults.items():
+            bind = compiled.binds.get(name)  # a bind the caller names keeps its name in the SQL
+            if bind is not None and (bind.required or name in self.keys):
+                processor = _bind_processor(bind.type, dialect)
+                none_too = processor is not None and bool(bind.type.should_evaluate_none)
                 by_name[name] = (processor, none_too, _PASSED)
                 continue
             # A literal in the statement (`version + 1`, `status = 'current'`): its value is part of it.
-            value = bind.effective_value
+            literal = literal_processors.get(name)
             by_name[name] = (
                 None,
                 False,
-                processor(value) if processor is not None and value is not None else value,
+                literal(value) if literal is not None and value is not None else value,
             )
         passed = {name for name, (_p, _n, fixed) in by_name.items() if fixed is _PASSED}
         if not set(self.keys) <= passed:
@@ -125,7 +157,7 @@ class Prepared:
             columns = getattr(self.statement, "exported_columns", None)
         results = None
         if columns is not None and len(columns):
-            results = row_converter([_processor(c.type, dialect) for c in columns])
+            results = row_converter([result_processor(c.type, dialect) for c in columns])
         entry = _Compiled(str(compiled), plan, named, results)
         self._compiled[dialect.name] = entry
         return entry
@@ -157,9 +189,7 @@ class Prepared:
             else:
                 cursor.execute(entry.sql, bound)
         except dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(
-                entry.sql, bound, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
+            raise wrapped_error(error, entry.sql, bound, dialect.loaded_dbapi) from error
         return cursor, entry
 
     def rows(self, source: Session | Connection | Driver, /, **params: Any) -> list[tuple[Any, ...]]:

@@ -37,7 +37,7 @@ class PreparedRead:
     def _prepare(self, dialect: Any) -> tuple[str, tuple[str, ...] | None, Any]:
         compiled = self.statement.compile(dialect=dialect)
         order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        processors = [_processor(column.type, dialect) for column in self.statement.selected_columns]
+        processors = [result_processor(column.type, dialect) for column in self.statement.selected_columns]
         entry = (str(compiled), order, row_converter(processors))
         self._compiled[dialect.name] = entry
         return entry
@@ -71,7 +71,7 @@ class PreparedRead:
         found = self._slices.get(key)
         if found is None:
             processors = [
-                _processor(c.type, dialect) for c in list(self.statement.selected_columns)[start:stop]
+                result_processor(c.type, dialect) for c in list(self.statement.selected_columns)[start:stop]
             ]
             found = self._slices[key] = row_converter(processors) or tuple
         return found
@@ -107,7 +107,14 @@ def row_converter(processors: list[Any]) -> Any:
     return names["convert"]
 
 
-def _processor(type_: Any, dialect: Any) -> Any:
+def driver_type(type_: Any, dialect: Any) -> Any:
+    """The dialect's own type under one of our column types (storage/types.py): what the driver is given
+    and hands back, before or after our conversion."""
+    return type_.load_dialect_impl(dialect).dialect_impl(dialect)
+
+
+def result_processor(type_: Any, dialect: Any) -> Any:
+    """The converter from the driver's value of a column of `type_` to the program's, or None."""
     # Our own column types convert a driver value in one call (see storage/types.py `direct_result`);
     # SQLAlchemy's wrapper around process_result_value costs as much again per value. A type that reads the
     # driver's value itself (`direct_raw_result`) replaces the dialect's processor too.
@@ -120,8 +127,7 @@ def _processor(type_: Any, dialect: Any) -> Any:
         return _iso_date
     direct = getattr(type_, "direct_result", None)
     if direct is not None:
-        impl = type_.dialect_impl(dialect)
-        inner = impl.impl_instance.result_processor(dialect, None) if hasattr(impl, "impl_instance") else None
+        inner = driver_type(type_, dialect).result_processor(dialect, None)
         if inner is None:
             return direct()
         convert = direct()

@@ -64,19 +64,19 @@ def test_what_the_types_refuse_is_still_refused(dialect):
     ],
 )
 def test_sqlite_moments_read_back_as_sqlalchemy_reads_them(stored):
-    from registry_desk.storage.prepared import _processor
+    from registry_desk.storage.prepared import result_processor
 
     dialect = sqlite.dialect()
     theirs = UtcDateTime().dialect_impl(dialect).result_processor(dialect, None)
-    ours = _processor(UtcDateTime(), dialect)
+    ours = result_processor(UtcDateTime(), dialect)
     assert ours(stored) == theirs(stored) and ours(stored).tzinfo is not None
 
 
 def test_postgresql_moments_read_back_in_utc():
-    from registry_desk.storage.prepared import _processor
+    from registry_desk.storage.prepared import result_processor
 
     dialect = postgresql.psycopg.dialect()
-    ours = _processor(UtcDateTime(), dialect)
+    ours = result_processor(UtcDateTime(), dialect)
     aware = datetime(2026, 3, 2, 10, 0, tzinfo=BEIJING)
     theirs = UtcDateTime().dialect_impl(dialect).result_processor(dialect, None)
     assert ours(aware) == (theirs(aware) if theirs else aware) == datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -85,11 +85,11 @@ def test_postgresql_moments_read_back_in_utc():
 
 @pytest.mark.parametrize("hundredths", [0, 1, 10662, 100, -250, 123456789])
 def test_areas_read_back_exactly_as_sqlalchemy_reads_them(hundredths):
-    from registry_desk.storage.prepared import _processor
+    from registry_desk.storage.prepared import result_processor
 
     for dialect in DIALECTS:
         theirs = AreaType().dialect_impl(dialect).result_processor(dialect, None)(hundredths)
-        ours = _processor(AreaType(), dialect)(hundredths)
+        ours = result_processor(AreaType(), dialect)(hundredths)
         assert ours == theirs and str(ours) == str(theirs) and ours.as_tuple() == theirs.as_tuple()
 
 
@@ -97,8 +97,8 @@ def test_areas_read_back_exactly_as_sqlalchemy_reads_them(hundredths):
 def test_sqlite_dates_read_back_as_sqlalchemy_reads_them(stored):
     from sqlalchemy import Date
 
-    from registry_desk.storage.prepared import _processor
+    from registry_desk.storage.prepared import result_processor
 
     dialect = sqlite.dialect()
     theirs = Date().dialect_impl(dialect).result_processor(dialect, None)(stored)
-    assert _processor(Date(), dialect)(stored) == theirs
+    assert result_processor(Date(), dialect)(stored) == theirs
