@@ -47,14 +47,54 @@ def test_the_package_has_the_rooms_the_readme_draws():
     assert not (package / "services").exists(), "services/ was re-laid into the feature packages"
 
 
-def test_the_lower_floors_type_check():
-    # domain, kernel and storage, as [tool.mypy] in pyproject.toml names them.
+FLOORS = ("registry_desk.domain", "registry_desk.kernel", "registry_desk.storage")
+
+
+def _mypy_relax_list() -> list[str]:
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    relaxed = [o for o in config.get("overrides", []) if o.get("ignore_errors")]
+    assert len(relaxed) == 1, "one relax list, in one [[tool.mypy.overrides]] with ignore_errors"
+    return list(relaxed[0]["module"])
+
+
+def _mypy(*args: str) -> subprocess.CompletedProcess[str]:
     mypy = venv_tool("mypy")
     if mypy is None:
         pytest.skip("mypy is not installed (it comes with the test extras: pip install -e '.[test]')")
-    done = subprocess.run([str(mypy)], cwd=ROOT, capture_output=True, text=True, check=False, timeout=600)
+    return subprocess.run(
+        [str(mypy), *args], cwd=ROOT, capture_output=True, text=True, check=False, timeout=900
+    )
+
+
+def test_the_package_type_checks_but_for_the_relax_list():
+    # [tool.mypy] in pyproject.toml: the whole package, every module of it but those on the relax list.
+    done = _mypy()
     assert done.returncode == 0, done.stdout[-8000:] + done.stderr[-2000:]
     assert "Success" in done.stdout
+
+
+def test_the_relax_list_only_shrinks(tmp_path):
+    """Every relaxed module still has errors (once it has none it leaves the list), the floors every
+    feature stands on are never relaxed, and nothing else fails when the list is lifted."""
+    relax = _mypy_relax_list()
+    assert not [m for m in relax if m.startswith(FLOORS)], "domain, kernel and storage are never relaxed"
+    assert relax == sorted(relax), "keep the relax list sorted"
+    strict = tmp_path / "mypy.ini"
+    strict.write_text("[mypy]\npython_version = 3.11\n", encoding="utf-8")
+    done = _mypy("--config-file", str(strict), "--cache-dir", str(tmp_path / "cache"), "registry_desk")
+    failing = sorted(
+        {
+            line.split(":", 1)[0].removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+            for line in done.stdout.splitlines()
+            if line.startswith("registry_desk/") and ": error:" in line
+        }
+    )
+    assert failing == relax, (
+        f"now clean, remove from the relax list: {sorted(set(relax) - set(failing))}; "
+        f"failing but not relaxed: {sorted(set(failing) - set(relax))}"
+    )
 
 
 # No module over 800 lines, no function over 120. These were over when the rule came in; each may only
