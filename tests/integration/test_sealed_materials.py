@@ -20,11 +20,9 @@ from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolatio
 from registry_desk.resources_path import seed
 from registry_desk.registration import cases
 from registry_desk.registration.prefill import accept_prefilled, prefill
-from registry_desk.exemptions.sealed_materials import (
-    attach_sealed_document,
-    make_demo_bank_contract,
-    render_bank_document,
-)
+from registry_desk.demo.demo_contracts import make_demo_bank_contract
+from registry_desk.documents.bank_document_pdf import render_bank_document
+from registry_desk.exemptions.sealed_materials import attach_sealed_document
 from registry_desk.storage.tables import Attachment, AuditEvent, Case, CaseMaterial, Right, Unit
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
