@@ -1,4 +1,4 @@
-"""Filling the e-certificate store from the register: on recording, for the demo, and by importing a PDF.
+"""Filling the e-certificate store from the register: on recording, unit by unit, and by importing a PDF.
 
 The register and the store are separate systems, so nothing here can be one transaction across both.
 Instead every step is idempotent: the 电子证照标识 is derived from the certificate number and saved on
@@ -16,7 +16,7 @@ from registry_desk.config import Settings
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
 from registry_desk.documents.verification import verify_document_payload
-from registry_desk.domain.codes import CertificateStatus, PartyRole, RightType
+from registry_desk.domain.codes import CertificateStatus, PartyRole
 from registry_desk.domain.errors import ConflictError, NotFound, ValidationError
 from registry_desk.exemptions.ecert.pull import EcertVerificationFailed, verify_ecert_pdf
 from registry_desk.exemptions.ecert.records import (
@@ -212,30 +212,21 @@ def issue_ecerts_for_case(
     return report
 
 
-def demo_certificates(session: Session, limit: int | None = None) -> list[Certificate]:
-    """Current certificates of the units the demo scenarios use: mortgaged units and presale flats."""
-    return ecert_rows.current_certificates_on_units_with(
-        session, (RightType.MORTGAGE, RightType.ADVANCE_NOTICE), limit=limit
-    )
-
-
-def seed_demo_ecerts(
-    db: Database, settings: Settings, store: EcertStore, *, limit: int | None = None
+def publish_certificates(
+    db: Database,
+    settings: Settings,
+    store: EcertStore,
+    certificates: Callable[[Session], Sequence[Certificate]],
+    *,
+    action: str,
+    record: str,
 ) -> PublishReport:
-    """E-certificates for the demo register's mortgaged units and presale flats (see the report's timing).
-
-    Rendering and sealing cost 0.2-0.5 s per certificate on a 2-core machine (measured: the 174
-    certificates of this set in 89 s with the machine busy), so all ~420 current certificates would take
-    minutes; run it as a background task after the demo load, pass `limit`, or convert units on demand
-    with `backfill_unit_ecerts`. Already-issued ones are skipped, so a second call is quick.
-    """
+    """E-certificates for the certificates `certificates` reads that the store lacks: their ids and payloads
+    saved first (one audit event `action` naming `record`), then each rendered and issued (see the report's
+    timing). Idempotent: already-issued ones are skipped, so a second call is quick."""
     started = time.perf_counter()
     report = PublishReport()
-
-    def certificates(session: Session) -> list[Certificate]:
-        return demo_certificates(session, limit)
-
-    numbers = _prepare(db, settings, SYSTEM, certificates, SEED_ACTION, "demo", None)
+    numbers = _prepare(db, settings, SYSTEM, certificates, action, record, None)
     _issue_rendered(db, settings, store, numbers, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -249,17 +240,12 @@ def backfill_unit_ecerts(
     Certificates issued before the store existed have no e-certificate; converting a whole register up
     front takes minutes, so the counter can convert one unit just before pulling from it (idempotent).
     """
-    started = time.perf_counter()
-    report = PublishReport()
     wanted = unit_number.strip().upper()
 
     def unit_certs(session: Session) -> list[Certificate]:
         return ecert_rows.current_certificates_on_unit(session, wanted)
 
-    numbers = _prepare(db, settings, SYSTEM, unit_certs, SEED_ACTION, wanted, None)
-    _issue_rendered(db, settings, store, numbers, report)
-    report.seconds = time.perf_counter() - started
-    return report
+    return publish_certificates(db, settings, store, unit_certs, action=SEED_ACTION, record=wanted)
 
 
 def import_ecert_pdf(
