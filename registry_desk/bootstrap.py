@@ -65,7 +65,7 @@ def _seed_demo_cases(db: Database, settings: Settings) -> None:
         seed_demo_cases(db, settings, today=local_date(utc_now()))
     except DomainError as error:
         logging.getLogger(__name__).warning("演示业务未生成：%s", error)
-    from registry_desk.exemptions.bank_contracts import deliver_demo_contracts
+    from registry_desk.demo.demo_contracts import deliver_demo_contracts
 
     try:
         deliver_demo_contracts(db, settings, today=local_date(utc_now()))

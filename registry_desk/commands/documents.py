@@ -227,7 +227,7 @@ def _ecert_publish_pending(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ecert_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.exemptions.ecert.publish import seed_demo_ecerts
+    from registry_desk.demo.demo_ecerts import seed_demo_ecerts
 
     db = _open_db(settings)
     try:

@@ -251,7 +251,8 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
 def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
-    from registry_desk.exemptions.bank_contracts import inbox_file_name, make_demo_mortgage_contract
+    from registry_desk.demo.demo_contracts import make_demo_mortgage_contract
+    from registry_desk.exemptions.bank_contracts import inbox_file_name
     from registry_desk.registration.cases import CHINA_TZ
     from registry_desk.kernel.context import utc_now
 

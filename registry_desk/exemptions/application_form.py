@@ -15,10 +15,6 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.attributes import flag_modified
-
 from registry_desk.config import Settings
 from registry_desk.documents.application_form_pdf import (
     REGISTRATION_TYPE_CHOICES,
@@ -40,12 +36,10 @@ from registry_desk.domain.cases import (
 )
 from registry_desk.domain.codes import (
     CaseStatus,
-    CertificateStatus,
     IdType,
     MortgageMode,
     PartyRole,
     RegistrationType,
-    RightStatus,
     RightType,
     Role,
 )
@@ -55,16 +49,9 @@ from registry_desk.registration import issuing
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import (
-    Attachment,
-    Case,
-    CaseMaterial,
-    CaseParty,
-    Certificate,
-    Party,
-    Right,
-    User,
-)
+from registry_desk.storage.exemptions import materials as material_rows
+from registry_desk.storage.session import Session, mark_changed
+from registry_desk.storage.tables import Case, CaseMaterial, CaseParty
 
 MATERIAL_CODE = "application"  # the 申请书 in resources/policy/business_types.json, in every business type
 ATTACHMENT_KIND = "application_form"
@@ -109,15 +96,7 @@ class SignedApplicationForm:
 
 def _load_case(session: Session, case_number: str) -> Case:
     number = case_number.strip()
-    case = session.scalars(
-        select(Case)
-        .options(
-            selectinload(Case.parties).selectinload(CaseParty.party),
-            selectinload(Case.materials),
-            selectinload(Case.unit),
-        )
-        .where(Case.case_number == number)
-    ).one_or_none()
+    case = material_rows.case_for_application_form(session, number)
     if case is None:
         raise NotFound(f"没有业务号为 {number} 的业务", rule="申请书按业务生成", record=number)
     return case
@@ -136,7 +115,7 @@ def _agent_names(session: Session, case: Case) -> dict[int, str]:
     ids = [cp.agent_party_id for cp in case.parties if cp.agent_party_id is not None]
     if not ids:
         return {}
-    names = {p.id: p.name for p in session.scalars(select(Party).where(Party.id.in_(ids)))}
+    names = material_rows.party_names(session, ids)
     return {cp.id: names.get(cp.agent_party_id, "") for cp in case.parties if cp.agent_party_id is not None}
 
 
@@ -216,26 +195,10 @@ def _mortgage_rows(request: IntakeRequest, debtors: list[str]) -> tuple[tuple[st
 def _previous_certificates(session: Session, case: Case, request: IntakeRequest) -> str:
     if request.cancellation is not None:
         return request.cancellation.mortgage
-    replaced = list(
-        session.scalars(
-            select(Certificate.number)
-            .join(Right, Right.id == Certificate.right_id)
-            .where(Certificate.cancelled_by_case_id == case.id, Right.right_type == RightType.OWNERSHIP)
-        )
-    )
+    replaced = material_rows.ownership_certificates_cancelled_by_case(session, case.id)
     if replaced:
         return "、".join(replaced)
-    current = session.scalars(
-        select(Certificate.number)
-        .join(Right, Right.id == Certificate.right_id)
-        .where(
-            Right.unit_id == case.unit_id,
-            Right.right_type == RightType.OWNERSHIP,
-            Right.status == RightStatus.CURRENT,
-            Certificate.status == CertificateStatus.CURRENT,
-        )
-        .order_by(Certificate.id)
-    ).all()
+    current = material_rows.current_ownership_certificates_of_unit(session, case.unit_id)
     return "、".join(current) or "无"
 
 
@@ -297,7 +260,7 @@ def form_view(
                 placeholder=ORGANISATION_PLACEHOLDER if signer.is_organisation else "（未签名）",
             )
         )
-    clerk = session.get(User, case.accepted_by) if case.accepted_by is not None else None
+    clerk = material_rows.user_by_id(session, case.accepted_by) if case.accepted_by is not None else None
     unit = case.unit
     registration = RegistrationType(case.registration_type)
     registration_label = "其他" if registration is RegistrationType.OTHER else registration.label
@@ -421,7 +384,8 @@ def sign_application_form(
                 _check_png(png, person, number)
         pdf = _render_sealed(s, case, signatures, settings, signed_on)
         digest = hashlib.sha256(pdf).hexdigest()
-        attachment = Attachment(
+        attachment = material_rows.keep_attachment(
+            s,
             case_id=case.id,
             kind=ATTACHMENT_KIND,
             filename=f"{number}-申请书.pdf",
@@ -429,8 +393,6 @@ def sign_application_form(
             content=pdf,
             created_at=now,
         )
-        s.add(attachment)
-        s.flush()
         spec = next((m for m in _business(case).materials if m.code == MATERIAL_CODE), None)
         material: CaseMaterial | None = next((m for m in case.materials if m.code == MATERIAL_CODE), None)
         if material is None or spec is None:
@@ -442,7 +404,7 @@ def sign_application_form(
         signed_by = tuple(p.name for p in people if _signature_for(p, signatures) is not None)
         before = {"status": material.status, "attachment_id": material.attachment_id}
         previous_kind = (
-            s.scalar(select(Attachment.kind).where(Attachment.id == material.attachment_id))
+            material_rows.attachment_kind(s, material.attachment_id)
             if material.attachment_id is not None
             else None
         )
@@ -454,7 +416,7 @@ def sign_application_form(
             material.note = f"申请人签名 已采集：{'、'.join(signed_by)}；登记机构电子签章"[:256]
         elif not spec.sealed_ok:
             material.note = "申请书已在签名板签署（电子件存档）；本业务仍须收取纸质申请书原件"
-        flag_modified(case, "form")  # the case's version moves on with its materials
+        mark_changed(case, "form")  # the case's version moves on with its materials
         audit.append(
             s,
             actor,

@@ -11,21 +11,19 @@ mortgagor_id_numbers [..], debtor_id_numbers [..] (empty: the mortgagors owe the
 (bool), mortgaged_area ("89.50" ㎡ or null), assessed_value_yuan (or null).
 
 This format is the project's own [unverified: the banks' real interface (不动产登记+金融服务平台) is not
-public]; a bank system replaces `make_demo_bank_contract` and the CLI's `bank contract` that play the bank.
+public]; a bank system replaces `registry_desk.demo.demo_contracts` and the CLI's `bank contract` that play the
+bank.
 """
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-
+from registry_desk.documents.embedded_data import UnreadableEmbeddedFiles, embed_file, embedded_files
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import verify_pdf
 from registry_desk.domain.codes import MortgageMode
@@ -74,11 +72,7 @@ def contract_json(data: ContractData, unit_number: str, mortgagor_id_numbers: tu
 
 def embed_contract_data(pdf: bytes, content: bytes) -> bytes:
     """The PDF with the contract data embedded (before it is sealed: the seal must cover it)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    writer.add_attachment(CONTRACT_DATA_FILE, content)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return embed_file(pdf, CONTRACT_DATA_FILE, content)
 
 
 def inbox_file_name(unit_number: str, contract_no: str) -> str:
@@ -110,10 +104,9 @@ def read_bank_contract(
         reason = "；".join(report.problems) or "文件没有电子签章"
         raise _refuse(f"{source} 未通过电子签章核验：{reason}", source)
     try:
-        attachments = PdfReader(io.BytesIO(pdf)).attachments
-        contents = attachments.get(CONTRACT_DATA_FILE) or []
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise _refuse(f"{source} 的附件无法读取：{exc}", source) from exc
+        contents = embedded_files(pdf, CONTRACT_DATA_FILE)
+    except UnreadableEmbeddedFiles as exc:
+        raise _refuse(f"{source} 的附件无法读取：{exc.reason}", source) from exc
     if len(contents) != 1:
         raise _refuse(
             f"{source} 中没有抵押合同数据（附件 {CONTRACT_DATA_FILE}）：可作为材料收取，但不能据以预填",
@@ -276,109 +269,3 @@ def file_away(path: Any, settings: Any) -> Any:
     except OSError:
         return None  # a read-only share: the file stays; the reuse check still stands
     return target
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The demo bank
-
-
-def make_demo_mortgage_contract(
-    settings: Any,
-    db: Any,
-    unit_number: str,
-    bank_uscc: str,
-    amount: Money,
-    *,
-    start: date,
-    years: int = 20,
-    mode: MortgageMode = MortgageMode.GENERAL,
-    contract_no: str | None = None,
-    no_transfer: bool = False,
-) -> tuple[str, bytes]:
-    """Plays the bank (demo and training only): the sealed 抵押合同 of a loan on `unit_number` to its
-    current owners (or to the buyers of its purchase notice), with its data embedded. Returns (contract
-    number, PDF)."""
-    import secrets
-
-    from registry_desk.documents.pki import load_pki
-    from registry_desk.documents.seal import PadesSealer, stamp_seal_image
-    from registry_desk.documents.seal_image import seal_image_png
-    from registry_desk.registration import issuing
-    from registry_desk.kernel.context import SYSTEM
-    from registry_desk.registration.register import unit_register
-    from registry_desk.exemptions.sealed_materials import CONTRACT_SEAL_TEXT, render_bank_document
-
-    issuing.centre_kit(settings)  # the demo seals, the banks' too, made on first use
-    identity = load_pki(settings.keys_dir).identity(bank_uscc)
-    register = unit_register(db, SYSTEM, unit_number)
-    if not register.owners:
-        raise RuleViolation(
-            f"单元 {register.unit_number} 在登记簿上没有现势的房屋所有权，不能设立抵押",
-            rule="抵押人须为不动产的所有权人",
-            record=register.unit_number,
-        )
-    # The mortgagors: the owners, or for a 期房 the buyers of its purchase notice (期房按揭).
-    from registry_desk.domain.codes import RightType
-
-    purchase = [r for r in register.current if r.right_type is RightType.ADVANCE_NOTICE and "买卖" in r.label]
-    owners = purchase[0].holders if len(purchase) == 1 else register.owners[0].holders
-    try:
-        end = start.replace(year=start.year + years)
-    except ValueError:  # 29 February
-        end = start.replace(year=start.year + years, day=28)
-    number = contract_no or f"DY{start:%Y%m%d}{secrets.token_hex(3).upper()}"
-    data = ContractData(
-        contract_no=number,
-        bank_uscc=identity.uscc,
-        mode=mode,
-        amount=amount,
-        debt_start=start,
-        debt_end=end,
-        no_transfer=no_transfer,
-        bank_name=identity.name,
-    )
-    period = "债权确定期间" if mode is MortgageMode.MAXIMUM else "债务履行期限"
-    lines = [
-        ("合同编号", number),
-        ("抵押权人", f"{identity.name}（{identity.uscc}）"),
-        ("抵押人", "、".join(f"{p.name}（{p.id_number}）" for p in owners)),
-        ("不动产单元号", register.unit_number),
-        ("坐落", register.location),
-        ("抵押方式", mode.label),
-        ("最高债权额" if mode is MortgageMode.MAXIMUM else "被担保主债权数额", f"{amount}元"),
-        (period, f"{start:%Y年%m月%d日}起{end:%Y年%m月%d日}止"),
-        ("担保范围", data.guarantee_scope),
-        ("禁止转让", "是" if no_transfer else "否"),
-    ]
-    pdf = render_bank_document("抵押合同", identity.name, lines)
-    pdf = embed_contract_data(
-        pdf, contract_json(data, register.unit_number, tuple(p.id_number for p in owners))
-    )
-    stamped = stamp_seal_image(pdf, seal_image_png(identity.name, CONTRACT_SEAL_TEXT))
-    return number, PadesSealer.for_identity(identity).seal(stamped, reason="抵押合同签章", location="中卫市")
-
-
-def deliver_demo_contracts(db: Any, settings: Any, *, today: date) -> list[Any]:
-    """A fresh demo counter finds two banks' contracts in bank_inbox, to try F6 at once: a first mortgage
-    on a resold flat (一般抵押) and a second, 最高额 mortgage on a mortgaged one. Returns the files written."""
-    from registry_desk.demo.demo_cases import pick_demo_units
-
-    units = pick_demo_units(db)
-    wanted = [
-        (units.plain, "bank-hh", Money.yuan("350000"), 20, MortgageMode.GENERAL),
-        (units.mortgaged, "bank-xb", Money.yuan("500000"), 5, MortgageMode.MAXIMUM),
-    ]
-    folder = settings.bank_inbox_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for candidates, bank, amount, years, mode in wanted:
-        if not candidates:
-            continue
-        unit = candidates[-1]
-        number, pdf = make_demo_mortgage_contract(
-            settings, db, unit, bank, amount, start=today, years=years, mode=mode
-        )
-        path = folder / inbox_file_name(unit, number)
-        path.write_bytes(pdf)
-        written.append(path)
-    return written

@@ -2,26 +2,19 @@
 
 `attach_sealed_document` checks the PDF's seals offline (intact, trusted, signer named in the certificate),
 requires the bank's own seal on the materials only the mortgagee can seal, keeps the PDF with the case and
-marks the material "sealed" — in one transaction with its audit event. `make_demo_bank_contract` plays the
-bank in the demo: it renders a short contract and seals it with the bank's demo key.
+marks the material "sealed" — in one transaction with its audit event. The demo's bank, which renders and
+seals such files, is `registry_desk.demo.demo_contracts`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from registry_desk.config import Settings
-from registry_desk.documents.fonts import check_printable
-from registry_desk.documents.layout import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, new_canvas, wrap_text
-from registry_desk.documents.pki import TrustStore, load_pki
-from registry_desk.documents.seal import PadesSealer, SealReport, SignatureCheck, stamp_seal_image, verify_pdf
-from registry_desk.documents.seal_image import seal_image_png
+from registry_desk.documents.pki import TrustStore
+from registry_desk.documents.seal import SealReport, SignatureCheck, verify_pdf
 from registry_desk.domain.cases import (
     ADVANCE_NOTICE,
     MATERIAL_SEALED,
@@ -32,8 +25,8 @@ from registry_desk.domain.cases import (
     IntakeRequest,
     request_from_case,
 )
-from registry_desk.domain.codes import CaseStatus, IdType, MortgageMode, PartyRole, Role
-from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
+from registry_desk.domain.codes import CaseStatus, IdType, PartyRole, Role
+from registry_desk.domain.errors import NotFound, RuleViolation
 from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 
@@ -47,14 +40,12 @@ from registry_desk.registration.cases import (
 )
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Attachment, Case
-
-MM = 72 / 25.4  # points per millimetre
+from registry_desk.storage.exemptions import materials as material_rows
+from registry_desk.storage.tables import Case
 
 RULE_SEALED = "免盖章：企业以电子签章代替实物印章，签章须完好、可信且为申请企业本身"
 ATTACHMENT_KIND = "sealed_material"
 AUDIT_ACTION = "case.sealed_material"
-CONTRACT_SEAL_TEXT = "合同专用章"
 
 # Materials only the mortgagee signs as a party: its seal, and no other organisation's, must be on them.
 BANK_MATERIALS = frozenset(
@@ -66,15 +57,6 @@ _MORTGAGE_BUSINESS = (MORTGAGE_FIRST, MORTGAGE_CANCEL)
 # is refused.
 ONE_CASE_MATERIALS = frozenset({"mortgage_contract", "loan_contract"})
 _ENDED_WITHOUT_EFFECT = (CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED)
-
-# What the demo bank's document is called for each material it can seal.
-DOCUMENT_TITLES = {
-    "mortgage_contract": "抵押合同",
-    "loan_contract": "借款合同（主债权合同）",
-    "application": "不动产登记申请书（抵押权人签章页）",
-    "extinction_proof": "贷款结清证明",
-    "power_of_attorney": "授权委托书",
-}
 
 
 @dataclass(frozen=True)
@@ -99,21 +81,14 @@ def case_holding_document(
     """The case of `business_type`, still standing (not withdrawn, refused or not accepted), that holds the
     sealed file with this SHA-256 as a material, if any. Another business type may use the same contract: the
     bank's 抵押权预告 and the 抵押权首次登记 that converts it rest on one 抵押合同."""
-    query = (
-        select(Case.case_number)
-        .join(Attachment, Attachment.case_id == Case.id)
-        .where(
-            Attachment.sha256 == digest,
-            Attachment.kind == ATTACHMENT_KIND,
-            Case.business_type == business_type,
-            Case.status.not_in(_ENDED_WITHOUT_EFFECT),
-        )
-        .order_by(Case.id)
-        .limit(1)
+    return material_rows.standing_case_holding_attachment(
+        session,
+        digest,
+        kind=ATTACHMENT_KIND,
+        business_type=business_type,
+        ended=_ENDED_WITHOUT_EFFECT,
+        except_case_id=except_case_id,
     )
-    if except_case_id is not None:
-        query = query.where(Case.id != except_case_id)
-    return session.scalar(query)
 
 
 def _refuse(message: str, case_number: str) -> RuleViolation:
@@ -158,6 +133,20 @@ def _bank_signature(
     )
 
 
+def _sealing_signature(
+    report: SealReport, case: Case, business_key: str, code: str, material_name: str
+) -> SignatureCheck:
+    """The signature the material stands on: for the bank's materials of a mortgage case (or of a mortgage's
+    预告登记) the mortgagee's own, refused when absent; otherwise the first."""
+    request = request_from_case(case.business_type, case.unit.unit_number, case_party_inputs(case), case.form)
+    is_mortgage = business_key in _MORTGAGE_BUSINESS or (
+        business_key == ADVANCE_NOTICE and request.notice is not None and request.notice.kind.is_mortgage
+    )
+    if is_mortgage and code in BANK_MATERIALS:
+        return _bank_signature(report, request, case.case_number, material_name)
+    return report.signatures[0]
+
+
 def attach_sealed_document(
     db: Database,
     actor: Actor,
@@ -181,9 +170,7 @@ def attach_sealed_document(
     # Reading the case once before verifying keeps the refusals about the case itself cheap and lets the
     # message name the material; the write transaction below re-checks everything on the locked case.
     with db.unit_of_work(write=False) as uow:
-        business_key = uow.session.scalar(
-            select(Case.business_type).where(Case.case_number == case_number.strip())
-        )
+        business_key = material_rows.business_type_of_case(uow.session, case_number.strip())
     if business_key is None:
         raise NotFound(f"没有业务号为 {case_number} 的业务", rule="业务查询", record=case_number)
     business = policy.get(business_key)
@@ -221,18 +208,10 @@ def attach_sealed_document(
                     f"（业务 {case.case_number}；如业务 {holder} 已撤回或驳回，可重新使用）",
                     case.case_number,
                 )
-        request = request_from_case(
-            case.business_type, case.unit.unit_number, case_party_inputs(case), case.form
-        )
-        is_mortgage = business.key in _MORTGAGE_BUSINESS or (
-            business.key == ADVANCE_NOTICE and request.notice is not None and request.notice.kind.is_mortgage
-        )
-        if is_mortgage and code in BANK_MATERIALS:
-            signature = _bank_signature(report, request, case.case_number, spec.name)
-        else:
-            signature = report.signatures[0]
+        signature = _sealing_signature(report, case, business.key, code, spec.name)
         note = f"电子签章 已核验：{signature.signer_org}（{_time_text(signature.signing_time)}）"
-        attachment = Attachment(
+        attachment = material_rows.keep_attachment(
+            s,
             case_id=case.id,
             kind=ATTACHMENT_KIND,
             filename=f"{case.case_number}-{code}.pdf",
@@ -240,8 +219,6 @@ def attach_sealed_document(
             content=pdf,
             created_at=now,
         )
-        s.add(attachment)
-        s.flush()
         before = {"status": material.status, "attachment_id": material.attachment_id}
         material.status = MATERIAL_SEALED
         material.attachment_id = attachment.id
@@ -281,102 +258,3 @@ def attach_sealed_document(
         )
         commit_case(uow, case.case_number)
     return result
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The demo bank
-# ---------------------------------------------------------------------------------------------------------
-
-
-def _document_lines(source: Any) -> list[tuple[str, str]]:
-    """(label, value) lines of the document from a Prefill, an IntakeRequest or a CaseSummary."""
-    request: IntakeRequest | None = getattr(source, "request", None)
-    if request is None and isinstance(source, IntakeRequest):
-        request = source
-    lines: list[tuple[str, str]] = []
-    if request is not None:
-        display = getattr(source, "display", {}) or {}
-        for role, label in (
-            (PartyRole.RIGHT_HOLDER, "抵押权人"),
-            (PartyRole.OBLIGOR, "抵押人"),
-            (PartyRole.DEBTOR, "债务人"),
-        ):
-            group = request.with_role(role)
-            if group:
-                lines.append((label, "、".join(f"{p.name}（{p.id_number}）" for p in group)))
-        lines.append(("不动产单元号", request.unit_number))
-        if display.get("坐落"):
-            lines.append(("坐落", display["坐落"]))
-        m = request.mortgage
-        if m is not None:
-            period = "债权确定期间" if m.mode is MortgageMode.MAXIMUM else "债务履行期限"
-            lines += [
-                ("抵押方式", m.mode.label),
-                (m.amount_label, f"{m.amount}元" if m.amount is not None else ""),
-                (period, f"{m.debt_start:%Y年%m月%d日}起{m.debt_end:%Y年%m月%d日}止"),
-                ("担保范围", m.guarantee_scope),
-                ("禁止转让", "是" if m.no_transfer else "否"),
-            ]
-            if m.mortgaged_area is not None:
-                lines.append(("抵押面积", f"{m.mortgaged_area:.2f}㎡"))
-        if request.cancellation is not None:
-            lines += [
-                ("抵押权证明号", request.cancellation.mortgage),
-                ("注销原因", request.cancellation.reason.label),
-            ]
-        return lines
-    if isinstance(source, CaseSummary):
-        lines.append(("业务号", source.case_number))
-        lines += [(role, f"{name}（{number}）") for role, name, number in source.parties]
-        lines += [("不动产单元号", source.unit_number), ("坐落", source.location)]
-        return lines
-    raise TypeError(f"cannot make a contract from {type(source).__name__}")
-
-
-def render_bank_document(title: str, bank_name: str, lines: list[tuple[str, str]]) -> bytes:
-    """A one-page A4 document: title, the contract data as label/value lines, the bank's name at the foot."""
-    check_printable({label: value for label, value in lines} | {"标题": title, "机构": bank_name})
-    buffer = io.BytesIO()
-    canvas, font = new_canvas(buffer, title=title, subject=f"{bank_name} 电子签章文件")
-    width, height = PAGE_WIDTH, PAGE_HEIGHT
-    y = height - MARGIN - 10 * MM
-    canvas.setFont(font, 18)
-    canvas.drawCentredString(width / 2, y, title)
-    y -= 14 * MM
-    size = 11
-    label_width = 32 * MM
-    for label, value in lines:
-        canvas.setFont(font, size)
-        canvas.drawString(MARGIN, y, f"{label}：")
-        for part in wrap_text(value, font, size, width - 2 * MARGIN - label_width) or [""]:
-            canvas.drawString(MARGIN + label_width, y, part)
-            y -= size * 1.6
-        y -= 2
-    y -= 10 * MM
-    canvas.setFont(font, size)
-    canvas.drawString(width / 2, y, f"{bank_name}（盖章）")
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
-
-
-def make_demo_bank_contract(
-    settings: Settings,
-    case_or_prefill: Any,
-    bank_key: str,
-    *,
-    material_code: str = "mortgage_contract",
-) -> bytes:
-    """Plays the bank: renders its document for `material_code` from a Prefill, IntakeRequest or CaseSummary
-    and seals it with the bank's demo key (seal image into the page, then the PAdES signature)."""
-    title = DOCUMENT_TITLES.get(material_code)
-    if title is None:
-        raise ValidationError(
-            f"演示银行不出具材料“{material_code}”（可选：{'、'.join(DOCUMENT_TITLES)}）",
-            rule=RULE_SEALED,
-            record=material_code,
-        )
-    identity = load_pki(settings.keys_dir).identity(bank_key)
-    pdf = render_bank_document(title, identity.name, _document_lines(case_or_prefill))
-    stamped = stamp_seal_image(pdf, seal_image_png(identity.name, CONTRACT_SEAL_TEXT))
-    return PadesSealer.for_identity(identity).seal(stamped, reason=f"{title}签章", location="中卫市")

@@ -1,7 +1,7 @@
 """The three exemptions at the counter, glued for the window and the command line: a case's materials with how
 each was satisfied, 免提交 (pull an e-certificate, converting the unit's old certificates on demand), 免盖章
-(a bank's sealed file, or the demo bank's push), and "record and publish" (登簿, then the e-certificate store
-follows the register).
+(a bank's sealed file; the demo bank's push is `registry_desk.demo.demo_contracts`), and "record and publish"
+(登簿, then the e-certificate store follows the register).
 
 Recording and publishing cannot be one transaction (the store is another system), so publishing comes
 after the register has committed and never undoes it. A case counts as published only once an
@@ -23,18 +23,15 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from registry_desk.config import Settings
 from registry_desk.domain.cases import (
     MATERIAL_ECERT,
-    MATERIAL_MISSING,
     MATERIAL_PAPER,
     MATERIAL_STATUS_LABELS,
     RecordResult,
     request_from_case,
 )
-from registry_desk.domain.codes import CaseStatus, CertificateStatus, IdType, PartyRole, Role
+from registry_desk.domain.codes import CaseStatus, IdType, PartyRole, Role
 from registry_desk.domain.errors import ConflictError, DomainError, NotFound, RuleViolation, ValidationError
 from registry_desk.exemptions.ecert.local_store import LocalEcertStore
 from registry_desk.exemptions.ecert.publish import (
@@ -51,15 +48,10 @@ from registry_desk.exemptions.application_form import ATTACHMENT_KIND as FORM_AT
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.registration.cases import case_party_inputs
 from registry_desk.kernel.context import SYSTEM, Actor, utc_now
-from registry_desk.exemptions.sealed_materials import (
-    BANK_MATERIALS,
-    DOCUMENT_TITLES,
-    SealedMaterialResult,
-    attach_sealed_document,
-    make_demo_bank_contract,
-)
+from registry_desk.exemptions.sealed_materials import SealedMaterialResult, attach_sealed_document
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Attachment, AuditEvent, Case, CaseMaterial, Certificate, Unit
+from registry_desk.storage.exemptions import ecert as ecert_rows
+from registry_desk.storage.exemptions import materials as material_rows
 
 log = logging.getLogger(__name__)
 
@@ -127,18 +119,12 @@ def case_materials(db: Database, actor: Actor, case_number: str) -> CaseMaterial
     business_specs = {b.key: {m.code: m for m in b.materials} for b in load_policy().types}
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        case = s.scalars(select(Case).where(Case.case_number == case_number.strip())).one_or_none()
+        case = material_rows.case_by_number(s, case_number.strip())
         if case is None:
             raise NotFound(f"没有业务号为 {case_number.strip()} 的业务", rule="业务查询", record=case_number)
-        rows = s.scalars(
-            select(CaseMaterial).where(CaseMaterial.case_id == case.id).order_by(CaseMaterial.position)
-        ).all()
-        kinds = dict(
-            s.execute(
-                select(Attachment.id, Attachment.kind).where(
-                    Attachment.id.in_([m.attachment_id for m in rows if m.attachment_id is not None])
-                )
-            ).all()
+        rows = material_rows.materials_of_case(s, case.id)
+        kinds = material_rows.attachment_kinds(
+            s, [m.attachment_id for m in rows if m.attachment_id is not None]
         )
         specs = business_specs.get(case.business_type, {})
         views = []
@@ -183,7 +169,7 @@ def material_pdf(
     view = case_materials(db, actor, case_number).get(code)
     if view.attachment_id is not None:
         with db.unit_of_work(write=False) as uow:
-            return uow.session.scalar(select(Attachment.content).where(Attachment.id == view.attachment_id))
+            return material_rows.attachment_content(uow.session, view.attachment_id)
     if view.ecert_id and store is not None:
         try:
             return store.pdf(view.ecert_id)
@@ -239,13 +225,7 @@ def backfill_unit(db: Database, settings: Settings, store: EcertStore, unit_numb
     report = PublishReport()
     wanted = unit_number.strip().upper()
     with db.unit_of_work(write=False) as uow:
-        rows = uow.session.execute(
-            select(Certificate.number, Certificate.ecert_id, Case.case_number)
-            .join(Unit, Unit.id == Certificate.unit_id)
-            .outerjoin(Case, Case.id == Certificate.case_id)
-            .where(Unit.unit_number == wanted, Certificate.status == CertificateStatus.CURRENT)
-            .order_by(Certificate.id)
-        ).all()
+        rows = ecert_rows.current_certificate_numbers_on_unit(uow.session, wanted)
     finish: set[str] = set()
     for number, ecert_id, case_number in rows:
         expected = ecert_id or ecert_id_for_certificate(number)
@@ -271,8 +251,7 @@ def _holder_candidates(db: Database, case_number: str, code: str) -> tuple[str, 
     """The unit, the applicants' ID numbers in the order most likely to hold the certificate, and the
     certificate number to pull when the case names one (the mortgage being cancelled)."""
     with db.unit_of_work(write=False) as uow:
-        s = uow.session
-        case = s.scalars(select(Case).where(Case.case_number == case_number.strip())).one_or_none()
+        case = material_rows.case_by_number(uow.session, case_number.strip())
         if case is None:
             raise NotFound(f"没有业务号为 {case_number.strip()} 的业务", rule="业务查询", record=case_number)
         parties = case_party_inputs(case)
@@ -330,7 +309,7 @@ def pull_ecert(
 
 
 # ---------------------------------------------------------------------------------------------------------
-# 免盖章: sealed files, and the demo bank
+# 免盖章: sealed files
 
 
 def import_sealed_file(
@@ -339,49 +318,6 @@ def import_sealed_file(
     """导入电子签章文件: verifies the sealed PDF offline against this install's trust store and keeps it."""
     trust = issuing.centre_kit(settings).trust
     return attach_sealed_document(db, actor, case_number, code, pdf, trust=trust)
-
-
-def demo_bank_materials(materials: CaseMaterials, *, applicants_sign_form: bool) -> list[str]:
-    """The missing materials the case's bank would push: its contracts, and the application form only when
-    no natural person signs it at the counter (the bank alone cancelling its mortgage)."""
-    codes = []
-    for m in materials.materials:
-        if m.status != MATERIAL_MISSING or not m.sealed_ok:
-            continue
-        if m.code not in BANK_MATERIALS or m.code not in DOCUMENT_TITLES:
-            continue
-        if m.code == "application" and applicants_sign_form:
-            continue
-        codes.append(m.code)
-    return codes
-
-
-def push_demo_bank_documents(
-    db: Database, actor: Actor, settings: Settings, case_number: str
-) -> list[SealedMaterialResult]:
-    """模拟银行推送 (demo only): the case's bank seals its documents and they are attached as a bank's would be."""
-    from registry_desk.exemptions.application_form import signers
-
-    issuing.centre_kit(settings)  # makes the demo seals (the banks' too) on first use
-    materials = case_materials(db, actor, case_number)
-    if materials.bank_uscc is None:
-        raise RuleViolation(
-            f"业务 {materials.case_number} 没有银行作为抵押权人，无从模拟银行推送",
-            rule="免盖章：银行以电子签章推送合同",
-            record=materials.case_number,
-        )
-    people_sign = any(s.needs_drawn_signature for s in signers(db, actor, case_number))
-    codes = demo_bank_materials(materials, applicants_sign_form=people_sign)
-    with db.unit_of_work(write=False) as uow:
-        case = uow.session.scalars(select(Case).where(Case.case_number == materials.case_number)).one()
-        request = request_from_case(
-            case.business_type, case.unit.unit_number, case_party_inputs(case), case.form
-        )
-    results = []
-    for code in codes:
-        pdf = make_demo_bank_contract(settings, request, materials.bank_uscc, material_code=code)
-        results.append(import_sealed_file(db, actor, settings, case_number, code, pdf))
-    return results
 
 
 def receive_paper(db: Database, actor: Actor, case_number: str, code: str) -> None:
@@ -433,7 +369,7 @@ def publish_case(
 
 def _note(db: Database, actor: Actor, case_number: str, action: str, after: dict) -> None:
     with db.unit_of_work() as uow:
-        case = uow.session.scalars(select(Case).where(Case.case_number == case_number.strip())).one()
+        case = material_rows.the_case(uow.session, case_number.strip())
         audit.append(
             uow.session,
             actor,
@@ -453,32 +389,13 @@ def pending_cases(db: Database, *, limit: int | None = None) -> list[str]:
     — a failure, a crash between the two steps, a recording made by an older version — is pending.
     """
     with db.unit_of_work(write=False) as uow:
-        s = uow.session
-        recorded = (
-            select(AuditEvent.case_id, func.max(AuditEvent.seq).label("seq"))
-            .where(AuditEvent.action == "case.recorded")
-            .group_by(AuditEvent.case_id)
-            .subquery()
+        return ecert_rows.cases_awaiting_event(
+            uow.session,
+            after_action="case.recorded",
+            awaited_action=PUBLISHED_ACTION,
+            statuses=_RECORDED,
+            limit=limit,
         )
-        published = (
-            select(AuditEvent.case_id, func.max(AuditEvent.seq).label("seq"))
-            .where(AuditEvent.action == PUBLISHED_ACTION)
-            .group_by(AuditEvent.case_id)
-            .subquery()
-        )
-        query = (
-            select(Case.case_number)
-            .join(recorded, recorded.c.case_id == Case.id)
-            .outerjoin(published, published.c.case_id == Case.id)
-            .where(
-                Case.status.in_(_RECORDED),
-                (published.c.seq.is_(None)) | (published.c.seq < recorded.c.seq),
-            )
-            .order_by(recorded.c.seq)
-        )
-        if limit is not None:
-            query = query.limit(limit)
-        return list(s.scalars(query))
 
 
 def publish_pending(
@@ -528,7 +445,6 @@ __all__ = [
     "publish_case",
     "publish_pending",
     "pull_ecert",
-    "push_demo_bank_documents",
     "receive_paper",
     "record_and_publish",
 ]

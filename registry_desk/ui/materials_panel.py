@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from registry_desk.config import Settings
 from registry_desk.domain.cases import MATERIAL_ECERT, MATERIAL_MISSING, MATERIAL_SEALED
+from registry_desk.demo import demo_contracts
 from registry_desk.domain.errors import DomainError
 from registry_desk.exemptions.ecert.records import EcertStore
 from registry_desk.exemptions import application_form
@@ -338,7 +339,9 @@ class MaterialsPanel(QWidget):
             )
 
         self._run(
-            lambda: exemptions.push_demo_bank_documents(self.db, self.actor, self.settings, self.case_number),
+            lambda: demo_contracts.push_demo_bank_documents(
+                self.db, self.actor, self.settings, self.case_number
+            ),
             done,
         )
 

@@ -327,7 +327,7 @@ def test_a_second_mortgage_read_from_the_banks_sealed_contract(qtbot, demo, tmp_
 
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
-    from registry_desk.exemptions.bank_contracts import make_demo_mortgage_contract
+    from registry_desk.demo.demo_contracts import make_demo_mortgage_contract
 
     db, clerk = demo
     unit = pick_demo_units(db).mortgaged[0]
@@ -411,7 +411,7 @@ def test_the_banks_presale_mortgage_notice_read_from_its_sealed_contract(qtbot, 
     from datetime import date
 
     from registry_desk.domain.money import Money
-    from registry_desk.exemptions.bank_contracts import make_demo_mortgage_contract
+    from registry_desk.demo.demo_contracts import make_demo_mortgage_contract
 
     db, clerk = demo
     unit = pick_demo_units(db).developer[0]

@@ -21,13 +21,13 @@ from registry_desk.exemptions.bank_contracts import (
     CONTRACT_DATA_FILE,
     FORMAT,
     embed_contract_data,
-    make_demo_mortgage_contract,
     prefill_from_contract,
     read_bank_contract,
 )
 from registry_desk.demo.demo_cases import pick_demo_units
+from registry_desk.demo.demo_contracts import make_demo_mortgage_contract
 from registry_desk.registration.prefill import accept_prefilled
-from registry_desk.exemptions.sealed_materials import render_bank_document
+from registry_desk.documents.bank_document_pdf import render_bank_document
 from registry_desk.storage.database import Database
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 

@@ -12,12 +12,12 @@ from registry_desk.config import Settings
 from registry_desk.documents.pki import TrustStore
 from registry_desk.domain.codes import CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation
+from registry_desk.demo.demo_ecerts import seed_demo_ecerts
 from registry_desk.exemptions.ecert.local_store import LocalEcertStore
 from registry_desk.exemptions.ecert.publish import (
     backfill_unit_ecerts,
     issue_ecerts_for_case,
     record_for_certificate,
-    seed_demo_ecerts,
 )
 from registry_desk.exemptions.ecert.pull import EcertVerificationFailed, attach_ecert_to_case, pull_for_case
 from registry_desk.registration import issuing

@@ -42,7 +42,8 @@ from registry_desk.registration.prefill import (
     identify,
     prefill,
 )
-from registry_desk.exemptions.sealed_materials import attach_sealed_document, make_demo_bank_contract
+from registry_desk.demo.demo_contracts import make_demo_bank_contract
+from registry_desk.exemptions.sealed_materials import attach_sealed_document
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 

@@ -121,7 +121,6 @@ NO_ROLE_CHECK: dict[str, str] = {
     "payments.service.attach_bank_contract": "delegates to exemptions.import_sealed_file (clerk, registrar)",
     "exemptions.service.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
     "exemptions.service.publish_case": "runs after record_case (registrar) as its continuation",
-    "exemptions.service.push_demo_bank_documents": "demo helper standing in for the bank's system",
     "exemptions.ecert.publish.issue_ecerts_for_case": "called after 登簿 by record_and_publish and the CLI",
     "registration.handover.record_handover": "runs inside hand_over (clerk, registrar) and the kiosk print (kiosk)",
     "exemptions.ecert.publish.import_ecert_pdf": "the `ecert import` command of the administrator's shell",

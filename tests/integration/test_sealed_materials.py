@@ -20,11 +20,9 @@ from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolatio
 from registry_desk.resources_path import seed
 from registry_desk.registration import cases
 from registry_desk.registration.prefill import accept_prefilled, prefill
-from registry_desk.exemptions.sealed_materials import (
-    attach_sealed_document,
-    make_demo_bank_contract,
-    render_bank_document,
-)
+from registry_desk.demo.demo_contracts import make_demo_bank_contract, push_demo_bank_documents
+from registry_desk.documents.bank_document_pdf import render_bank_document
+from registry_desk.exemptions.sealed_materials import attach_sealed_document
 from registry_desk.storage.tables import Attachment, AuditEvent, Case, CaseMaterial, Right, Unit
 from tests.integration.test_case_helpers import CASHIER, CLERK, MONDAY, REGISTRAR
 
@@ -205,3 +203,17 @@ def test_no_sealed_material_after_recording(demo, cancellation, sealed, trust):
     pdf = sealed(p, "bank-hh", "extinction_proof")
     with pytest.raises(RuleViolation, match="不能再提交材料"):
         attach_sealed_document(demo, CLERK, summary.case_number, "extinction_proof", pdf, trust=trust)
+
+
+def test_the_demo_bank_pushes_its_missing_sealed_materials_once(demo, cancellation, pki_settings):
+    summary, _p = cancellation
+
+    pushed = push_demo_bank_documents(demo, CLERK, pki_settings, summary.case_number)
+
+    assert pushed and {r.signer_uscc for r in pushed} == {"91640500MA7HH00105"}
+    assert "extinction_proof" in {r.material_code for r in pushed}
+    for result in pushed:
+        assert _material(demo, summary.case_number, result.material_code).status == "sealed"
+    assert (
+        push_demo_bank_documents(demo, CLERK, pki_settings, summary.case_number) == []
+    )  # nothing missing now

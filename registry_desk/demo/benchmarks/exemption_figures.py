@@ -9,7 +9,6 @@ import json
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
-from sqlalchemy import func, select
 
 from registry_desk.demo.benchmarks.runner import Figure
 from registry_desk.documents.certificate_pdf import RegistrationProofView, render_registration_proof
@@ -32,32 +31,17 @@ from registry_desk.kernel import audit
 from registry_desk.registration import prefill
 from registry_desk.kernel.context import SYSTEM, Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, Party, Right, RightParty, Unit
+from registry_desk.storage.exemptions import contracts as notice_rows
+from registry_desk.storage.tables import Party, Right, RightParty
 
 BENCH_NOTE = "基准测试用抵押权预告登记（registry-desk bench 生成）"
 SAMPLE_UNITS = 20
 BANK_KEY = "bank-hh"
 
-# The raw side reads what the prefill reads: the unit with its current rights and their parties (the notice,
-# the ownership), the rights' current certificate numbers, and the unit's unfinished cases.
-UNIT_SQL = (
-    # The same columns the prefill's statement selects: one read serves every business type's form.
-    "SELECT u.id, u.unit_number, u.location, u.building_area, r.id, r.right_type, r.notice_kind, r.co_ownership, "
-    "r.price, r.mortgage_mode, r.secured_amount, r.debt_start, r.debt_end, r.guarantee_scope, r.rank, "
-    "r.no_transfer, r.mortgaged_area, r.assessed_value, r.court, r.court_document_no, r.notice_lapses_on, "
-    "r.registered_at, "
-    "rp.role, rp.share, p.kind, p.name, p.id_type, p.id_number, p.address, p.phone, p.legal_rep_name "
-    "FROM units u LEFT OUTER JOIN rights r ON r.unit_id = u.id AND r.status = 'current' "
-    "LEFT OUTER JOIN right_parties rp ON rp.right_id = r.id LEFT OUTER JOIN parties p ON p.id = rp.party_id "
-    "WHERE u.unit_number = {p} ORDER BY r.registered_at, r.id, rp.position"
-)
-CERT_SQL = "SELECT right_id, number FROM certificates WHERE unit_id = {p} AND status = 'current' ORDER BY id"
-CASES_SQL = "SELECT case_number, business_type, status FROM cases WHERE unit_id = {p} AND status IN ({open})"
-
 
 def _bank(session, organisations: dict) -> Party:
     info = next(b for b in organisations["banks"] if b["key"] == BANK_KEY)
-    party = session.scalar(select(Party).where(Party.id_type == IdType.USCC, Party.id_number == info["uscc"]))
+    party = notice_rows.party_by_identity(session, IdType.USCC, info["uscc"])
     if party is None:
         party = Party(
             kind=PartyKind.LEGAL,
@@ -80,31 +64,22 @@ def ensure_mortgage_notices(db: Database, n: int = SAMPLE_UNITS) -> list[str]:
     organisations = json.loads(seed("organisations.json").read_text("utf-8"))
     with db.unit_of_work() as uow:
         s = uow.session
-        ready = list(
-            s.scalars(
-                select(Unit.unit_number)
-                .join(Right, Right.unit_id == Unit.id)
-                .where(Right.notes == BENCH_NOTE, Right.status == RightStatus.CURRENT)
-                .order_by(Unit.id)
-            )
-        )
+        ready = notice_rows.units_with_current_right_noted(s, BENCH_NOTE)
         if len(ready) >= n:
             return ready[:n]
-        total = s.scalar(select(func.max(Unit.id))) or 0
+        total = notice_rows.highest_unit_id(s) or 0
         step = max(1, total // (n * 10))
         open_statuses = [st for st in CaseStatus if st.is_open]
         bank = _bank(s, organisations)
         now = dt.datetime.now(dt.UTC)
         created: list[str] = []
-        for unit in s.scalars(select(Unit).where(Unit.id % step == 0).order_by(Unit.id).limit(n * 10)):
+        for unit in notice_rows.every_nth_unit(s, step, n * 10):
             if len(ready) + len(created) >= n:
                 break
-            rights = s.scalars(
-                select(Right).where(Right.unit_id == unit.id, Right.status == RightStatus.CURRENT)
-            ).all()
+            rights = notice_rows.current_rights_of_unit(s, unit.id)
             if len(rights) != 1 or rights[0].right_type is not RightType.OWNERSHIP:
                 continue
-            if s.scalar(select(func.count()).where(Case.unit_id == unit.id, Case.status.in_(open_statuses))):
+            if notice_rows.count_cases_of_unit(s, unit.id, open_statuses):
                 continue
             owners = [rp.party for rp in rights[0].parties if rp.role is PartyRole.RIGHT_HOLDER]
             if not owners or any(p.id_type is not IdType.RESIDENT_ID for p in owners):
@@ -144,33 +119,9 @@ def ensure_mortgage_notices(db: Database, n: int = SAMPLE_UNITS) -> list[str]:
     return (ready + created)[:n]
 
 
-def _raw_prefill_reads(db: Database):  # type: ignore[no-untyped-def]
-    conn = db.engine.raw_connection()
-    marker = "?" if db.is_sqlite else "%s"
-    open_list = ", ".join(f"'{st.value}'" for st in CaseStatus if st.is_open)
-    unit_sql = UNIT_SQL.format(p=marker)
-    cert_sql = CERT_SQL.format(p=marker)
-    cases_sql = CASES_SQL.format(p=marker, open=open_list)
-
-    def run(unit_number: str) -> tuple[object, object, object]:
-        cur = conn.cursor()
-        cur.execute(unit_sql, (unit_number,))
-        rows = cur.fetchall()
-        unit_id = rows[0][0]
-        cur.execute(cert_sql, (unit_id,))
-        certs = cur.fetchall()
-        cur.execute(cases_sql, (unit_id,))
-        open_cases = cur.fetchall()
-        cur.close()
-        conn.rollback()
-        return rows, certs, open_cases
-
-    return run
-
-
 def prefill_figure(db: Database, actor: Actor, repeat: int) -> Figure:
     units = ensure_mortgage_notices(db)
-    raw = _raw_prefill_reads(db)
+    raw = notice_rows.raw_prefill_reads(db, [st for st in CaseStatus if st.is_open])
     return Figure(
         "prefill a first-mortgage application",
         "#4",

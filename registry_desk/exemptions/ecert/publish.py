@@ -1,4 +1,4 @@
-"""Filling the e-certificate store from the register: on recording, for the demo, and by importing a PDF.
+"""Filling the e-certificate store from the register: on recording, unit by unit, and by importing a PDF.
 
 The register and the store are separate systems, so nothing here can be one transaction across both.
 Instead every step is idempotent: the 电子证照标识 is derived from the certificate number and saved on
@@ -9,16 +9,14 @@ running `issue_ecerts_for_case` again after a crash finishes the job and never i
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
 
 from registry_desk.config import Settings
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
 from registry_desk.documents.verification import verify_document_payload
-from registry_desk.domain.codes import CertificateStatus, PartyRole, RightStatus, RightType
+from registry_desk.domain.codes import CertificateStatus, PartyRole
 from registry_desk.domain.errors import ConflictError, NotFound, ValidationError
 from registry_desk.exemptions.ecert.pull import EcertVerificationFailed, verify_ecert_pdf
 from registry_desk.exemptions.ecert.records import (
@@ -31,7 +29,10 @@ from registry_desk.kernel import audit
 from registry_desk.registration import issuing
 from registry_desk.kernel.context import SYSTEM, Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, Certificate, Party, Right, RightParty, Unit
+from registry_desk.storage.exemptions import ecert as ecert_rows
+from registry_desk.storage.exemptions import materials as material_rows
+from registry_desk.storage.session import Session
+from registry_desk.storage.tables import Certificate, Party
 
 ISSUE_ACTION = "ecert.issue"
 SEED_ACTION = "ecert.seed_demo"
@@ -55,19 +56,16 @@ class PublishReport:
 
 def record_for_certificate(session: Session, cert: Certificate, *, issuer_name: str) -> EcertRecord:
     """The store's record for a certificate row: 持证人 first, the right's other holders after it."""
-    right = session.get(Right, cert.right_id)
+    right = ecert_rows.right_by_id(session, cert.right_id)
     holder_links = (
-        session.scalars(
-            select(RightParty)
-            .options(selectinload(RightParty.party))
-            .where(RightParty.right_id == cert.right_id, RightParty.role == PartyRole.RIGHT_HOLDER)
-            .order_by(RightParty.position)
-        ).all()
+        ecert_rows.right_party_links(session, cert.right_id, PartyRole.RIGHT_HOLDER)
         if right is not None
         else []
     )
     parties = [link.party for link in holder_links]
-    holder = session.get(Party, cert.holder_party_id) if cert.holder_party_id is not None else None
+    holder = (
+        ecert_rows.party_by_id(session, cert.holder_party_id) if cert.holder_party_id is not None else None
+    )
     if holder is None:
         if not parties:
             raise ValidationError(
@@ -128,13 +126,20 @@ def _issue_rendered(
 
 
 def _prepare(
-    db: Database, settings: Settings, actor: Actor, certs_query, action: str, record: str, case_id: int | None
+    db: Database,
+    settings: Settings,
+    actor: Actor,
+    certificates: Callable[[Session], Sequence[Certificate]],
+    action: str,
+    record: str,
+    case_id: int | None,
 ) -> list[str]:
-    """One write transaction: ecert ids and payloads on every listed certificate, one audit event."""
+    """One write transaction: ecert ids and payloads on every certificate `certificates` reads, one audit
+    event."""
     kit = issuing.centre_kit(settings)
     with db.unit_of_work() as uow:
         s = uow.session
-        certs = s.scalars(certs_query).all()
+        certs = certificates(s)
         assigned, payloads = [], []
         for cert in certs:
             if cert.ecert_id is None:
@@ -170,16 +175,14 @@ def issue_ecerts_for_case(
     started = time.perf_counter()
     report = PublishReport()
     with db.unit_of_work(write=False) as uow:
-        case = uow.session.scalars(select(Case).where(Case.case_number == case_number.strip())).one_or_none()
+        case = material_rows.case_by_number(uow.session, case_number.strip())
         if case is None:
             raise NotFound(
                 f"没有业务号为 {case_number.strip()} 的业务", rule="登簿后签发电子证照", record=case_number
             )
         case_id = case.id
         number = case.case_number
-        cancelled = uow.session.scalars(
-            select(Certificate).where(Certificate.cancelled_by_case_id == case_id).order_by(Certificate.id)
-        ).all()
+        cancelled = ecert_rows.certificates_cancelled_by_case(uow.session, case_id)
         # The id is derived from the number, so an e-certificate issued before the row knew its id
         # (an import, an older install) is found and cancelled too.
         to_cancel = [
@@ -189,11 +192,10 @@ def issue_ecerts_for_case(
             )
             for c in cancelled
         ]
-    new_certs = (
-        select(Certificate)
-        .where(Certificate.case_id == case_id, Certificate.status == CertificateStatus.CURRENT)
-        .order_by(Certificate.id)
-    )
+
+    def new_certs(session: Session) -> list[Certificate]:
+        return ecert_rows.current_certificates_of_case(session, case_id)
+
     numbers = _prepare(db, settings, actor, new_certs, ISSUE_ACTION, number, case_id)
     _issue_rendered(db, settings, store, numbers, report)
 
@@ -210,34 +212,21 @@ def issue_ecerts_for_case(
     return report
 
 
-def demo_certificates_query(limit: int | None = None):
-    """Current certificates of the units the demo scenarios use: mortgaged units and presale flats."""
-    scenario_right = select(Right.id).where(
-        Right.unit_id == Certificate.unit_id,
-        Right.status == RightStatus.CURRENT,
-        Right.right_type.in_([RightType.MORTGAGE, RightType.ADVANCE_NOTICE]),
-    )
-    query = (
-        select(Certificate)
-        .where(Certificate.status == CertificateStatus.CURRENT, exists(scenario_right))
-        .order_by(Certificate.id)
-    )
-    return query.limit(limit) if limit is not None else query
-
-
-def seed_demo_ecerts(
-    db: Database, settings: Settings, store: EcertStore, *, limit: int | None = None
+def publish_certificates(
+    db: Database,
+    settings: Settings,
+    store: EcertStore,
+    certificates: Callable[[Session], Sequence[Certificate]],
+    *,
+    action: str,
+    record: str,
 ) -> PublishReport:
-    """E-certificates for the demo register's mortgaged units and presale flats (see the report's timing).
-
-    Rendering and sealing cost 0.2-0.5 s per certificate on a 2-core machine (measured: the 174
-    certificates of this set in 89 s with the machine busy), so all ~420 current certificates would take
-    minutes; run it as a background task after the demo load, pass `limit`, or convert units on demand
-    with `backfill_unit_ecerts`. Already-issued ones are skipped, so a second call is quick.
-    """
+    """E-certificates for the certificates `certificates` reads that the store lacks: their ids and payloads
+    saved first (one audit event `action` naming `record`), then each rendered and issued (see the report's
+    timing). Idempotent: already-issued ones are skipped, so a second call is quick."""
     started = time.perf_counter()
     report = PublishReport()
-    numbers = _prepare(db, settings, SYSTEM, demo_certificates_query(limit), SEED_ACTION, "demo", None)
+    numbers = _prepare(db, settings, SYSTEM, certificates, action, record, None)
     _issue_rendered(db, settings, store, numbers, report)
     report.seconds = time.perf_counter() - started
     return report
@@ -251,20 +240,12 @@ def backfill_unit_ecerts(
     Certificates issued before the store existed have no e-certificate; converting a whole register up
     front takes minutes, so the counter can convert one unit just before pulling from it (idempotent).
     """
-    started = time.perf_counter()
-    report = PublishReport()
-    unit_certs = (
-        select(Certificate)
-        .join(Unit, Unit.id == Certificate.unit_id)
-        .where(
-            Unit.unit_number == unit_number.strip().upper(), Certificate.status == CertificateStatus.CURRENT
-        )
-        .order_by(Certificate.id)
-    )
-    numbers = _prepare(db, settings, SYSTEM, unit_certs, SEED_ACTION, unit_number.strip().upper(), None)
-    _issue_rendered(db, settings, store, numbers, report)
-    report.seconds = time.perf_counter() - started
-    return report
+    wanted = unit_number.strip().upper()
+
+    def unit_certs(session: Session) -> list[Certificate]:
+        return ecert_rows.current_certificates_on_unit(session, wanted)
+
+    return publish_certificates(db, settings, store, unit_certs, action=SEED_ACTION, record=wanted)
 
 
 def import_ecert_pdf(

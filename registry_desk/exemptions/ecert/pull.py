@@ -13,9 +13,6 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
 from registry_desk.documents.verification import verify_document_payload
@@ -26,7 +23,8 @@ from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, CaseMaterial, CaseParty
+from registry_desk.storage.exemptions import ecert as ecert_rows
+from registry_desk.storage.exemptions import materials as material_rows
 
 RULE_PULL = "电子证照免提交：调取的电子证照须现势、属申请人和本单元、签章有效且未被改动"
 ATTACH_ACTION = "case.material_ecert"
@@ -189,12 +187,7 @@ def attach_ecert_to_case(
     record = verified.record
     with db.unit_of_work() as uow:
         s = uow.session
-        case = s.scalars(
-            select(Case)
-            .options(selectinload(Case.parties).selectinload(CaseParty.party), selectinload(Case.unit))
-            .where(Case.case_number == case_number.strip())
-            .with_for_update()
-        ).one_or_none()
+        case = ecert_rows.lock_case_with_parties(s, case_number.strip())
         if case is None:
             raise NotFound(f"没有业务号为 {case_number.strip()} 的业务", rule=RULE_PULL, record=case_number)
         if not case.status.is_open or case.status in (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY):
@@ -203,9 +196,7 @@ def attach_ecert_to_case(
                 rule=RULE_PULL,
                 record=case.case_number,
             )
-        material = s.scalars(
-            select(CaseMaterial).where(CaseMaterial.case_id == case.id, CaseMaterial.code == material_code)
-        ).one_or_none()
+        material = material_rows.material_of_case(s, case.id, material_code)
         if material is None:
             raise NotFound(
                 f"业务 {case.case_number} 没有代码为“{material_code}”的材料",
