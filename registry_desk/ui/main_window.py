@@ -39,7 +39,7 @@ from registry_desk.ui.case_list import CaseListView
 from registry_desk.ui.cashier_view import CashierView
 from registry_desk.ui.dashboard_view import DashboardView
 from registry_desk.ui.dialogs import show_domain_error
-from registry_desk.ui.intake import IntakeDialog
+from registry_desk.ui.intake.dialog import IntakeDialog
 from registry_desk.ui.live import LiveUpdates
 from registry_desk.ui.models import SearchResultsModel
 from registry_desk.ui.paper_stock_view import PaperStockView
