@@ -98,7 +98,7 @@
         <translation>Case details — {number}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+27"/>
         <source>不动产单元：</source>
         <translation>Property unit:</translation>
     </message>
@@ -128,7 +128,7 @@
         <translation>Reason:</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>角色</source>
         <translation>Role</translation>
     </message>
@@ -178,23 +178,23 @@
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>正在办理……</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>确认缴费</source>
         <translation>Confirm payment</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+188"/>
+        <location line="+193"/>
         <source>退还税费</source>
         <translation>Refund taxes and fees</translation>
     </message>
     <message>
-        <location line="-187"/>
+        <location line="-192"/>
         <source>登簿（Ctrl+R）</source>
         <translation>Record (Ctrl+R)</translation>
     </message>
@@ -205,12 +205,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+285"/>
+        <location line="+290"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-284"/>
+        <location line="-289"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -226,29 +226,29 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+305"/>
+        <location line="+310"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-304"/>
-        <location line="+308"/>
+        <location line="-309"/>
+        <location line="+313"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-307"/>
-        <location line="+311"/>
+        <location line="-312"/>
+        <location line="+316"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-302"/>
         <source>材料与签名（免提交/免盖章）</source>
         <translation>Materials and signatures (e-certificates, e-seals)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>关闭（Esc）</source>
         <translation>Close (Esc)</translation>
     </message>
@@ -268,7 +268,7 @@
         <translation>History</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+56"/>
         <source>{number}  {label}</source>
         <translation>{number}  {label}</translation>
     </message>
@@ -502,17 +502,17 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CashierView</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="+192"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="+203"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>日期：</source>
         <translation>Date:</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <location line="+15"/>
         <location line="+8"/>
         <source>缴款单号</source>
@@ -601,12 +601,12 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Return the selected payment in full and void the order…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>待人工核查</source>
         <translation>Under review</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>对账</source>
         <translation>Reconciliation</translation>
     </message>
@@ -616,17 +616,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Fetch the local channel&apos;s statement and reconcile</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>选择对账单文件（CSV）并对账…</source>
         <translation>Choose a statement file (CSV) and reconcile…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>打开对账报告PDF</source>
         <translation>Open the reconciliation report PDF</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+67"/>
         <source>当日入库净额：国库 {treasury} 元，财政专户 {fiscal} 元，合计 {total} 元</source>
         <translation>Net credited today: treasury {treasury} yuan, fiscal account {fiscal} yuan, total {total} yuan</translation>
     </message>
@@ -722,7 +722,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CollectionsChart</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="-359"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="-377"/>
         <source>国库</source>
         <translation>Treasury</translation>
     </message>
@@ -1444,13 +1444,13 @@ Paper serial: {serial}</translation>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+33"/>
         <source>不动产单元号、证书证明号、身份证号或统一社会信用代码、姓名、坐落（Ctrl+F）</source>
         <translation>Unit number, certificate number, ID number or USCC, name, address (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+3"/>
+        <location line="+2"/>
+        <location line="+2"/>
         <source>查询</source>
         <translation>Search</translation>
     </message>
@@ -1460,22 +1460,22 @@ Paper serial: {serial}</translation>
         <translation>Search:</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。</source>
         <translation>Type a unit number, certificate number, ID number, name or address above and press Enter.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>← 返回结果（Alt+←）</source>
         <translation>← Back to results (Alt+←)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>受理业务（Ctrl+N）</source>
         <translation>New case (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+20"/>
         <source>登记簿查询</source>
         <translation>Register</translation>
     </message>
@@ -1490,7 +1490,7 @@ Paper serial: {serial}</translation>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+21"/>
         <source>收费对账</source>
         <translation>Collections</translation>
     </message>
@@ -1500,7 +1500,7 @@ Paper serial: {serial}</translation>
         <translation>Certificate paper</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>数据库：{url}</source>
         <translation>Database: {url}</translation>
     </message>
@@ -1510,7 +1510,7 @@ Paper serial: {serial}</translation>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+64"/>
         <source>补发电子证照：完成 {done} 件，失败 {failed} 件</source>
         <translation>Pending e-certificates published: {done} done, {failed} failed</translation>
     </message>
