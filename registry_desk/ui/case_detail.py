@@ -198,6 +198,19 @@ class CaseDetailDialog(QDialog):
         self.payment_panel: PaymentPanel | None = None
         self.payment_slot = QVBoxLayout()
 
+        self._build_header_and_facts()
+        self._build_tables()
+        self._build_notices()
+        bar = self._build_action_bar()
+        QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R), self, self._record_shortcut)
+
+        self._lay_out(bar)
+        self._wire_signals()
+        self.resize(1040, 720)
+        self.reload()
+
+    # -- building the dialog ------------------------------------------------------------------------------
+    def _build_header_and_facts(self) -> None:
         self.status_label = QLabel(self)
         self.status_label.setObjectName("caseStatus")
         self.title_label = QLabel(self)
@@ -220,6 +233,7 @@ class CaseDetailDialog(QDialog):
             self.fact_labels[key] = value
             self.facts.addRow(label, value)
 
+    def _build_tables(self) -> None:
         self.parties_table = _table(
             [self.tr("角色"), self.tr("姓名/名称"), self.tr("证件号码")], self, "partiesTable"
         )
@@ -233,6 +247,7 @@ class CaseDetailDialog(QDialog):
             [self.tr("时间"), self.tr("经办人"), self.tr("环节"), self.tr("说明")], self, "historyTable"
         )
 
+    def _build_notices(self) -> None:
         # “由 张三（3号窗口）处理中” when another clerk has this case open (registration/claims.py).
         self.claim_label = QLabel(self)
         self.claim_label.setObjectName("claimedBy")
@@ -246,8 +261,9 @@ class CaseDetailDialog(QDialog):
         self.busy_label.setObjectName("hint")
         self.busy_label.hide()
 
-        self.buttons: dict[str, QPushButton] = {}
-        actions = (
+    def _actions(self) -> tuple[tuple[str, str, Callable[[], Any]], ...]:
+        """The case actions: key (the button is `action_<key>`), text and slot, in the bar's order."""
+        return (
             ("pay", self.tr("确认缴费"), self.pay),
             ("refund", self.tr("退还税费"), self.refund),
             ("record", self.tr("登簿（Ctrl+R）"), self.record),
@@ -260,27 +276,28 @@ class CaseDetailDialog(QDialog):
             ("withdraw", self.tr("撤回"), self.withdraw),
             ("not_accept", self.tr("不予受理"), self.not_accept),
         )
+
+    def _build_action_bar(self) -> QHBoxLayout:
+        self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
-        for key, text, slot in actions:
+        for key, text, _slot in self._actions():
             button = QPushButton(text, self)
             button.setObjectName(f"action_{key}")
             if key in ("refuse", "withdraw", "not_accept"):
                 button.setProperty("kind", "danger")
-            button.clicked.connect(slot)
             self.buttons[key] = button
             bar.addWidget(button)
         # Beside the case actions, not one of them: it opens a window and changes nothing by itself.
         self.materials_button = QPushButton(self.tr("材料与签名（免提交/免盖章）"), self)
         self.materials_button.setObjectName("openMaterials")
-        self.materials_button.clicked.connect(self.open_materials)
-        self.materials_button.setVisible(actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN))
+        self.materials_button.setVisible(self.actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN))
         bar.addWidget(self.materials_button)
         bar.addStretch(1)
-        close = QPushButton(self.tr("关闭（Esc）"), self)
-        close.clicked.connect(self.reject)
-        bar.addWidget(close)
-        QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_R), self, self._record_shortcut)
+        self.close_button = QPushButton(self.tr("关闭（Esc）"), self)
+        bar.addWidget(self.close_button)
+        return bar
 
+    def _lay_out(self, bar: QHBoxLayout) -> None:
         head = QHBoxLayout()
         head.addWidget(self.status_label)
         head.addWidget(self.title_label, 1)
@@ -305,8 +322,12 @@ class CaseDetailDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.busy_label)
         layout.addLayout(bar)
-        self.resize(1040, 720)
-        self.reload()
+
+    def _wire_signals(self) -> None:
+        for key, _text, slot in self._actions():
+            self.buttons[key].clicked.connect(slot)
+        self.materials_button.clicked.connect(self.open_materials)
+        self.close_button.clicked.connect(self.reject)
 
     # -- showing ------------------------------------------------------------------------------------------
     def show_claim(self, text: str | None) -> None:

@@ -181,16 +181,26 @@ class CashierView(QWidget):
         self.previews: list[PdfPreviewDialog] = []
         # Tests answer the file question themselves.
         self.choose_statement = self._choose_statement
+        self.ask_reason = ask_reason  # tests answer the question themselves
 
+        head = self._build_head()
+        self.chart = CollectionsChart(self)
+        tabs = self._build_tabs()
+        box = self._build_reconciliation()
+        self._lay_out(head, tabs, box)
+        self._wire_signals()
+        self.refresh()
+
+    # -- building the tab ---------------------------------------------------------------------------------
+    def _build_head(self) -> QHBoxLayout:
+        """The day shown, 刷新, and the day's counts."""
         self.date_edit = QDateEdit(self)
         self.date_edit.setObjectName("cashierDate")
         self.date_edit.setCalendarPopup(True)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")
         today = local_date(utc_now())
         self.date_edit.setDate(today)
-        self.date_edit.dateChanged.connect(lambda _d: self.refresh())
         self.refresh_button = QPushButton(self.tr("刷新"), self)
-        self.refresh_button.clicked.connect(self.refresh)
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("cashierTotals")
         self.totals_label.setWordWrap(True)
@@ -201,8 +211,10 @@ class CashierView(QWidget):
         head.addWidget(self.date_edit)
         head.addWidget(self.refresh_button)
         head.addWidget(self.counts_label, 1)
+        return head
 
-        self.chart = CollectionsChart(self)
+    def _build_tabs(self) -> QTabWidget:
+        """The day's orders, its refunds, and the orders under review (待人工核查)."""
         self.orders_model = RowsModel(
             [
                 self.tr("缴款单号"),
@@ -241,8 +253,6 @@ class CashierView(QWidget):
         self.return_button = QPushButton(self.tr("全额退回所选支付并作废缴款单…"), self)
         self.return_button.setObjectName("returnPayment")
         self.return_button.setEnabled(False)
-        self.return_button.clicked.connect(self.return_selected_payment)
-        self.review_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_return_button())
         review_page = QWidget(self)
         review_layout = QVBoxLayout(review_page)
         review_layout.setContentsMargins(0, 0, 0, 0)
@@ -252,17 +262,16 @@ class CashierView(QWidget):
         review_buttons.addStretch(1)
         review_layout.addLayout(review_buttons)
         tabs.addTab(review_page, self.tr("待人工核查"))
-        self.ask_reason = ask_reason  # tests answer the question themselves
+        return tabs
 
-        # -- reconciliation --
+    def _build_reconciliation(self) -> QGroupBox:
+        """对账: the statement fetched from the local channel or chosen as a file, its progress and report."""
         box = QGroupBox(self.tr("对账"), self)
         self.fetch_button = QPushButton(self.tr("获取本地渠道当日对账单并对账"), self)
         self.fetch_button.setObjectName("fetchStatement")
-        self.fetch_button.clicked.connect(self.reconcile_from_channel)
         self.fetch_button.setVisible(hasattr(self.channel, "write_statement"))
         self.choose_button = QPushButton(self.tr("选择对账单文件（CSV）并对账…"), self)
         self.choose_button.setObjectName("chooseStatement")
-        self.choose_button.clicked.connect(self.reconcile_from_file)
         self.progress = QProgressBar(self)
         self.progress.setObjectName("reconcileProgress")
         self.progress.setValue(0)
@@ -273,7 +282,6 @@ class CashierView(QWidget):
         self.open_pdf_button = QPushButton(self.tr("打开对账报告PDF"), self)
         self.open_pdf_button.setObjectName("openReport")
         self.open_pdf_button.setEnabled(False)
-        self.open_pdf_button.clicked.connect(self.open_report)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("formError")
         self.error_label.setWordWrap(True)
@@ -286,8 +294,9 @@ class CashierView(QWidget):
         box_layout.addLayout(buttons)
         box_layout.addWidget(self.progress)
         box_layout.addWidget(self.report_text)
-        self.progressed.connect(self._progress)
+        return box
 
+    def _lay_out(self, head: QHBoxLayout, tabs: QTabWidget, box: QGroupBox) -> None:
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.totals_label)
@@ -295,9 +304,18 @@ class CashierView(QWidget):
         layout.addWidget(tabs, 1)
         layout.addWidget(box)
         layout.addWidget(self.error_label)
-        if bus is not None:
-            bus.changed.connect(lambda _what: self.refresh())
-        self.refresh()
+
+    def _wire_signals(self) -> None:
+        self.date_edit.dateChanged.connect(lambda _d: self.refresh())
+        self.refresh_button.clicked.connect(self.refresh)
+        self.return_button.clicked.connect(self.return_selected_payment)
+        self.review_view.selectionModel().selectionChanged.connect(lambda *_a: self._update_return_button())
+        self.fetch_button.clicked.connect(self.reconcile_from_channel)
+        self.choose_button.clicked.connect(self.reconcile_from_file)
+        self.open_pdf_button.clicked.connect(self.open_report)
+        self.progressed.connect(self._progress)
+        if self.bus is not None:
+            self.bus.changed.connect(lambda _what: self.refresh())
 
     def _view(self, model: RowsModel, name: str) -> QTableView:
         view = QTableView(self)

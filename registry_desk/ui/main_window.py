@@ -39,7 +39,7 @@ from registry_desk.ui.case_list import CaseListView
 from registry_desk.ui.cashier_view import CashierView
 from registry_desk.ui.dashboard_view import DashboardView
 from registry_desk.ui.dialogs import show_domain_error
-from registry_desk.ui.intake import IntakeDialog
+from registry_desk.ui.intake.dialog import IntakeDialog
 from registry_desk.ui.live import LiveUpdates
 from registry_desk.ui.models import SearchResultsModel
 from registry_desk.ui.paper_stock_view import PaperStockView
@@ -98,6 +98,29 @@ class MainWindow(QMainWindow):
             )
         )
 
+        self._build_search_bar()
+        results_page = self._build_results_page()
+        register_page = self._build_register_page()
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(results_page)
+        self.pages.addWidget(register_page)
+        self._build_search_and_case_tabs()
+        self._start_payment_polling()
+        self._build_counter_tabs()
+        self.intake: IntakeDialog | None = None
+        self.case_details: dict[str, CaseDetailDialog] = {}
+
+        self._build_status_bar()
+        self._install_shortcuts()
+        self._wire_signals()
+        self.case_list.refresh()
+        self.case_list.start_auto_refresh()
+        self._start_live_updates()
+        self._restore_geometry()
+        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- building the window ------------------------------------------------------------------------------
+    def _build_search_bar(self) -> None:
         # The one search box lives in a toolbar so that it stays put whatever the page below shows.
         self.search_box = QLineEdit(self)
         self.search_box.setObjectName("searchBox")
@@ -105,10 +128,8 @@ class MainWindow(QMainWindow):
         self.search_box.setPlaceholderText(
             self.tr("不动产单元号、证书证明号、身份证号或统一社会信用代码、姓名、坐落（Ctrl+F）")
         )
-        self.search_box.returnPressed.connect(self.run_search)
         self.search_button = QPushButton(self.tr("查询"), self)
         self.search_button.setObjectName("searchButton")
-        self.search_button.clicked.connect(self.run_search)
         toolbar = QToolBar(self.tr("查询"), self)
         toolbar.setObjectName("searchBar")
         toolbar.setMovable(False)
@@ -117,7 +138,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.search_button)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
 
-        # Results page.
+    def _build_results_page(self) -> QWidget:
         self.results_model = SearchResultsModel(self)
         self.results_view = QTableView(self)
         self.results_view.setObjectName("resultsView")
@@ -128,7 +149,6 @@ class MainWindow(QMainWindow):
         self.results_view.verticalHeader().hide()
         self.results_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.results_view.horizontalHeader().setStretchLastSection(True)
-        self.results_view.activated.connect(lambda index: self.open_hit(index.row()))
         self.results_message = QLabel(
             self.tr("在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。"), self
         )
@@ -138,16 +158,15 @@ class MainWindow(QMainWindow):
         results_layout = QVBoxLayout(results_page)
         results_layout.addWidget(self.results_message)
         results_layout.addWidget(self.results_view, 1)
+        return results_page
 
-        # Register page.
+    def _build_register_page(self) -> QWidget:
         self.register_view = RegisterView(self)
         self.back_button = QPushButton(self.tr("← 返回结果（Alt+←）"), self)
         self.back_button.setObjectName("backButton")
-        self.back_button.clicked.connect(self.go_back)
         self.intake_button = QPushButton(self.tr("受理业务（Ctrl+N）"), self)
         self.intake_button.setObjectName("intakeButton")
-        self.intake_button.clicked.connect(self.open_intake)
-        self.intake_button.setVisible(actor.role in (Role.CLERK, Role.ADMIN))
+        self.intake_button.setVisible(self.actor.role in (Role.CLERK, Role.ADMIN))
         register_page = QWidget(self)
         register_layout = QVBoxLayout(register_page)
         bar = QHBoxLayout()
@@ -156,56 +175,64 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.intake_button)
         register_layout.addLayout(bar)
         register_layout.addWidget(self.register_view, 1)
+        return register_page
 
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(results_page)
-        self.pages.addWidget(register_page)
-
+    def _build_search_and_case_tabs(self) -> None:
+        """The register search, the case list and (for those who see figures) the dashboard."""
         self.case_list = CaseListView(loader=self.load_cases, parent=self)
         self.case_list.set_recent_days(CASE_LIST_RECENT_DAYS)
-        self.case_list.case_activated.connect(self.open_case)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.setCentralWidget(self.tabs)
         self.add_tab(self.pages, self.tr("登记簿查询"))
         self.add_tab(self.case_list, self.tr("业务列表"))
         self.dashboard: DashboardView | None = None
-        if actor.role in (Role.CLERK, Role.REGISTRAR, Role.CASHIER, Role.ADMIN):
-            self.dashboard = DashboardView(db, actor, self)
+        if self.actor.role in (Role.CLERK, Role.REGISTRAR, Role.CASHIER, Role.ADMIN):
+            self.dashboard = DashboardView(self.db, self.actor, self)
             self.add_tab(self.dashboard, self.tr("统计看板"))
+
+    def _start_payment_polling(self) -> None:
         # 税费同缴: one collecting channel for the window; every window polls its open orders on a timer,
         # on its own runner so that a poll never makes the window look busy.
         from registry_desk.payments import service as payment_flow
 
-        self.channel = payment_flow.channel_for(settings)
+        self.channel = payment_flow.channel_for(self.settings)
         self.poll_tasks = TaskRunner(self, self.bus)
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(PAYMENT_POLL_MS)
         self.poll_timer.timeout.connect(self.poll_payments)
         self.poll_timer.start()
+
+    def _build_counter_tabs(self) -> None:
+        """The cashier's tab and the blank certificate paper's, for the roles that work them."""
         self.cashier: CashierView | None = None
-        if actor.role in (Role.CASHIER, Role.ADMIN):
-            self.cashier = CashierView(db, actor, settings, self.tasks, self.bus, self.channel, self)
+        if self.actor.role in (Role.CASHIER, Role.ADMIN):
+            self.cashier = CashierView(
+                self.db, self.actor, self.settings, self.tasks, self.bus, self.channel, self
+            )
             self.add_tab(self.cashier, self.tr("收费对账"))
         self.paper_stock: PaperStockView | None = None
-        if actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN):
-            self.paper_stock = PaperStockView(db, actor, self)
+        if self.actor.role in (Role.CLERK, Role.REGISTRAR, Role.ADMIN):
+            self.paper_stock = PaperStockView(self.db, self.actor, self)
             self.add_tab(self.paper_stock, self.tr("空白证书纸"))
-        self.intake: IntakeDialog | None = None
-        self.case_details: dict[str, CaseDetailDialog] = {}
 
+    def _build_status_bar(self) -> None:
         self.status_database = QLabel(
-            self.tr("数据库：{url}").format(url=redact_url(settings.database_url)), self
+            self.tr("数据库：{url}").format(url=redact_url(self.settings.database_url)), self
         )
-        window = f" · {actor.window}" if actor.window else ""
+        window = f" · {self.actor.window}" if self.actor.window else ""
         self.status_user = QLabel(
-            self.tr("当前用户：{name}（{role}）").format(name=actor.display_name, role=actor.role.label)
+            self.tr("当前用户：{name}（{role}）").format(
+                name=self.actor.display_name, role=self.actor.role.label
+            )
             + window,
             self,
         )
         self.statusBar().addWidget(self.status_database, 1)
         self.statusBar().addPermanentWidget(self.status_user)
 
+    def _install_shortcuts(self) -> None:
+        """Typing anywhere reaches the search box; the window's keys; the tab order of the search bar."""
         type_to_search = _TypeToSearch(self.search_box)
         for widget in (
             self.results_view,
@@ -223,20 +250,25 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.search_box, self.search_button)
         self.setTabOrder(self.search_button, self.results_view)
 
+    def _wire_signals(self) -> None:
+        self.search_box.returnPressed.connect(self.run_search)
+        self.search_button.clicked.connect(self.run_search)
+        self.results_view.activated.connect(lambda index: self.open_hit(index.row()))
+        self.back_button.clicked.connect(self.go_back)
+        self.intake_button.clicked.connect(self.open_intake)
+        self.case_list.case_activated.connect(self.open_case)
         self.bus.changed.connect(self.refresh)
         self.bus.changed.connect(self.case_list.refresh)
-        self.case_list.refresh()
-        self.case_list.start_auto_refresh()
+
+    def _start_live_updates(self) -> None:
         # Other windows' changes reach this one's bus within about a second (ui/live.py), and the cases
         # they have open are marked 处理中 here; this window's open cases are kept claimed by a heartbeat.
         self.case_list.claims_loader = self._claims_by_others
-        self.live = LiveUpdates(db, self.bus, self)
+        self.live = LiveUpdates(self.db, self.bus, self)
         self.live.start()
         self.claim_timer = QTimer(self)
         self.claim_timer.timeout.connect(self._renew_claims)
         self.claim_timer.start(int(claims.HEARTBEAT.total_seconds() * 1000))
-        self._restore_geometry()
-        self.search_box.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def finish_pending_publishing(self) -> None:
         """E-certificates of cases recorded but not yet published (a crash between the two steps) are

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>Accepting</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake/accepting.py" line="+24"/>
+        <source>不能受理：</source>
+        <translation>Cannot accept: </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>正在受理……</source>
+        <translation>Accepting…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>受理（Ctrl+Enter）</source>
+        <translation>Accept (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="+63"/>
+        <source>受理凭证 {number}</source>
+        <translation>Acceptance receipt {number}</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>已受理，业务号 {number}；受理凭证未能生成：{error}</source>
+        <translation>Accepted as case {number}; the acceptance receipt could not be made: {error}</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>缴款单未能开具（打开业务时将重试）：{error}</source>
+        <translation>the payment orders could not be issued (retried when the case is opened): {error}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}</source>
+        <translation>the bank&apos;s mortgage contract could not be taken as a sealed material (import it under Materials): {error}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>已受理；</source>
+        <translation>Accepted; </translation>
+    </message>
+</context>
+<context>
     <name>AdminExitDialog</name>
     <message>
         <location filename="../../registry_desk/ui/kiosk/window.py" line="+77"/>
@@ -55,7 +98,7 @@
         <translation>Case details — {number}</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+27"/>
         <source>不动产单元：</source>
         <translation>Property unit:</translation>
     </message>
@@ -85,7 +128,7 @@
         <translation>Reason:</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>角色</source>
         <translation>Role</translation>
     </message>
@@ -135,23 +178,23 @@
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>正在办理……</source>
         <translation>Details</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>确认缴费</source>
         <translation>Confirm payment</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location line="+188"/>
+        <location line="+193"/>
         <source>退还税费</source>
         <translation>Refund taxes and fees</translation>
     </message>
     <message>
-        <location line="-187"/>
+        <location line="-192"/>
         <source>登簿（Ctrl+R）</source>
         <translation>Record (Ctrl+R)</translation>
     </message>
@@ -162,12 +205,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+285"/>
+        <location line="+290"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-284"/>
+        <location line="-289"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -183,29 +226,29 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+305"/>
+        <location line="+310"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-304"/>
-        <location line="+308"/>
+        <location line="-309"/>
+        <location line="+313"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-307"/>
-        <location line="+311"/>
+        <location line="-312"/>
+        <location line="+316"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-302"/>
         <source>材料与签名（免提交/免盖章）</source>
         <translation>Materials and signatures (e-certificates, e-seals)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>关闭（Esc）</source>
         <translation>Close (Esc)</translation>
     </message>
@@ -225,7 +268,7 @@
         <translation>History</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+56"/>
         <source>{number}  {label}</source>
         <translation>{number}  {label}</translation>
     </message>
@@ -459,17 +502,17 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CashierView</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="+192"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="+203"/>
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+7"/>
         <source>日期：</source>
         <translation>Date:</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <location line="+15"/>
         <location line="+8"/>
         <source>缴款单号</source>
@@ -558,12 +601,12 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Return the selected payment in full and void the order…</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>待人工核查</source>
         <translation>Under review</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>对账</source>
         <translation>Reconciliation</translation>
     </message>
@@ -573,17 +616,17 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Fetch the local channel&apos;s statement and reconcile</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>选择对账单文件（CSV）并对账…</source>
         <translation>Choose a statement file (CSV) and reconcile…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>打开对账报告PDF</source>
         <translation>Open the reconciliation report PDF</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+67"/>
         <source>当日入库净额：国库 {treasury} 元，财政专户 {fiscal} 元，合计 {total} 元</source>
         <translation>Net credited today: treasury {treasury} yuan, fiscal account {fiscal} yuan, total {total} yuan</translation>
     </message>
@@ -646,7 +689,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CertificatesModel</name>
     <message>
-        <location filename="../../registry_desk/ui/models.py" line="+195"/>
+        <location filename="../../registry_desk/ui/models.py" line="+196"/>
         <source>证书证明号</source>
         <translation>Certificate no.</translation>
     </message>
@@ -679,7 +722,7 @@ Recording takes effect at once and cannot be undone.</translation>
 <context>
     <name>CollectionsChart</name>
     <message>
-        <location filename="../../registry_desk/ui/cashier_view.py" line="-359"/>
+        <location filename="../../registry_desk/ui/cashier_view.py" line="-377"/>
         <source>国库</source>
         <translation>Treasury</translation>
     </message>
@@ -872,12 +915,12 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>IntakeDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+422"/>
+        <location filename="../../registry_desk/ui/intake/dialog.py" line="+108"/>
         <source>受理业务 — {unit}</source>
         <translation>New case — {unit}</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+25"/>
         <source>不动产单元号：{number}&#x3000;坐落：{location}</source>
         <translation>Unit number: {number}&#x3000;Location: {location}</translation>
     </message>
@@ -892,7 +935,7 @@ Please give this log to the system administrator.</translation>
         <translation>Prefill from the register (F4)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>读取银行抵押合同（F6）</source>
         <translation>Read the bank&apos;s mortgage contract (F6)</translation>
     </message>
@@ -902,87 +945,12 @@ Please give this log to the system administrator.</translation>
         <translation>Read the bank&apos;s electronically sealed mortgage contract: the seal is verified, the form is filled from the contract&apos;s data, and after acceptance the file is taken as a sealed material</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+15"/>
         <source>业务类型：</source>
         <translation>Business type:</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <source>刷身份证或输入证件号码后按回车</source>
-        <translation>Swipe the ID card or type the ID number, then Enter</translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>删除所选当事人</source>
-        <translation>Remove selected party</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>共有方式：</source>
-        <translation>Co-ownership:</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>添加为：</source>
-        <translation>Add as:</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>申请人</source>
-        <translation>Applicants</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>合同成交价格，单位：元</source>
-        <translation>Contract price in yuan</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>是卖方家庭唯一住房</source>
-        <translation>The seller family&apos;s only home</translation>
-    </message>
-    <message>
-        <location line="+12"/>
-        <source>房屋原值（元），未能提供原值凭证的留空，个税按核定征收</source>
-        <translation>Original value (yuan); leave empty when unproven (income tax at the deemed rate)</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <source>成交价格（元）：</source>
-        <translation>Price (yuan):</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>买方家庭住房套数（含本套）：</source>
-        <translation>Homes of the buyer&apos;s family (including this one):</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>卖方持有满（年）：</source>
-        <translation>Full years held by the seller:</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>合同签订日期：</source>
-        <translation>Contract date:</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>房屋原值（元）：</source>
-        <translation>Original value (yuan):</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>房屋所在地区（城建税）：</source>
-        <translation>District (city maintenance tax):</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>税费试算：</source>
-        <translation>Trial tax and fee quote:</translation>
-    </message>
-    <message>
-        <location line="+28"/>
+        <location line="+54"/>
         <source>要注销的抵押权：</source>
         <translation>Mortgage to cancel:</translation>
     </message>
@@ -997,53 +965,27 @@ Please give this log to the system administrator.</translation>
         <translation>Note:</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>买卖价格（元）：</source>
         <translation>Sale price (yuan):</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-37"/>
         <source>登记事项</source>
         <translation>Registration terms</translation>
     </message>
     <message>
-        <location line="+7"/>
-        <source>材料（勾选＝已收纸质件）</source>
-        <translation>Material (ticked = paper received)</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>必需</source>
-        <translation>Required</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>可替代纸质件</source>
-        <translation>May replace paper</translation>
-    </message>
-    <message>
-        <location line="+7"/>
-        <source>全部已收（Ctrl+M）</source>
-        <translation>All received (Ctrl+M)</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>申请材料</source>
-        <translation>Materials</translation>
-    </message>
-    <message>
-        <location line="+17"/>
-        <location line="+687"/>
+        <location line="+57"/>
         <source>受理（Ctrl+Enter）</source>
         <translation>Accept (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location line="-684"/>
+        <location line="+2"/>
         <source>取消（Esc）</source>
         <translation>Cancel (Esc)</translation>
     </message>
     <message>
-        <location line="+90"/>
+        <location line="+93"/>
         <source>该业务类型暂不支持预填，请在窗口录入</source>
         <translation>This business type cannot be prefilled yet; enter it at the counter</translation>
     </message>
@@ -1063,84 +1005,17 @@ Please give this log to the system administrator.</translation>
         <translation>free of charge</translation>
     </message>
     <message>
-        <location line="+65"/>
-        <location line="+29"/>
-        <source>来自 当事人档案 {name}（{number}）</source>
-        <translation>From the party records: {name} ({number})</translation>
-    </message>
-    <message>
-        <location line="-23"/>
-        <source>窗口录入</source>
-        <translation>Entered at the counter</translation>
-    </message>
-    <message>
         <location line="+43"/>
-        <source>第{n}行（{role}）</source>
-        <translation>Row {n} ({role})</translation>
-    </message>
-    <message>
-        <location line="+2"/>
-        <source>{where}须填写姓名或名称</source>
-        <translation>{where}: name is required</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>{where}的{kind}号码“{number}”无效</source>
-        <translation>{where}: {kind} number &quot;{number}&quot; is not valid</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>{where}按份共有须填写份额（如 1/2）</source>
-        <translation>{where}: co-ownership by shares needs a share (e.g. 1/2)</translation>
-    </message>
-    <message>
-        <location line="+8"/>
-        <source>{where}的代理人身份证号码无效</source>
-        <translation>{where}: the agent&apos;s ID number is not valid</translation>
-    </message>
-    <message>
-        <location line="+21"/>
-        <source>须有{label}（至少{n}位）</source>
-        <translation>{label} required (at least {n})</translation>
-    </message>
-    <message>
-        <location line="+3"/>
-        <source>{label}最多{n}位</source>
-        <translation>{label}: at most {n}</translation>
-    </message>
-    <message>
-        <location line="+39"/>
-        <source>是</source>
-        <translation>Yes</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>否</source>
-        <translation>No</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>电子证照</source>
-        <translation>e-certificate</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>电子签章件</source>
-        <translation>e-sealed PDF</translation>
-    </message>
-    <message>
-        <location line="+48"/>
         <source>请填写成交价格（元）</source>
         <translation>Enter the price (yuan)</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+94"/>
         <source>房屋原值须为金额（元），或留空</source>
         <translation>The original value must be an amount in yuan, or empty</translation>
     </message>
     <message>
-        <location line="-87"/>
+        <location line="+7"/>
         <source>该单元没有可注销的现势抵押权</source>
         <translation>The unit has no current mortgage to cancel</translation>
     </message>
@@ -1170,85 +1045,10 @@ Please give this log to the system administrator.</translation>
         <translation>All materials received.</translation>
     </message>
     <message>
-        <location line="+30"/>
-        <source>填写成交价格后显示契税、增值税、个人所得税和登记费试算。</source>
-        <translation>Enter the price to see deed tax, VAT, income tax and the registration fee.</translation>
-    </message>
-    <message>
-        <location line="+36"/>
-        <source>注：{note}</source>
-        <translation>Note: {note}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>（试算，以税务机关核定为准）</source>
-        <translation>(trial calculation; the tax office assesses)</translation>
-    </message>
-    <message>
-        <location line="+50"/>
-        <source>读取银行抵押合同</source>
-        <translation>Read the bank&apos;s mortgage contract</translation>
-    </message>
-    <message>
-        <location line="+0"/>
-        <source>电子签章 PDF (*.pdf)</source>
-        <translation>Sealed PDF (*.pdf)</translation>
-    </message>
-    <message>
-        <location line="+14"/>
-        <source>无法读取文件 {name}：{error}</source>
-        <translation>Cannot read the file {name}: {error}</translation>
-    </message>
-    <message>
-        <location line="+20"/>
-        <source>银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取</source>
-        <translation>Bank mortgage contract {number}: seal of {bank} verified; it is taken as a sealed material on acceptance</translation>
-    </message>
-    <message>
-        <location line="+65"/>
-        <source>{source}，持有年限按登簿日期 {since} 计至合同签订日期</source>
-        <translation>{source}; years held counted from the registration date {since} to the contract date</translation>
-    </message>
-    <message>
-        <location line="+27"/>
+        <location line="+12"/>
         <source>；</source>
         <comment>separator between listed problems</comment>
         <translation>; </translation>
-    </message>
-    <message>
-        <location line="+11"/>
-        <source>不能受理：</source>
-        <translation>Cannot accept: </translation>
-    </message>
-    <message>
-        <location line="+4"/>
-        <source>正在受理……</source>
-        <translation>Accepting…</translation>
-    </message>
-    <message>
-        <location line="+67"/>
-        <source>受理凭证 {number}</source>
-        <translation>Acceptance receipt {number}</translation>
-    </message>
-    <message>
-        <location line="+16"/>
-        <source>已受理，业务号 {number}；受理凭证未能生成：{error}</source>
-        <translation>Accepted as case {number}; the acceptance receipt could not be made: {error}</translation>
-    </message>
-    <message>
-        <location line="+10"/>
-        <source>缴款单未能开具（打开业务时将重试）：{error}</source>
-        <translation>the payment orders could not be issued (retried when the case is opened): {error}</translation>
-    </message>
-    <message>
-        <location line="+6"/>
-        <source>银行抵押合同未能作为电子签章件收取（可在材料中导入）：{error}</source>
-        <translation>the bank&apos;s mortgage contract could not be taken as a sealed material (import it under Materials): {error}</translation>
-    </message>
-    <message>
-        <location line="+5"/>
-        <source>已受理；</source>
-        <translation>Accepted; </translation>
     </message>
 </context>
 <context>
@@ -1644,13 +1444,13 @@ Paper serial: {serial}</translation>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+33"/>
         <source>不动产单元号、证书证明号、身份证号或统一社会信用代码、姓名、坐落（Ctrl+F）</source>
         <translation>Unit number, certificate number, ID number or USCC, name, address (Ctrl+F)</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <location line="+3"/>
+        <location line="+2"/>
+        <location line="+2"/>
         <source>查询</source>
         <translation>Search</translation>
     </message>
@@ -1660,22 +1460,22 @@ Paper serial: {serial}</translation>
         <translation>Search:</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+17"/>
         <source>在上方输入单元号、证号、证件号码、姓名或坐落，按回车查询。</source>
         <translation>Type a unit number, certificate number, ID number, name or address above and press Enter.</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>← 返回结果（Alt+←）</source>
         <translation>← Back to results (Alt+←)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>受理业务（Ctrl+N）</source>
         <translation>New case (Ctrl+N)</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+20"/>
         <source>登记簿查询</source>
         <translation>Register</translation>
     </message>
@@ -1690,7 +1490,7 @@ Paper serial: {serial}</translation>
         <translation>Dashboard</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+21"/>
         <source>收费对账</source>
         <translation>Collections</translation>
     </message>
@@ -1700,7 +1500,7 @@ Paper serial: {serial}</translation>
         <translation>Certificate paper</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>数据库：{url}</source>
         <translation>Database: {url}</translation>
     </message>
@@ -1710,7 +1510,7 @@ Paper serial: {serial}</translation>
         <translation>Signed in: {name} ({role})</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+64"/>
         <source>补发电子证照：完成 {done} 件，失败 {failed} 件</source>
         <translation>Pending e-certificates published: {done} done, {failed} failed</translation>
     </message>
@@ -1875,9 +1675,57 @@ Paper serial: {serial}</translation>
     </message>
 </context>
 <context>
+    <name>MaterialsSection</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake/materials.py" line="+31"/>
+        <source>材料（勾选＝已收纸质件）</source>
+        <translation>Material (ticked = paper received)</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>必需</source>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>可替代纸质件</source>
+        <translation>May replace paper</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>全部已收（Ctrl+M）</source>
+        <translation>All received (Ctrl+M)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>申请材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>电子证照</source>
+        <translation>e-certificate</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>电子签章件</source>
+        <translation>e-sealed PDF</translation>
+    </message>
+</context>
+<context>
     <name>MortgageBox</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="-1306"/>
+        <location filename="../../registry_desk/ui/intake/mortgage_section.py" line="+43"/>
         <source>万元</source>
         <translation>10,000 yuan</translation>
     </message>
@@ -2051,9 +1899,83 @@ Paper serial: {serial}</translation>
     </message>
 </context>
 <context>
+    <name>PartiesSection</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake/parties.py" line="+163"/>
+        <source>刷身份证或输入证件号码后按回车</source>
+        <translation>Swipe the ID card or type the ID number, then Enter</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>删除所选当事人</source>
+        <translation>Remove selected party</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>共有方式：</source>
+        <translation>Co-ownership:</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>添加为：</source>
+        <translation>Add as:</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>申请人</source>
+        <translation>Applicants</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <location line="+29"/>
+        <source>来自 当事人档案 {name}（{number}）</source>
+        <translation>From the party records: {name} ({number})</translation>
+    </message>
+    <message>
+        <location line="-23"/>
+        <source>窗口录入</source>
+        <translation>Entered at the counter</translation>
+    </message>
+    <message>
+        <location line="+43"/>
+        <source>第{n}行（{role}）</source>
+        <translation>Row {n} ({role})</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{where}须填写姓名或名称</source>
+        <translation>{where}: name is required</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{where}的{kind}号码“{number}”无效</source>
+        <translation>{where}: {kind} number &quot;{number}&quot; is not valid</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{where}按份共有须填写份额（如 1/2）</source>
+        <translation>{where}: co-ownership by shares needs a share (e.g. 1/2)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>{where}的代理人身份证号码无效</source>
+        <translation>{where}: the agent&apos;s ID number is not valid</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>须有{label}（至少{n}位）</source>
+        <translation>{label} required (at least {n})</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{label}最多{n}位</source>
+        <translation>{label}: at most {n}</translation>
+    </message>
+</context>
+<context>
     <name>PartyTable</name>
     <message>
-        <location filename="../../registry_desk/ui/intake.py" line="+56"/>
+        <location line="-282"/>
         <source>角色</source>
         <translation>Role</translation>
     </message>
@@ -2247,6 +2169,34 @@ Paper serial: {serial}</translation>
         <location line="+6"/>
         <source>已保存到 {path}</source>
         <translation>Saved to {path}</translation>
+    </message>
+</context>
+<context>
+    <name>Prefilling</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake/prefilling.py" line="+71"/>
+        <source>读取银行抵押合同</source>
+        <translation>Read the bank&apos;s mortgage contract</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>电子签章 PDF (*.pdf)</source>
+        <translation>Sealed PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>无法读取文件 {name}：{error}</source>
+        <translation>Cannot read the file {name}: {error}</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>银行抵押合同 {number}：{bank} 电子签章已核验；受理后作为电子签章件收取</source>
+        <translation>Bank mortgage contract {number}: seal of {bank} verified; it is taken as a sealed material on acceptance</translation>
+    </message>
+    <message>
+        <location line="+58"/>
+        <source>{source}，持有年限按登簿日期 {since} 计至合同签订日期</source>
+        <translation>{source}; years held counted from the registration date {since} to the contract date</translation>
     </message>
 </context>
 <context>
@@ -2529,6 +2479,79 @@ Paper serial: {serial}</translation>
         <location line="-70"/>
         <source>请在此处签名</source>
         <translation>Sign here</translation>
+    </message>
+</context>
+<context>
+    <name>TransferSection</name>
+    <message>
+        <location filename="../../registry_desk/ui/intake/transfer_section.py" line="+40"/>
+        <source>合同成交价格，单位：元</source>
+        <translation>Contract price in yuan</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>是卖方家庭唯一住房</source>
+        <translation>The seller family&apos;s only home</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>房屋原值（元），未能提供原值凭证的留空，个税按核定征收</source>
+        <translation>Original value (yuan); leave empty when unproven (income tax at the deemed rate)</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>成交价格（元）：</source>
+        <translation>Price (yuan):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>买方家庭住房套数（含本套）：</source>
+        <translation>Homes of the buyer&apos;s family (including this one):</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>卖方持有满（年）：</source>
+        <translation>Full years held by the seller:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>合同签订日期：</source>
+        <translation>Contract date:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>房屋原值（元）：</source>
+        <translation>Original value (yuan):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>房屋所在地区（城建税）：</source>
+        <translation>District (city maintenance tax):</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>税费试算：</source>
+        <translation>Trial tax and fee quote:</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>填写成交价格后显示契税、增值税、个人所得税和登记费试算。</source>
+        <translation>Enter the price to see deed tax, VAT, income tax and the registration fee.</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>房屋原值须为金额（元），或留空</source>
+        <translation>The original value must be an amount in yuan, or empty</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>注：{note}</source>
+        <translation>Note: {note}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>（试算，以税务机关核定为准）</source>
+        <translation>(trial calculation; the tax office assesses)</translation>
     </message>
 </context>
 <context>

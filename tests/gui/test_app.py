@@ -159,7 +159,7 @@ def test_a_database_opened_after_the_login_closed_is_closed_and_never_announced(
 def test_an_english_intake_lists_its_problems_the_english_way(qtbot, qapp, tmp_path: Path):
     from registry_desk.demo.demo_cases import pick_demo_units
     from registry_desk.demo.demo_data import load_demo
-    from registry_desk.ui.intake import IntakeDialog
+    from registry_desk.ui.intake.dialog import IntakeDialog
     from registry_desk.ui.tasks import TaskRunner
     from tests.conftest import migrated_sqlite
     from tests.integration.test_case_helpers import CLERK

@@ -21,7 +21,7 @@ from registry_desk.demo.demo_cases import pick_demo_units
 from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Party, Right, Unit
-from registry_desk.ui.intake import PartyTable
+from registry_desk.ui.intake.parties import PartyTable
 from registry_desk.ui.main_window import MainWindow
 from registry_desk.ui.printing import print_pdf_to_file
 

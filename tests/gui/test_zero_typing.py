@@ -23,7 +23,9 @@ from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Attachment
 from registry_desk.ui.case_detail import CaseDetailDialog
-from registry_desk.ui.intake import IntakeDialog, PartyTable, SourceLabel
+from registry_desk.ui.intake.dialog import IntakeDialog
+from registry_desk.ui.intake.fields import SourceLabel
+from registry_desk.ui.intake.parties import PartyTable
 from registry_desk.ui.materials_panel import MaterialsPanel
 from registry_desk.ui.tasks import TaskRunner
 from tests.gui.test_signature_pad import ZIGZAG, write

@@ -104,14 +104,9 @@ OVERSIZE = {
     "registry_desk/kiosk/service.py": 918,
     "registry_desk/registration/cases.py": 1734,
     "registry_desk/registration/prefill.py": 1356,
-    "registry_desk/ui/intake.py": 1446,
     "registry_desk/demo/benchmarks/payment_figures.py:settlement_figure": 127,
     "registry_desk/kiosk/service.py:print_certificate": 137,
     "registry_desk/operations/dashboard.py:build_dashboard": 146,
-    "registry_desk/ui/case_detail.py:__init__": 138,
-    "registry_desk/ui/cashier_view.py:__init__": 140,
-    "registry_desk/ui/intake.py:__init__": 328,
-    "registry_desk/ui/main_window.py:__init__": 153,
 }
 
 
