@@ -20,7 +20,7 @@ from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk_tables import (
+from registry_desk.storage.kiosk.tables import (
     SERIAL_FREE,
     SERIAL_PRINTING,
     SERIAL_SPOILED,

@@ -57,7 +57,7 @@ from registry_desk.registration.issuing import (
 )
 from registry_desk.registration.register import load_unit_register
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk_tables import (
+from registry_desk.storage.kiosk.tables import (
     PRINT_DONE,
     PRINT_FAILED,
     PRINT_PENDING,

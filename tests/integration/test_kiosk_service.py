@@ -23,7 +23,7 @@ from registry_desk.operations import users
 from registry_desk.kernel.context import SYSTEM, utc_now
 from registry_desk.kiosk.service import KioskPolicy
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk_tables import KioskPrint, PaperSerial
+from registry_desk.storage.kiosk.tables import KioskPrint, PaperSerial
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from tests.integration.test_case_helpers import CLERK, REGISTRAR, WANG, bad_check
 from tests.integration.test_kiosk_helpers import (
