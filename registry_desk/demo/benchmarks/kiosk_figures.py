@@ -1,10 +1,16 @@
 """Issue #6 figure: the kiosk's print — from "打印" pressed to the PDF written with --print-to (checks, serial
-taken, sealed render, file, hand-over) — against rendering and sealing the same certificate alone."""
+taken, sealed render, file, hand-over) — against rendering and sealing the same certificate alone.
+
+The kiosk's outputs live in the ui (ui/kiosk/printing.py, beside the Qt printer), above this layer: the bench
+command (commands/bench.py) hands the --print-to output in as `output`, so the figure measures the path a
+real kiosk takes without importing the ui.
+"""
 
 from __future__ import annotations
 
 import itertools
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +26,7 @@ from registry_desk.demo import demo_data
 from registry_desk.registration import issuing
 from registry_desk.kiosk import paper_stock
 from registry_desk.kiosk.identify import Identified, identify
-from registry_desk.kiosk.printing import print_certificate
+from registry_desk.kiosk.printing import Deliver, print_certificate
 from registry_desk.kernel.context import Actor
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
@@ -87,15 +93,14 @@ def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[Iden
     return db, settings, ready
 
 
-def figures(ctx) -> list[Figure]:  # type: ignore[no-untyped-def]
+def figures(ctx, *, output: Callable[[Path], Deliver]) -> list[Figure]:  # type: ignore[no-untyped-def]
+    """`output(folder)` is the kiosk's --print-to output (ui/kiosk/printing.py's DirectoryOutput)."""
     n = max(5, min(ctx.repeat, 60))
     warmup = 2
     db, settings, ready = prepare(Path(ctx.work_dir), n + warmup)
     if len(ready) < n + warmup:
         raise RuntimeError(f"演示登记簿只有 {len(ready)} 个可用于基准的单元，少于 {n + warmup}")
-    from registry_desk.ui.kiosk.printing import DirectoryOutput
-
-    out = DirectoryOutput(Path(ctx.work_dir) / "kiosk" / "printed")
+    out = output(Path(ctx.work_dir) / "kiosk" / "printed")
     kit = issuing.centre_kit(settings)
     with db.unit_of_work(write=False) as uow:
         rows = [issuing.load_certificate(uow.session, number) for _who, number in ready]
