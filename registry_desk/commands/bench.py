@@ -20,6 +20,14 @@ FIGURE_MODULES = [
 ]
 
 
+def _figure_arguments() -> dict[str, dict[str, object]]:
+    """What a figure module needs from a layer above the demo's, handed in by name: the kiosk's print is
+    measured through its --print-to output, which lives in the ui beside the Qt printer."""
+    from registry_desk.ui.kiosk.printing import DirectoryOutput
+
+    return {"registry_desk.demo.benchmarks.kiosk_figures": {"output": DirectoryOutput}}
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="生成大规模模拟登记簿（用于性能测试）")
     p.add_argument("--units", type=int, required=True, help="单元数，例如 1000000")
@@ -93,8 +101,9 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     ctx = BenchContext(db, scratch, SYSTEM, bench_dir, args.units, args.repeat)
 
     figures = []
+    arguments = _figure_arguments()
     for name in FIGURE_MODULES:
-        figures.extend(importlib.import_module(name).figures(ctx))
+        figures.extend(importlib.import_module(name).figures(ctx, **arguments.get(name, {})))
     if args.only:
         figures = [f for f in figures if any(o in f.name for o in args.only)]
     results = []

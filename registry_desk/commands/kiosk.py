@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _kiosk(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.kiosk.service import KioskPolicy
+    from registry_desk.kiosk.identify import KioskPolicy
     from registry_desk.ui.kiosk.launch import run_kiosk
 
     policy = KioskPolicy(

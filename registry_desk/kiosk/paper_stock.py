@@ -12,15 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk_tables import (
+from registry_desk.storage.kiosk import paper, prints
+from registry_desk.storage.kiosk.tables import (
     SERIAL_FREE,
     SERIAL_PRINTING,
     SERIAL_SPOILED,
@@ -30,7 +28,7 @@ from registry_desk.storage.kiosk_tables import (
     PaperSerial,
     utc,
 )
-from registry_desk.storage.tables import AuditEvent
+from registry_desk.storage.session import Session
 
 RULE = "权证印刷序列号管理"
 MAX_RANGE = 100_000  # one load is a delivery of paper; a bigger number is a typing mistake
@@ -136,18 +134,7 @@ def load_range(
         )
     with db.unit_of_work() as uow:
         s = uow.session
-        clash = (
-            s.execute(
-                select(PaperRange).where(
-                    PaperRange.prefix == a.prefix,
-                    PaperRange.width == a.width,
-                    PaperRange.first_no <= b.number,
-                    PaperRange.last_no >= a.number,
-                )
-            )
-            .scalars()
-            .first()
-        )
+        clash = paper.range_overlapping(s, a.prefix, a.width, a.number, b.number)
         if clash is not None:
             raise RuleViolation(
                 f"号段 {record} 与已载入的号段 {clash.first_serial}—{clash.last_serial} 重叠，同一序列号不能载入两次",
@@ -167,17 +154,8 @@ def load_range(
         )
         s.add(row)
         s.flush()
-        s.execute(
-            insert(PaperSerial),
-            [
-                {
-                    "serial": str(Serial(a.prefix, n, a.width)),
-                    "range_id": row.id,
-                    "position": n - a.number,
-                    "status": SERIAL_FREE,
-                }
-                for n in range(a.number, b.number + 1)
-            ],
+        paper.add_free_serials(
+            s, row.id, [str(Serial(a.prefix, n, a.width)) for n in range(a.number, b.number + 1)]
         )
         audit.append(
             s, actor, LOADED_ACTION, record=record, after={"count": count, "range_id": row.id}, at=now
@@ -188,15 +166,7 @@ def load_range(
 
 
 def _range_lines(s: Session, ranges: list[PaperRange]) -> list[RangeLine]:
-    counts: dict[tuple[int, str], int] = {}
-    ids = [r.id for r in ranges]
-    if ids:
-        for range_id, status, n in s.execute(
-            select(PaperSerial.range_id, PaperSerial.status, func.count())
-            .where(PaperSerial.range_id.in_(ids))
-            .group_by(PaperSerial.range_id, PaperSerial.status)
-        ):
-            counts[(range_id, status)] = int(n)
+    counts = paper.serial_counts(s, [r.id for r in ranges])
     return [
         RangeLine(
             r.id,
@@ -215,7 +185,7 @@ def _range_lines(s: Session, ranges: list[PaperRange]) -> list[RangeLine]:
 
 
 def low_stock_threshold(s: Session) -> int:
-    row = s.get(KioskSetting, LOW_STOCK_KEY)
+    row = prints.setting(s, LOW_STOCK_KEY)
     return int(row.value) if row is not None else DEFAULT_LOW_STOCK
 
 
@@ -230,7 +200,7 @@ def set_low_stock_threshold(
     now = utc(now or utc_now())
     with db.unit_of_work() as uow:
         s = uow.session
-        row = s.get(KioskSetting, LOW_STOCK_KEY)
+        row = prints.setting(s, LOW_STOCK_KEY)
         before = None if row is None else {"threshold": int(row.value)}
         if row is None:
             row = KioskSetting(key=LOW_STOCK_KEY, value=str(threshold), set_by=actor.username, set_at=now)
@@ -251,9 +221,8 @@ def set_low_stock_threshold(
 
 
 def stock_in(s: Session) -> StockStatus:
-    ranges = list(s.execute(select(PaperRange).order_by(PaperRange.id)).scalars())
-    lines = _range_lines(s, ranges)
-    nxt = _next_free(s, lock=False)
+    lines = _range_lines(s, paper.all_ranges(s))
+    nxt = paper.next_free_serial(s, lock=False)
     return StockStatus(
         ranges=tuple(lines),
         free=sum(r.free for r in lines),
@@ -276,7 +245,7 @@ def serial_history(db: Database, actor: Actor, serial: str) -> dict[str, object]
     actor.require(*VIEWERS, operation="查询印刷序列号")
     wanted = str(parse_serial(serial))
     with db.unit_of_work(write=False) as uow:
-        row = uow.session.scalar(select(PaperSerial).where(PaperSerial.serial == wanted))
+        row = paper.serial_row(uow.session, wanted)
         if row is None:
             raise NotFound(f"印刷序列号 {wanted} 未载入库存", rule=RULE, record=wanted)
         return {
@@ -293,24 +262,11 @@ def serial_history(db: Database, actor: Actor, serial: str) -> dict[str, object]
 # Used by the printing services inside their own transactions
 
 
-def _next_free(s: Session, *, lock: bool) -> PaperSerial | None:
-    query = (
-        select(PaperSerial)
-        .where(PaperSerial.status == SERIAL_FREE)
-        .order_by(PaperSerial.range_id, PaperSerial.position)
-        .limit(1)
-    )
-    if lock:
-        # PostgreSQL: two kiosks skip each other's sheet instead of waiting; SQLite holds the write lock anyway.
-        query = query.with_for_update(skip_locked=True)
-    return s.execute(query).scalars().first()
-
-
 def take_serial(
     s: Session, actor: Actor, certificate_number: str, case_id: int | None, now: datetime
 ) -> PaperSerial:
     """The next free sheet, marked as being printed on for `certificate_number` (in the caller's transaction)."""
-    row = _next_free(s, lock=True)
+    row = paper.next_free_serial(s, lock=True)
     if row is None:
         raise RuleViolation(
             "空白证书纸已用完（没有未使用的印刷序列号），暂不能打证，请联系管理员装纸或到窗口领取",
@@ -327,13 +283,13 @@ def take_serial(
 
 
 def mark_used(s: Session, serial: str, now: datetime) -> None:
-    row = s.execute(select(PaperSerial).where(PaperSerial.serial == serial).with_for_update()).scalar_one()
+    row = paper.locked_serial(s, serial)
     row.status = SERIAL_USED
     row.used_at = utc(now)
 
 
 def mark_spoiled(s: Session, actor: Actor, serial: str, reason: str, now: datetime) -> None:
-    row = s.execute(select(PaperSerial).where(PaperSerial.serial == serial).with_for_update()).scalar_one()
+    row = paper.locked_serial(s, serial)
     row.status = SERIAL_SPOILED
     row.spoiled_reason = reason[:256]
     row.used_at = utc(now)
@@ -352,11 +308,7 @@ def warn_if_low(s: Session, actor: Actor, now: datetime) -> StockStatus:
     """Audits a low-stock warning once per delivery: when stock first falls to the threshold after the last load."""
     status = stock_in(s)
     if status.low:
-        last_load = s.scalar(select(func.max(AuditEvent.seq)).where(AuditEvent.action == LOADED_ACTION)) or 0
-        warned = s.scalar(
-            select(func.count()).where(AuditEvent.action == LOW_STOCK_ACTION, AuditEvent.seq > last_load)
-        )
-        if not warned:
+        if not paper.actions_since_last(s, LOW_STOCK_ACTION, since=LOADED_ACTION):
             audit.append(
                 s,
                 actor,

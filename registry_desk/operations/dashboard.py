@@ -23,7 +23,7 @@ from registry_desk.kernel.business_types import load_policy
 from registry_desk.registration.cases import CHINA_TZ, as_utc, local_date
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk_tables import PRINT_DONE, PRINT_FAILED, KioskPrint
+from registry_desk.storage.kiosk.tables import PRINT_DONE, PRINT_FAILED, KioskPrint
 from registry_desk.storage.tables import Case, Certificate
 
 VIEWERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)

@@ -16,7 +16,7 @@ from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.registration import issuing
 from registry_desk.operations import users
 from registry_desk.kernel.context import SYSTEM
-from registry_desk.kiosk.service import KioskPolicy
+from registry_desk.kiosk.identify import KioskPolicy
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from registry_desk.ui.kiosk.printing import DirectoryOutput, QtPrinterOutput
 from registry_desk.ui.kiosk.window import HOME, IDENTITY, PAY, RESULT, STATUS, KioskWindow

@@ -273,10 +273,11 @@ def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg)
         if r.case_number == accepted.case_number
     ]
     assert row.status_text == "已办结" and row.due_state_label == "已办结"
-    from registry_desk.kiosk import service as kiosk
+    from registry_desk.kiosk.identify import identify
+    from registry_desk.kiosk.progress import case_status
 
-    who = kiosk.identify(any_db, KIOSK, accepted.case_number, BANK_HH[1])
-    status = kiosk.case_status(any_db, KIOSK, who)
+    who = identify(any_db, KIOSK, accepted.case_number, BANK_HH[1])
+    status = case_status(any_db, KIOSK, who)
     assert status.steps == (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.ISSUED)
     assert _cert(any_db, reg.mortgage_proof).status is CertificateStatus.CANCELLED
     page = unit_register(any_db, REGISTRAR, reg.mortgaged)

@@ -16,14 +16,18 @@ from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolatio
 from registry_desk.payments.orders import SETTLED
 from registry_desk.registration import cases
 from registry_desk.registration import issuing
-from registry_desk.kiosk import service as kiosk
 from registry_desk.kiosk import paper_stock
+from registry_desk.kiosk.identify import admin_exit, check_case, identify
+from registry_desk.kiosk.payment import payment_state, refresh_payment, simulate_scan_payment
+from registry_desk.kiosk.printing import print_certificate
+from registry_desk.kiosk.progress import case_status
+from registry_desk.kiosk.query import statement_pdf
 from registry_desk.registration import register
 from registry_desk.operations import users
 from registry_desk.kernel.context import SYSTEM, utc_now
-from registry_desk.kiosk.service import KioskPolicy
+from registry_desk.kiosk.identify import KioskPolicy
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk_tables import KioskPrint, PaperSerial
+from registry_desk.storage.kiosk.tables import KioskPrint, PaperSerial
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from tests.integration.test_case_helpers import CLERK, REGISTRAR, WANG, bad_check
 from tests.integration.test_kiosk_helpers import (
@@ -65,19 +69,19 @@ def test_the_receipt_qr_text_identifies_the_case_and_the_buyer_with_masked_displ
     kc = open_case(sqlite_db, tmp_path)
     receipt = issuing.acceptance_receipt_pdf(sqlite_db, CLERK, kc.case_number, settings=kc.settings)
     (scanned,) = qr_texts_in(receipt)
-    number = kiosk.check_case(sqlite_db, KIOSK, scanned + "\r\n")  # scanners end with Enter
+    number = check_case(sqlite_db, KIOSK, scanned + "\r\n")  # scanners end with Enter
     assert number == kc.case_number
-    who = kiosk.identify(sqlite_db, KIOSK, number, BUYER[1].lower())  # a lower-case x is the same ID
+    who = identify(sqlite_db, KIOSK, number, BUYER[1].lower())  # a lower-case x is the same ID
     assert who.name_masked == "赵*" and who.id_masked == BUYER[1][:4] + "*" * 10 + BUYER[1][-4:]
     assert BUYER[0] not in repr(who) and BUYER[1] not in repr(who)
-    status = kiosk.case_status(sqlite_db, KIOSK, who)
+    status = case_status(sqlite_db, KIOSK, who)
     assert status.status is CaseStatus.AWAITING_PAYMENT
     assert status.steps[:3] == (CaseStatus.ACCEPTED, CaseStatus.AWAITING_PAYMENT, CaseStatus.IN_REVIEW)
     # The buyer sees only the buyer's order (登记费 + 契税), never the seller's taxes.
     assert [o.side for o in status.unpaid_orders] == ["buyer"]
     assert {line.item for line in status.unpaid_orders[0].lines} == {"登记费", "契税"}
     with pytest.raises(ValidationError, match="12位业务号"):
-        kiosk.check_case(sqlite_db, KIOSK, "宁(2026)中卫市不动产权第0000001号")
+        check_case(sqlite_db, KIOSK, "宁(2026)中卫市不动产权第0000001号")
 
 
 def test_five_wrong_ids_lock_the_case_for_every_kiosk_even_after_a_restart(sqlite_db, tmp_path):
@@ -86,19 +90,19 @@ def test_five_wrong_ids_lock_the_case_for_every_kiosk_even_after_a_restart(sqlit
     now = utc_now()
     for attempt in range(1, 5):
         with pytest.raises(PermissionDenied, match=f"还可再试 {5 - attempt} 次"):
-            kiosk.identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy, now=now)
+            identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy, now=now)
     with pytest.raises(PermissionDenied, match="已暂时锁定"):
-        kiosk.identify(sqlite_db, KIOSK, kc.case_number, "110105194912310021", policy=policy, now=now)
+        identify(sqlite_db, KIOSK, kc.case_number, "110105194912310021", policy=policy, now=now)
     restarted = Database(sqlite_db.url)  # another kiosk process on the same register
     try:
         # Locked now even for the right ID, at the first screen already.
         with pytest.raises(PermissionDenied, match="已暂时锁定"):
-            kiosk.identify(
+            identify(
                 restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=29)
             )
         with pytest.raises(PermissionDenied, match="已暂时锁定"):
-            kiosk.check_case(restarted, KIOSK, kc.case_number, now=now + timedelta(minutes=29))
-        who = kiosk.identify(
+            check_case(restarted, KIOSK, kc.case_number, now=now + timedelta(minutes=29))
+        who = identify(
             restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=31)
         )
         assert who.case_number == kc.case_number
@@ -114,35 +118,32 @@ def test_an_unknown_case_counts_against_nothing_and_a_success_restarts_the_count
     kc = open_case(sqlite_db, tmp_path)
     strict = KioskPolicy(max_failures=1)
     with pytest.raises(NotFound):
-        kiosk.identify(sqlite_db, KIOSK, "209901010001", BUYER[1], policy=strict)
+        identify(sqlite_db, KIOSK, "209901010001", BUYER[1], policy=strict)
     with pytest.raises(NotFound):
-        kiosk.check_case(sqlite_db, KIOSK, "209901010001")
-    assert (
-        kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1], policy=strict).case_number
-        == kc.case_number
-    )
+        check_case(sqlite_db, KIOSK, "209901010001")
+    assert identify(sqlite_db, KIOSK, kc.case_number, BUYER[1], policy=strict).case_number == kc.case_number
     policy = KioskPolicy(max_failures=2)
     with pytest.raises(PermissionDenied, match="还可再试 1 次"):
-        kiosk.identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
-    kiosk.identify(sqlite_db, KIOSK, kc.case_number, SELLER[1], policy=policy)
+        identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
+    identify(sqlite_db, KIOSK, kc.case_number, SELLER[1], policy=policy)
     with pytest.raises(PermissionDenied, match="还可再试 1 次"):
-        kiosk.identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
+        identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
 
 
 def test_paying_at_the_kiosk_settles_the_buyer_order_and_shows_its_receipts(sqlite_db, tmp_path):
     kc = open_case(sqlite_db, tmp_path)
-    who = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
-    state = kiosk.payment_state(sqlite_db, KIOSK, who)
+    who = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    state = payment_state(sqlite_db, KIOSK, who)
     assert not state.settled and state.receipts == ()
-    kiosk.simulate_scan_payment(KIOSK, kc.channel, state.orders[0].payload)
-    state = kiosk.refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings)
+    simulate_scan_payment(KIOSK, kc.channel, state.orders[0].payload)
+    state = refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings)
     assert state.settled and state.orders[0].status == SETTLED
     assert sorted(r.kind for r in state.receipts) == ["fee", "tax"]
     assert all(r.attachment_id is not None for r in state.receipts)  # sealed PDFs made and attached
     # The case waits for the seller's side before review.
-    assert kiosk.case_status(sqlite_db, KIOSK, who).status is CaseStatus.AWAITING_PAYMENT
+    assert case_status(sqlite_db, KIOSK, who).status is CaseStatus.AWAITING_PAYMENT
     pay_side(sqlite_db, kc, "seller")
-    assert kiosk.case_status(sqlite_db, KIOSK, who).status is CaseStatus.IN_REVIEW
+    assert case_status(sqlite_db, KIOSK, who).status is CaseStatus.IN_REVIEW
 
 
 class FlakyPrinter:
@@ -164,12 +165,12 @@ class FlakyPrinter:
 def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_print(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
     load_paper(sqlite_db)
-    buyer = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
-    (printable,) = kiosk.case_status(sqlite_db, KIOSK, buyer).certificates
+    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    (printable,) = case_status(sqlite_db, KIOSK, buyer).certificates
     assert printable.can_print and printable.reason == ""
     printer = FlakyPrinter(failures=1)
 
-    first = kiosk.print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
+    first = print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
     assert (first.ok, first.serial, first.retry_allowed) == (False, "NX2026000001", True)
     assert "作废" in first.message and first.case_status is CaseStatus.CERTIFICATE_READY
 
@@ -178,7 +179,7 @@ def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_
             return uow.session.scalar(select(Case.version).where(Case.case_number == kc.case_number))
 
     seen = version()
-    second = kiosk.print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
+    second = print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
     assert (second.ok, second.serial, second.case_status) == (True, "NX2026000002", CaseStatus.ISSUED)
     # Handed over at the kiosk as at the window (registration.cases.record_handover): a window still
     # showing the case as 已缮证 is refused, not allowed to hand the certificate over a second time.
@@ -210,37 +211,35 @@ def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_
     assert [e.record for e in _actions(sqlite_db, "paper.spoiled")] == ["NX2026000001"]
 
     with pytest.raises(RuleViolation, match="补打.*窗口"):
-        kiosk.print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
+        print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
     assert len(printer.jobs) == 2
 
 
 def test_two_failures_send_the_citizen_to_the_counter(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
     load_paper(sqlite_db, "NX2026000001", "NX2026000010")
-    buyer = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
-    number = kiosk.case_status(sqlite_db, KIOSK, buyer).certificates[0].number
+    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    number = case_status(sqlite_db, KIOSK, buyer).certificates[0].number
     printer = FlakyPrinter(failures=5)
-    assert kiosk.print_certificate(
-        sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings
-    ).retry_allowed
-    last = kiosk.print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings)
+    assert print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings).retry_allowed
+    last = print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings)
     assert not last.ok and not last.retry_allowed
     with pytest.raises(RuleViolation, match="失败两次"):
-        kiosk.print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings)
+        print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings)
     assert _cert(sqlite_db, kc.case_number).paper_serial is None
     assert paper_stock.stock_status(sqlite_db, ADMIN).spoiled == 2
 
 
 def test_only_the_holder_prints_and_only_when_paper_is_loaded(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
-    seller = kiosk.identify(sqlite_db, KIOSK, kc.case_number, SELLER[1])
-    (cert,) = kiosk.case_status(sqlite_db, KIOSK, seller).certificates
+    seller = identify(sqlite_db, KIOSK, kc.case_number, SELLER[1])
+    (cert,) = case_status(sqlite_db, KIOSK, seller).certificates
     assert not cert.can_print and "持证人" in cert.reason
     with pytest.raises(RuleViolation, match="持证人"):
-        kiosk.print_certificate(sqlite_db, KIOSK, seller, cert.number, FlakyPrinter(0), settings=kc.settings)
-    buyer = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+        print_certificate(sqlite_db, KIOSK, seller, cert.number, FlakyPrinter(0), settings=kc.settings)
+    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
     with pytest.raises(RuleViolation, match="证书纸已用完"):
-        kiosk.print_certificate(sqlite_db, KIOSK, buyer, cert.number, FlakyPrinter(0), settings=kc.settings)
+        print_certificate(sqlite_db, KIOSK, buyer, cert.number, FlakyPrinter(0), settings=kc.settings)
     assert _cert(sqlite_db, kc.case_number).paper_serial is None  # nothing half-saved
 
 
@@ -251,16 +250,16 @@ def test_a_certificate_printed_at_the_counter_is_not_printed_again_here(sqlite_d
     cases.record_case(sqlite_db, REGISTRAR, kc.case_number)
     number = _cert(sqlite_db, kc.case_number).number
     cases.mark_certificate_ready(sqlite_db, REGISTRAR, kc.case_number, paper_serials={number: "NX2025999999"})
-    buyer = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
-    assert "窗口" in kiosk.case_status(sqlite_db, KIOSK, buyer).certificates[0].reason
+    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    assert "窗口" in case_status(sqlite_db, KIOSK, buyer).certificates[0].reason
 
 
 def test_the_statement_lists_the_holders_units_with_restrictions_and_is_sealed(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
-    seller = kiosk.identify(sqlite_db, KIOSK, kc.case_number, SELLER[1])
+    seller = identify(sqlite_db, KIOSK, kc.case_number, SELLER[1])
     # 王建国 sold this flat but still owns 102 jointly with 李秀兰.
-    assert kiosk.case_status(sqlite_db, KIOSK, seller).owns_units
-    pdf = kiosk.statement_pdf(sqlite_db, KIOSK, seller, settings=kc.settings)
+    assert case_status(sqlite_db, KIOSK, seller).owns_units
+    pdf = statement_pdf(sqlite_db, KIOSK, seller, settings=kc.settings)
     text = document_text(pdf).replace("\n", "")
     assert "不动产登记资料查询结果" in text and "102室" in text and "李秀兰" in text
     assert kc.unit_number not in text  # sold: no longer his
@@ -289,8 +288,8 @@ def test_the_kiosk_account_can_do_nothing_else_and_clerks_cannot_use_the_kiosk(s
         with pytest.raises(PermissionDenied, match="自助终端"):
             call()
     for call in (
-        lambda: kiosk.check_case(sqlite_db, CLERK, kc.case_number),
-        lambda: kiosk.identify(sqlite_db, REGISTRAR, kc.case_number, BUYER[1]),
+        lambda: check_case(sqlite_db, CLERK, kc.case_number),
+        lambda: identify(sqlite_db, REGISTRAR, kc.case_number, BUYER[1]),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -300,10 +299,10 @@ def test_leaving_kiosk_mode_needs_an_administrators_password(sqlite_db):
     users.create_user(sqlite_db, SYSTEM, "admin", "管理员", Role.ADMIN, "admin-pass-1")
     users.create_user(sqlite_db, SYSTEM, "clerk", "受理员", Role.CLERK, "clerk-pass-1")
     with pytest.raises(PermissionDenied):
-        kiosk.admin_exit(sqlite_db, KIOSK, "admin", "wrong")
+        admin_exit(sqlite_db, KIOSK, "admin", "wrong")
     with pytest.raises(PermissionDenied, match="不是系统管理员"):
-        kiosk.admin_exit(sqlite_db, KIOSK, "clerk", "clerk-pass-1")
-    assert kiosk.admin_exit(sqlite_db, KIOSK, "admin", "admin-pass-1").role is Role.ADMIN
+        admin_exit(sqlite_db, KIOSK, "clerk", "clerk-pass-1")
+    assert admin_exit(sqlite_db, KIOSK, "admin", "admin-pass-1").role is Role.ADMIN
     assert len(_actions(sqlite_db, "kiosk.exit_refused")) == 2
     assert [e.record for e in _actions(sqlite_db, "kiosk.exit")] == [KIOSK.username]
 
@@ -312,11 +311,11 @@ def test_a_citizen_back_after_the_order_expired_gets_a_fresh_qr(sqlite_db, tmp_p
     from datetime import timedelta
 
     kc = open_case(sqlite_db, tmp_path, now=utc_now() - timedelta(hours=2))
-    who = kiosk.identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
-    stale = kiosk.payment_state(sqlite_db, KIOSK, who).orders[0]
+    who = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    stale = payment_state(sqlite_db, KIOSK, who).orders[0]
     assert stale.expires_at < utc_now()
-    fresh = kiosk.refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).orders
+    fresh = refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).orders
     live = [o for o in fresh if o.status == "open"]
     assert live and live[0].order_no != stale.order_no and live[0].expires_at > utc_now()
-    kiosk.simulate_scan_payment(KIOSK, kc.channel, live[0].payload)  # the new QR pays
-    assert kiosk.refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).settled
+    simulate_scan_payment(KIOSK, kc.channel, live[0].payload)  # the new QR pays
+    assert refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).settled

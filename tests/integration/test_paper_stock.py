@@ -13,7 +13,7 @@ from registry_desk.domain.errors import PermissionDenied, RuleViolation, Validat
 from registry_desk.kiosk import paper_stock
 from registry_desk.demo import demo_users
 from registry_desk.kernel.context import SYSTEM
-from registry_desk.storage.kiosk_tables import PaperSerial
+from registry_desk.storage.kiosk.tables import PaperSerial
 from registry_desk.storage.tables import AuditEvent
 from tests.integration.test_case_helpers import CLERK
 from tests.integration.test_kiosk_helpers import ADMIN, KIOSK

@@ -29,7 +29,7 @@ from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.local_channel import make_payload, read_payload
-from registry_desk.kiosk import service as kiosk
+from registry_desk.kiosk.identify import identify
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import AuditEvent
@@ -76,14 +76,14 @@ MATRIX: dict[str, set[Role]] = {
     "exemptions.service.record_and_publish": {R, A},
     "registration.issuing.acceptance_receipt_pdf": READERS,
     "registration.issuing.certificate_pdf": {C, R, A},
-    "kiosk.service.case_status": {A, KI},
-    "kiosk.service.check_case": {A, KI},
-    "kiosk.service.identify": {A, KI},
-    "kiosk.service.payment_state": {A, KI},
-    "kiosk.service.print_certificate": {A, KI},
-    "kiosk.service.refresh_payment": {A, KI},
-    "kiosk.service.simulate_scan_payment": {A, KI},
-    "kiosk.service.statement_pdf": {A, KI},
+    "kiosk.progress.case_status": {A, KI},
+    "kiosk.identify.check_case": {A, KI},
+    "kiosk.identify.identify": {A, KI},
+    "kiosk.payment.payment_state": {A, KI},
+    "kiosk.printing.print_certificate": {A, KI},
+    "kiosk.payment.refresh_payment": {A, KI},
+    "kiosk.payment.simulate_scan_payment": {A, KI},
+    "kiosk.query.statement_pdf": {A, KI},
     "kiosk.paper_stock.load_range": {A},
     "kiosk.paper_stock.serial_history": {C, R, A},
     "kiosk.paper_stock.set_low_stock_threshold": {A},
@@ -112,7 +112,7 @@ NO_ROLE_CHECK: dict[str, str] = {
     "registration.claims.release_all": "releases only the actor's own claims (at logout)",
     "registration.claims.touch": "refreshes only the actor's own claim",
     "registration.claims.window_name": "formats the actor's window name",
-    "kiosk.service.admin_exit": "checks an administrator's password, not the kiosk's role",
+    "kiosk.identify.admin_exit": "checks an administrator's password, not the kiosk's role",
     "kiosk.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
     "kiosk.paper_stock.mark_spoiled": "session helper of print_certificate",
     "kiosk.paper_stock.warn_if_low": "session helper of print_certificate",
@@ -218,7 +218,7 @@ def test_the_kiosk_cannot_reach_a_case_with_someone_elses_id(sqlite_db, tmp_path
     kc = open_case(sqlite_db, tmp_path)
     stranger = "11010519491231002X"  # a valid resident ID, not a party of the case
     with pytest.raises(PermissionDenied, match="申请人不符") as refused:
-        kiosk.identify(sqlite_db, KIOSK, kc.case_number, stranger)
+        identify(sqlite_db, KIOSK, kc.case_number, stranger)
     assert kc.case_number in str(refused.value)
 
 

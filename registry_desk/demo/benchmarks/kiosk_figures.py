@@ -1,31 +1,36 @@
 """Issue #6 figure: the kiosk's print — from "打印" pressed to the PDF written with --print-to (checks, serial
-taken, sealed render, file, hand-over) — against rendering and sealing the same certificate alone."""
+taken, sealed render, file, hand-over) — against rendering and sealing the same certificate alone.
+
+The kiosk's outputs live in the ui (ui/kiosk/printing.py, beside the Qt printer), above this layer: the bench
+command (commands/bench.py) hands the --print-to output in as `output`, so the figure measures the path a
+real kiosk takes without importing the ui.
+"""
 
 from __future__ import annotations
 
 import itertools
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from registry_desk.demo.benchmarks.runner import Figure
 from registry_desk.config import Settings
 from registry_desk.domain.cases import IntakeRequest, PartyInput
-from registry_desk.domain.codes import IdType, PartyRole, RightStatus, RightType, Role
+from registry_desk.domain.codes import IdType, PartyRole, Role
 from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.money import Money
 from registry_desk.registration import cases
 from registry_desk.demo import demo_data
 from registry_desk.registration import issuing
-from registry_desk.kiosk import service as kiosk
 from registry_desk.kiosk import paper_stock
+from registry_desk.kiosk.identify import Identified, identify
+from registry_desk.kiosk.printing import Deliver, print_certificate
 from registry_desk.kernel.context import Actor
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Right, RightParty, Unit
+from registry_desk.storage.kiosk import lookups
 
 KIOSK = Actor(None, "bench-kiosk", "基准自助终端", Role.KIOSK)
 CLERK = Actor(None, "bench-clerk", "基准受理员", Role.CLERK)
@@ -39,33 +44,14 @@ def _clean_units(db: Database, n: int) -> list[tuple[str, str, str, str]]:
     """(unit number, owner name, owner ID) of demo units held by one person with nothing else on them."""
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        busy = (
-            select(Right.unit_id)
-            .where(Right.status == RightStatus.CURRENT)
-            .group_by(Right.unit_id)
-            .having(func.count() > 1)
-        )
-        rows = s.execute(
-            select(Unit.unit_number, RightParty.party_id)
-            .join(Right, Right.unit_id == Unit.id)
-            .join(RightParty, RightParty.right_id == Right.id)
-            .where(
-                Right.status == RightStatus.CURRENT,
-                Right.right_type == RightType.OWNERSHIP,
-                Unit.id.not_in(busy),
-            )
-            .order_by(Unit.id)
-        ).all()
         owners: dict[str, list[int]] = {}
-        for number, party_id in rows:
+        for number, party_id in lookups.ownership_parties_of_unencumbered_units(s):
             owners.setdefault(number, []).append(party_id)
-        from registry_desk.storage.tables import Party
-
         picked = []
         for number, ids in owners.items():
             if len(ids) != 1:
                 continue
-            party = s.get(Party, ids[0])
+            party = lookups.party_by_id(s, ids[0])
             if party is not None and party.id_type is IdType.RESIDENT_ID:
                 picked.append((number, party.name, party.id_number))
             if len(picked) == n:
@@ -73,7 +59,7 @@ def _clean_units(db: Database, n: int) -> list[tuple[str, str, str, str]]:
     return picked
 
 
-def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[kiosk.Identified, str]]]:
+def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[Identified, str]]]:
     """A demo register with `n` transfers at 缮证, each buyer identified at the kiosk, and paper loaded."""
     folder = work_dir / "kiosk"
     shutil.rmtree(folder, ignore_errors=True)
@@ -83,7 +69,7 @@ def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[kios
     demo_data.load_demo(db)
     settings = Settings(folder, db.url)
     when = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-    ready: list[tuple[kiosk.Identified, str]] = []
+    ready: list[tuple[Identified, str]] = []
     for index, (unit, seller, seller_id) in enumerate(_clean_units(db, n)):
         body = f"64050219900101{index:03d}"[:17]
         buyer_id = body + resident_id_check_char(body)
@@ -101,21 +87,20 @@ def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[kios
         cases.confirm_payment(db, CASHIER, case.case_number, now=when)
         result = cases.record_case(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
         cases.mark_certificate_ready(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
-        who = kiosk.identify(db, KIOSK, case.case_number, buyer_id)
+        who = identify(db, KIOSK, case.case_number, buyer_id)
         ready.append((who, result.issued_certificates[0]))
     paper_stock.load_range(db, ADMIN, "BM0000000001", f"BM{len(ready) + 10:010d}")
     return db, settings, ready
 
 
-def figures(ctx) -> list[Figure]:  # type: ignore[no-untyped-def]
+def figures(ctx, *, output: Callable[[Path], Deliver]) -> list[Figure]:  # type: ignore[no-untyped-def]
+    """`output(folder)` is the kiosk's --print-to output (ui/kiosk/printing.py's DirectoryOutput)."""
     n = max(5, min(ctx.repeat, 60))
     warmup = 2
     db, settings, ready = prepare(Path(ctx.work_dir), n + warmup)
     if len(ready) < n + warmup:
         raise RuntimeError(f"演示登记簿只有 {len(ready)} 个可用于基准的单元，少于 {n + warmup}")
-    from registry_desk.ui.kiosk.printing import DirectoryOutput
-
-    out = DirectoryOutput(Path(ctx.work_dir) / "kiosk" / "printed")
+    out = output(Path(ctx.work_dir) / "kiosk" / "printed")
     kit = issuing.centre_kit(settings)
     with db.unit_of_work(write=False) as uow:
         rows = [issuing.load_certificate(uow.session, number) for _who, number in ready]
@@ -127,7 +112,7 @@ def figures(ctx) -> list[Figure]:  # type: ignore[no-untyped-def]
 
     def candidate(_i: int) -> object:
         who, number = ready[next(next_print)]  # one print per certificate: each press prints the next case
-        outcome = kiosk.print_certificate(db, KIOSK, who, number, out, settings=settings)
+        outcome = print_certificate(db, KIOSK, who, number, out, settings=settings)
         assert outcome.ok, outcome.message
         return outcome
 

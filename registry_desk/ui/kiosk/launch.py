@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from registry_desk.config import Settings
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied
-from registry_desk.kiosk.service import KioskPolicy
+from registry_desk.kiosk.identify import KioskPolicy
 
 PASSWORD_ENV = "REGISTRY_DESK_KIOSK_PASSWORD"
 DEMO_KIOSK = "kiosk1"

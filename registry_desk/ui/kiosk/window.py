@@ -34,9 +34,12 @@ from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import DomainError
 from registry_desk.payments.channel import CHINA_TZ
 from registry_desk.resources_path import resource
-from registry_desk.kiosk import service as kiosk
 from registry_desk.kernel.context import Actor, utc_now
-from registry_desk.kiosk.service import Identified, KioskPolicy, KioskStatus, PaymentState, PrintOutcome
+from registry_desk.kiosk.identify import Identified, KioskPolicy, admin_exit, check_case, identify
+from registry_desk.kiosk.payment import PaymentState, refresh_payment, simulate_scan_payment
+from registry_desk.kiosk.printing import PrintOutcome, print_certificate
+from registry_desk.kiosk.progress import KioskStatus, case_status
+from registry_desk.kiosk.query import statement_pdf
 from registry_desk.ui.kiosk.keypad import BACKSPACE, CLEAR, Keypad
 from registry_desk.ui.tasks import TaskRunner
 
@@ -421,7 +424,7 @@ class KioskWindow(QWidget):
 
     def _submit_case(self) -> None:
         try:
-            number = kiosk.check_case(self.db, self.actor, self._case_typed, now=self.clock())
+            number = check_case(self.db, self.actor, self._case_typed, now=self.clock())
         except DomainError as error:
             self._message(error)
             return
@@ -458,7 +461,7 @@ class KioskWindow(QWidget):
         typed, self._id_typed = self._id_typed, ""
         self._show_id_typed()
         try:
-            self._who = kiosk.identify(
+            self._who = identify(
                 self.db, self.actor, self._case_number, typed, policy=self.policy, now=self.clock()
             )
         except DomainError as error:
@@ -500,7 +503,7 @@ class KioskWindow(QWidget):
     def _refresh_status(self) -> None:
         assert self._who is not None
         try:
-            status = kiosk.case_status(self.db, self.actor, self._who)
+            status = case_status(self.db, self.actor, self._who)
         except DomainError as error:
             self._message(error)
             return
@@ -595,7 +598,7 @@ class KioskWindow(QWidget):
 
     def _simulate_pay(self) -> None:
         try:
-            kiosk.simulate_scan_payment(self.actor, self.channel, self._pay_payload or "", now=self.clock())
+            simulate_scan_payment(self.actor, self.channel, self._pay_payload or "", now=self.clock())
         except DomainError as error:
             self._message(error)
             return
@@ -607,7 +610,7 @@ class KioskWindow(QWidget):
             return
         who, session = self._who, self._session
         self.runner.run(
-            lambda: kiosk.refresh_payment(
+            lambda: refresh_payment(
                 self.db, self.actor, who, self.channel, settings=self.settings, now=self.clock()
             ),
             lambda state: self._payment_polled(session, state),
@@ -643,9 +646,7 @@ class KioskWindow(QWidget):
         self.result_message.setText(self.tr("正在打印，请稍候…"))
         self.pages.setCurrentIndex(RESULT)
         self._run_paper_job(
-            lambda: kiosk.print_certificate(
-                self.db, self.actor, who, number, self.deliver, settings=self.settings
-            ),
+            lambda: print_certificate(self.db, self.actor, who, number, self.deliver, settings=self.settings),
             lambda outcome: self._printed(session, outcome),
             lambda error: self._late(session, error),
         )
@@ -700,7 +701,7 @@ class KioskWindow(QWidget):
         self.pages.setCurrentIndex(RESULT)
 
         def work() -> str:
-            pdf = kiosk.statement_pdf(self.db, self.actor, who, settings=self.settings)
+            pdf = statement_pdf(self.db, self.actor, who, settings=self.settings)
             return self.deliver(pdf, f"查询结果_{who.case_number}")
 
         self._run_paper_job(
@@ -716,7 +717,7 @@ class KioskWindow(QWidget):
     def request_exit(self, username: str, password: str) -> bool:
         """Closes the kiosk when an administrator's password checks out; otherwise says why and stays."""
         try:
-            kiosk.admin_exit(self.db, self.actor, username, password, now=self.clock())
+            admin_exit(self.db, self.actor, username, password, now=self.clock())
         except DomainError as error:
             self._message(error)
             return False

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03
 
-Tables mapped in registry_desk/storage/kiosk_tables.py.
+Tables mapped in registry_desk/storage/kiosk/tables.py.
 """
 
 from __future__ import annotations
