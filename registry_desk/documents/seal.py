@@ -22,12 +22,19 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from registry_desk.documents.pki import SealIdentity, TrustStore, subject_organisation, subject_uscc
+from registry_desk.documents.pki import (
+    CENTRE_KEY,
+    SealIdentity,
+    TrustStore,
+    subject_organisation,
+    subject_uscc,
+)
 from registry_desk.domain.errors import ValidationError
 
 PAYLOAD_INFO_KEY = "/RegistryDeskPayload"
@@ -49,15 +56,25 @@ def _to_asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 
 class PadesSealer:
-    """PAdES baseline B-B signatures with pyHanko, in an invisible field (the visible seal is page content)."""
+    """PAdES baseline B-B signatures with pyHanko, in an invisible field (the visible seal is page content).
+
+    With `certify` (the registration authority's own seal: `for_identity` of the centre), a document that
+    carries no signature yet is sealed with a certification signature whose DocMDP permits no change at
+    all: what the registry issues is final, and any revision after its seal, signed or not, breaks it.
+    A document someone else sealed first (a bank's contract) gets an approval signature instead: PDF allows
+    a certification only as the first signature.
+    """
 
     def __init__(
         self,
         cert: x509.Certificate,
         key: ec.EllipticCurvePrivateKey,
         chain: tuple[x509.Certificate, ...] | list[x509.Certificate] = (),
+        *,
+        certify: bool = False,
     ) -> None:
         self.certificate = cert
+        self.certify = certify
         key_info = asn1_keys.PrivateKeyInfo.load(
             key.private_bytes(
                 serialization.Encoding.DER,
@@ -74,7 +91,10 @@ class PadesSealer:
 
     @classmethod
     def for_identity(cls, identity: SealIdentity) -> PadesSealer:
-        return cls(identity.certificate, identity.private_key, identity.chain)
+        """The seal of `identity`; the registration authority's certifies what it issues (see above)."""
+        return cls(
+            identity.certificate, identity.private_key, identity.chain, certify=identity.key == CENTRE_KEY
+        )
 
     def seal(
         self,
@@ -93,16 +113,29 @@ class PadesSealer:
         writer = _open_incremental(pdf)
         if payload is not None:
             _set_info_entry(writer, PAYLOAD_INFO_KEY, payload)
+        certify = self.certify and not _has_signatures(writer)
         meta = signers.PdfSignatureMetadata(
             field_name=field_name or f"Seal-{uuid.uuid4().hex[:10]}",
             reason=reason,
             location=location,
             subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256",
+            certify=certify,
+            docmdp_permissions=fields.MDPPerm.NO_CHANGES if certify else fields.MDPPerm.FILL_FORMS,
         )
         out = io.BytesIO()
-        signers.PdfSigner(meta, signer=self._signer).sign_pdf(writer, output=out)
+        try:
+            signers.PdfSigner(meta, signer=self._signer).sign_pdf(writer, output=out)
+        except SigningError as exc:
+            raise ValidationError(
+                f"文件已由签发机关认证签章，不允许再盖章：{exc}",
+                rule="登记机构签发的文件为最终文件，不得修改",
+            ) from exc
         return out.getvalue()
+
+
+def _has_signatures(writer: IncrementalPdfFileWriter) -> bool:
+    return any(True for _ in fields.enumerate_sig_fields(writer, filled_status=True))
 
 
 def _open_incremental(pdf: bytes) -> IncrementalPdfFileWriter:
@@ -267,28 +300,40 @@ class SealReport:
 
 
 def verify_pdf(pdf: bytes, trust: TrustStore) -> SealReport:
-    """Checks every signature offline against `trust` (no fetching; missing revocation data is tolerated)."""
+    """Checks every signature offline against `trust` (no fetching; missing revocation data is tolerated).
+
+    A revision after a signature is accepted only when it is itself a signature, never after the
+    seal of an issuing authority (a seal published in the trust folder: what the registry issues is
+    final), and never when the revision is not signed at all: whatever pyHanko calls such a change (an
+    empty signature field "filling a form" can paint another name over the page), the seal no longer
+    vouches for what the reader sees.
+    """
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        embedded = list(reader.embedded_signatures)
-    except (PdfError, ValueError, KeyError, IndexError) as exc:
+        embedded = sorted(reader.embedded_signatures, key=lambda e: e.signed_revision)
+        total = reader.xrefs.total_revisions
+    except (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
         return SealReport(signatures=(), problems=(f"文件已损坏，无法读取签章：{exc}",))
     if not embedded:
         return SealReport(signatures=(), problems=("文件没有电子签章",))
 
     roots = [_to_asn1_cert(c) for c in trust.roots]
     others = [_to_asn1_cert(c) for c in trust.known_signers]
+    signed = {e.signed_revision for e in embedded}
     checks: list[SignatureCheck] = []
     for sig in embedded:
         context = ValidationContext(
             trust_roots=roots, other_certs=others, allow_fetching=False, revocation_mode="soft-fail"
         )
-        checks.append(_check_signature(sig, context, trust))
+        unsigned_after = any(r not in signed for r in range(sig.signed_revision + 1, total))
+        checks.append(_check_signature(sig, context, trust, unsigned_after=unsigned_after))
     problems = tuple(p for c in checks for p in c.problems)
     return SealReport(signatures=tuple(checks), problems=problems)
 
 
-def _check_signature(sig, context: ValidationContext, trust: TrustStore) -> SignatureCheck:
+def _check_signature(
+    sig, context: ValidationContext, trust: TrustStore, *, unsigned_after: bool
+) -> SignatureCheck:
     name = sig.field_name or "?"
     try:
         status = validate_pdf_signature(sig, context)
@@ -316,8 +361,11 @@ def _check_signature(sig, context: ValidationContext, trust: TrustStore) -> Sign
     trusted = bool(status.trusted)
     whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     level = status.modification_level
+    issuing = any(cert == published for published in trust.known_signers)
     later_ok = whole or (
-        status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+        not issuing
+        and not unsigned_after
+        and status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
         and level is not None
         and level <= ModificationLevel.FORM_FILLING
         and status.docmdp_ok is not False
@@ -326,6 +374,8 @@ def _check_signature(sig, context: ValidationContext, trust: TrustStore) -> Sign
     problems: list[str] = []
     if not intact:
         problems.append(f"文件在盖章后被修改：{who}的签章与文件内容不符")
+    elif not later_ok and issuing:
+        problems.append(f"文件在盖章后被修改：{who}签发的文件不允许盖章后再作任何修改，文件却又被追加了内容")
     elif not later_ok:
         problems.append(f"文件在盖章后被修改：{who}盖章之后文件又被追加了内容")
     if intact and not trusted:

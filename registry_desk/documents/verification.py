@@ -323,8 +323,42 @@ def _qr_texts_rendered(pdf: bytes, zxingcpp: Any) -> list[str]:
     return texts
 
 
+def visible_annotations(pdf: bytes) -> list[str]:
+    """The annotations that draw something on a page (a field or note with an appearance and an area).
+
+    A reader sees them, but the page text compared with the payload does not include them: an empty
+    signature field's appearance can paint another name over 权利人. The registry draws everything it
+    issues into the page content (its seal's field is invisible), so an issued document carries none."""
+    from pypdf import PdfReader
+
+    found: list[str] = []
+    reader = PdfReader(io.BytesIO(pdf))
+    for number, page in enumerate(reader.pages, start=1):
+        for ref in page.get("/Annots") or ():
+            annotation = ref.get_object()
+            if "/AP" not in annotation:
+                continue
+            x1, y1, x2, y2 = (Decimal(str(v)) for v in annotation.get("/Rect", (0, 0, 0, 0)))
+            if abs(x2 - x1) * abs(y2 - y1) == 0:
+                continue
+            name = annotation.get("/T") or annotation.get("/Subtype") or "?"
+            found.append(f"第{number}页“{name}”")
+    return found
+
+
+def claimed_kind(text: str) -> str | None:
+    """The certificate kind a document's title claims (its first line of text), if any."""
+    from registry_desk.domain.codes import CertificateKind
+
+    first = next((_normalise_text(line) for line in text.splitlines() if line.strip()), "")
+    return next((k.label for k in CertificateKind if first.startswith(k.label)), None)
+
+
 def check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
-    """Seals, payload signature, payload against the printed text, and the QR image against the payload."""
+    """Seals, payload signature, payload against the printed text, and the QR image against the payload.
+
+    A 不动产权证书 or 不动产登记证明 is one only with the registration authority's payload; whatever an
+    issued document shows outside its page content (an annotation's appearance) is refused."""
     seals = verify_pdf(pdf, trust)
     problems = list(seals.problems)
     notes: list[str] = []
@@ -335,14 +369,28 @@ def check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
     text = embedded if embedded is not None else (ours[0] if ours else None)
 
     payload: VerifiedPayload | None = None
+    printed = document_text(pdf)
     if text is None:
-        notes.append("文件不含验真码，只核验了电子签章")
+        kind = claimed_kind(printed)
+        if kind is not None:
+            problems.append(
+                f"文件标题为“{kind}”，却没有不动产登记机构签发的验真码：{kind}须由登记机构盖章并带验真码，"
+                f"本文件不是有效的{kind}"
+            )
+        else:
+            notes.append("文件不含验真码，只核验了电子签章")
     else:
         payload = verify_document_payload(text, seals, trust)
         if not payload.ok:
             problems.append(payload.problem)
         else:
-            problems.extend(payload_mismatches(payload.fields, document_text(pdf)))
+            problems.extend(payload_mismatches(payload.fields, printed))
+        overlays = visible_annotations(pdf)
+        if overlays:
+            problems.append(
+                f"文件在页面内容之外另有可见的批注或表单外观（{'、'.join(overlays)}）："
+                "登记机构签发的文件不含此类内容，页面所见可能与验真码不符"
+            )
         if qr_texts is None:
             notes.append("未安装二维码识别组件（zxing-cpp），未核对页面二维码")
         elif embedded is not None and not ours:
