@@ -16,8 +16,11 @@ import datetime as dt
 import io
 import json
 import re
+import signal
+import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -39,6 +42,11 @@ PREFIX = "ZWBDC1"
 # At error-correction level M a version-15 QR holds 412 bytes; staying below 400 keeps the code small
 # enough to scan from a printed certificate with a phone.
 MAX_PAYLOAD_CHARS = 400
+# What a verifier accepts before reading further: a payload's body inflates to a few hundred bytes, and an
+# issued document is well under a megabyte (a 不动产权证书 with its seal is about 100 KB).
+MAX_BODY_BYTES = 16 * 1024
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+VERIFY_SECONDS = 30
 
 # Labels for the fields certificates usually carry, for messages a clerk or citizen can read.
 FIELD_LABELS = {
@@ -113,8 +121,15 @@ def _encode_body(fields: Mapping[str, Any]) -> str:
 
 
 def _decode_body(body: str) -> dict[str, Any]:
+    if len(body) > MAX_BODY_BYTES:
+        raise ValueError("body too long")
     if body.startswith("~"):
-        raw = zlib.decompress(_b64d(body[1:]), -15)
+        # Inflated within a bound, before the signature is checked: a few kilobytes of deflate can
+        # otherwise ask for gigabytes.
+        inflater = zlib.decompressobj(-15)
+        raw = inflater.decompress(_b64d(body[1:]), MAX_BODY_BYTES)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError("body inflates beyond the bound")
     else:
         raw = _b64d(body)
     value = json.loads(raw.decode("utf-8"))
@@ -358,7 +373,59 @@ def check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
     """Seals, payload signature, payload against the printed text, and the QR image against the payload.
 
     A 不动产权证书 or 不动产登记证明 is one only with the registration authority's payload; whatever an
-    issued document shows outside its page content (an annotation's appearance) is refused."""
+    issued document shows outside its page content (an annotation's appearance) is refused. Anyone may
+    hand `verify` any file: one that is too large, not a PDF, encrypted, broken or too slow to read gets a
+    refusal in the report, never an exception."""
+    refusal = _hostile(pdf)
+    if refusal is None:
+        try:
+            with _deadline(VERIFY_SECONDS):
+                return _check_document(pdf, trust)
+        except TimeoutError:
+            refusal = f"文件过于复杂，{VERIFY_SECONDS} 秒内未能读完，不能核验"
+        except Exception as exc:  # noqa: BLE001 - a hostile file may break any parser in any way
+            refusal = f"文件已损坏或格式不符，无法读取：{type(exc).__name__}：{str(exc)[:200]}"
+    refused = SealReport(signatures=(), problems=(refusal,))
+    return DocumentReport(seals=refused, payload=None, qr_texts=None, problems=(refusal,))
+
+
+def _hostile(pdf: bytes) -> str | None:
+    if len(pdf) > MAX_DOCUMENT_BYTES:
+        return f"文件过大（{len(pdf) // (1024 * 1024)} MB），超过核验上限 {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
+    if b"%PDF-" not in pdf[:1024]:
+        return "这不是 PDF 文件，无法核验"
+    from pypdf import PdfReader
+
+    try:
+        encrypted = PdfReader(io.BytesIO(pdf), strict=False).is_encrypted
+    except Exception as exc:  # noqa: BLE001 - reported as a broken file, as the parser found it
+        return f"文件已损坏或格式不符，无法读取：{type(exc).__name__}：{str(exc)[:200]}"
+    if encrypted:
+        return "文件已加密：登记机构签发的文件不加密，加密文件无法核验"
+    return None
+
+
+@contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Raises TimeoutError in the reading thread after `seconds`, where the platform allows it (the main
+    thread on Linux and macOS: the `verify` command); elsewhere the size bound above is the only bound."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: Any) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
     seals = verify_pdf(pdf, trust)
     problems = list(seals.problems)
     notes: list[str] = []
