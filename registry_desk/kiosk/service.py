@@ -31,7 +31,8 @@ from registry_desk.domain.codes import (
 )
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.payments.channel import PaymentChannel, PaymentEvent
-from registry_desk.payments.orders import OPEN, OrderView, case_orders
+from registry_desk.domain.payment_orders import OPEN
+from registry_desk.payments.orders import OrderView, case_orders
 from registry_desk.payments.receipts import (
     ReceiptView,
     list_receipts,

@@ -65,7 +65,6 @@ OVERSIZE = {
     "registry_desk/registration/cases.py": 1734,
     "registry_desk/registration/prefill.py": 1356,
     "registry_desk/ui/intake.py": 1446,
-    "registry_desk/demo/benchmarks/payment_figures.py:settlement_figure": 127,
     "registry_desk/exemptions/sealed_materials.py:attach_sealed_document": 123,
     "registry_desk/kiosk/service.py:print_certificate": 137,
     "registry_desk/operations/dashboard.py:build_dashboard": 146,
