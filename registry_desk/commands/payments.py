@@ -140,11 +140,9 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy import select
-
     from registry_desk.payments.receipts import produce_receipt_documents, tools_from_keys
     from registry_desk.payments.settlement import poll_open_orders
-    from registry_desk.payments.tables import PaymentOrder
+    from registry_desk.storage.ledger.orders import case_ids_of_orders
 
     db = _open(settings)
     try:
@@ -153,13 +151,7 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{outcome.order_no}：{outcome.result}　{outcome.message}")
         tools = tools_from_keys(settings.keys_dir)
         with db.unit_of_work(write=False) as uow:
-            case_ids = set(
-                uow.session.execute(
-                    select(PaymentOrder.case_id).where(
-                        PaymentOrder.order_no.in_([o.order_no for o in report.outcomes])
-                    )
-                ).scalars()
-            )
+            case_ids = case_ids_of_orders(uow.session, [o.order_no for o in report.outcomes])
         made = sum(produce_receipt_documents(db, case_id, tools) for case_id in case_ids)
     finally:
         db.dispose()
@@ -168,18 +160,15 @@ def _poll(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _receipts(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy import select
-
     from registry_desk.domain.errors import NotFound
     from registry_desk.payments.receipts import list_receipts, produce_receipt_documents, tools_from_keys
-    from registry_desk.storage.tables import Attachment, Case
+    from registry_desk.storage.ledger.orders import case_by_number
+    from registry_desk.storage.ledger.receipts import attachment_by_id
 
     db = _open(settings)
     try:
         with db.unit_of_work(write=False) as uow:
-            case = uow.session.execute(
-                select(Case).where(Case.case_number == args.case_number)
-            ).scalar_one_or_none()
+            case = case_by_number(uow.session, args.case_number)
             if case is None:
                 raise NotFound(
                     f"没有受理编号为 {args.case_number} 的业务件",
@@ -196,7 +185,7 @@ def _receipts(args: argparse.Namespace, settings: Settings) -> int:
                     f"{r.kind_label}：{code}号码 {r.number}　{r.payer_name}　{r.amount} 元　状态 {r.status}"
                 )
                 if args.out and r.attachment_id:
-                    att = uow.session.get(Attachment, r.attachment_id)
+                    att = attachment_by_id(uow.session, r.attachment_id)
                     out = Path(args.out) / att.filename
                     out.parent.mkdir(parents=True, exist_ok=True)
                     out.write_bytes(att.content)

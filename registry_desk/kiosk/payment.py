@@ -12,7 +12,8 @@ from registry_desk.domain.errors import RuleViolation
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kiosk.identify import KIOSK_ROLES, Identified, case_for_reading, verified_party
 from registry_desk.payments.channel import PaymentChannel, PaymentEvent
-from registry_desk.payments.orders import OPEN, OrderView, case_orders
+from registry_desk.domain.payment_orders import OPEN
+from registry_desk.payments.orders import OrderView, case_orders
 from registry_desk.payments.receipts import (
     ReceiptView,
     list_receipts,

@@ -13,7 +13,8 @@ from registry_desk.kernel.context import Actor
 from registry_desk.kiosk.identify import KIOSK_ROLES, Identified, case_for_reading, verified_party
 from registry_desk.kiosk.payment import their_orders
 from registry_desk.kiosk.printing import print_refusal
-from registry_desk.payments.orders import OPEN, OrderView
+from registry_desk.domain.payment_orders import OPEN
+from registry_desk.payments.orders import OrderView
 from registry_desk.registration.issuing import CHINA_TZ
 from registry_desk.storage.database import Database
 from registry_desk.storage.kiosk import lookups

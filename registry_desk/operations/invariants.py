@@ -38,9 +38,9 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.money import Money
-from registry_desk.payments.orders import REFUNDED, SETTLED, VOIDED
+from registry_desk.domain.payment_orders import REFUNDED, SETTLED, VOIDED
 from registry_desk.payments.review import RETURNED
-from registry_desk.payments.tables import (
+from registry_desk.storage.ledger.tables import (
     ChannelTransaction,
     LedgerEntry,
     LedgerPosting,

@@ -22,12 +22,11 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ
 from registry_desk.kernel.numbers import next_value as register_next_value
 from registry_desk.storage.driver_sql import Driver
+from registry_desk.storage.session import Session
 
 REGION_CODE = "640500"
 

@@ -13,16 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
+from registry_desk.domain.payment_orders import (
+    OPEN,
+    REVIEW,  # noqa: F401  # lead: remove after rewiring registration (relay)
+    SETTLED,
+    STATUS_LABELS,
+    VOIDED,
+)
 from registry_desk.payments.channel import CHINA_TZ, ChannelOrder, PaymentChannel, as_utc
 from registry_desk.payments.numbers import new_order_no, new_payment_code, new_tax_ticket_no
-from registry_desk.payments.tables import PaymentOrder, PaymentOrderLine
-from registry_desk.storage.driver_sql import Driver, Prepared
+from registry_desk.storage.driver_sql import Driver
+from registry_desk.storage.ledger import orders as stored
+from registry_desk.storage.ledger.tables import PaymentOrder, PaymentOrderLine
+from registry_desk.storage.session import Session
 from registry_desk.storage.tables import Case
 
 ORDER_LIFETIME = timedelta(minutes=30)
@@ -31,19 +37,6 @@ ORDER_TYPE_COMBINED = 0  # 税费统缴
 ORDER_TYPE_TAX = 1  # 纳税
 ORDER_TYPE_FEE = 2  # 收费
 ORDER_TYPE_LABELS = {ORDER_TYPE_COMBINED: "税费统缴", ORDER_TYPE_TAX: "纳税", ORDER_TYPE_FEE: "收费"}
-
-OPEN = "open"
-REVIEW = "review"
-SETTLED = "settled"
-VOIDED = "voided"
-REFUNDED = "refunded"
-STATUS_LABELS = {
-    OPEN: "待缴费",
-    REVIEW: "待人工核查",
-    SETTLED: "已缴清入库",
-    VOIDED: "已作废",
-    REFUNDED: "已退款",
-}
 
 SIDE_LABELS = {
     "buyer": "买方",
@@ -102,18 +95,12 @@ def _is_fee(line: Any) -> bool:
 
 
 def _lock_case(session: Session, case_id: int) -> Case:
-    case = session.execute(select(Case).where(Case.id == case_id).with_for_update()).scalar_one_or_none()
+    case = stored.lock_case(session, case_id)
     if case is None:
         raise NotFound(
             f"没有编号为 {case_id} 的业务件", rule="缴款单须属于已受理的业务件", record=str(case_id)
         )
     return case
-
-
-def _live_order(session: Session, case_id: int, side: str) -> PaymentOrder | None:
-    return session.execute(
-        select(PaymentOrder).where(PaymentOrder.live_key == f"{case_id}:{side}").with_for_update()
-    ).scalar_one_or_none()
 
 
 def _when(moment: datetime) -> str:
@@ -125,7 +112,7 @@ def _clear_the_way(
 ) -> list[dict[str, Any]] | None:
     """Voids an expired unpaid order of the side; refuses when a live one stands. Returns the voided
     order's lines (for a reissue), or None when the side had no order."""
-    current = _live_order(session, case.id, side)
+    current = stored.lock_live_order(session, case.id, side)
     if current is None:
         return None
     who = SIDE_LABELS.get(side, side)
@@ -393,29 +380,18 @@ def order_view(order: PaymentOrder) -> OrderView:
 
 
 def case_orders(session: Session, case_id: int, *, include_voided: bool = False) -> list[OrderView]:
-    query = select(PaymentOrder).where(PaymentOrder.case_id == case_id).order_by(PaymentOrder.id)
-    if not include_voided:
-        query = query.where(PaymentOrder.status != VOIDED)
-    return [order_view(o) for o in session.execute(query).scalars()]
+    return [order_view(o) for o in stored.orders_of_case(session, case_id, include_voided=include_voided)]
 
 
 def orders_for_case_number(session: Session, actor: Any, case_number: str) -> list[OrderView]:
     """The orders of a case for the cashier, the clerk, or the kiosk showing the applicant's own case."""
     actor.require(Role.CASHIER, Role.CLERK, Role.KIOSK, operation="查看缴款单")
-    case = session.execute(select(Case).where(Case.case_number == case_number)).scalar_one_or_none()
+    case = stored.case_by_number(session, case_number)
     if case is None:
         raise NotFound(
             f"没有受理编号为 {case_number} 的业务件", rule="按受理编号查询缴款单", record=case_number
         )
     return case_orders(session, case.id)
-
-
-# Compiled once: recording a case asks it inside its write transaction, on the driver connection.
-_COUNTING_ORDERS = Prepared(
-    select(PaymentOrder.order_no, PaymentOrder.status, PaymentOrder.amount)
-    .where(PaymentOrder.case_id == bindparam("case"), PaymentOrder.status != VOIDED)
-    .order_by(PaymentOrder.id)
-)
 
 
 def case_is_paid(source: Session | Driver, case_id: int) -> bool:
@@ -427,6 +403,7 @@ def case_is_paid(source: Session | Driver, case_id: int) -> bool:
     return not unsettled_orders(source, case_id)
 
 
+# lead: remove after rewiring registration (relay): public for registration/cases.py, private after
 def unsettled_orders(source: Session | Driver, case_id: int) -> list[tuple[str, str, Money]]:
     """(order number, status, amount) of every order of the case that counts and is not settled."""
-    return [row for row in _COUNTING_ORDERS.rows(source, case=case_id) if row[1] != SETTLED]  # type: ignore[misc]
+    return [row for row in stored.counting_orders_of_case(source, case_id) if row[1] != SETTLED]

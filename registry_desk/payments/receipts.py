@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from registry_desk.documents.layout import format_date
 from registry_desk.documents.payment_receipts_pdf import (
     FeeBillView,
@@ -28,10 +26,11 @@ from registry_desk.documents.seal import Sealer
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ, as_utc
 from registry_desk.payments.settlement import COLLECTOR, PAYEE
-from registry_desk.payments.tables import PaymentOrder, PaymentOrderLine, PaymentReceipt
 from registry_desk.kernel.context import utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Attachment, Case
+from registry_desk.storage.ledger import receipts as stored
+from registry_desk.storage.ledger.tables import PaymentReceipt
+from registry_desk.storage.tables import Attachment
 
 # [unverified] the tax office named on the certificate; configurable by the caller.
 DEFAULT_TAX_OFFICE = "国家税务总局中卫市税务局"
@@ -81,12 +80,7 @@ class ReceiptView:
 
 
 def list_receipts(session, case_id: int) -> list[ReceiptView]:
-    rows = session.execute(
-        select(PaymentReceipt, PaymentOrder.order_no)
-        .join(PaymentOrder, PaymentOrder.id == PaymentReceipt.order_id)
-        .where(PaymentReceipt.case_id == case_id)
-        .order_by(PaymentReceipt.id)
-    ).all()
+    rows = stored.receipts_of_case(session, case_id)
     return [
         ReceiptView(
             r.id,
@@ -159,8 +153,7 @@ def _qr_text(receipt: PaymentReceipt, case_number: str, tools: ReceiptTools) -> 
 def render_receipt(
     session, receipt: PaymentReceipt, tools: ReceiptTools, tax_office: str = DEFAULT_TAX_OFFICE
 ) -> bytes:
-    order = session.get(PaymentOrder, receipt.order_id)
-    case = session.get(Case, receipt.case_id)
+    order, case = stored.receipt_parents(session, receipt)
     issued_on = format_date(as_utc(receipt.issued_at).astimezone(CHINA_TZ).date())
     qr = _qr_text(receipt, case.case_number, tools)
     if receipt.kind == "tax":
@@ -185,18 +178,10 @@ def render_receipt(
     else:
         red_of = None
         if receipt.red_of_id is not None:
-            original = session.get(PaymentReceipt, receipt.red_of_id)
+            original = stored.receipt_by_id(session, receipt.red_of_id)
+            assert original is not None
             red_of = f"代码 {original.bill_code} 号码 {original.number}"
-        payment_code = (
-            session.execute(
-                select(PaymentOrderLine.ref).where(
-                    PaymentOrderLine.order_id == order.id, PaymentOrderLine.kind == "fee"
-                )
-            )
-            .scalars()
-            .first()
-            or ""
-        )
+        payment_code = stored.fee_payment_code(session, order.id) or ""
         pdf = render_fee_bill(
             FeeBillView(
                 receipt.bill_code or "",
@@ -229,22 +214,12 @@ def produce_receipt_documents(
     """Renders, seals and attaches every receipt of the case that has no PDF yet; returns how many."""
     tools = tools or ReceiptTools()
     with db.unit_of_work(write=False) as uow:
-        pending = (
-            uow.session.execute(
-                select(PaymentReceipt.id).where(
-                    PaymentReceipt.case_id == case_id, PaymentReceipt.attachment_id.is_(None)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        pending = stored.receipts_without_document(uow.session, case_id)
     made = 0
     for receipt_id in pending:
         with db.unit_of_work() as uow:
             s = uow.session
-            receipt = s.execute(
-                select(PaymentReceipt).where(PaymentReceipt.id == receipt_id).with_for_update()
-            ).scalar_one()
+            receipt = stored.lock_receipt(s, receipt_id)
             if receipt.attachment_id is not None:  # another window made it meanwhile
                 continue
             pdf = render_receipt(s, receipt, tools)

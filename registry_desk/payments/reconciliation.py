@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import BigInteger, func, select, type_coerce
-
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import (
@@ -28,8 +26,8 @@ from registry_desk.payments.channel import (
 )
 from registry_desk.payments.local_channel import STATEMENT_HEADER
 from registry_desk.payments.settlement import SETTLED_NOW
-from registry_desk.payments.tables import ChannelTransaction, PaymentOrder, PaymentOrderLine, PaymentRefund
 from registry_desk.storage.database import Database
+from registry_desk.storage.ledger import reconciliation as stored
 
 PAID_NOT_SETTLED = "paid_not_settled"
 SETTLED_NOT_IN_STATEMENT = "settled_not_in_statement"
@@ -132,61 +130,8 @@ def _booked(
     Amounts stay plain integers here: building 100,000 Money objects would cost more than the matching.
     """
     start, end = day_bounds(day)
-    fen = BigInteger()
     with db.unit_of_work(write=False) as uow:
-        conn = uow.session.connection()
-        payments = {
-            txn_id: (order_no, int(amount))
-            for txn_id, order_no, amount in conn.execute(
-                select(
-                    ChannelTransaction.txn_id,
-                    ChannelTransaction.order_no,
-                    type_coerce(ChannelTransaction.amount, fen),
-                ).where(
-                    ChannelTransaction.channel == channel,
-                    ChannelTransaction.outcome == SETTLED_NOW,
-                    ChannelTransaction.paid_at >= start,
-                    ChannelTransaction.paid_at < end,
-                )
-            )
-        }
-        refunds = {
-            refund_id: (order_no, int(amount))
-            for refund_id, order_no, amount in conn.execute(
-                select(
-                    PaymentRefund.channel_refund_id,
-                    PaymentOrder.order_no,
-                    type_coerce(PaymentRefund.amount, fen),
-                )
-                .join(PaymentOrder, PaymentOrder.id == PaymentRefund.order_id)
-                .where(
-                    PaymentOrder.channel == channel,
-                    PaymentRefund.refunded_at >= start,
-                    PaymentRefund.refunded_at < end,
-                )
-            )
-        }
-        # Per-account totals come from the settlement lines themselves (never recomputed separately).
-        totals = {
-            account: Money.of_fen(int(total or 0))
-            for account, total in conn.execute(
-                select(PaymentOrderLine.account, func.sum(type_coerce(PaymentOrderLine.amount, fen)))
-                .join(PaymentOrder, PaymentOrder.id == PaymentOrderLine.order_id)
-                .join(
-                    ChannelTransaction,
-                    (ChannelTransaction.order_id == PaymentOrder.id)
-                    & (ChannelTransaction.txn_id == PaymentOrder.channel_txn_id),
-                )
-                .where(
-                    ChannelTransaction.channel == channel,
-                    ChannelTransaction.outcome == SETTLED_NOW,
-                    ChannelTransaction.paid_at >= start,
-                    ChannelTransaction.paid_at < end,
-                )
-                .group_by(PaymentOrderLine.account)
-            )
-        }
-    return payments, refunds, totals
+        return stored.booked_of_day(uow.session, channel, start, end, SETTLED_NOW)
 
 
 def _returned_note(db: Database, channel: str, txn_id: str) -> str | None:
@@ -195,13 +140,7 @@ def _returned_note(db: Database, channel: str, txn_id: str) -> str | None:
     from registry_desk.payments.review import RETURNED
 
     with db.unit_of_work(write=False) as uow:
-        note = uow.session.scalar(
-            select(ChannelTransaction.note).where(
-                ChannelTransaction.channel == channel,
-                ChannelTransaction.txn_id == txn_id,
-                ChannelTransaction.outcome == RETURNED,
-            )
-        )
+        note = stored.transaction_note(uow.session, channel, txn_id, RETURNED)
     return None if note is None else f"金额不符未入账，已全额退回：{note}"
 
 

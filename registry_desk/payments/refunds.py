@@ -12,22 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.domain.ledger import JournalEntry, Posting
 from registry_desk.domain.money import Money
+from registry_desk.domain.payment_orders import REFUNDED, SETTLED
 from registry_desk.payments.channel import PaymentChannel, RefundResult, as_utc
 from registry_desk.payments.numbers import bill_check_code, bill_code, new_bill_number
-from registry_desk.payments.orders import REFUNDED, SETTLED
-from registry_desk.payments.settlement import _write_entry
-from registry_desk.payments.tables import LedgerEntry, PaymentOrder, PaymentReceipt, PaymentRefund
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case
+from registry_desk.storage.driver_sql import driver
+from registry_desk.storage.ledger import orders as stored
+from registry_desk.storage.ledger.receipts import valid_receipts_of_order
+from registry_desk.storage.ledger.tables import PaymentReceipt, PaymentRefund
+from registry_desk.storage.ledger.writer import REFUND, SETTLEMENT, entry_of_order, write_entry
+from registry_desk.storage.session import Session
 
 REFUNDABLE = {CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED}
 
@@ -62,7 +62,7 @@ def refund_case(
         raise ValidationError("退费须写明原因", rule="退费须有原因", record=case_number)
     now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
-        case = uow.session.execute(select(Case).where(Case.case_number == case_number)).scalar_one_or_none()
+        case = stored.case_by_number(uow.session, case_number)
         if case is None:
             raise NotFound(
                 f"没有受理编号为 {case_number} 的业务件", rule="退费须针对已受理的业务件", record=case_number
@@ -73,11 +73,7 @@ def refund_case(
                 rule="已缴税费仅在撤回或驳回后退付",
                 record=case_number,
             )
-        orders = uow.session.execute(
-            select(PaymentOrder.order_no, PaymentOrder.amount, PaymentOrder.status)
-            .where(PaymentOrder.case_id == case.id, PaymentOrder.status.in_([SETTLED, REFUNDED]))
-            .order_by(PaymentOrder.id)
-        ).all()
+        orders = stored.settled_or_refunded_orders_of_case(uow.session, case.id)
     if not orders:
         raise RuleViolation(
             f"业务件 {case_number} 没有已入账的缴款，无需退费", rule="只退已入账的税费", record=case_number
@@ -102,32 +98,25 @@ def refund_case(
 def _book_refund(
     session: Session, actor: Actor, order_no: str, result: RefundResult, reason: str, now: datetime
 ) -> bool:
-    case_id = session.execute(
-        select(PaymentOrder.case_id).where(PaymentOrder.order_no == order_no)
-    ).scalar_one()
-    case = session.execute(select(Case).where(Case.id == case_id).with_for_update()).scalar_one()
-    order = session.execute(
-        select(PaymentOrder)
-        .where(PaymentOrder.order_no == order_no)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
+    case_id = stored.case_id_of_order(session, order_no)
+    case = stored.lock_case(session, case_id)
+    assert case is not None
+    order = stored.lock_order(session, order_no)
     if order.status != SETTLED:
         return False
-    settlement = session.execute(
-        select(LedgerEntry).where(LedgerEntry.kind == "settlement", LedgerEntry.order_id == order.id)
-    ).scalar_one()
+    settlement = entry_of_order(session, SETTLEMENT, order.id)
     original = JournalEntry(
         tuple(Posting(p.account, p.debit, p.credit, p.ref) for p in settlement.postings), settlement.memo
     )
     reversal = original.reversal(f"缴款单 {order.order_no} 退费冲销：{reason}")
-    _write_entry(
-        session,
-        "refund",
-        order,
-        reversal,
-        now,
-        [p.line_id for p in settlement.postings],
+    write_entry(
+        driver(session),
+        kind=REFUND,
+        order_id=order.id,
+        case_id=order.case_id,
+        entry=reversal,
+        posted_at=now,
+        line_ids=[p.line_id for p in settlement.postings],
         reverses_id=settlement.id,
     )
     for line in order.lines:
@@ -144,15 +133,7 @@ def _book_refund(
             requested_by=actor.username,
         )
     )
-    receipts = (
-        session.execute(
-            select(PaymentReceipt).where(
-                PaymentReceipt.order_id == order.id, PaymentReceipt.status == "valid"
-            )
-        )
-        .scalars()
-        .all()
-    )
+    receipts = valid_receipts_of_order(session, order.id)
     for receipt in receipts:
         receipt.status = "reversed"
         if receipt.kind == "fee":

@@ -5,12 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import day_bounds
-from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrderLine
+from registry_desk.storage.ledger.reports import line_postings_of_period
+from registry_desk.storage.session import Session
 
 
 @dataclass(frozen=True)
@@ -30,18 +28,7 @@ def fee_tax_report(session: Session, start: date, end: date) -> list[ReportLine]
     """Per account and item, what was credited (入库) and reversed (退库) from `start` to `end` inclusive."""
     since, _ = day_bounds(start)
     _, until = day_bounds(end)
-    rows = session.execute(
-        select(
-            LedgerPosting.account,
-            PaymentOrderLine.item,
-            LedgerEntry.kind,
-            LedgerPosting.debit,
-            LedgerPosting.credit,
-        )
-        .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
-        .join(PaymentOrderLine, PaymentOrderLine.id == LedgerPosting.line_id)
-        .where(LedgerEntry.posted_at >= since, LedgerEntry.posted_at < until)
-    ).all()
+    rows = line_postings_of_period(session, since, until)
     totals: dict[tuple[str, str], list] = {}
     for account, item, kind, debit, credit in rows:
         entry = totals.setdefault((account, item), [Money.zero(), Money.zero(), 0])

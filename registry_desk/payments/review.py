@@ -13,19 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError, NotFound, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, as_utc
-from registry_desk.payments.orders import REVIEW, STATUS_LABELS, VOIDED
+from registry_desk.domain.payment_orders import REVIEW, STATUS_LABELS, VOIDED
 from registry_desk.payments.settlement import REVIEW_NOW
-from registry_desk.payments.tables import ChannelTransaction, PaymentOrder, PaymentRefund
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case
+from registry_desk.storage.ledger import review as stored
+from registry_desk.storage.ledger.channel import transactions_of_order
+from registry_desk.storage.ledger.orders import lock_order
+from registry_desk.storage.ledger.tables import PaymentRefund
 
 RETURNED = "returned"  # a channel transaction paid back in full, never booked
 RULE_RETURN = "金额不符的支付不入账，全额退回后重新开具缴款单"
@@ -62,15 +62,11 @@ def return_review_payment(
     now = as_utc(now or utc_now())
     refund_no = return_no_for(order_no)
     with db.unit_of_work(write=False) as uow:
-        row = uow.session.execute(
-            select(PaymentOrder.status, PaymentOrder.paid_amount, PaymentOrder.channel, Case.case_number)
-            .join(Case, Case.id == PaymentOrder.case_id)
-            .where(PaymentOrder.order_no == order_no)
-        ).first()
+        row = stored.order_for_return(uow.session, order_no)
         if row is None:
             raise NotFound(f"没有缴款单 {order_no}", rule=RULE_RETURN, record=order_no)
         status, paid, order_channel, case_number = row
-        done = uow.session.scalar(select(PaymentRefund.id).where(PaymentRefund.refund_no == refund_no))
+        done = stored.refund_id(uow.session, refund_no)
     if done is not None:
         return ReturnReport(order_no, case_number, paid or Money.zero(), refund_no, already=True)
     if status != REVIEW:
@@ -97,18 +93,8 @@ def return_review_payment(
 
     with db.unit_of_work() as uow:
         s = uow.session
-        case = s.execute(
-            select(Case)
-            .join(PaymentOrder, PaymentOrder.case_id == Case.id)
-            .where(PaymentOrder.order_no == order_no)
-            .with_for_update()
-        ).scalar_one()
-        order = s.execute(
-            select(PaymentOrder)
-            .where(PaymentOrder.order_no == order_no)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
+        case = stored.lock_case_of_order(s, order_no)
+        order = lock_order(s, order_no)
         if order.status != REVIEW:  # another cashier's return got here first
             return ReturnReport(order_no, case.case_number, paid, refund_no, already=True)
         when = f"{result.refunded_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}"
@@ -131,11 +117,7 @@ def return_review_payment(
                 requested_by=actor.username,
             )
         )
-        for txn in s.execute(
-            select(ChannelTransaction).where(
-                ChannelTransaction.order_id == order.id, ChannelTransaction.outcome == REVIEW_NOW
-            )
-        ).scalars():
+        for txn in transactions_of_order(s, order.id, REVIEW_NOW):
             txn.outcome = RETURNED
             txn.note = f"{txn.note or ''}；已全额退回（{refund_no}）"
         audit.append(

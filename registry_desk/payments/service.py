@@ -21,9 +21,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
 from registry_desk.config import Settings
 from registry_desk.documents.receipt_pdf import PaymentBlock
 from registry_desk.domain.cases import MORTGAGE_CANCEL, MORTGAGE_FIRST, TRANSFER, TransferTaxFacts
@@ -36,7 +33,8 @@ from registry_desk.domain.quote_request import QuotedUnit, build_quote_request
 from registry_desk.domain.taxes import District
 from registry_desk.payments import orders as order_service
 from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, as_utc
-from registry_desk.payments.orders import OPEN, SETTLED, VOIDED, OrderView, Taxpayer
+from registry_desk.domain.payment_orders import OPEN, SETTLED, VOIDED
+from registry_desk.payments.orders import OrderView, Taxpayer
 from registry_desk.payments.receipts import (
     ReceiptTools,
     ReceiptView,
@@ -45,12 +43,13 @@ from registry_desk.payments.receipts import (
 )
 from registry_desk.payments.refunds import RefundReport, refund_case
 from registry_desk.payments.settlement import PollReport, poll_open_orders, record_payment
-from registry_desk.payments.tables import PaymentOrder
 from registry_desk.kernel import audit
 from registry_desk.registration import cases
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, CaseParty
+from registry_desk.storage.ledger import orders as stored
+from registry_desk.storage.session import Session
+from registry_desk.storage.tables import Case
 
 PAYMENT_SYSTEM = "system:payment-flow"
 
@@ -149,11 +148,7 @@ def taxpayers_for_case(case: Case, quote: Quote) -> dict[Payer, Taxpayer]:
 
 def _load_case(session: Session, case_number: str) -> Case:
     number = case_number.strip()
-    case = session.execute(
-        select(Case)
-        .where(Case.case_number == number)
-        .options(selectinload(Case.parties).selectinload(CaseParty.party), selectinload(Case.unit))
-    ).scalar_one_or_none()
+    case = stored.case_with_parties(session, number)
     if case is None:
         raise NotFound(f"没有业务号为 {number} 的业务", rule="税费同缴按业务号查询", record=number)
     return case
@@ -186,7 +181,8 @@ def ensure_orders(
         quote = quote_for_case(case)
         payable = quote.payable_lines()
         if not payable:
-            locked = s.execute(select(Case).where(Case.id == case.id).with_for_update()).scalar_one()
+            locked = stored.lock_case(s, case.id)
+            assert locked is not None
             cases.mark_paid_in(
                 s,
                 _system_actor(),
@@ -197,14 +193,7 @@ def ensure_orders(
             uow.commit()
             return []
         taxpayers = taxpayers_for_case(case, quote)
-        current = {
-            o.side: o
-            for o in s.execute(
-                select(PaymentOrder).where(
-                    PaymentOrder.case_id == case.id, PaymentOrder.live_key.is_not(None)
-                )
-            ).scalars()
-        }
+        current = {o.side: o for o in stored.live_orders_of_case(s, case.id)}
         changed = False
         for side in dict.fromkeys(line.payer for line in payable):
             order = current.get(str(side))
@@ -410,11 +399,7 @@ def poll_and_issue(
     result = PollResult(report)
     if settled:
         with db.unit_of_work(write=False) as uow:
-            result.case_ids = set(
-                uow.session.execute(
-                    select(PaymentOrder.case_id).where(PaymentOrder.order_no.in_(settled))
-                ).scalars()
-            )
+            result.case_ids = stored.case_ids_of_orders(uow.session, settled)
         for case_id in sorted(result.case_ids):
             result.receipts_made += produce_receipt_documents(db, case_id, tools, now)
     return result
@@ -472,15 +457,7 @@ def void_open_orders(
     with db.unit_of_work(write=False) as uow:
         case = _load_case(uow.session, case_number)
         case_id = case.id
-        open_orders = (
-            uow.session.execute(
-                select(PaymentOrder.order_no).where(
-                    PaymentOrder.case_id == case_id, PaymentOrder.status == OPEN
-                )
-            )
-            .scalars()
-            .all()
-        )
+        open_orders = stored.open_order_numbers_of_case(uow.session, case_id)
     voided = []
     for order_no in open_orders:
         status = channel.query(order_no)
@@ -497,12 +474,7 @@ def void_open_orders(
         channel.close(order_no)
         with db.unit_of_work() as uow:
             s = uow.session
-            order = s.execute(
-                select(PaymentOrder)
-                .where(PaymentOrder.order_no == order_no)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            ).scalar_one()
+            order = stored.lock_order(s, order_no)
             if order.status != OPEN:
                 continue
             order.status = VOIDED
@@ -619,17 +591,16 @@ def qr_png(payload: str, box_size: int = 5) -> bytes:
 
 def receipt_pdf(db: Database, actor: Actor, receipt_id: int) -> tuple[str, bytes]:
     """(file name, PDF) of a produced receipt, for preview and printing."""
-    from registry_desk.payments.tables import PaymentReceipt
-    from registry_desk.storage.tables import Attachment
+    from registry_desk.storage.ledger.receipts import attachment_by_id, receipt_by_id
 
     actor.require(Role.CASHIER, Role.CLERK, Role.REGISTRAR, operation="查看电子票据")
     with db.unit_of_work(write=False) as uow:
-        receipt = uow.session.get(PaymentReceipt, receipt_id)
+        receipt = receipt_by_id(uow.session, receipt_id)
         if receipt is None or receipt.attachment_id is None:
             raise NotFound(
                 f"电子票据 {receipt_id} 尚未生成", rule="电子票据入账后生成", record=str(receipt_id)
             )
-        attachment = uow.session.get(Attachment, receipt.attachment_id)
+        attachment = attachment_by_id(uow.session, receipt.attachment_id)
         assert attachment is not None
         return attachment.filename, attachment.content
 
@@ -676,36 +647,18 @@ class CashierDay:
 
 def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
     """Today's orders by status, totals per account, collections by hour, refunds, review items."""
+    from registry_desk.domain.payment_orders import STATUS_LABELS
     from registry_desk.payments.channel import day_bounds
     from registry_desk.payments.orders import SIDE_LABELS as SIDES
-    from registry_desk.payments.orders import STATUS_LABELS
     from registry_desk.payments.settlement import review_items
-    from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrderLine, PaymentRefund
+    from registry_desk.storage.ledger import reports
 
     actor.require(Role.CASHIER, operation="查看收费日报")
     start, end = day_bounds(day)
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        rows = s.execute(
-            select(PaymentOrder, Case.case_number)
-            .join(Case, Case.id == PaymentOrder.case_id)
-            .where(
-                ((PaymentOrder.created_at >= start) & (PaymentOrder.created_at < end))
-                | ((PaymentOrder.settled_at >= start) & (PaymentOrder.settled_at < end))
-            )
-            .order_by(PaymentOrder.created_at, PaymentOrder.id)
-        ).all()
-        payers = (
-            dict(
-                s.execute(
-                    select(PaymentOrderLine.order_id, PaymentOrderLine.taxpayer_name).where(
-                        PaymentOrderLine.order_id.in_([o.id for o, _ in rows]), PaymentOrderLine.position == 1
-                    )
-                ).all()
-            )
-            if rows
-            else {}
-        )
+        rows = reports.orders_of_day(s, start, end)
+        payers = reports.first_payers(s, [o.id for o, _ in rows])
         orders_today = tuple(
             OrderRow(
                 o.order_no,
@@ -722,20 +675,8 @@ def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
         )
         totals: dict[str, Money] = {"treasury": Money.zero(), "fiscal": Money.zero()}
         by_hour: dict[int, dict[str, Money]] = {}
-        for account, kind, debit, credit, posted in s.execute(
-            select(
-                LedgerPosting.account,
-                LedgerEntry.kind,
-                LedgerPosting.debit,
-                LedgerPosting.credit,
-                LedgerEntry.posted_at,
-            )
-            .join(LedgerEntry, LedgerEntry.id == LedgerPosting.entry_id)
-            .where(
-                LedgerEntry.posted_at >= start,
-                LedgerEntry.posted_at < end,
-                LedgerPosting.account.in_(["treasury", "fiscal"]),
-            )
+        for account, kind, debit, credit, posted in reports.account_postings_of_day(
+            s, start, end, ["treasury", "fiscal"]
         ):
             net = credit - debit
             totals[account] = totals.get(account, Money.zero()) + net
@@ -747,25 +688,12 @@ def cashier_day(db: Database, actor: Actor, day: date) -> CashierDay:
             RefundRow(
                 r.refund_no, number, order_no, r.amount, r.reason, as_utc(r.refunded_at), r.requested_by
             )
-            for r, number, order_no in s.execute(
-                select(PaymentRefund, Case.case_number, PaymentOrder.order_no)
-                .join(Case, Case.id == PaymentRefund.case_id)
-                .join(PaymentOrder, PaymentOrder.id == PaymentRefund.order_id)
-                .where(PaymentRefund.refunded_at >= start, PaymentRefund.refunded_at < end)
-                .order_by(PaymentRefund.refunded_at)
-            )
+            for r, number, order_no in reports.refunds_of_day(s, start, end)
         )
         to_refund = tuple(
-            s.execute(
-                select(Case.case_number)
-                .join(PaymentOrder, PaymentOrder.case_id == Case.id)
-                .where(
-                    PaymentOrder.status == SETTLED,
-                    Case.status.in_([CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED]),
-                )
-                .distinct()
-                .order_by(Case.case_number)
-            ).scalars()
+            reports.cases_with_orders_of_status(
+                s, SETTLED, [CaseStatus.WITHDRAWN, CaseStatus.REFUSED, CaseStatus.NOT_ACCEPTED]
+            )
         )
         review = tuple(review_items(s))
     return CashierDay(day, orders_today, totals, by_hour, refunds, review, to_refund)

@@ -15,30 +15,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.ledger import JournalEntry, LedgerAccount, Posting
 from registry_desk.domain.money import Money
+from registry_desk.domain.payment_orders import OPEN, REFUNDED, REVIEW, SETTLED, VOIDED
 from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, as_utc, parse_notification
 from registry_desk.payments.numbers import bill_check_code, bill_code, new_bill_number
-from registry_desk.payments.orders import OPEN, REFUNDED, REVIEW, SETTLED, VOIDED
-from registry_desk.payments.tables import (
-    ChannelTransaction,
-    LedgerEntry,
-    LedgerPosting,
-    PaymentOrder,
-    PaymentOrderLine,
-    PaymentReceipt,
-)
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.driver_sql import Driver, Prepared, driver
-from registry_desk.storage.tables import Case
+from registry_desk.storage.driver_sql import Driver, driver
+from registry_desk.storage.ledger import channel as transactions
+from registry_desk.storage.ledger import orders as stored
+from registry_desk.storage.ledger.receipts import insert_receipts
+from registry_desk.storage.ledger.tables import PaymentOrder
+from registry_desk.storage.ledger.writer import SETTLEMENT, write_entry
+from registry_desk.storage.session import Session
 
 SETTLEMENT_ACTOR = Actor(
     user_id=None, username="system:settlement", display_name="税费同缴自动入账", role=Role.CASHIER
@@ -72,100 +65,9 @@ class SettleOutcome:
     message: str = ""
 
 
-# Settling runs a dozen small statements per payment; each is compiled once and run on the driver cursor of
-# the unit of work's transaction (storage/driver_sql.py), the values passing through the columns' own types.
-_txns = ChannelTransaction.__table__
-_orders = PaymentOrder.__table__
-_lines = PaymentOrderLine.__table__
-_TXN_KEYS = (
-    "channel",
-    "txn_id",
-    "order_no",
-    "order_id",
-    "amount",
-    "paid_at",
-    "received_at",
-    "source",
-    "outcome",
-    "note",
-)
-_INSERT_TXN = {
-    # INSERT … ON CONFLICT DO NOTHING RETURNING id: no row back when the transaction was already recorded.
-    "postgresql": Prepared(
-        postgresql.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS
-    ),
-    "sqlite": Prepared(sqlite.insert(_txns).on_conflict_do_nothing().returning(_txns.c.id), keys=_TXN_KEYS),
-}
-_ORDER_CASE = Prepared(select(PaymentOrder.case_id).where(PaymentOrder.order_no == bindparam("order_no")))
-_LOCK_CASE = Prepared(
-    select(Case.id, Case.case_number, Case.status).where(Case.id == bindparam("case")).with_for_update()
-)
-_LOCK_ORDER = Prepared(
-    select(
-        PaymentOrder.id,
-        PaymentOrder.order_no,
-        PaymentOrder.case_id,
-        PaymentOrder.status,
-        PaymentOrder.amount,
-        PaymentOrder.channel_txn_id,
-    )
-    .where(PaymentOrder.order_no == bindparam("order_no"))
-    .with_for_update()
-)
-_ORDER_LINES = Prepared(
-    select(
-        PaymentOrderLine.id,
-        PaymentOrderLine.kind,
-        PaymentOrderLine.account,
-        PaymentOrderLine.item,
-        PaymentOrderLine.item_code,
-        PaymentOrderLine.quantity,
-        PaymentOrderLine.standard,
-        PaymentOrderLine.rate,
-        PaymentOrderLine.amount,
-        PaymentOrderLine.ref,
-        PaymentOrderLine.taxpayer_name,
-        PaymentOrderLine.taxpayer_id,
-    )
-    .where(PaymentOrderLine.order_id == bindparam("order"))
-    .order_by(PaymentOrderLine.position, PaymentOrderLine.id)
-)
-_PAY_ORDER = Prepared(
-    update(_orders).where(_orders.c.id == bindparam("order")),
-    keys=("status", "channel_txn_id", "paid_amount", "paid_at", "settled_at", "review_reason"),
-)
-_CREDIT_LINES = Prepared(
-    update(_lines).where(_lines.c.order_id == bindparam("order")), keys=("credit_status", "credited_at")
-)
-_ENTRY_KEYS = ("kind", "order_id", "case_id", "memo", "total", "posted_at", "reverses_id")
-_INSERT_ENTRY = Prepared(
-    insert(LedgerEntry.__table__).returning(LedgerEntry.__table__.c.id), keys=_ENTRY_KEYS
-)
-_INSERT_POSTING = Prepared(
-    insert(LedgerPosting.__table__), keys=("entry_id", "account", "debit", "credit", "ref", "line_id")
-)
-_RECEIPT_KEYS = (
-    "kind",
-    "case_id",
-    "order_id",
-    "number",
-    "bill_code",
-    "check_code",
-    "payer_name",
-    "payer_id",
-    "amount",
-    "issued_at",
-    "lines",
-    "status",
-    "red_of_id",
-    "attachment_id",
-)
-_INSERT_RECEIPT = Prepared(insert(PaymentReceipt.__table__), keys=_RECEIPT_KEYS)
-_CASE_ORDERS = Prepared(
-    select(PaymentOrder.status, PaymentOrder.amount).where(
-        PaymentOrder.case_id == bindparam("case"), PaymentOrder.status != VOIDED
-    )
-)
+# Settling runs a dozen small statements per payment; each is compiled once in storage/ledger/ and run on the
+# driver cursor of the unit of work's transaction (storage/driver_sql.py). The rows they read are held in
+# these plain records.
 
 
 @dataclass(frozen=True)
@@ -204,27 +106,8 @@ class _LockedCase:
     status: CaseStatus
 
 
-def _insert_transaction(sql: Driver, values: dict) -> int | None:
-    """Records the report; None when this (channel, transaction) was recorded before."""
-    row = _INSERT_TXN[sql.name].first(sql, **{"order_id": None, "note": None, **values})
-    return None if row is None else int(row[0])
-
-
-_KNOWN_TXN = (
-    select(ChannelTransaction.id)
-    .where(
-        ChannelTransaction.channel == bindparam("channel"), ChannelTransaction.txn_id == bindparam("txn_id")
-    )
-    .limit(1)
-)
-
-
 def _already_recorded(db: Database, event: PaymentEvent) -> bool:
-    # A plain connection, not a Session: this runs for every repeated report, which is most of them.
-    with db.engine.connect() as conn:
-        return (
-            conn.execute(_KNOWN_TXN, {"channel": event.channel, "txn_id": event.txn_id}).first() is not None
-        )
+    return transactions.transaction_recorded(db, event.channel, event.txn_id)
 
 
 def record_payment(db: Database, event: PaymentEvent, now: datetime | None = None) -> SettleOutcome:
@@ -251,17 +134,17 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
         "received_at": now,
         "source": event.source,
     }
-    head = _ORDER_CASE.first(sql, order_no=event.order_no)
-    if head is None:
+    case_id = stored.case_id_of_order_number(sql, event.order_no)
+    if case_id is None:
         note = f"渠道报告的订单 {event.order_no} 不是本系统开具的缴款单"
-        inserted = _insert_transaction(sql, {**base, "outcome": UNKNOWN_ORDER, "note": note})
+        inserted = transactions.insert_transaction(sql, {**base, "outcome": UNKNOWN_ORDER, "note": note})
         return SettleOutcome(
             UNKNOWN_ORDER if inserted else DUPLICATE, event.order_no, event.txn_id, message=note
         )
 
     # Lock order: case first, then the order (create_orders and refunds take them in the same order).
-    case = _LockedCase(*_LOCK_CASE.rows(sql, case=head[0])[0])
-    order = _Order(*_LOCK_ORDER.rows(sql, order_no=event.order_no)[0])
+    case = _LockedCase(*stored.lock_case_head(sql, case_id))
+    order = _Order(*stored.lock_order_head(sql, event.order_no))
     # What the report means is decided on the locked order and recorded with the transaction row, whose
     # unique (channel, transaction id) makes a repeated report change nothing at all.
     if order.status in (SETTLED, REFUNDED):
@@ -270,7 +153,9 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
             f"本笔 {event.amount} 元为重复支付，须退款"
         )
         if (
-            _insert_transaction(sql, {**base, "order_id": order.id, "outcome": DOUBLE_PAYMENT, "note": note})
+            transactions.insert_transaction(
+                sql, {**base, "order_id": order.id, "outcome": DOUBLE_PAYMENT, "note": note}
+            )
             is None
         ):
             return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
@@ -279,7 +164,9 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
         state = "已作废" if order.status == VOIDED else "待人工核查"
         note = f"缴款单 {order.order_no} {state}，收到支付 {event.amount} 元，未入账，须人工处理"
         if (
-            _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": note})
+            transactions.insert_transaction(
+                sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": note}
+            )
             is None
         ):
             return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
@@ -293,13 +180,15 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
             f"（相差 {difference} 元），未入账，须人工核查"
         )
         if (
-            _insert_transaction(sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": reason})
+            transactions.insert_transaction(
+                sql, {**base, "order_id": order.id, "outcome": REVIEW_NOW, "note": reason}
+            )
             is None
         ):
             return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
-        _PAY_ORDER.execute(
+        stored.set_order_payment(
             sql,
-            order=order.id,
+            order.id,
             status=REVIEW,
             channel_txn_id=event.txn_id,
             paid_amount=event.amount,
@@ -324,7 +213,7 @@ def _record_in(session: Session, event: PaymentEvent, now: datetime) -> SettleOu
         )
         return SettleOutcome(REVIEW_NOW, order.order_no, event.txn_id, message=reason)
 
-    if _insert_transaction(sql, {**base, "order_id": order.id, "outcome": SETTLED_NOW}) is None:
+    if transactions.insert_transaction(sql, {**base, "order_id": order.id, "outcome": SETTLED_NOW}) is None:
         return SettleOutcome(DUPLICATE, order.order_no, event.txn_id, message="该笔支付已记录")
     _settle(session, sql, case, order, event, now)
     moved = _advance_case(session, sql, case, now)
@@ -346,72 +235,25 @@ def settlement_entry(order: PaymentOrder) -> JournalEntry:
     return JournalEntry(tuple(postings), f"缴款单 {order.order_no} 入账")
 
 
-def _write_entry(
-    session: Session,
-    kind: str,
-    order: PaymentOrder,
-    entry: JournalEntry,
-    now: datetime,
-    line_ids: list[int | None],
-    reverses_id: int | None = None,
-) -> LedgerEntry:
-    row = LedgerEntry(
-        kind=kind,
-        order_id=order.id,
-        case_id=order.case_id,
-        memo=entry.memo[:256],
-        total=entry.total,
-        posted_at=now,
-        reverses_id=reverses_id,
-    )
-    for posting, line_id in zip(entry.postings, line_ids, strict=True):
-        row.postings.append(
-            LedgerPosting(
-                account=posting.account,
-                debit=posting.debit,
-                credit=posting.credit,
-                ref=posting.ref,
-                line_id=line_id,
-            )
-        )
-    session.add(row)
-    return row
-
-
 def _settle(
     session: Session, sql: Driver, case: _LockedCase, order: _Order, event: PaymentEvent, now: datetime
 ) -> None:
-    lines = tuple(_Line(*row) for row in _ORDER_LINES.rows(sql, order=order.id))
+    lines = tuple(_Line(*row) for row in stored.order_line_rows(sql, order.id))
     order = replace(order, lines=lines)
     entry = settlement_entry(order)  # type: ignore[arg-type]
-    entry_id = _INSERT_ENTRY.rows(
+    write_entry(
         sql,
-        kind="settlement",
+        kind=SETTLEMENT,
         order_id=order.id,
         case_id=order.case_id,
-        memo=entry.memo[:256],
-        total=entry.total,
+        entry=entry,
         posted_at=now,
-        reverses_id=None,
-    )[0][0]
-    _INSERT_POSTING.execute_many(
-        sql,
-        [
-            {
-                "entry_id": entry_id,
-                "account": posting.account,
-                "debit": posting.debit,
-                "credit": posting.credit,
-                "ref": posting.ref,
-                "line_id": line_id,
-            }
-            for posting, line_id in zip(entry.postings, [None, *(line.id for line in lines)], strict=True)
-        ],
+        line_ids=[None, *(line.id for line in lines)],
     )
-    _CREDIT_LINES.execute(sql, order=order.id, credit_status="credited", credited_at=now)
-    _PAY_ORDER.execute(
+    stored.set_lines_credit(sql, order.id, "credited", now)
+    stored.set_order_payment(
         sql,
-        order=order.id,
+        order.id,
         status=SETTLED,
         channel_txn_id=event.txn_id,
         paid_amount=event.amount,
@@ -502,21 +344,21 @@ def _issue_receipts(sql: Driver, order: _Order, now: datetime) -> None:
                 "attachment_id": None,
             }
         )
-    _INSERT_RECEIPT.execute_many(sql, rows)
+    insert_receipts(sql, rows)
 
 
 def _advance_case(session: Session, sql: Driver, case: _LockedCase, now: datetime) -> bool:
     """Moves the case from 待缴费 to 审核中 when none of its orders is left unsettled."""
     if case.status is not CaseStatus.AWAITING_PAYMENT:
         return False
-    orders = _CASE_ORDERS.rows(sql, case=case.id)
+    orders = stored.counted_order_amounts(sql, case.id)
     if not orders or any(status != SETTLED for status, _ in orders):
         return False
     total = sum((amount for _, amount in orders), Money.zero())
     # The case workflow owns the status move (and its audit event and version); settlement only says why.
     from registry_desk.registration.cases import mark_paid_in
 
-    locked = session.get(Case, case.id, populate_existing=True)
+    locked = stored.reloaded_case(session, case.id)
     assert locked is not None
     mark_paid_in(
         session,
@@ -558,19 +400,7 @@ def poll_open_orders(
     what it reports paid. Every window calls this on a timer; running it twice at once is harmless."""
     now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
-        order_nos = (
-            uow.session.execute(
-                select(PaymentOrder.order_no)
-                .where(
-                    PaymentOrder.status == OPEN,
-                    PaymentOrder.channel == channel.name,
-                    PaymentOrder.expires_at > now - POLL_GRACE,
-                )
-                .order_by(PaymentOrder.id)
-            )
-            .scalars()
-            .all()
-        )
+        order_nos = stored.pollable_order_numbers(uow.session, channel.name, now - POLL_GRACE)
     report = PollReport()
     for order_no in order_nos:
         report.checked += 1
@@ -612,13 +442,9 @@ def handle_notification(
 def review_items(session: Session) -> list[dict]:
     """What needs a person: orders under review and payments that could not be booked."""
     items = []
-    for order in session.execute(select(PaymentOrder).where(PaymentOrder.status == REVIEW)).scalars():
+    for order in stored.orders_under_review(session):
         items.append({"kind": "order", "order_no": order.order_no, "reason": order.review_reason or ""})
-    for txn in session.execute(
-        select(ChannelTransaction).where(
-            ChannelTransaction.outcome.in_([REVIEW_NOW, DOUBLE_PAYMENT, UNKNOWN_ORDER])
-        )
-    ).scalars():
+    for txn in transactions.transactions_with_outcome(session, [REVIEW_NOW, DOUBLE_PAYMENT, UNKNOWN_ORDER]):
         items.append(
             {"kind": "transaction", "order_no": txn.order_no, "txn_id": txn.txn_id, "reason": txn.note or ""}
         )

@@ -9,7 +9,7 @@ from sqlalchemy import MetaData
 
 MAPPING_MODULES = (
     "registry_desk.storage.tables",
-    "registry_desk.payments.tables",
+    "registry_desk.storage.ledger.tables",
     "registry_desk.storage.kiosk.tables",
     "registry_desk.storage.hall_tables",
 )

@@ -40,7 +40,7 @@ def test_the_checks_notice_a_half_written_register(tmp_path):
     from sqlalchemy import delete, select, update
 
     from registry_desk.demo.loadtest.checks import check_register, counters
-    from registry_desk.payments.tables import LedgerEntry, LedgerPosting
+    from registry_desk.storage.ledger.tables import LedgerEntry, LedgerPosting
     from registry_desk.storage.database import Database
     from registry_desk.storage.tables import AuditEvent, Certificate, Sequence
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from registry_desk.demo.loadtest.runner import run_load
 from registry_desk.demo.loadtest.window import ISSUED, REFUSED
-from registry_desk.payments.tables import PaymentOrder
+from registry_desk.storage.ledger.tables import PaymentOrder
 from registry_desk.storage.tables import AuditEvent, Case
 from tests.conftest import BACKENDS, migrated_postgres, postgres_base_url
 

@@ -19,7 +19,7 @@ from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.ledger import LedgerAccount
 from registry_desk.payments.channel import CHINA_TZ
 from registry_desk.payments.reconciliation import reconcile
-from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrder
+from registry_desk.storage.ledger.tables import LedgerEntry, LedgerPosting, PaymentOrder
 from registry_desk.registration import cases
 from registry_desk.payments import service as payment_flow
 from registry_desk.demo.demo_cases import (

@@ -14,7 +14,7 @@ from registry_desk import config
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import day_bounds
-from registry_desk.payments.tables import LedgerEntry, LedgerPosting
+from registry_desk.storage.ledger.tables import LedgerEntry, LedgerPosting
 from registry_desk.registration import cases
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import Actor

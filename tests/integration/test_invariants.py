@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, text, update
 
 from registry_desk import cli
 from registry_desk.domain.codes import CoOwnership, RightStatus, RightType
-from registry_desk.payments.tables import LedgerEntry, LedgerPosting, PaymentOrder
+from registry_desk.storage.ledger.tables import LedgerEntry, LedgerPosting, PaymentOrder
 from registry_desk.operations import invariants
 from registry_desk.demo.demo_data import load_demo
 from registry_desk.operations.invariants import check_database

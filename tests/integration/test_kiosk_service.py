@@ -13,7 +13,7 @@ from registry_desk.documents.seal import verify_pdf
 from registry_desk.documents.verification import document_text, qr_texts_in
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from registry_desk.payments.orders import SETTLED
+from registry_desk.domain.payment_orders import SETTLED
 from registry_desk.registration import cases
 from registry_desk.registration import issuing
 from registry_desk.kiosk import paper_stock

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.payments.tables import PaymentOrder, PaymentReceipt
+from registry_desk.storage.ledger.tables import PaymentOrder, PaymentReceipt
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.storage.tables import Case
 from tests.unit.payments.factories import NOW

@@ -13,10 +13,10 @@ from registry_desk.domain.cases import TransferTaxFacts
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import PermissionDenied, RuleViolation
 from registry_desk.domain.money import Money
-from registry_desk.payments import orders
+from registry_desk.domain.payment_orders import OPEN, VOIDED
 from registry_desk.payments.channel import STATUS_CLOSED
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.payments.tables import LedgerEntry, PaymentOrder, PaymentReceipt
+from registry_desk.storage.ledger.tables import LedgerEntry, PaymentOrder, PaymentReceipt
 from registry_desk.registration import cases
 from registry_desk.payments import service as payment_flow
 from registry_desk.storage.tables import AuditEvent
@@ -70,7 +70,7 @@ def _resale(reg, **tax):
 def _pay_all(db, channel, number, when=LATER):
     payment = payment_flow.case_payment(db, number)
     for side in payment.sides:
-        if side.order.status != orders.OPEN:
+        if side.order.status != OPEN:
             continue
         payment_flow.simulate_scan(channel, side.order.payload, now=when)
     return payment_flow.poll_and_issue(db, channel, now=when + timedelta(seconds=5))
@@ -189,7 +189,7 @@ def test_withdrawing_voids_unpaid_orders_at_the_channel(db, reg, channel):
         statuses = uow.session.execute(
             select(PaymentOrder.status).where(PaymentOrder.case_id.is_not(None))
         ).scalars()
-        assert set(statuses) == {orders.VOIDED}
+        assert set(statuses) == {VOIDED}
     with pytest.raises(RuleViolation, match="已关闭"):
         channel.pay(done.orders[0].payload, LATER + timedelta(minutes=1))
 

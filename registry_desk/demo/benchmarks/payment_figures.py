@@ -11,8 +11,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, insert, update
-
 from registry_desk.demo.benchmarks.runner import Figure
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.fees import Business
@@ -30,16 +28,13 @@ from registry_desk.payments.channel import (
 from registry_desk.payments.local_channel import LocalChannel, write_statement_csv
 from registry_desk.payments.reconciliation import read_statement_csv, reconcile
 from registry_desk.payments.settlement import handle_notification
-from registry_desk.payments.tables import (
-    ChannelTransaction,
-    LedgerEntry,
-    LedgerPosting,
-    PaymentOrder,
-    PaymentReceipt,
-)
 from registry_desk.kernel.quote import QuoteRequest, compute_quote
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
+from registry_desk.storage.ledger.channel import insert_transactions
+from registry_desk.storage.ledger.orders import order_by_id
+from registry_desk.storage.ledger.reconciliation import load_statement_table
+from registry_desk.storage.ledger.writer import insert_settlement_rows_plainly
 from registry_desk.storage.tables import Case, Unit
 
 DAY = date(2026, 3, 12)
@@ -132,19 +127,92 @@ def _buyer_orders(db: Database, n: int, prefix: str) -> list[tuple[int, str, Mon
     return made
 
 
+def _bare_lines(db: Database, bare: list[tuple[int, str, Money]]) -> dict[int, tuple[int, list[tuple]]]:
+    """{order id: (case id, [(line id, account, amount, ref, kind)])} of the baseline's orders."""
+    with db.unit_of_work(write=False) as uow:
+        found = {}
+        for order_id, _, _ in bare:
+            order = order_by_id(uow.session, order_id)
+            assert order is not None
+            lines = [(line.id, line.account, line.amount, line.ref, line.kind) for line in order.lines]
+            found[order_id] = (order.case_id, lines)
+    return found
+
+
+def _settle_bare(db: Database, index: int, order: tuple[int, str, Money], case_id: int, lines: list) -> None:
+    """The baseline: the rows one settlement writes, inserted plainly (no check, lock or audit event)."""
+    order_id, order_no, amount = order
+    now = NOON + timedelta(minutes=2)
+    clearing = {
+        "account": "clearing",
+        "debit": amount,
+        "credit": Money.zero(),
+        "ref": order_no,
+        "line_id": None,
+    }
+    with db.unit_of_work() as uow:
+        insert_settlement_rows_plainly(
+            uow.session,
+            transaction={
+                "channel": "local",
+                "txn_id": f"BARE{index:08d}",
+                "order_no": order_no,
+                "order_id": order_id,
+                "amount": amount,
+                "paid_at": now,
+                "received_at": now,
+                "source": "notify",
+                "outcome": "settled",
+            },
+            entry={
+                "kind": "settlement",
+                "order_id": order_id,
+                "case_id": case_id,
+                "memo": order_no,
+                "total": amount,
+                "posted_at": now,
+            },
+            postings=[clearing]
+            + [
+                {"account": account, "debit": Money.zero(), "credit": value, "ref": ref, "line_id": line_id}
+                for line_id, account, value, ref, _kind in lines
+            ],
+            receipts=[
+                {
+                    "kind": kind,
+                    "case_id": case_id,
+                    "order_id": order_id,
+                    "number": f"B{kind}{index:08d}",
+                    "bill_code": None,
+                    "check_code": None,
+                    "payer_name": "王镕",
+                    "payer_id": "11010519491231002X",
+                    "amount": value,
+                    "issued_at": now,
+                    "lines": [],
+                    "status": "valid",
+                }
+                for _lid, _acc, value, _ref, kind in lines
+            ],
+            order_id=order_id,
+            order_values={
+                "status": "settled",
+                "settled_at": now,
+                "channel_txn_id": f"BARE{index:08d}",
+                "paid_amount": amount,
+                "paid_at": now,
+            },
+        )
+        uow.commit()
+
+
 def settlement_figure(work_dir: Path, n: int, warmup: int) -> Figure:
     db = _scratch(work_dir, "settlement")
     channel = LocalChannel(Path(work_dir) / "settlement")
     total = n + warmup
     candidates = _buyer_orders(db, total, "1")
     bare = _buyer_orders(db, total, "2")
-    with db.unit_of_work(write=False) as uow:
-        lines = {
-            order_id: [(line.id, line.account, line.amount, line.ref, line.kind) for line in order.lines]
-            for order_id, order in ((oid, uow.session.get(PaymentOrder, oid)) for oid, _, _ in bare)
-            if order is not None
-        }
-        case_ids = {oid: uow.session.get(PaymentOrder, oid).case_id for oid, _, _ in bare}  # type: ignore[union-attr]
+    lines = _bare_lines(db, bare)
     notices = []
     for i, (_oid, order_no, amount) in enumerate(candidates):
         status = ChannelStatus(order_no, 2, f"LCBENCH{i:08d}", amount, NOON + timedelta(minutes=1))
@@ -161,92 +229,8 @@ def settlement_figure(work_dir: Path, n: int, warmup: int) -> Figure:
 
     def baseline(_i: int) -> None:
         index = next(next_bare)
-        order_id, order_no, amount = bare[index]
-        now = NOON + timedelta(minutes=2)
-        with db.unit_of_work() as uow:
-            conn = uow.session.connection()
-            conn.execute(
-                insert(ChannelTransaction),
-                [
-                    {
-                        "channel": "local",
-                        "txn_id": f"BARE{index:08d}",
-                        "order_no": order_no,
-                        "order_id": order_id,
-                        "amount": amount,
-                        "paid_at": now,
-                        "received_at": now,
-                        "source": "notify",
-                        "outcome": "settled",
-                    }
-                ],
-            )
-            case_id = case_ids[order_id]
-            entry_id = conn.execute(
-                insert(LedgerEntry).returning(LedgerEntry.id),
-                {
-                    "kind": "settlement",
-                    "order_id": order_id,
-                    "case_id": case_id,
-                    "memo": order_no,
-                    "total": amount,
-                    "posted_at": now,
-                },
-            ).scalar_one()
-            postings = [
-                {
-                    "entry_id": entry_id,
-                    "account": "clearing",
-                    "debit": amount,
-                    "credit": Money.zero(),
-                    "ref": order_no,
-                    "line_id": None,
-                }
-            ]
-            postings += [
-                {
-                    "entry_id": entry_id,
-                    "account": account,
-                    "debit": Money.zero(),
-                    "credit": value,
-                    "ref": ref,
-                    "line_id": line_id,
-                }
-                for line_id, account, value, ref, _kind in lines[order_id]
-            ]
-            conn.execute(insert(LedgerPosting), postings)
-            conn.execute(
-                insert(PaymentReceipt),
-                [
-                    {
-                        "kind": kind,
-                        "case_id": case_id,
-                        "order_id": order_id,
-                        "number": f"B{kind}{index:08d}",
-                        "bill_code": None,
-                        "check_code": None,
-                        "payer_name": "王镕",
-                        "payer_id": "11010519491231002X",
-                        "amount": value,
-                        "issued_at": now,
-                        "lines": [],
-                        "status": "valid",
-                    }
-                    for _lid, _acc, value, _ref, kind in lines[order_id]
-                ],
-            )
-            conn.execute(
-                update(PaymentOrder)
-                .where(PaymentOrder.id == order_id)
-                .values(
-                    status="settled",
-                    settled_at=now,
-                    channel_txn_id=f"BARE{index:08d}",
-                    paid_amount=amount,
-                    paid_at=now,
-                )
-            )
-            uow.commit()
+        case_id, order_lines = lines[bare[index][0]]
+        _settle_bare(db, index, bare[index], case_id, order_lines)
 
     return Figure(
         "settle one paid order (verify, lock, postings, receipt records; no PDF)",
@@ -275,10 +259,9 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
         for i in range(lines)
     ]
     with db.unit_of_work() as uow:
-        conn = uow.session.connection()
         for chunk in range(0, lines, 10_000):
-            conn.execute(
-                insert(ChannelTransaction),
+            insert_transactions(
+                uow.session,
                 [
                     {
                         "channel": "local",
@@ -297,7 +280,6 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
         uow.commit()
     statement = Path(work_dir) / "reconciliation" / "statement.csv"
     write_statement_csv(rows, statement)
-    metadata = MetaData()
     tables = itertools.count()
 
     def candidate(_i: int) -> object:
@@ -307,16 +289,6 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
 
     def baseline(_i: int) -> None:
         # A fresh table per run so every load is an insert into an empty table, as the first load would be.
-        table = Table(
-            f"bench_statement_{next(tables)}",
-            metadata,
-            Column("id", Integer, primary_key=True),
-            Column("kind", String(16)),
-            Column("order_no", String(32)),
-            Column("txn_id", String(64)),
-            Column("amount_fen", BigInteger),
-            Column("at", DateTime(timezone=True)),
-        )
         with statement.open("r", encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             next(reader)
@@ -331,9 +303,7 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
                 for kind, order_no, txn_id, amount, at in reader
             ]
         with db.unit_of_work() as uow:
-            conn = uow.session.connection()
-            table.create(conn)
-            conn.execute(insert(table), loaded)
+            load_statement_table(uow.session, f"bench_statement_{next(tables)}", loaded)
             uow.commit()
 
     return Figure(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, text
 
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
-from registry_desk.payments.tables import ChannelTransaction, LedgerEntry, LedgerPosting, PaymentOrder
+from registry_desk.storage.ledger.tables import ChannelTransaction, LedgerEntry, LedgerPosting, PaymentOrder
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.operations.invariants import check_database
 from registry_desk.storage.database import Database

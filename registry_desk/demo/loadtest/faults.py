@@ -32,9 +32,9 @@ from registry_desk.demo.loadtest.plan import (
     require_loopback,
 )
 from registry_desk.demo.loadtest.window import _Window
-from registry_desk.payments import orders
+from registry_desk.domain.payment_orders import OPEN, SETTLED
 from registry_desk.payments.settlement import poll_open_orders
-from registry_desk.payments.tables import PaymentOrder, PaymentReceipt
+from registry_desk.storage.ledger.tables import PaymentOrder, PaymentReceipt
 from registry_desk.registration import cases
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import utc_now
@@ -151,7 +151,7 @@ def _whole(db: Database, report: FaultReport) -> None:
         ):
             handed.setdefault(number, []).append(handed_over_at is not None)
         receipts = s.scalars(select(PaymentReceipt.number)).all()
-        open_orders = s.scalar(select(func.count()).where(PaymentOrder.status == orders.OPEN)) or 0
+        open_orders = s.scalar(select(func.count()).where(PaymentOrder.status == OPEN)) or 0
         # Work the killed windows finished (window 2's registrar): proof the kills landed among real writes.
         under_fire = (
             s.scalar(
@@ -163,9 +163,9 @@ def _whole(db: Database, report: FaultReport) -> None:
         )
     for number, status in statuses.items():
         paid = by_case.get(number)
-        if paid is not None and paid != {orders.SETTLED} and status is not CaseStatus.AWAITING_PAYMENT:
+        if paid is not None and paid != {SETTLED} and status is not CaseStatus.AWAITING_PAYMENT:
             report.problems.append(f"业务 {number} 未缴清却已是“{status.label}”")
-        if paid == {orders.SETTLED} and status is not CaseStatus.ISSUED:
+        if paid == {SETTLED} and status is not CaseStatus.ISSUED:
             report.problems.append(f"业务 {number} 已缴清但停在“{status.label}”")
         if paid is None and status is not CaseStatus.ISSUED:
             report.problems.append(f"业务 {number}（免缴费）停在“{status.label}”")

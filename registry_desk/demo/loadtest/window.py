@@ -19,7 +19,7 @@ from registry_desk.domain.codes import CaseStatus, PartyRole
 from registry_desk.domain.errors import DomainError
 from registry_desk.domain.fees import Business
 from registry_desk.demo.loadtest.plan import CasePlan, build_request, clerk, registrar
-from registry_desk.payments import orders
+from registry_desk.domain.payment_orders import OPEN
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.receipts import ReceiptTools
 from registry_desk.payments.settlement import poll_open_orders
@@ -107,7 +107,7 @@ class _Window:
         views = payment_flow.ensure_orders(self.db, self.channel, number, created_by=self.clerk.username)
         if pay:
             for view in views:
-                if view.status == orders.OPEN and view.payload:
+                if view.status == OPEN and view.payload:
                     payment_flow.simulate_scan(self.channel, view.payload)
 
     def print_certificate(self, number: str) -> None:

@@ -1,7 +1,7 @@
 """Where the kiosk's documents go: the kiosk's printer through Qt (QPrinter), or PDF files (`--print-to DIR`).
 
 Each output is a callable `(pdf bytes, job name) -> where it went`; raising means the sheet did not come out
-right, and kiosk/service.py spoils it.
+right, and kiosk/printing.py spoils it.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 
 from registry_desk.domain.money import Money
-from registry_desk.payments.tables import (
+from registry_desk.storage.ledger.tables import (
     ChannelTransaction,
     LedgerEntry,
     LedgerPosting,

@@ -16,7 +16,7 @@ from registry_desk.domain.money import Money
 from registry_desk.payments import orders
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.numbers import mod11_10_valid
-from registry_desk.payments.tables import PaymentOrder
+from registry_desk.storage.ledger.tables import PaymentOrder
 from tests.unit.payments.factories import (
     BUYER,
     NOW,

@@ -17,7 +17,7 @@ from registry_desk.documents.pki import TrustStore, create_demo_pki
 from registry_desk.documents.verification import check_document, document_text
 from registry_desk.payments import orders, receipts, settlement
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.payments.tables import PaymentReceipt
+from registry_desk.storage.ledger.tables import PaymentReceipt
 from registry_desk.resources_path import seed
 from registry_desk.storage.tables import Attachment
 from tests.unit.payments.factories import BUYER, NOW, SELLER, TAXPAYERS, make_case, resale_quote

@@ -14,7 +14,7 @@ from registry_desk.domain.money import Money
 from registry_desk.payments import orders, refunds, settlement
 from registry_desk.payments.channel import STATUS_REFUNDED
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.payments.tables import LedgerEntry, PaymentOrderLine, PaymentReceipt, PaymentRefund
+from registry_desk.storage.ledger.tables import LedgerEntry, PaymentOrderLine, PaymentReceipt, PaymentRefund
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import AuditEvent, Case
 from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote

@@ -13,11 +13,12 @@ from registry_desk.domain.charges import Payer, Quote
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
+from registry_desk.domain.payment_orders import OPEN, VOIDED
 from registry_desk.payments import orders, review, settlement
 from registry_desk.payments.channel import local_day
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.reconciliation import reconcile
-from registry_desk.payments.tables import ChannelTransaction, PaymentOrder, PaymentRefund
+from registry_desk.storage.ledger.tables import ChannelTransaction, PaymentOrder, PaymentRefund
 from registry_desk.operations import invariants
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import AuditEvent
@@ -61,7 +62,7 @@ def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_a
     with any_db.unit_of_work(write=False) as uow:
         s = uow.session
         order = s.scalars(select(PaymentOrder).where(PaymentOrder.order_no == order_no)).one()
-        assert order.status == orders.VOIDED and order.live_key is None
+        assert order.status == VOIDED and order.live_key is None
         assert "全额退回" in order.void_reason and "银行少收一分" in order.review_reason
         refund = s.scalars(select(PaymentRefund).where(PaymentRefund.order_id == order.id)).one()
         assert (refund.refund_no, refund.amount, refund.requested_by) == (
@@ -86,7 +87,7 @@ def test_returning_a_short_payment_voids_the_order_and_lets_the_side_be_billed_a
             uow.session, case_id, buyer_lines, TAXPAYERS, LATER, channel=channel
         )
         uow.commit()
-        assert again_order.amount == Money.yuan("10080.00") and again_order.status == orders.OPEN
+        assert again_order.amount == Money.yuan("10080.00") and again_order.status == OPEN
 
     # The channel's statement: the short payment and its return; the return matches our refund record.
     day = local_day(LATER)

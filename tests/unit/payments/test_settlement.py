@@ -13,7 +13,7 @@ from registry_desk.domain.money import Money
 from registry_desk.payments import orders, settlement
 from registry_desk.payments.channel import PaymentEvent
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.payments.tables import ChannelTransaction, PaymentOrderLine, PaymentReceipt
+from registry_desk.storage.ledger.tables import ChannelTransaction, PaymentOrderLine, PaymentReceipt
 from registry_desk.storage.tables import AuditEvent, Case
 from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote
 from tests.unit.payments.ledger_checks import assert_books_balance, assert_settled_exactly_once

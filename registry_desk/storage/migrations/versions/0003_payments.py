@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-26
 
-Tables mapped in registry_desk/payments/tables.py. Money columns are integer fen.
+Tables mapped in registry_desk/storage/ledger/tables.py. Money columns are integer fen.
 """
 
 from __future__ import annotations

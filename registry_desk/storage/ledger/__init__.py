@@ -1,0 +1,1 @@
+"""The ledger's storage: payment orders and lines, channel transactions, journal entries, receipts, refunds."""
