@@ -68,7 +68,6 @@ OVERSIZE = {
     "registry_desk/demo/benchmarks/payment_figures.py:settlement_figure": 127,
     "registry_desk/exemptions/sealed_materials.py:attach_sealed_document": 123,
     "registry_desk/kiosk/service.py:print_certificate": 137,
-    "registry_desk/operations/dashboard.py:build_dashboard": 146,
     "registry_desk/ui/case_detail.py:__init__": 138,
     "registry_desk/ui/cashier_view.py:__init__": 140,
     "registry_desk/ui/intake.py:__init__": 328,
