@@ -51,11 +51,6 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _unit_count(db) -> int:  # type: ignore[no-untyped-def]
-    with db.engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM units").scalar() or 0)
-
-
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk import config
     from registry_desk.demo.benchmarks import register_figures
@@ -65,6 +60,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.kernel.context import SYSTEM
     from registry_desk.storage import migrate
     from registry_desk.storage.database import Database
+    from registry_desk.storage.demo.figures import unit_total
 
     bench_dir = Path(args.bench_dir) if args.bench_dir else settings.data_dir / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +72,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(url)
     db.check_connection()
     migrate.upgrade(db.engine)
-    have = _unit_count(db)
+    have = unit_total(db)
     if have != args.units:
         if have:
             print(
