@@ -76,8 +76,9 @@ class _Opener:
     def _work(self, settings: Settings, demo: bool) -> None:
         try:
             from registry_desk.bootstrap import open_database
+            from registry_desk.demo.seed import seed_demo
 
-            result = open_database(settings, demo=demo)
+            result = open_database(settings, seed=seed_demo if demo else None)
         except Exception as error:  # noqa: BLE001 - shown in the dialog rather than lost on a thread
             self._tasks.post(partial(self._arrive, self._on_failed, error))
             return

@@ -31,9 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _init(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.bootstrap import open_database
+    from registry_desk.demo.seed import seed_demo
     from registry_desk.storage import migrate
 
-    result = open_database(settings, demo=not args.no_demo)
+    result = open_database(settings, seed=None if args.no_demo else seed_demo)
     print(f"数据库已就绪（结构版本 {migrate.current_revision(result.db.engine)}）：{result.db!r}")
     print(f"数据目录：{settings.data_dir}")
     if result.demo_loaded:
@@ -50,7 +51,7 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.kernel.audit import verify_chain
     from registry_desk.bootstrap import open_database
 
-    result = open_database(settings, demo=False)
+    result = open_database(settings)
     report = verify_chain(result.db)
     result.db.dispose()
     if report.ok:
@@ -69,7 +70,7 @@ def _user_add(args: argparse.Namespace, settings: Settings) -> int:
     if getpass.getpass("再次输入密码：") != password:
         print("两次输入的密码不一致")
         return 2
-    result = open_database(settings, demo=False)
+    result = open_database(settings)
     actor = create_user(
         result.db, SYSTEM, args.username, args.name, Role(args.role), password, window=args.window
     )

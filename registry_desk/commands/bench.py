@@ -51,17 +51,12 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.demo import synthetic
     from registry_desk.bootstrap import open_database
 
-    opened = open_database(settings, demo=False)
+    opened = open_database(settings)
     t0 = time.perf_counter()
     synthetic.generate(opened.db, args.units, seed=args.seed, progress=_progress)
     print(f"\n已生成 {args.units:,} 个单元，用时 {time.perf_counter() - t0:.1f} 秒：{opened.db!r}")
     opened.db.dispose()
     return 0
-
-
-def _unit_count(db) -> int:  # type: ignore[no-untyped-def]
-    with db.engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT count(*) FROM units").scalar() or 0)
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -73,6 +68,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.kernel.context import SYSTEM
     from registry_desk.storage import migrate
     from registry_desk.storage.database import Database
+    from registry_desk.storage.demo.figures import unit_total
 
     bench_dir = Path(args.bench_dir) if args.bench_dir else settings.data_dir / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
@@ -84,7 +80,7 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(url)
     db.check_connection()
     migrate.upgrade(db.engine)
-    have = _unit_count(db)
+    have = unit_total(db)
     if have != args.units:
         if have:
             print(

@@ -80,7 +80,7 @@ def _write(out: str, data: bytes) -> Path:
 def _open_db(settings: Settings):
     from registry_desk.bootstrap import open_database
 
-    return open_database(settings, demo=False).db
+    return open_database(settings).db
 
 
 def _print_certificate(args: argparse.Namespace, settings: Settings) -> int:

@@ -59,7 +59,7 @@ def _kiosk(args: argparse.Namespace, settings: Settings) -> int:
 def _open(settings: Settings):  # type: ignore[no-untyped-def]
     from registry_desk.bootstrap import open_database
 
-    return open_database(settings, demo=False).db
+    return open_database(settings).db
 
 
 def _admin(db, settings: Settings, user: str | None):  # type: ignore[no-untyped-def]

@@ -43,7 +43,7 @@ def parse_day(text: str, what: str) -> date:
 def _open(settings: Settings):
     from registry_desk.bootstrap import open_database
 
-    return open_database(settings, demo=False).db
+    return open_database(settings).db
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

@@ -87,7 +87,7 @@ def _channel(settings: Settings):
 def _open(settings: Settings):
     from registry_desk.bootstrap import open_database
 
-    return open_database(settings, demo=False).db
+    return open_database(settings).db
 
 
 def _pay(args: argparse.Namespace, settings: Settings) -> int:

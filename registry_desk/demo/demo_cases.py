@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-
 from registry_desk.config import Settings
 from registry_desk.domain.cases import (
     ADVANCE_NOTICE,
@@ -25,7 +23,6 @@ from registry_desk.domain.codes import (
     CaseStatus,
     IdType,
     PartyRole,
-    RightStatus,
     RightType,
     Role,
 )
@@ -39,7 +36,7 @@ from registry_desk.registration import prefill
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, Party, Right, RightParty, Unit
+from registry_desk.storage.demo import seeding
 
 # The demo staff; user_id None marks them as the data set's own, not anyone's account.
 DEMO_CLERK = Actor(None, "demo-clerk", "演示受理员", Role.CLERK, window="1")
@@ -107,27 +104,9 @@ def pick_demo_units(db: Database) -> DemoUnits:
     """Units without an unfinished case, sorted into what each business type needs (also used by tests)."""
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        rows = s.execute(
-            select(Unit.id, Unit.unit_number, Right.right_type, Right.notice_kind)
-            .join(Right, Right.unit_id == Unit.id)
-            .where(Right.status == RightStatus.CURRENT)
-            .order_by(Unit.id)
-        ).all()
-        company_owned = set(
-            s.scalars(
-                select(Right.unit_id)
-                .join(RightParty, RightParty.right_id == Right.id)
-                .join(Party, Party.id == RightParty.party_id)
-                .where(
-                    Right.status == RightStatus.CURRENT,
-                    Right.right_type == RightType.OWNERSHIP,
-                    Party.id_type == IdType.USCC,
-                )
-            )
-        )
-        busy = set(
-            s.scalars(select(Case.unit_id).where(Case.status.in_([st for st in CaseStatus if st.is_open])))
-        )
+        rows = seeding.current_rights_of_units(s)
+        company_owned = seeding.company_owned_units(s)
+        busy = seeding.units_of_cases_in(s, [st for st in CaseStatus if st.is_open])
     rights: dict[int, list[tuple[RightType, AdvanceNoticeKind | None]]] = {}
     numbers: dict[int, str] = {}
     for unit_id, number, right_type, kind in rows:

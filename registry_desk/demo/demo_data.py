@@ -11,9 +11,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.codes import (
     AdvanceNoticeKind,
     CertificateKind,
@@ -32,7 +29,8 @@ from registry_desk.resources_path import seed
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import SYSTEM
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Certificate, Party, Right, RightParty, Sequence, Unit
+from registry_desk.storage.demo import seeding
+from registry_desk.storage.session import Session
 
 DATA_SET = "demo_register.json"
 AUDIT_ACTION = "demo_data.load"
@@ -88,7 +86,7 @@ def read_data_set(path: Path | None = None) -> dict[str, Any]:
 def is_empty(db: Database) -> bool:
     """True when the register holds no unit yet (a fresh database the demo data may go into)."""
     with db.unit_of_work(write=False) as uow:
-        return _unit_count(uow.session) == 0
+        return seeding.unit_count(uow.session) == 0
 
 
 def load_demo(db: Database, *, path: Path | None = None) -> DemoSummary:
@@ -104,8 +102,8 @@ def load_demo(db: Database, *, path: Path | None = None) -> DemoSummary:
         session = uow.session
         if not db.is_sqlite:
             # Two windows pressing "load demo" at once: the second waits here, then sees the units.
-            session.execute(text("LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE"))
-        units_present = _unit_count(session)
+            seeding.lock_units_for_loading(session)
+        units_present = seeding.unit_count(session)
         if units_present:
             raise ConflictError(
                 f"数据库中已有{units_present}个不动产单元，演示数据只能载入空数据库，以免与真实登记簿混在一起",
@@ -130,14 +128,6 @@ load = load_demo
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _unit_count(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Unit)).scalar_one())
-
-
-def _next_id(session: Session, table: Any) -> int:
-    return int(session.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one()) + 1
-
-
 def _moment(value: str | None) -> datetime | None:
     # Stored as UTC so SQLite (which keeps no offset) and PostgreSQL read back the same instant.
     return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
@@ -156,27 +146,20 @@ def _money(value: str | None) -> Money | None:
 
 
 def _insert(session: Session, data: dict[str, Any], *, is_sqlite: bool) -> DemoSummary:
-    # Core inserts on the tables, not ORM bulk inserts: the ORM splits rows by which columns are null
-    # into dozens of statements, ten times slower on PostgreSQL for no gain.
+    # Core inserts on the tables (storage/demo/seeding.py), one executemany per table.
     party_ids = _insert_parties(session, data["parties"])
     unit_ids = _insert_units(session, data["units"])
     right_ids = _insert_rights(session, data["rights"], unit_ids, party_ids)
     _insert_certificates(session, data["certificates"], unit_ids, right_ids, party_ids)
     if not is_sqlite:
         # Rows went in with explicit ids: move each serial past them so later inserts do not collide.
-        for table in ("parties", "units", "rights", "right_parties", "certificates"):
-            session.execute(
-                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-            )
+        seeding.move_serials_past_ids(session)
     return _summary(data)
 
 
 def _insert_parties(session: Session, parties: list[dict[str, Any]]) -> dict[str, int]:
-    known = {
-        (id_type, number): party_id
-        for party_id, id_type, number in session.execute(select(Party.id, Party.id_type, Party.id_number))
-    }
-    next_id = _next_id(session, Party)
+    known = seeding.party_ids_by_identity(session)
+    next_id = seeding.next_id(session, "parties")
     ids: dict[str, int] = {}
     rows = []
     for party in parties:
@@ -202,7 +185,7 @@ def _insert_parties(session: Session, parties: list[dict[str, Any]]) -> dict[str
         )
         next_id += 1
     if rows:
-        session.execute(insert(Party.__table__), rows)
+        seeding.insert_rows(session, "parties", rows)
     return ids
 
 
@@ -211,7 +194,7 @@ _UNIT_DATES = ("land_term_start", "land_term_end", "completion_date")
 
 
 def _insert_units(session: Session, units: list[dict[str, Any]]) -> dict[str, int]:
-    next_id = _next_id(session, Unit)
+    next_id = seeding.next_id(session, "units")
     ids: dict[str, int] = {}
     rows = []
     for offset, unit in enumerate(units):
@@ -224,15 +207,15 @@ def _insert_units(session: Session, units: list[dict[str, Any]]) -> dict[str, in
         row["parcel_code"] = unit["unit_number"][:19]
         row["version"] = 1
         rows.append(row)
-    session.execute(insert(Unit.__table__), rows)
+    seeding.insert_rows(session, "units", rows)
     return ids
 
 
 def _insert_rights(
     session: Session, rights: list[dict[str, Any]], unit_ids: dict[str, int], party_ids: dict[str, int]
 ) -> dict[str, int]:
-    next_id = _next_id(session, Right)
-    next_link = _next_id(session, RightParty)
+    next_id = seeding.next_id(session, "rights")
+    next_link = seeding.next_id(session, "right_parties")
     ids: dict[str, int] = {}
     rows, links = [], []
     for offset, right in enumerate(rights):
@@ -280,8 +263,8 @@ def _insert_rights(
                 }
             )
             next_link += 1
-    session.execute(insert(Right.__table__), rows)
-    session.execute(insert(RightParty.__table__), links)
+    seeding.insert_rows(session, "rights", rows)
+    seeding.insert_rows(session, "right_parties", links)
     return ids
 
 
@@ -292,7 +275,7 @@ def _insert_certificates(
     right_ids: dict[str, int],
     party_ids: dict[str, int],
 ) -> None:
-    next_id = _next_id(session, Certificate)
+    next_id = seeding.next_id(session, "certificates")
     rows = []
     last_seq: dict[str, int] = {}
     for offset, certificate in enumerate(certificates):
@@ -319,19 +302,9 @@ def _insert_certificates(
                 "qr_payload": certificate.get("qr_payload"),
             }
         )
-    session.execute(insert(Certificate.__table__), rows)
-    _advance_sequences(session, last_seq)
-
-
-def _advance_sequences(session: Session, last_seq: dict[str, int]) -> None:
-    """Moves each certificate counter to at least the highest number loaded, so none is issued twice."""
-    for name, value in sorted(last_seq.items()):
-        row = session.get(Sequence, name, with_for_update=True)
-        if row is None:
-            session.add(Sequence(name=name, value=value))
-        elif row.value < value:
-            row.value = value
-    session.flush()
+    seeding.insert_rows(session, "certificates", rows)
+    # Each certificate counter moves to at least the highest number loaded, so none is issued twice.
+    seeding.raise_certificate_counters(session, last_seq)
 
 
 def _summary(data: dict[str, Any]) -> DemoSummary:

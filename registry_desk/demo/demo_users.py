@@ -7,13 +7,11 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
-
 from registry_desk.demo.demo_accounts import DEMO_ACCOUNTS, DEMO_ACCOUNTS_FILE, read_demo_accounts
 from registry_desk.kernel.context import Actor
 from registry_desk.operations.users import create_user
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import User
+from registry_desk.storage.hall.users import username_taken
 
 
 def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str, str]:
@@ -22,7 +20,7 @@ def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str
     made: dict[str, str] = {}
     for username, name, role, window in DEMO_ACCOUNTS:
         with db.unit_of_work(write=False) as uow:
-            exists = uow.session.scalar(select(User.id).where(User.username == username)) is not None
+            exists = username_taken(uow.session, username)
         if exists:
             continue
         password = secrets.token_urlsafe(9)

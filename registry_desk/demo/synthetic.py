@@ -21,9 +21,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.certificates import format_certificate_number
 from registry_desk.domain.codes import (
     CertificateKind,
@@ -44,7 +41,9 @@ from registry_desk.kernel import audit
 from registry_desk.kernel.context import SYSTEM
 from registry_desk.demo.demo_data import certificate_sequence_name
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Certificate, Party, Right, RightParty, Sequence, Unit
+from registry_desk.storage.demo import seeding
+from registry_desk.storage.session import Session
+from registry_desk.storage.tables import Party
 
 Progress = Callable[[int, int], None]  # (units written so far, units asked for)
 
@@ -122,9 +121,7 @@ class _Generator:
     # -- set-up and wrap-up -----------------------------------------------------------------------------
 
     def prepare(self, session: Session) -> None:
-        existing = session.execute(
-            select(func.count()).where(Unit.unit_number.like(f"______{CADASTRAL_DISTRICT}%"))
-        ).scalar_one()
+        existing = seeding.units_numbered_like(session, f"______{CADASTRAL_DISTRICT}%")
         if existing:
             raise ConflictError(
                 f"数据库中已有{existing}个合成不动产单元（地籍区{CADASTRAL_DISTRICT}），不能再次生成",
@@ -132,25 +129,11 @@ class _Generator:
                 record=f"地籍区{CADASTRAL_DISTRICT}",
             )
         self.banks = self._bank_parties(session)
-        for name, table in (
-            ("parties", Party),
-            ("units", Unit),
-            ("rights", Right),
-            ("right_parties", RightParty),
-            ("certificates", Certificate),
-        ):
-            self.next_id[name] = (
-                int(session.execute(select(func.coalesce(func.max(table.id), 0))).scalar_one()) + 1
-            )
-        for row in session.execute(select(Sequence).where(Sequence.name.like("cert:%"))).scalars():
-            self.last_seq[row.name] = int(row.value)
+        for name in ("parties", "units", "rights", "right_parties", "certificates"):
+            self.next_id[name] = seeding.next_id(session, name)
+        self.last_seq.update(seeding.certificate_counter_values(session))
         # Numbers already issued but not in sequences (a register loaded by hand) must not be reused either.
-        highest = session.execute(
-            select(Certificate.kind, Certificate.year, func.max(Certificate.seq)).group_by(
-                Certificate.kind, Certificate.year
-            )
-        )
-        for kind, year, seq in highest:
+        for kind, year, seq in seeding.highest_certificate_seqs(session):
             name = certificate_sequence_name(kind, year)
             self.last_seq[name] = max(self.last_seq.get(name, 0), int(seq))
 
@@ -159,9 +142,7 @@ class _Generator:
         organisations = json.loads(seed_file("organisations.json").read_text(encoding="utf-8"))
         banks = []
         for bank in organisations["banks"]:
-            party_id = session.execute(
-                select(Party.id).where(Party.id_type == IdType.USCC, Party.id_number == bank["uscc"])
-            ).scalar_one_or_none()
+            party_id = seeding.organisation_party_id(session, bank["uscc"])
             if party_id is None:
                 party = Party(
                     kind=PartyKind.LEGAL,
@@ -180,20 +161,9 @@ class _Generator:
         return banks
 
     def finish(self, session: Session, *, is_sqlite: bool) -> None:
-        for name, value in sorted(self.last_seq.items()):
-            row = session.get(Sequence, name, with_for_update=True)
-            if row is None:
-                session.add(Sequence(name=name, value=value))
-            elif row.value < value:
-                row.value = value
-        session.flush()
+        seeding.raise_certificate_counters(session, self.last_seq)
         if not is_sqlite:
-            for table in ("parties", "units", "rights", "right_parties", "certificates"):
-                session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                    )
-                )
+            seeding.move_serials_past_ids(session)
         audit.append(
             session,
             SYSTEM,
@@ -255,12 +225,12 @@ class _Generator:
             self._write_parties(session, need_parties)
         if first + count >= self.units and self.parties_written < self.party_total:
             self._write_parties(session, self.party_total)
-        session.execute(insert(Unit.__table__), unit_rows)
-        session.execute(insert(Right.__table__), right_rows)
+        seeding.insert_rows(session, "units", unit_rows)
+        seeding.insert_rows(session, "rights", right_rows)
         if mortgage_rows:
-            session.execute(insert(Right.__table__), mortgage_rows)
-        session.execute(insert(RightParty.__table__), link_rows)
-        session.execute(insert(Certificate.__table__), certificate_rows)
+            seeding.insert_rows(session, "rights", mortgage_rows)
+        seeding.insert_rows(session, "right_parties", link_rows)
+        seeding.insert_rows(session, "certificates", certificate_rows)
         self.counts["units"] += len(unit_rows)
         self.counts["rights"] += len(right_rows) + len(mortgage_rows)
         self.counts["right_parties"] += len(link_rows)
@@ -492,7 +462,7 @@ class _Generator:
                 }
             )
         if rows:
-            session.execute(insert(Party.__table__), rows)
+            seeding.insert_rows(session, "parties", rows)
         self.counts["parties"] += len(rows)
         self.parties_written = upto
 

@@ -4,46 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
-
-from sqlalchemy import Table, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from typing import Any
 
 from registry_desk.domain.audit import GENESIS_HASH, AuditEntry, entry_hash
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.driver_sql import Driver, Prepared, driver
-from registry_desk.storage.tables import AuditEvent, AuditHead
-
-_EVENT_COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor",
-    "action",
-    "case_id",
-    "unit_id",
-    "record",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
-)
-_head = cast(Table, AuditHead.__table__)
-# Every writer of the trail runs these three, so they are compiled once and run on the driver cursor of the
-# caller's transaction (storage/driver_sql.py): through the ORM they cost more than the rest of a small
-# service call.
-_LOCK_HEAD = Prepared(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1).with_for_update())
-_START_HEAD = {
-    # The chain's first event: two writers starting it at once must not fail (the second does nothing, then
-    # waits for the first's lock on the head it wrote).
-    "postgresql": Prepared(
-        postgresql.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")
-    ),
-    "sqlite": Prepared(sqlite.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
-}
-_INSERT_EVENT = Prepared(insert(cast(Table, AuditEvent.__table__)), keys=_EVENT_COLUMNS)
-_ADVANCE_HEAD = Prepared(update(_head).where(_head.c.id == 1), keys=("last_seq", "last_hash"))
+from registry_desk.storage.driver_sql import Driver, driver
+from registry_desk.storage.hall import audit as trail
+from registry_desk.storage.session import Session
 
 
 @dataclass(frozen=True)
@@ -75,10 +43,10 @@ def append(
     # refused change (a version conflict, a broken constraint) is then raised here, before the event is
     # written. A Driver is a transaction that runs compiled statements only (Database.driver_work).
     sql = driver(session)
-    head = _LOCK_HEAD.first(sql)
+    head = trail.lock_head(sql)
     if head is None:
-        _START_HEAD[sql.name].execute(sql, id=1, last_seq=0, last_hash=GENESIS_HASH)
-        head = _LOCK_HEAD.first(sql)
+        trail.start_head(sql, GENESIS_HASH)
+        head = trail.lock_head(sql)
         assert head is not None
     last_seq, last_hash = head
     entry = AuditEntry(
@@ -93,7 +61,7 @@ def append(
         after=after,
     )
     digest = entry_hash(entry, last_hash)
-    _INSERT_EVENT.execute(
+    trail.insert_event(
         sql,
         seq=entry.seq,
         occurred_at=entry.occurred_at,
@@ -107,7 +75,7 @@ def append(
         prev_hash=last_hash,
         hash=digest,
     )
-    _ADVANCE_HEAD.execute(sql, last_seq=entry.seq, last_hash=digest)
+    trail.advance_head(sql, entry.seq, digest)
     return Appended(entry.seq, digest)
 
 
@@ -128,13 +96,7 @@ def verify_chain(db: Database, *, batch: int = 5000) -> ChainReport:
         s = uow.session
         last_id = 0
         while True:
-            rows = (
-                s.execute(
-                    select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-                )
-                .scalars()
-                .all()
-            )
+            rows = trail.events_after(s, last_id, batch)
             if not rows:
                 break
             for ev in rows:
@@ -173,7 +135,7 @@ def verify_chain(db: Database, *, batch: int = 5000) -> ChainReport:
                 expected_prev = ev.hash
                 expected_seq += 1
             s.expunge_all()
-        head = s.get(AuditHead, 1)
+        head = trail.audit_head(s)
         if head is not None and (head.last_seq != expected_seq - 1 or head.last_hash != expected_prev):
             return ChainReport(
                 False,

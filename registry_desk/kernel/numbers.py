@@ -4,58 +4,32 @@ transaction, so a rolled-back case leaves no gap and two windows never get the s
 from __future__ import annotations
 
 from datetime import date
-
-from typing import cast
-
-from sqlalchemy import Table, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
 from registry_desk.domain.certificates import format_certificate_number
 from registry_desk.domain.codes import CertificateKind
 from registry_desk.domain.errors import RuleViolation
-from registry_desk.storage.driver_sql import Driver, Prepared, driver
-from registry_desk.storage.tables import Sequence
+from registry_desk.storage.driver_sql import Driver, driver
+from registry_desk.storage.hall import numbers as counters
+from registry_desk.storage.session import Session
 
 CASE_NUMBER_LIMIT = 9999
-
-
-_counters = cast(Table, Sequence.__table__)
-# One statement per number in the usual case (the counter exists): UPDATE … RETURNING takes the row lock and
-# the value together. Compiled once and run on the driver cursor of the caller's transaction.
-_ADVANCE = Prepared(
-    update(_counters)
-    .where(_counters.c.name == bindparam("counter"))
-    .values(value=_counters.c.value + 1)
-    .returning(_counters.c.value)
-)
-_CREATE = {
-    # INSERT … ON CONFLICT DO NOTHING: two transactions creating the same day's counter do not fail; the
-    # second waits for the first (PostgreSQL) or for the write lock (SQLite) and then does nothing.
-    "postgresql": Prepared(postgresql.insert(_counters).on_conflict_do_nothing(), keys=("name", "value")),
-    "sqlite": Prepared(sqlite.insert(_counters).on_conflict_do_nothing(), keys=("name", "value")),
-}
 
 
 def next_value(session: Session | Driver, name: str) -> int:
     """The counter's next value. The UPDATE takes the row lock until the transaction ends, so the
     number is neither shared nor skipped whatever else runs at the same time."""
     handle = driver(session)
-    row = _ADVANCE.first(handle, counter=name)
-    if row is None:
+    value = counters.advance_counter(handle, name)
+    if value is None:
         # The first number of a new counter (a new day, kind or year).
-        create = _CREATE.get(handle.name)
-        if create is None:  # pragma: no cover - only SQLite and PostgreSQL are supported
-            raise RuntimeError(f"unsupported database {handle.name}")
-        create.execute(handle, name=name, value=0)
-        row = _ADVANCE.first(handle, counter=name)
-        assert row is not None
-    return int(row[0])
+        counters.create_counter(handle, name)
+        value = counters.advance_counter(handle, name)
+        assert value is not None
+    return value
 
 
 def peek_value(session: Session, name: str) -> int:
     """The last value handed out (0 if none); for reports and tests."""
-    return int(session.scalar(select(Sequence.value).where(Sequence.name == name)) or 0)
+    return counters.counter_value(session, name)
 
 
 def certificate_counter(kind: CertificateKind, year: int) -> str:

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from alembic.script import ScriptDirectory
-
 from registry_desk.domain.errors import ConflictError, ValidationError
 from registry_desk.storage import migrate
+from registry_desk.storage.hall import backup as sqlite_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # A database is ours when it has these tables (besides Alembic's version table).
@@ -57,11 +56,6 @@ def sqlite_path(database_url: str) -> Path:
     return Path(path.split("?", 1)[0])
 
 
-def _known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(migrate._config())
-    return {rev.revision for rev in script.walk_revisions()}
-
-
 def inspect_file(path: Path) -> dict[str, int | str]:
     """Proves `path` is a registry-desk SQLite database at a known revision; returns its revision and counts.
 
@@ -87,8 +81,8 @@ def inspect_file(path: Path) -> dict[str, int | str]:
         ) from error
     try:
         try:
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            check = sqlite_file.quick_check(conn)
+            tables = sqlite_file.table_names(conn)
         except sqlite3.DatabaseError as error:
             raise ValidationError(
                 f"{path} 已损坏：{error}", rule="恢复须使用 registry-desk 备份文件", record=str(path)
@@ -106,9 +100,8 @@ def inspect_file(path: Path) -> dict[str, int | str]:
                 rule="恢复须使用 registry-desk 备份文件",
                 record=str(path),
             )
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        revision = row[0] if row else ""
-        if revision not in _known_revisions():
+        revision = sqlite_file.stored_revision(conn)
+        if revision not in sqlite_file.known_revisions():
             raise ValidationError(
                 f"{path} 的结构版本“{revision}”不是本程序已知的版本（最高 {migrate.head_revision()}），"
                 "可能来自更新的 registry-desk，请先升级程序",
@@ -117,7 +110,7 @@ def inspect_file(path: Path) -> dict[str, int | str]:
             )
         counts: dict[str, int | str] = {"revision": revision}
         for table in ("units", "cases", "audit_events"):
-            counts[table] = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+            counts[table] = sqlite_file.row_count(conn, table)
         return counts
     finally:
         conn.close()
@@ -144,7 +137,7 @@ def backup_sqlite(database_url: str, out: Path, *, overwrite: bool = False) -> B
         try:
             src.backup(dst, pages=PAGES_PER_STEP)
             # A backup is one self-contained file: no WAL beside it.
-            dst.execute("PRAGMA journal_mode=DELETE")
+            sqlite_file.set_journal_mode(dst, "DELETE")
         finally:
             dst.close()
     finally:
@@ -171,12 +164,8 @@ def _target_content(path: Path) -> dict[str, int]:
         return {}
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        return {
-            t: n
-            for t in CONTENT_TABLES
-            if t in tables and (n := int(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]))
-        }
+        tables = sqlite_file.table_names(conn)
+        return {t: n for t in CONTENT_TABLES if t in tables and (n := sqlite_file.row_count(conn, t))}
     finally:
         conn.close()
 
@@ -224,7 +213,7 @@ def restore_sqlite(backup: Path, database_url: str, *, force: bool = False) -> R
         dst = sqlite3.connect(str(target), timeout=15)
         try:
             src.backup(dst, pages=PAGES_PER_STEP)
-            dst.execute("PRAGMA journal_mode=WAL")  # as the application keeps it
+            sqlite_file.set_journal_mode(dst, "WAL")  # as the application keeps it
         finally:
             dst.close()
     finally:

@@ -9,22 +9,21 @@ that day is not after its due date.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-
-from sqlalchemy import func, select
 
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.reports import fee_tax_report
-from registry_desk.kernel.business_types import load_policy
+from registry_desk.kernel.business_types import BusinessTypePolicy, load_policy
 from registry_desk.registration.cases import CHINA_TZ, as_utc, local_date
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.kiosk.tables import PRINT_DONE, PRINT_FAILED, KioskPrint
-from registry_desk.storage.tables import Case, Certificate
+from registry_desk.storage.hall import dashboard as figures
+from registry_desk.storage.kiosk.tables import PRINT_DONE, PRINT_FAILED
+from registry_desk.storage.session import Session
 
 VIEWERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
 MAX_DAYS = 366  # one year at most: a longer range is a report, not a dashboard
@@ -158,107 +157,125 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
     since, until = _bounds(start, end)
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        accepted: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
-        for business_type, accepted_at in s.execute(
-            select(Case.business_type, Case.accepted_at).where(
-                Case.accepted_at >= since, Case.accepted_at < until
-            )
-        ):
-            accepted[business_type][index[local_date(accepted_at)]] += 1
+        accepted = _accepted_per_day(s, since, until, index)
+        completed, on_time, overdue = _completions(s, policy, since, until, as_of, index)
+        hours = _hours_to_certificate(s, since, until)
+        collections = _collections(s, start, end)
+        printed, failed = _kiosk_prints(s, since, until, index)
+    return Dashboard(
+        start=start,
+        end=end,
+        as_of=as_of,
+        days=days,
+        types=_type_stats(policy, accepted, completed, on_time, hours),
+        accepted_per_day={k: tuple(v) for k, v in accepted.items()},
+        completed_per_day={k: tuple(v) for k, v in completed.items()},
+        overdue=tuple(overdue),
+        collections=collections,
+        kiosk_printed_per_day=tuple(printed),
+        kiosk_failed=failed,
+    )
 
-        completed: dict[str, list[int]] = defaultdict(lambda: [0] * len(days))
-        on_time: Counter[str] = Counter()
-        overdue: list[OverdueCase] = []
-        finished = s.execute(
-            select(
-                Case.case_number,
-                Case.business_type,
-                Case.recorded_at,
-                Case.accepted_at,
-                Case.due_date,
-                Case.status,
-                Case.unit_id,
-            )
-            .where(Case.recorded_at >= since, Case.recorded_at < until, Case.status.in_(RECORDED))
-            .order_by(Case.recorded_at)
-        ).all()
-        late_unit_ids: dict[str, int] = {}
-        for number, business_type, recorded_at, accepted_at, due, status, unit_id in finished:
-            recorded_on = local_date(recorded_at)
-            completed[business_type][index[recorded_on]] += 1
-            if recorded_on <= due:
-                on_time[business_type] += 1
-            else:
-                late_unit_ids[number] = unit_id
-                overdue.append(
-                    OverdueCase(
-                        number,
-                        policy.label(business_type),
-                        "",
-                        local_date(accepted_at),
-                        due,
-                        status,
-                        recorded_on,
-                    )
-                )
-        # Still running against the limit: open and not yet recorded (登簿 meets the promise; 缮证 and 发证 follow).
-        open_statuses = [st for st in CaseStatus if st.is_open and st not in RECORDED]
-        for number, business_type, accepted_at, due, status, unit_id in s.execute(
-            select(
-                Case.case_number,
-                Case.business_type,
-                Case.accepted_at,
-                Case.due_date,
-                Case.status,
-                Case.unit_id,
-            )
-            .where(Case.status.in_(open_statuses), Case.due_date < as_of, Case.accepted_at < until)
-            .order_by(Case.due_date, Case.id)
-        ):
+
+def _accepted_per_day(
+    s: Session, since: datetime, until: datetime, index: dict[date, int]
+) -> dict[str, list[int]]:
+    accepted: dict[str, list[int]] = defaultdict(lambda: [0] * len(index))
+    for business_type, accepted_at in figures.accepted_cases(s, since, until):
+        accepted[business_type][index[local_date(accepted_at)]] += 1
+    return accepted
+
+
+def _completions(
+    s: Session,
+    policy: BusinessTypePolicy,
+    since: datetime,
+    until: datetime,
+    as_of: date,
+    index: dict[date, int],
+) -> tuple[dict[str, list[int]], Counter[str], list[OverdueCase]]:
+    """Cases recorded per day and type, how many of them on time, and every case past its due date: recorded
+    late in the range, or still open on `as_of`."""
+    completed: dict[str, list[int]] = defaultdict(lambda: [0] * len(index))
+    on_time: Counter[str] = Counter()
+    overdue: list[OverdueCase] = []
+    late_unit_ids: dict[str, int] = {}
+    for number, business_type, recorded_at, accepted_at, due, status, unit_id in figures.recorded_cases(
+        s, since, until, RECORDED
+    ):
+        recorded_on = local_date(recorded_at)
+        completed[business_type][index[recorded_on]] += 1
+        if recorded_on <= due:
+            on_time[business_type] += 1
+        else:
             late_unit_ids[number] = unit_id
             overdue.append(
                 OverdueCase(
-                    number, policy.label(business_type), "", local_date(accepted_at), due, status, None
+                    number,
+                    policy.label(business_type),
+                    "",
+                    local_date(accepted_at),
+                    due,
+                    status,
+                    recorded_on,
                 )
             )
-        overdue = _with_locations(s, overdue, late_unit_ids)
-
-        # Acceptance → certificate ready, per case: the first certificate's 缮证 time (登簿 time until then).
-        ready = func.min(func.coalesce(Certificate.prepared_at, Certificate.issued_at))
-        hours: dict[str, list[Decimal]] = defaultdict(list)
-        for business_type, accepted_at, ready_at in s.execute(
-            select(Case.business_type, Case.accepted_at, ready)
-            .join(Certificate, Certificate.case_id == Case.id)
-            .where(Case.accepted_at >= since, Case.accepted_at < until)
-            .group_by(Case.id, Case.business_type, Case.accepted_at)
-        ):
-            seconds = (as_utc(ready_at) - as_utc(accepted_at)).total_seconds()
-            hours[business_type].append(Decimal(int(seconds)) / Decimal(3600))
-
-        collections = tuple(
-            CollectionLine(
-                line.account,
-                ACCOUNT_LABELS.get(line.account, line.account),
-                line.item,
-                line.settled,
-                line.refunded,
-                line.count,
-            )
-            for line in fee_tax_report(s, start, end)
+    # Still running against the limit: open and not yet recorded (登簿 meets the promise; 缮证 and 发证 follow).
+    open_statuses = [st for st in CaseStatus if st.is_open and st not in RECORDED]
+    for number, business_type, accepted_at, due, status, unit_id in figures.open_cases_due_before(
+        s, open_statuses, as_of, until
+    ):
+        late_unit_ids[number] = unit_id
+        overdue.append(
+            OverdueCase(number, policy.label(business_type), "", local_date(accepted_at), due, status, None)
         )
+    return completed, on_time, _with_locations(s, overdue, late_unit_ids)
 
-        printed = [0] * len(days)
-        failed = 0
-        for started_at, outcome in s.execute(
-            select(KioskPrint.started_at, KioskPrint.outcome).where(
-                KioskPrint.started_at >= since, KioskPrint.started_at < until
-            )
-        ):
-            if outcome == PRINT_DONE:
-                printed[index[local_date(started_at)]] += 1
-            elif outcome == PRINT_FAILED:
-                failed += 1
 
+def _hours_to_certificate(s: Session, since: datetime, until: datetime) -> dict[str, list[Decimal]]:
+    """Acceptance → certificate ready, per case: the first certificate's 缮证 time (登簿 time until then)."""
+    hours: dict[str, list[Decimal]] = defaultdict(list)
+    for business_type, accepted_at, ready_at in figures.certificate_ready_times(s, since, until):
+        seconds = (as_utc(ready_at) - as_utc(accepted_at)).total_seconds()
+        hours[business_type].append(Decimal(int(seconds)) / Decimal(3600))
+    return hours
+
+
+def _collections(s: Session, start: date, end: date) -> tuple[CollectionLine, ...]:
+    return tuple(
+        CollectionLine(
+            line.account,
+            ACCOUNT_LABELS.get(line.account, line.account),
+            line.item,
+            line.settled,
+            line.refunded,
+            line.count,
+        )
+        for line in fee_tax_report(s, start, end)
+    )
+
+
+def _kiosk_prints(
+    s: Session, since: datetime, until: datetime, index: dict[date, int]
+) -> tuple[list[int], int]:
+    """Prints done per day, and prints that failed, in the range."""
+    printed = [0] * len(index)
+    failed = 0
+    for started_at, outcome in figures.kiosk_prints(s, since, until):
+        if outcome == PRINT_DONE:
+            printed[index[local_date(started_at)]] += 1
+        elif outcome == PRINT_FAILED:
+            failed += 1
+    return printed, failed
+
+
+def _type_stats(
+    policy: BusinessTypePolicy,
+    accepted: dict[str, list[int]],
+    completed: dict[str, list[int]],
+    on_time: Counter[str],
+    hours: dict[str, list[Decimal]],
+) -> tuple[TypeStats, ...]:
     seen = set(accepted) | set(completed) | set(hours)
     # The policy's order (the order the intake offers the types), then any retired type still in the data.
     keys = [b.key for b in policy.types if b.key in seen]
@@ -280,31 +297,13 @@ def build_dashboard(db: Database, actor: Actor, start: date, end: date, *, today
                 average,
             )
         )
-    return Dashboard(
-        start=start,
-        end=end,
-        as_of=as_of,
-        days=days,
-        types=tuple(types),
-        accepted_per_day={k: tuple(v) for k, v in accepted.items()},
-        completed_per_day={k: tuple(v) for k, v in completed.items()},
-        overdue=tuple(overdue),
-        collections=collections,
-        kiosk_printed_per_day=tuple(printed),
-        kiosk_failed=failed,
-    )
+    return tuple(types)
 
 
-def _with_locations(s, overdue: list[OverdueCase], unit_ids: dict[str, int]) -> list[OverdueCase]:
-    from dataclasses import replace
-
-    from registry_desk.storage.tables import Unit
-
+def _with_locations(s: Session, overdue: list[OverdueCase], unit_ids: dict[str, int]) -> list[OverdueCase]:
     if not overdue:
         return overdue
-    locations = dict(
-        s.execute(select(Unit.id, Unit.location).where(Unit.id.in_(set(unit_ids.values())))).all()
-    )
+    locations = figures.unit_locations(s, unit_ids.values())
     return [replace(o, location=locations.get(unit_ids[o.case_number], "")) for o in overdue]
 
 

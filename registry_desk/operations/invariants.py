@@ -25,33 +25,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, case, func, or_, select
-from sqlalchemy.orm import Session
-
-from registry_desk.domain.codes import (
-    CaseStatus,
-    CertificateKind,
-    CertificateStatus,
-    CoOwnership,
-    PartyRole,
-    RightStatus,
-    RightType,
-)
+from registry_desk.domain.codes import CaseStatus, CertificateKind
 from registry_desk.domain.money import Money
 from registry_desk.domain.payment_orders import REFUNDED, SETTLED, VOIDED
 from registry_desk.payments.review import RETURNED
-from registry_desk.storage.ledger.tables import (
-    ChannelTransaction,
-    LedgerEntry,
-    LedgerPosting,
-    PaymentOrder,
-    PaymentOrderLine,
-    PaymentRefund,
-)
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.kernel.numbers import certificate_counter
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, Certificate, Right, RightParty, Sequence
+from registry_desk.storage.hall import invariants as find
+from registry_desk.storage.session import Session
 
 # How many offending records one problem lists by name before saying "and N more".
 SAMPLE = 10
@@ -110,40 +92,13 @@ def _fen(value: Any) -> str:
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
-# Raw integer columns: the checks compare fen, not Money objects, so a million rows cost no Python objects.
-_debit = LedgerPosting.__table__.c.debit
-_credit = LedgerPosting.__table__.c.credit
-_line_amount = PaymentOrderLine.__table__.c.amount
-_entry_total = LedgerEntry.__table__.c.total
-
-
-def _isum(column: Any) -> Any:
-    return func.sum(column, type_=BigInteger)
-
-
 # ---------------------------------------------------------------------------------------------------------
 # The books
 
 
 def _check_entries_balanced(s: Session, report: CheckReport) -> None:
-    sums = (
-        select(
-            LedgerPosting.entry_id.label("entry_id"),
-            _isum(_debit).label("debits"),
-            _isum(_credit).label("credits"),
-        )
-        .group_by(LedgerPosting.entry_id)
-        .subquery()
-    )
-    rows = s.execute(
-        select(LedgerEntry.id, LedgerEntry.memo, _entry_total, sums.c.debits, sums.c.credits)
-        .outerjoin(sums, sums.c.entry_id == LedgerEntry.id)
-        .where(
-            (sums.c.entry_id.is_(None)) | (sums.c.debits != sums.c.credits) | (sums.c.debits != _entry_total)
-        )
-        .order_by(LedgerEntry.id)
-    ).all()
-    for entry_id, memo, total, debits, credits in rows:
+    # The sums are raw integers (fen), not Money objects, so a million postings cost no Python objects.
+    for entry_id, memo, total, debits, credits in find.unbalanced_entries(s):
         if debits is None:
             message = f"分录没有任何记账行（合计 {_fen(total)} 元）"
         elif debits != credits:
@@ -153,7 +108,7 @@ def _check_entries_balanced(s: Session, report: CheckReport) -> None:
         else:
             message = f"分录合计记为 {_fen(total)} 元，而记账行借方合计 {_fen(debits)} 元"
         report.add(RULE_ENTRY_BALANCED, f"分录 {entry_id}（{memo}）", message)
-    debits, credits = s.execute(select(_isum(_debit), _isum(_credit))).one()
+    debits, credits = find.book_totals(s)
     if int(debits or 0) != int(credits or 0):
         report.add(
             RULE_BOOKS_BALANCED,
@@ -166,20 +121,8 @@ _ACCOUNT_LABELS = {"treasury": "国库", "fiscal": "财政专户"}
 
 
 def _check_accounts_match_lines(s: Session, report: CheckReport) -> None:
-    booked = dict(
-        s.execute(
-            select(LedgerPosting.account, _isum(_credit) - _isum(_debit))
-            .where(LedgerPosting.account.in_(list(_ACCOUNT_LABELS)))
-            .group_by(LedgerPosting.account)
-        ).all()
-    )
-    credited = dict(
-        s.execute(
-            select(PaymentOrderLine.account, _isum(_line_amount))
-            .where(PaymentOrderLine.credit_status == "credited")
-            .group_by(PaymentOrderLine.account)
-        ).all()
-    )
+    booked = find.net_credits_of_accounts(s, list(_ACCOUNT_LABELS))
+    credited = find.credited_lines_per_account(s)
     for account, label in _ACCOUNT_LABELS.items():
         in_books, in_lines = int(booked.get(account) or 0), int(credited.get(account) or 0)
         if in_books != in_lines:
@@ -192,47 +135,10 @@ def _check_accounts_match_lines(s: Session, report: CheckReport) -> None:
             )
 
 
-def _count_by_order(column: Any, *where: Any) -> Any:
-    return select(column.label("order_id"), func.count().label("n")).where(*where).group_by(column).subquery()
-
-
 def _check_settled_once(s: Session, report: CheckReport) -> None:
-    settlements = _count_by_order(LedgerEntry.order_id, LedgerEntry.kind == "settlement")
-    settled_txns = _count_by_order(ChannelTransaction.order_id, ChannelTransaction.outcome == "settled")
-    refunds = _count_by_order(LedgerEntry.order_id, LedgerEntry.kind == "refund")
-    refund_rows = _count_by_order(PaymentRefund.order_id)
-    # A payment of the wrong amount, never booked, paid back in full (payments/review.py): its voided order
-    # carries one refund record and no reversing entry.
-    returned_txns = _count_by_order(ChannelTransaction.order_id, ChannelTransaction.outcome == RETURNED)
-    paid = PaymentOrder.status.in_([SETTLED, REFUNDED])
-    n_settle = func.coalesce(settlements.c.n, 0)
-    n_txn = func.coalesce(settled_txns.c.n, 0)
-    n_refund = func.coalesce(refunds.c.n, 0)
-    n_refund_rows = func.coalesce(refund_rows.c.n, 0)
-    n_returned = func.coalesce(returned_txns.c.n, 0)
-    is_refunded = PaymentOrder.status == REFUNDED
-    is_voided = PaymentOrder.status == VOIDED
-    rows = s.execute(
-        select(
-            PaymentOrder.order_no, PaymentOrder.status, n_settle, n_txn, n_refund, n_refund_rows, n_returned
-        )
-        .outerjoin(settlements, settlements.c.order_id == PaymentOrder.id)
-        .outerjoin(settled_txns, settled_txns.c.order_id == PaymentOrder.id)
-        .outerjoin(refunds, refunds.c.order_id == PaymentOrder.id)
-        .outerjoin(refund_rows, refund_rows.c.order_id == PaymentOrder.id)
-        .outerjoin(returned_txns, returned_txns.c.order_id == PaymentOrder.id)
-        .where(
-            or_(
-                and_(paid, or_(n_settle != 1, n_txn != 1)),
-                and_(~paid, or_(n_settle != 0, n_txn != 0)),
-                and_(is_refunded, or_(n_refund != 1, n_refund_rows != 1)),
-                and_(~is_refunded, or_(n_refund != 0, n_refund_rows != n_returned)),
-                and_(~is_voided, n_returned != 0),
-                n_returned > 1,
-            )
-        )
-        .order_by(PaymentOrder.id)
-    ).all()
+    rows = find.orders_booked_wrongly(
+        s, paid=(SETTLED, REFUNDED), refunded=REFUNDED, voided=VOIDED, returned=RETURNED
+    )
     for order_no, status, n_s, n_t, n_r, n_rr, n_ret in rows:
         record = f"缴款单 {order_no}"
         is_paid = status in (SETTLED, REFUNDED)
@@ -271,12 +177,7 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
             )
         if n_ret > 1:
             report.add(RULE_REFUNDED_ONCE, record, f"有 {n_ret} 笔已全额退回的支付，一张缴款单至多 1 笔")
-    orphans = s.execute(
-        select(LedgerEntry.id, LedgerEntry.kind)
-        .outerjoin(PaymentOrder, PaymentOrder.id == LedgerEntry.order_id)
-        .where(PaymentOrder.id.is_(None))
-    ).all()
-    for entry_id, kind in orphans:
+    for entry_id, kind in find.entries_without_order(s):
         report.add(RULE_SETTLED_ONCE, f"分录 {entry_id}", f"{kind} 分录没有对应的缴款单")
 
 
@@ -285,32 +186,14 @@ def _check_settled_once(s: Session, report: CheckReport) -> None:
 
 
 def _check_certificate_numbers(s: Session, report: CheckReport) -> None:
-    duplicates = s.execute(
-        select(Certificate.kind, Certificate.year, Certificate.seq, func.count())
-        .group_by(Certificate.kind, Certificate.year, Certificate.seq)
-        .having(func.count() > 1)
-    ).all()
-    for kind, year, seq, n in duplicates:
+    for kind, year, seq, n in find.shared_certificate_seqs(s):
         report.add(RULE_CERT_UNIQUE, f"{kind.label} {year} 年第 {seq:07d} 号", f"该证号被 {n} 本证书共用")
-    duplicate_numbers = s.execute(
-        select(Certificate.number, func.count()).group_by(Certificate.number).having(func.count() > 1)
-    ).all()
-    for number, n in duplicate_numbers:
+    for number, n in find.shared_certificate_numbers(s):
         report.add(RULE_CERT_UNIQUE, number, f"该证号被 {n} 本证书共用")
 
     # Per kind and year: the highest number, and the range this system issued (certificates with a case).
-    issued = case((Certificate.case_id.is_not(None), Certificate.seq))
-    groups = s.execute(
-        select(Certificate.kind, Certificate.year, func.max(Certificate.seq), func.min(issued)).group_by(
-            Certificate.kind, Certificate.year
-        )
-    ).all()
-    counters = {
-        name: int(value)
-        for name, value in s.execute(
-            select(Sequence.name, Sequence.value).where(Sequence.name.like("cert:%"))
-        )
-    }
+    groups = find.certificate_number_ranges(s)
+    counters = find.certificate_counters(s)
     facts = {(kind, year): (int(highest), first_issued) for kind, year, highest, first_issued in groups}
     for name in counters:  # a counter whose every certificate is gone still promises numbers 1..value
         try:
@@ -338,22 +221,11 @@ def _check_certificate_numbers(s: Session, report: CheckReport) -> None:
             )
         # The run this system allocated starts just after the loaded number below the first one it issued
         # (after the highest loaded number when none of its own is left), or at 1.
-        loaded_below = s.scalar(
-            select(func.max(Certificate.seq)).where(
-                Certificate.kind == kind,
-                Certificate.year == year,
-                Certificate.case_id.is_(None),
-                *([Certificate.seq < first_issued] if first_issued is not None else []),
-            )
-        )
+        loaded_below = find.highest_loaded_seq(s, kind, year, first_issued)
         low = int(loaded_below or 0) + 1
         if low > counter:
             continue
-        present = s.scalar(
-            select(func.count()).where(
-                Certificate.kind == kind, Certificate.year == year, Certificate.seq.between(low, counter)
-            )
-        )
+        present = find.certificates_between(s, kind, year, low, counter)
         expected = counter - low + 1
         if present != expected:
             missing = _missing_seqs(s, kind, year, low, counter)
@@ -368,11 +240,7 @@ def _check_certificate_numbers(s: Session, report: CheckReport) -> None:
 
 def _missing_seqs(s: Session, kind: CertificateKind, year: int, low: int, high: int) -> list[int]:
     """The first few missing numbers, found by walking only the numbers that exist (never the whole range)."""
-    seqs = s.scalars(
-        select(Certificate.seq)
-        .where(Certificate.kind == kind, Certificate.year == year, Certificate.seq.between(low, high))
-        .order_by(Certificate.seq)
-    )
+    seqs = find.seqs_between(s, kind, year, low, high)
     missing: list[int] = []
     expected = low
     for seq in seqs:
@@ -406,14 +274,10 @@ def _report_rows(
 
 
 def _check_rights_have_cases(s: Session, report: CheckReport) -> None:
-    go_live = s.scalar(select(func.min(Case.accepted_at)))
-    current = Right.status == RightStatus.CURRENT
+    go_live = find.first_acceptance(s)
     if go_live is not None:
-        orphan = and_(current, Right.created_by_case_id.is_(None), Right.registered_at >= go_live)
-        total = s.scalar(select(func.count()).select_from(Right).where(orphan))
-        rows = s.execute(
-            select(Right.id, Right.right_type).where(orphan).order_by(Right.id).limit(SAMPLE)
-        ).all()
+        total = find.caseless_rights_count(s, go_live)
+        rows = find.caseless_rights(s, go_live, SAMPLE)
         _report_rows(
             report,
             RULE_RIGHT_HAS_CASE,
@@ -423,14 +287,7 @@ def _check_rights_have_cases(s: Session, report: CheckReport) -> None:
             f"{total} 项现势权利登记于本系统开始受理之后，却没有设立它的业务件：",
             total,
         )
-    unrecorded = and_(current, Case.status.not_in(RECORDED_STATUSES))
-    rows = s.execute(
-        select(Right.id, Case.case_number, Case.status)
-        .join(Case, Case.id == Right.created_by_case_id)
-        .where(unrecorded)
-        .order_by(Right.id)
-        .limit(SAMPLE)
-    ).all()
+    rows = find.rights_of_unrecorded_cases(s, RECORDED_STATUSES, SAMPLE)
     _report_rows(
         report,
         RULE_RIGHT_HAS_CASE,
@@ -442,18 +299,9 @@ def _check_rights_have_cases(s: Session, report: CheckReport) -> None:
 
 
 def _check_certificates_on_current_rights(s: Session, report: CheckReport) -> None:
-    bad = and_(Certificate.status == CertificateStatus.CURRENT, Right.status != RightStatus.CURRENT)
-    total = s.scalar(
-        select(func.count()).select_from(Certificate).join(Right, Right.id == Certificate.right_id).where(bad)
-    )
+    total = find.certificates_on_dead_rights_count(s)
     if total:
-        rows = s.execute(
-            select(Certificate.number, Right.id)
-            .join(Right, Right.id == Certificate.right_id)
-            .where(bad)
-            .order_by(Certificate.id)
-            .limit(SAMPLE)
-        ).all()
+        rows = find.certificates_on_dead_rights(s, SAMPLE)
         _report_rows(
             report,
             RULE_CERT_ON_CURRENT_RIGHT,
@@ -466,60 +314,20 @@ def _check_certificates_on_current_rights(s: Session, report: CheckReport) -> No
 
 
 def _check_one_ownership(s: Session, report: CheckReport) -> None:
-    from registry_desk.storage.tables import Unit
-
-    doubled = (
-        select(Right.unit_id, func.count().label("n"))
-        .where(Right.status == RightStatus.CURRENT, Right.right_type == RightType.OWNERSHIP)
-        .group_by(Right.unit_id)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    rows = s.execute(
-        select(Unit.unit_number, doubled.c.n).join(doubled, doubled.c.unit_id == Unit.id).order_by(Unit.id)
-    ).all()
-    for unit_number, n in rows:
+    for unit_number, n in find.units_with_several_ownerships(s):
         report.add(RULE_ONE_OWNERSHIP, f"不动产单元 {unit_number}", f"有 {n} 项现势所有权")
 
 
 def _check_shares(s: Session, report: CheckReport) -> None:
-    holder = and_(RightParty.role == PartyRole.RIGHT_HOLDER, Right.status == RightStatus.CURRENT)
-    # Rights whose holders' shares need adding up: skip the common case of one holder with 1/1 in SQL, so
-    # Python sees only co-owned rights.
-    share_text = RightParty.__table__.c.share
-    needs_sum = (
-        select(RightParty.right_id)
-        .join(Right, Right.id == RightParty.right_id)
-        .where(holder, share_text.is_not(None))
-        .group_by(RightParty.right_id)
-        .having(~and_(func.count() == 1, func.max(share_text) == "1/1"))
-        .subquery()
-    )
     totals: dict[int, Fraction] = defaultdict(Fraction)
-    for right_id, share in s.execute(
-        select(RightParty.right_id, share_text)
-        .join(Right, Right.id == RightParty.right_id)
-        .where(holder, RightParty.right_id.in_(select(needs_sum.c.right_id)))
-    ):
+    for right_id, share in find.shares_to_add_up(s):
         totals[right_id] += Fraction(share)
     bad = sorted(right_id for right_id, total in totals.items() if total != 1)
     for right_id in bad[:SAMPLE]:
         report.add(RULE_SHARES, f"权利 {right_id}", f"权利人的权利比例之和为 {totals[right_id]}，应为 1")
     if len(bad) > SAMPLE:
         report.add(RULE_SHARES, "现势权利", f"另有 {len(bad) - SAMPLE} 项权利的比例之和不为 1")
-    missing = (
-        s.execute(
-            select(Right.id)
-            .join(RightParty, RightParty.right_id == Right.id)
-            .where(holder, Right.co_ownership == CoOwnership.BY_SHARES, share_text.is_(None))
-            .group_by(Right.id)
-            .order_by(Right.id)
-            .limit(SAMPLE)
-        )
-        .scalars()
-        .all()
-    )
-    for right_id in missing:
+    for right_id in find.by_shares_rights_missing_a_share(s, SAMPLE):
         report.add(RULE_SHARES, f"权利 {right_id}", "按份共有，但有权利人未登记权利比例")
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-
-from sqlalchemy import func, select
-
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kernel.passwords import hash_password, verify_password
 from registry_desk.storage.database import Database
+from registry_desk.storage.hall.users import count_users, user_named, username_taken
 from registry_desk.storage.tables import User
 
 
@@ -36,7 +34,7 @@ def create_user(
         raise ValidationError(f"账户“{username}”的密码至少8位", rule="密码强度", record=username)
     with db.unit_of_work() as uow:
         s = uow.session
-        if s.scalar(select(User.id).where(User.username == username)) is not None:
+        if username_taken(s, username):
             raise ValidationError(f"用户名“{username}”已存在", rule="账户唯一", record=username)
         user = User(
             username=username,
@@ -57,7 +55,7 @@ def create_user(
 def login(db: Database, username: str, password: str) -> Actor:
     """Signs in; the same message for an unknown user and a wrong password (no account probing)."""
     with db.unit_of_work(write=False) as uow:
-        user = uow.session.scalar(select(User).where(User.username == username.strip()))
+        user = user_named(uow.session, username.strip())
         if user is None or not verify_password(password, user.password_hash):
             raise PermissionDenied("用户名或密码错误", rule="登录")
         if not user.active:
@@ -69,4 +67,4 @@ def login(db: Database, username: str, password: str) -> Actor:
 
 def user_count(db: Database) -> int:
     with db.unit_of_work(write=False) as uow:
-        return int(uow.session.scalar(select(func.count(User.id))) or 0)
+        return count_users(uow.session)

@@ -19,7 +19,7 @@ from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import NotFound
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
-from registry_desk.storage.hall_tables import CaseClaim
+from registry_desk.storage.hall.tables import CaseClaim
 from registry_desk.storage.tables import Case
 
 INACTIVITY = timedelta(minutes=10)

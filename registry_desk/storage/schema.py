@@ -11,7 +11,7 @@ MAPPING_MODULES = (
     "registry_desk.storage.tables",
     "registry_desk.storage.ledger.tables",
     "registry_desk.storage.kiosk.tables",
-    "registry_desk.storage.hall_tables",
+    "registry_desk.storage.hall.tables",
 )
 
 

@@ -10,7 +10,7 @@ from registry_desk.storage.database import DatabaseUnavailable
 def test_unreachable_server_is_named_without_its_password(tmp_path):
     settings = config.resolve("postgresql+psycopg://desk:s3cret@127.0.0.1:1/registry", tmp_path)
     with pytest.raises(DatabaseUnavailable) as err:
-        open_database(settings, demo=False)
+        open_database(settings)
     assert "无法连接数据库" in str(err.value)
     assert "127.0.0.1:1/registry" in str(err.value)
     assert "s3cret" not in str(err.value)
@@ -21,7 +21,7 @@ def test_corrupt_sqlite_file_is_refused_clearly(tmp_path):
     path.write_bytes(b"this is not a database, it is a scanned receipt" * 100)
     settings = config.resolve(f"sqlite:///{path}", tmp_path)
     with pytest.raises(DatabaseUnavailable, match="数据库"):
-        open_database(settings, demo=False)
+        open_database(settings)
     assert path.read_bytes().startswith(b"this is not a database")  # nothing overwritten
 
 

@@ -12,6 +12,7 @@ from registry_desk.domain.cases import ADVANCE_NOTICE, BUSINESS_KEYS, DUE_OVERDU
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.registration import cases
 from registry_desk.bootstrap import open_database
+from registry_desk.demo.seed import seed_demo
 from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
 from registry_desk.demo.demo_data import load_demo
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
@@ -90,7 +91,7 @@ def test_a_notice_case_was_recorded_on_a_developer_flat(seeded):
 
 def test_open_database_seeds_demo_cases_once(tmp_path):
     settings = config.resolve(f"sqlite:///{tmp_path}/registry.sqlite3", tmp_path)
-    first = open_database(settings, demo=True)
+    first = open_database(settings, seed=seed_demo)
     try:
         with first.db.unit_of_work(write=False) as uow:
             count = uow.session.scalar(select(func.count()).select_from(Case))
@@ -104,7 +105,7 @@ def test_open_database_seeds_demo_cases_once(tmp_path):
         CaseStatus.ISSUED,
         CaseStatus.REFUSED,
     } <= statuses
-    again = open_database(settings, demo=True)
+    again = open_database(settings, seed=seed_demo)
     try:
         with again.db.unit_of_work(write=False) as uow:
             assert uow.session.scalar(select(func.count()).select_from(Case)) == count

@@ -10,7 +10,6 @@ from datetime import date, datetime, timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import select
 
 from registry_desk.demo.benchmarks.runner import Figure
 from registry_desk.documents.certificate_pdf import (
@@ -21,13 +20,13 @@ from registry_desk.documents.certificate_pdf import (
 from registry_desk.documents.fonts import register_cjk_font
 from registry_desk.documents.qr import qr_png
 from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
-from registry_desk.domain.codes import AdvanceNoticeKind, IdType, PartyRole, RightStatus, RightType, Role
+from registry_desk.domain.codes import AdvanceNoticeKind, IdType, PartyRole, Role
 from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.registration import cases
 from registry_desk.kernel.context import Actor
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Party, Right, RightParty, Unit
+from registry_desk.storage.demo import figures as read
 
 # A realistic, long-ish certificate (REFERENCE §4's example values).
 VIEW = RightCertificateView(
@@ -93,19 +92,9 @@ def _buyer_id(i: int) -> str:
 def _prepare_cases(db: Database, count: int) -> list[str]:
     """Accepted advance-notice cases (其它不动产买卖预告: free, so no payment step) waiting for the registrar."""
     with db.unit_of_work(write=False) as uow:
-        rows = uow.session.execute(
-            select(Unit.unit_number, Right.id)
-            .join(Right, Right.unit_id == Unit.id)
-            .where(Right.right_type == RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
-            .order_by(Unit.id)
-            .limit(count * 2)
-        ).all()
+        rows = read.ownerships_to_sell(uow.session, count * 2)
         owners: dict[int, list[tuple[str, str, IdType]]] = {}
-        for rid, name, number, id_type in uow.session.execute(
-            select(RightParty.right_id, Party.name, Party.id_number, Party.id_type)
-            .join(Party, Party.id == RightParty.party_id)
-            .where(RightParty.right_id.in_([r for _u, r in rows]), RightParty.role == PartyRole.RIGHT_HOLDER)
-        ):
+        for rid, name, number, id_type in read.holders_of_rights(uow.session, [r for _u, r in rows]):
             owners.setdefault(rid, []).append((name, number, id_type))
     numbers: list[str] = []
     for i, (unit_number, rid) in enumerate(rows):
@@ -133,25 +122,6 @@ def _prepare_cases(db: Database, count: int) -> list[str]:
     return numbers
 
 
-# The rows one recording of such a case writes, as plain statements (certificate number and audit sequence
-# from a range no real allocation uses, so both sides can run on the same database).
-_BARE = [
-    "INSERT INTO rights (unit_id, right_type, status, created_by_case_id, registered_at, notice_kind, version) "
-    "VALUES (?, 96, 'current', ?, ?, 2, 1)",
-    "INSERT INTO right_parties (right_id, party_id, role, position) VALUES (?, ?, 'holder', 0)",
-    "INSERT INTO right_parties (right_id, party_id, role, position) VALUES (?, ?, 'obligor', 1)",
-    "UPDATE sequences SET value = value + 1 WHERE name = ?",
-    "INSERT INTO certificates (number, kind, year, seq, status, unit_id, right_id, case_id, issued_at, fields) "
-    "VALUES (?, 'registration_proof', 1999, ?, 'current', ?, ?, ?, ?, ?)",
-    "INSERT INTO audit_events (seq, occurred_at, actor, action, case_id, unit_id, record, before, after, prev_hash, hash) "
-    "VALUES (?, ?, 'bench', 'case.record', ?, ?, ?, NULL, ?, ?, ?)",
-    "UPDATE audit_head SET last_seq = last_seq WHERE id = 1",
-    "UPDATE cases SET status = 'recorded', recorded_at = ?, version = version + 1 WHERE id = ?",
-    # The unit's version moves with every change of its register page (recording writes this row too).
-    "UPDATE units SET version = version + 1 WHERE id = ?",
-]
-
-
 def record_figure(work_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-def]
     from registry_desk.demo import synthetic
 
@@ -167,40 +137,29 @@ def record_figure(work_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-d
     half = len(prepared) // 2
     numbers, spare = prepared[:half], prepared[half:]
     with db.unit_of_work(write=False) as uow:
-        from registry_desk.storage.tables import Case
-
-        spare_rows = [
-            uow.session.execute(select(Case.id, Case.unit_id).where(Case.case_number == c)).one()
-            for c in spare
-        ]
-    raw = db.engine.raw_connection()
-    raw.execute("INSERT OR IGNORE INTO sequences (name, value) VALUES ('bench:bare', 0)")
-    raw.commit()
+        spare_rows = read.case_and_unit_ids(uow.session, spare)
+    raw = read.bare_recording_connection(db)
     fields = '{"证明权利或事项": "其它不动产买卖预告登记"}'
     rng = random.Random(3)
     stamp = NOW.replace(tzinfo=None).isoformat(sep=" ")
 
     def bare(i: int) -> None:
-        cur = raw.cursor()
-        cur.execute("BEGIN IMMEDIATE")
+        # The same rows as plain statements (storage/demo/figures.py), numbers from a range no real
+        # allocation uses, so both sides can run on the same database.
         case_id, unit_id = spare_rows[i]
-        party = 1 + i
-        cur.execute(_BARE[0], (unit_id, case_id, stamp))
-        right_id = cur.lastrowid
-        cur.execute(_BARE[1], (right_id, party))
-        cur.execute(_BARE[2], (right_id, party + 1))
-        cur.execute(_BARE[3], ("bench:bare",))
-        cur.execute(
-            _BARE[4], (f"BENCH-{i}-{rng.random()}", 10_000 + i, unit_id, right_id, case_id, stamp, fields)
+        number = f"BENCH-{i}-{rng.random()}"
+        audit_seq = 10**9 + i + rng.randrange(10**6) * 1000
+        read.record_bare(
+            raw,
+            case_id=case_id,
+            unit_id=unit_id,
+            party=1 + i,
+            number=number,
+            seq=10_000 + i,
+            audit_seq=audit_seq,
+            stamp=stamp,
+            fields=fields,
         )
-        cur.execute(
-            _BARE[5],
-            (10**9 + i + rng.randrange(10**6) * 1000, stamp, case_id, unit_id, "x", "{}", "0" * 64, "1" * 64),
-        )
-        cur.execute(_BARE[6])
-        cur.execute(_BARE[7], (stamp, case_id))
-        cur.execute(_BARE[8], (unit_id,))
-        raw.commit()
 
     def candidate(i: int) -> None:
         cases.record_case(db, REGISTRAR, numbers[i], now=NOW)

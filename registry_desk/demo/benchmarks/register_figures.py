@@ -14,21 +14,7 @@ from registry_desk.demo.benchmarks.runner import Figure
 from registry_desk.registration import register
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
-
-UNIT_SQL = (
-    "SELECT u.unit_number, u.location, u.planned_use, u.building_area, r.id, r.right_type, r.notice_kind, "
-    "p.name, p.id_number, rp.role, rp.share FROM units u "
-    "LEFT OUTER JOIN rights r ON r.unit_id = u.id AND r.status = 'current' "
-    "LEFT OUTER JOIN right_parties rp ON rp.right_id = r.id "
-    "LEFT OUTER JOIN parties p ON p.id = rp.party_id "
-    "WHERE u.unit_number = {p} ORDER BY r.id, rp.position"
-)
-PARTY_SQL = (
-    "SELECT u.unit_number, u.location, r.right_type, p.name FROM units u "
-    "JOIN rights r ON r.unit_id = u.id JOIN right_parties rp ON rp.right_id = r.id "
-    "JOIN parties p ON p.id = rp.party_id "
-    "WHERE p.id_number = {p} AND r.status = 'current' ORDER BY u.unit_number"
-)
+from registry_desk.storage.demo.figures import PARTY_SQL, UNIT_SQL, raw_query, sample_keys
 
 
 @dataclass
@@ -39,46 +25,13 @@ class RegisterSample:
 
 def sample(db: Database, n: int = 500) -> RegisterSample:
     """Keys spread over the whole register (every k-th row), so caches do not flatter either side."""
-    with db.engine.connect() as conn:
-        total = conn.exec_driver_sql("SELECT max(id) FROM units").scalar() or 0
-        step = max(1, total // n)
-        units = [
-            r[0]
-            for r in conn.exec_driver_sql(f"SELECT unit_number FROM units WHERE id % {step} = 0 LIMIT {n}")
-        ]
-        parties = [
-            r[0]
-            for r in conn.exec_driver_sql(
-                f"SELECT id_number FROM parties WHERE id % {step} = 0 AND id_type = '111' LIMIT {n}"
-            )
-        ]
+    units, parties = sample_keys(db, n)
     return RegisterSample(units, parties)
 
 
-def _raw(db: Database, sql: str):  # type: ignore[no-untyped-def]
-    # The same kind of connection the candidate uses (the driver's own, in autocommit, kept open), so the
-    # ratio measures what the project adds to the query, not a pool's checkout or a rollback per call.
-    fairy = db.engine.raw_connection()
-    conn = fairy.dbapi_connection
-    fairy.detach()
-    if not db.is_sqlite:
-        conn.autocommit = True
-    marker = "?" if db.is_sqlite else "%s"
-    stmt = sql.format(p=marker)
-
-    def run(key: str) -> list[tuple[object, ...]]:
-        cur = conn.cursor()
-        cur.execute(stmt, (key,))
-        rows = cur.fetchall()
-        cur.close()
-        return rows
-
-    return run
-
-
 def lookup_figures(db: Database, actor: Actor, keys: RegisterSample, repeat: int) -> list[Figure]:
-    raw_unit = _raw(db, UNIT_SQL)
-    raw_party = _raw(db, PARTY_SQL)
+    raw_unit = raw_query(db, UNIT_SQL)
+    raw_party = raw_query(db, PARTY_SQL)
     units, ids = keys.unit_numbers, keys.id_numbers
     # Both sides read the same keys, taking turns at going first; on a cold page cache whichever went first
     # paid the disk, and the medians of two half-cold, half-warm series swung the ratio from 1.3x to 2.2x

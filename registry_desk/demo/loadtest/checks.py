@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, text
-
-from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
-from registry_desk.storage.ledger.tables import ChannelTransaction, LedgerEntry, LedgerPosting, PaymentOrder
+from registry_desk.domain.codes import CaseStatus
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.operations.invariants import check_database
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, Certificate, Right, Sequence
+from registry_desk.storage.demo import loadtest as read
+from registry_desk.storage.session import Session
 
 
 @dataclass
@@ -28,7 +26,7 @@ class CheckReport:
 def counters(db: Database) -> dict[str, int]:
     """The number counters before a run: what the run takes must follow on without a gap."""
     with db.lookup() as conn:
-        return {name: int(value) for name, value in conn.execute(select(Sequence.name, Sequence.value))}
+        return read.counter_values(conn)
 
 
 def check_register(db: Database, counters_before: dict[str, int] | None = None) -> CheckReport:
@@ -43,7 +41,7 @@ def check_register(db: Database, counters_before: dict[str, int] | None = None) 
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         if db.is_sqlite:
-            integrity = s.execute(text("PRAGMA integrity_check")).scalar_one()
+            integrity = read.sqlite_integrity(s)
             if integrity != "ok":
                 report.problems.append(f"SQLite 完整性检查失败：{integrity}")
         _numbers(s, report, counters_before or {})
@@ -53,12 +51,12 @@ def check_register(db: Database, counters_before: dict[str, int] | None = None) 
     return report
 
 
-def _numbers(s, report: CheckReport, before: dict[str, int]) -> None:
-    now = {name: int(value) for name, value in s.execute(select(Sequence.name, Sequence.value))}
+def _numbers(s: Session, report: CheckReport, before: dict[str, int]) -> None:
+    now = read.counter_values(s)
     seqs: dict[str, list[int]] = defaultdict(list)
-    for kind, year, seq in s.execute(select(Certificate.kind, Certificate.year, Certificate.seq)):
+    for kind, year, seq in read.certificate_numbers(s):
         seqs[f"cert:{kind.value}:{year}"].append(seq)
-    for number in s.scalars(select(Case.case_number)):
+    for number in read.case_numbers(s):
         seqs[f"case:{number[:8]}"].append(int(number[8:]))
     for name, values in seqs.items():
         dupes = [v for v, n in Counter(values).items() if n > 1]
@@ -75,50 +73,31 @@ def _numbers(s, report: CheckReport, before: dict[str, int]) -> None:
         report.facts[f"numbers:{name}"] = len(taken)
 
 
-def _register(s, report: CheckReport) -> None:
-    owners = s.execute(
-        select(Right.unit_id, func.count())
-        .where(Right.right_type == RightType.OWNERSHIP, Right.status == RightStatus.CURRENT)
-        .group_by(Right.unit_id)
-        .having(func.count() > 1)
-    ).all()
+def _register(s: Session, report: CheckReport) -> None:
+    owners = read.units_with_several_ownerships(s)
     if owners:
         report.problems.append(f"{len(owners)} 个单元有多于一项现势所有权，例如单元 id {owners[0][0]}")
     open_statuses = [st for st in CaseStatus if st.is_open]
-    busy = s.execute(
-        select(Case.unit_id, func.count())
-        .where(Case.status.in_(open_statuses))
-        .group_by(Case.unit_id)
-        .having(func.count() > 1)
-    ).all()
+    busy = read.units_with_several_cases_in(s, open_statuses)
     if busy:
         report.problems.append(f"{len(busy)} 个单元同时有多件未办结业务，例如单元 id {busy[0][0]}")
-    report.facts["cases"] = s.scalar(select(func.count()).select_from(Case)) or 0
+    report.facts["cases"] = read.case_count(s)
 
 
-def _payments(s, report: CheckReport) -> None:
-    twice = s.execute(
-        select(LedgerEntry.order_id, func.count())
-        .where(LedgerEntry.kind == "settlement")
-        .group_by(LedgerEntry.order_id)
-        .having(func.count() > 1)
-    ).all()
+def _payments(s: Session, report: CheckReport) -> None:
+    twice = read.orders_settled_more_than_once(s)
     if twice:
         report.problems.append(f"{len(twice)} 张缴款单被入账多次，例如订单 id {twice[0][0]}")
-    booked = set(
-        s.scalars(select(ChannelTransaction.order_id).where(ChannelTransaction.outcome == "settled"))
-    )
-    entered = set(s.scalars(select(LedgerEntry.order_id).where(LedgerEntry.kind == "settlement")))
-    settled = set(s.scalars(select(PaymentOrder.id).where(PaymentOrder.status.in_(["settled", "refunded"]))))
+    booked = read.orders_with_payment_outcome(s, "settled")
+    entered = read.orders_with_entry_kind(s, "settlement")
+    settled = read.orders_in_status(s, ["settled", "refunded"])
     if not (settled == entered == booked):
         report.problems.append(
             f"入账不一致：已缴清 {len(settled)} 张，记账 {len(entered)} 张，渠道流水入账 {len(booked)} 张"
         )
     report.facts["orders_settled"] = len(settled)
     per_entry: dict[int, int] = defaultdict(int)
-    for entry_id, debit, credit in s.execute(
-        select(LedgerPosting.entry_id, LedgerPosting.debit, LedgerPosting.credit)
-    ):
+    for entry_id, debit, credit in read.postings(s):
         per_entry[entry_id] += debit.fen - credit.fen
     unbalanced = [k for k, v in per_entry.items() if v]
     if unbalanced:

@@ -18,8 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import DomainError
@@ -34,14 +32,13 @@ from registry_desk.demo.loadtest.plan import (
 from registry_desk.demo.loadtest.window import _Window
 from registry_desk.domain.payment_orders import OPEN, SETTLED
 from registry_desk.payments.settlement import poll_open_orders
-from registry_desk.storage.ledger.tables import PaymentOrder, PaymentReceipt
 from registry_desk.registration import cases
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import utc_now
 from registry_desk.registration.issuing import centre_kit
 from registry_desk.storage.database import Database
+from registry_desk.storage.demo import loadtest as read
 from registry_desk.storage.migrate import upgrade
-from registry_desk.storage.tables import AuditEvent, Case, Certificate
 
 UNPAID_EVERY = 8  # every 8th charged case is left unpaid: its orders must stay open, its case waiting
 
@@ -97,11 +94,9 @@ def _work_once(desk: _Window, rng: random.Random) -> bool:
     if settle_first:
         poll_open_orders(desk.db, desk.channel)
     with desk.db.lookup() as conn:
-        waiting = conn.execute(
-            select(Case.case_number, Case.status).where(
-                Case.status.in_([CaseStatus.IN_REVIEW, CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY])
-            )
-        ).all()
+        waiting = read.cases_in(
+            conn, [CaseStatus.IN_REVIEW, CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY]
+        )
     if waiting:
         number, status = rng.choice(waiting)
         try:
@@ -139,28 +134,17 @@ def finish(db: Database, settings: Settings) -> None:
 def _whole(db: Database, report: FaultReport) -> None:
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        statuses = {number: status for number, status in s.execute(select(Case.case_number, Case.status))}
+        statuses = read.case_statuses(s)
         by_case: dict[str, set[str]] = {}
-        for number, status in s.execute(
-            select(Case.case_number, PaymentOrder.status).join(PaymentOrder, PaymentOrder.case_id == Case.id)
-        ):
+        for number, status in read.order_statuses_of_cases(s):
             by_case.setdefault(number, set()).add(status)
         handed: dict[str, list[bool]] = {}
-        for number, handed_over_at in s.execute(
-            select(Case.case_number, Certificate.handed_over_at).join(Case, Case.id == Certificate.case_id)
-        ):
+        for number, handed_over_at in read.certificate_handovers(s):
             handed.setdefault(number, []).append(handed_over_at is not None)
-        receipts = s.scalars(select(PaymentReceipt.number)).all()
-        open_orders = s.scalar(select(func.count()).where(PaymentOrder.status == OPEN)) or 0
+        receipts = read.receipt_numbers(s)
+        open_orders = read.orders_in_status_count(s, OPEN)
         # Work the killed windows finished (window 2's registrar): proof the kills landed among real writes.
-        under_fire = (
-            s.scalar(
-                select(func.count()).where(
-                    AuditEvent.action == "case.recorded", AuditEvent.actor == registrar(2).username
-                )
-            )
-            or 0
-        )
+        under_fire = read.audit_events_count(s, "case.recorded", registrar(2).username)
     for number, status in statuses.items():
         paid = by_case.get(number)
         if paid is not None and paid != {SETTLED} and status is not CaseStatus.AWAITING_PAYMENT:
@@ -209,9 +193,7 @@ def run_faults(
         # forkserver: children fork from a server that has imported everything already, so a kill can land
         # within milliseconds of a start, and none inherits this process's open connections.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(
-            ["registry_desk.demo.loadtest.faults", "psycopg", "sqlalchemy.dialects.postgresql.psycopg"]
-        )
+        context.set_forkserver_preload(["registry_desk.demo.loadtest.faults", *read.DRIVER_MODULES])
         rng = random.Random(seed)
         started = time.perf_counter()
         say(f"开始 kill -9 {kills} 次…")

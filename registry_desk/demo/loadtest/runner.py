@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.demo.loadtest.checks import CheckReport, check_register, counters
@@ -19,8 +17,8 @@ from registry_desk.demo.loadtest.plan import make_plans, prepare_register, requi
 from registry_desk.demo.loadtest.window import ERROR, ISSUED, NOT_STARTED, REFUSED, Outcome, window_main
 from registry_desk.registration.issuing import centre_kit
 from registry_desk.storage.database import Database
+from registry_desk.storage.demo import loadtest as read
 from registry_desk.storage.migrate import upgrade
-from registry_desk.storage.tables import Case
 
 DEFAULT_SEAL_EVERY = 10
 
@@ -87,10 +85,7 @@ def _accounting(db: Database, plans_count: int, outcomes: list[Outcome]) -> list
         if o.result in (ERROR, NOT_STARTED):
             problems.append(f"第 {o.index} 件未办结（{o.result}，{o.stage}）")
     with db.unit_of_work(write=False) as uow:
-        rows = uow.session.execute(
-            select(Case.case_number, Case.status).where(Case.accepted_by.is_(None), Case.demo.is_(False))
-        ).all()
-        stored = {number: status for number, status in rows}
+        stored = {number: status for number, status in read.intake_cases(uow.session)}
     reported = {o.case_number: o for o in outcomes if o.case_number}
     for number, o in reported.items():
         status = stored.get(number)

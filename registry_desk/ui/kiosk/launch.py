@@ -49,11 +49,12 @@ def run_kiosk(
     from registry_desk.payments.local_channel import LocalChannel
     from registry_desk.operations import users
     from registry_desk.bootstrap import open_database
+    from registry_desk.demo.seed import seed_demo
     from registry_desk.ui.crash import CrashHandler
     from registry_desk.ui.kiosk.printing import DirectoryOutput, QtPrinterOutput
     from registry_desk.ui.kiosk.window import KioskWindow
 
-    opened = open_database(settings, demo=demo)
+    opened = open_database(settings, seed=seed_demo if demo else None)
     db = opened.db
     try:
         username = user or DEMO_KIOSK

@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-04
 
-Table mapped in registry_desk/storage/hall_tables.py. On PostgreSQL two triggers announce every audited
+Table mapped in registry_desk/storage/hall/tables.py. On PostgreSQL two triggers announce every audited
 change and every claim taken or given up on the channel `registry_desk_changes` (see registration/changes.py):
 NOTIFY is transactional, so a rolled-back change is never announced, and every writer announces whatever
 program version or process it is.

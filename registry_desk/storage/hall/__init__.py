@@ -1,0 +1,1 @@
+"""The hall's storage: audit trail, counters, accounts, dashboard figures, invariant checks, backup."""

@@ -1,0 +1,20 @@
+"""The accounts' reads: by user name, and how many there are."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry_desk.storage.tables import User
+
+
+def user_named(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(User.id).where(User.username == username)) is not None
+
+
+def count_users(session: Session) -> int:
+    return int(session.scalar(select(func.count(User.id))) or 0)
