@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
-from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kernel.passwords import hash_password, verify_password
+from registry_desk.kernel.work import WorkSource, work
 from registry_desk.storage.database import Database
-from registry_desk.storage.hall.users import count_users, user_named, username_taken
 from registry_desk.storage.tables import User
 
 
@@ -17,7 +16,7 @@ def _actor(user: User) -> Actor:
 
 
 def create_user(
-    db: Database,
+    db: Database | WorkSource,
     actor: Actor,
     username: str,
     display_name: str,
@@ -32,9 +31,8 @@ def create_user(
         raise ValidationError("用户名不能为空且不超过64个字符", rule="账户")
     if len(password) < 8:
         raise ValidationError(f"账户“{username}”的密码至少8位", rule="密码强度", record=username)
-    with db.unit_of_work() as uow:
-        s = uow.session
-        if username_taken(s, username):
+    with work(db) as w:
+        if w.accounts.taken(username):
             raise ValidationError(f"用户名“{username}”已存在", rule="账户唯一", record=username)
         user = User(
             username=username,
@@ -45,17 +43,16 @@ def create_user(
             window=window,
             created_at=utc_now(),
         )
-        s.add(user)
-        s.flush()
-        audit.append(s, actor, "user.create", record=username, after={"role": role.value, "window": window})
-        uow.commit()
+        w.accounts.add(user)
+        w.trail.append(actor, "user.create", record=username, after={"role": role.value, "window": window})
+        w.commit()
         return _actor(user)
 
 
-def login(db: Database, username: str, password: str) -> Actor:
+def login(db: Database | WorkSource, username: str, password: str) -> Actor:
     """Signs in; the same message for an unknown user and a wrong password (no account probing)."""
-    with db.unit_of_work(write=False) as uow:
-        user = user_named(uow.session, username.strip())
+    with work(db, write=False) as w:
+        user = w.accounts.named(username.strip())
         if user is None or not verify_password(password, user.password_hash):
             raise PermissionDenied("用户名或密码错误", rule="登录")
         if not user.active:
@@ -65,6 +62,6 @@ def login(db: Database, username: str, password: str) -> Actor:
         return _actor(user)
 
 
-def user_count(db: Database) -> int:
-    with db.unit_of_work(write=False) as uow:
-        return count_users(uow.session)
+def user_count(db: Database | WorkSource) -> int:
+    with work(db, write=False) as w:
+        return w.accounts.count()

@@ -104,3 +104,64 @@ def test_the_backup_statements_read_a_registry_file(sqlite_db, tmp_path):
 
 def test_an_upgrade_to_the_current_schema_is_not_refused(any_db):
     assert backup.upgrade_refused(any_db.engine) is None
+
+
+def test_the_accounts_repository_and_the_unit_of_work_save_only_on_commit(any_db):
+    # kernel/work.py over the real database: the same Work the fake gives the use-case tests.
+    from registry_desk.domain.errors import ValidationError
+    from registry_desk.kernel.context import Actor
+    from registry_desk.kernel.work import work
+
+    admin = Actor(None, "admin", "管理员", Role.ADMIN, None)
+    with work(any_db) as w:
+        w.accounts.add(
+            User(
+                username="zhao",
+                display_name="赵敏",
+                role=Role.CLERK,
+                password_hash="x",
+                active=True,
+                window=None,
+                created_at=utc_now(),
+            )
+        )
+        w.trail.append(admin, "user.create", record="zhao")
+        assert w.accounts.taken("zhao") and w.accounts.named("zhao").display_name == "赵敏"
+        # not committed: dropped with the transaction
+    with work(any_db, write=False) as w:
+        assert w.accounts.count() == 0 and not w.accounts.taken("zhao")
+    try:
+        with work(any_db) as w:
+            w.accounts.add(
+                User(
+                    username="zhao",
+                    display_name="赵敏",
+                    role=Role.CLERK,
+                    password_hash="x",
+                    active=True,
+                    window=None,
+                    created_at=utc_now(),
+                )
+            )
+            raise ValidationError("refused half-way", rule="测试")
+    except ValidationError:
+        pass
+    with work(any_db) as w:
+        assert w.accounts.count() == 0
+        w.accounts.add(
+            User(
+                username="zhao",
+                display_name="赵敏",
+                role=Role.CLERK,
+                password_hash="x",
+                active=True,
+                window=None,
+                created_at=utc_now(),
+            )
+        )
+        w.trail.append(admin, "user.create", record="zhao")
+        w.commit()
+    with work(any_db, write=False) as w:
+        assert w.accounts.count() == 1 and w.accounts.named("zhao").id is not None
+    with any_db.unit_of_work(write=False) as uow:
+        assert trail.audit_head(uow.session).last_seq == 1
