@@ -41,7 +41,7 @@ from registry_desk.payments.receipts import (
 from registry_desk.payments.settlement import record_payment
 from registry_desk.kernel import audit
 from registry_desk.registration.handover import record_handover
-from registry_desk.registration import cases
+from registry_desk.registration import locking
 from registry_desk.kiosk import paper_stock
 from registry_desk.operations import users
 from registry_desk.kernel.business_types import load_policy
@@ -143,7 +143,7 @@ def _case_for_reading(s: Session, case_number: str) -> Case:
 
 def _locked_case(s: Session, case_number: str) -> Case:
     """Unit first, then the case: the order every writer of a unit uses (the case service's own)."""
-    return cases.locked_case(s, case_number)
+    return locking.locked_case(s, case_number)
 
 
 def _party_candidates(s: Session, case: Case) -> list[tuple[Party, str]]:

@@ -514,7 +514,7 @@ def _advance_case(session: Session, sql: Driver, case: _LockedCase, now: datetim
         return False
     total = sum((amount for _, amount in orders), Money.zero())
     # The case workflow owns the status move (and its audit event and version); settlement only says why.
-    from registry_desk.registration.cases import mark_paid_in
+    from registry_desk.registration.payment_status import mark_paid_in
 
     locked = session.get(Case, case.id, populate_existing=True)
     assert locked is not None

@@ -65,7 +65,7 @@ from registry_desk.domain.errors import DomainError
 from registry_desk.domain.identifiers import validate_resident_id, validate_uscc
 from registry_desk.domain.money import Money, MoneyError
 from registry_desk.domain.taxes import full_years
-from registry_desk.registration import cases
+from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
 from registry_desk.registration import prefill
 from registry_desk.registration import register
@@ -411,7 +411,7 @@ class IntakeDialog(QDialog):
         self.tasks = tasks
         self.bus = bus
         self.policy = load_policy()
-        self.today = cases.local_date(utc_now())
+        self.today = clock.local_date(utc_now())
         self.unit = register.unit_register(db, actor, unit_number)
         self.summary: CaseSummary | None = None
         self.receipt_preview: PdfPreviewDialog | None = None  # the first copy (买方联 for a resale)
