@@ -21,7 +21,7 @@ from registry_desk.registration.queries import business_of, case_summary
 from registry_desk.registration.versioning import check_version, commit_case
 from registry_desk.storage.database import Database
 from registry_desk.storage.driver_sql import Driver
-from registry_desk.storage.register.recording import CaseRow
+from registry_desk.storage.register.recording import CaseColumns
 from registry_desk.storage.session import Session
 from registry_desk.storage.tables import Case
 
@@ -114,7 +114,7 @@ def confirm_payment(
     return summary
 
 
-def refuse_unpaid(source: Session | Driver, case: Case | CaseRow) -> None:
+def refuse_unpaid(source: Session | Driver, case: Case | CaseColumns) -> None:
     """契税法第十条: no registration while the deed tax (and the case's other charges) are unpaid."""
     from registry_desk.payments.orders import STATUS_LABELS, unsettled_orders
 

@@ -18,7 +18,7 @@ from registry_desk.registration.locking import unit_id_for_number
 from registry_desk.registration.unit_state import unit_snapshot
 from registry_desk.storage.database import Database
 from registry_desk.storage.register import cases as case_rows
-from registry_desk.storage.register.recording import CasePartyRow, CaseRow as RecordingCaseRow
+from registry_desk.storage.register.recording import CaseColumns, CasePartyColumns
 from registry_desk.storage.session import Session
 from registry_desk.storage.tables import Case, CaseParty
 
@@ -32,7 +32,7 @@ def working_calendar(session: Session) -> WorkingCalendar:
     return policy_working_calendar(overrides, years)
 
 
-def party_inputs(parties: Iterable[CaseParty] | Iterable[CasePartyRow]) -> tuple[PartyInput, ...]:
+def party_inputs(parties: Iterable[CaseParty] | Iterable[CasePartyColumns]) -> tuple[PartyInput, ...]:
     """The case's parties as the rules read them (agents are not parties to the right)."""
     return tuple(
         PartyInput(
@@ -52,7 +52,7 @@ def case_party_inputs(case: Case) -> tuple[PartyInput, ...]:
     return party_inputs(case.parties)
 
 
-def business_of(policy: BusinessTypePolicy, case: Case | RecordingCaseRow) -> BusinessType:
+def business_of(policy: BusinessTypePolicy, case: Case | CaseColumns) -> BusinessType:
     return policy.get(case.business_type)
 
 

@@ -58,10 +58,10 @@ from registry_desk.storage.register import recording as sql_of
 from registry_desk.storage.register.recording import (
     CERTIFICATE_KEYS,
     RIGHT_KEYS,
-    CasePartyRow,
-    CaseRow,
-    PartyRow,
-    UnitRow,
+    CasePartyColumns,
+    CaseColumns,
+    PartyColumns,
+    UnitColumns,
 )
 
 
@@ -79,8 +79,8 @@ class _Recording:
     """What one recording changes, collected for the result and the audit event."""
 
     session: Driver
-    case: CaseRow
-    unit: UnitRow
+    case: CaseColumns
+    unit: UnitColumns
     now: datetime
     ended: list[int]
     cancelled: list[str]
@@ -113,7 +113,7 @@ class _Recording:
         return _NewRight(right_id, values["co_ownership"], values["right_nature"])
 
     def add_party(
-        self, right: _NewRight, party: PartyRow, role: PartyRole, share: Fraction | None, position: int
+        self, right: _NewRight, party: PartyColumns, role: PartyRole, share: Fraction | None, position: int
     ) -> None:
         self.pending_parties.append(
             {"right_id": right.id, "party_id": party.id, "role": role, "share": share, "position": position}
@@ -124,7 +124,9 @@ class _Recording:
         sql_of.insert_right_parties(self.session, self.pending_parties)
         self.pending_parties = []
 
-    def issue(self, right: _NewRight, kind: CertificateKind, holder: PartyRow, fields: dict[str, str]) -> str:
+    def issue(
+        self, right: _NewRight, kind: CertificateKind, holder: PartyColumns, fields: dict[str, str]
+    ) -> str:
         year = local_date(self.now).year
         number, seq = allocate_certificate_number(self.session, kind, year)
         values = dict.fromkeys(CERTIFICATE_KEYS)
@@ -146,11 +148,11 @@ class _Recording:
         return number
 
 
-def _parties_in(case: CaseRow, role: PartyRole) -> list[CasePartyRow]:
+def _parties_in(case: CaseColumns, role: PartyRole) -> list[CasePartyColumns]:
     return [cp for cp in case.parties if cp.role is role]
 
 
-def _case_note(case: CaseRow, request: IntakeRequest) -> list[str]:
+def _case_note(case: CaseColumns, request: IntakeRequest) -> list[str]:
     return [f"业务号：{case.case_number}", request.note.strip()]
 
 

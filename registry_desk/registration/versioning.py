@@ -15,7 +15,7 @@ from registry_desk.storage.database import Database
 from registry_desk.storage.driver_sql import Driver
 from registry_desk.storage.register import cases as case_rows
 from registry_desk.storage.register.history import display_name_of, last_change
-from registry_desk.storage.register.recording import CaseRow
+from registry_desk.storage.register.recording import CaseColumns
 from registry_desk.storage.session import Session, StaleDataError, mark_changed
 from registry_desk.storage.tables import Case
 
@@ -43,7 +43,7 @@ def conflict_error(session: Session | Driver, case_number: str) -> ConflictError
     )
 
 
-def check_version(session: Session | Driver, case: Case | CaseRow, expected_version: int | None) -> None:
+def check_version(session: Session | Driver, case: Case | CaseColumns, expected_version: int | None) -> None:
     """Refuses a write made against an older version of the case than the one now stored."""
     if expected_version is not None and case.version != expected_version:
         raise conflict_error(session, case.case_number)

@@ -122,7 +122,7 @@ _BUMP_UNIT = Prepared(
 
 
 @dataclass(frozen=True)
-class PartyRow:
+class PartyColumns:
     id: int
     name: str
     id_type: IdType
@@ -130,16 +130,16 @@ class PartyRow:
 
 
 @dataclass(frozen=True)
-class CasePartyRow:
+class CasePartyColumns:
     role: PartyRole
     share: Fraction | None
     co_ownership: CoOwnership | None
     wants_own_certificate: bool
-    party: PartyRow
+    party: PartyColumns
 
 
 @dataclass(frozen=True)
-class CaseRow:
+class CaseColumns:
     id: int
     case_number: str
     business_type: str
@@ -148,10 +148,10 @@ class CaseRow:
     version: int
     payment_required: bool
     unit_id: int
-    parties: tuple[CasePartyRow, ...]
+    parties: tuple[CasePartyColumns, ...]
 
 
-class UnitRow:
+class UnitColumns:
     """The locked unit's columns, by the names `Unit` has (the certificate field builders read them)."""
 
     def __init__(self, values: tuple[Any, ...]) -> None:
@@ -165,8 +165,8 @@ class UnitRow:
 class LockedCase:
     """The case read for recording, its unit, and whether a required material is still missing."""
 
-    case: CaseRow
-    unit: UnitRow
+    case: CaseColumns
+    unit: UnitColumns
     missing_materials: bool
 
 
@@ -181,20 +181,22 @@ def lock_case_for_recording(sql: Driver, case_number: str) -> LockedCase | None:
         rows = _LOCK_CASE_ROW.rows(sql, number=case_number)
         if not rows:
             return None
-        unit = UnitRow(_LOCK_UNIT_ROW.rows(sql, unit=rows[0][7])[0])
+        unit = UnitColumns(_LOCK_UNIT_ROW.rows(sql, unit=rows[0][7])[0])
     else:
         head = _CASE_UNIT.first(sql, number=case_number)
         if head is None:
             return None
-        unit = UnitRow(_LOCK_UNIT_ROW.rows(sql, unit=head[0])[0])
+        unit = UnitColumns(_LOCK_UNIT_ROW.rows(sql, unit=head[0])[0])
         rows = _LOCK_CASE_ROW.rows(sql, number=case_number)
     case_id, number, business_type, status, form, version, paid, unit_id, missing = rows[0][:9]
     parties = tuple(
-        CasePartyRow(role, share, co_ownership, bool(own), PartyRow(pid, name, id_type, id_number))
+        CasePartyColumns(role, share, co_ownership, bool(own), PartyColumns(pid, name, id_type, id_number))
         for role, share, co_ownership, own, pid, name, id_type, id_number in (row[9:] for row in rows)
         if role is not None
     )
-    case = CaseRow(case_id, number, business_type, status, form or {}, version, bool(paid), unit_id, parties)
+    case = CaseColumns(
+        case_id, number, business_type, status, form or {}, version, bool(paid), unit_id, parties
+    )
     return LockedCase(case, unit, bool(missing))
 
 
