@@ -95,7 +95,7 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.dashboard_pdf import render_dashboard_pdf
-    from registry_desk.registration.cases import local_date
+    from registry_desk.domain.clock import local_date
     from registry_desk.kernel.context import SYSTEM, utc_now
     from registry_desk.operations.dashboard import build_dashboard
 
@@ -106,7 +106,7 @@ def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
         dashboard = build_dashboard(db, SYSTEM, start, end, today=local_date(now))
     finally:
         db.dispose()
-    from registry_desk.registration.cases import CHINA_TZ
+    from registry_desk.domain.clock import CHINA_TZ
 
     pdf = render_dashboard_pdf(dashboard, generated_at=now.astimezone(CHINA_TZ))
     out = Path(args.out)

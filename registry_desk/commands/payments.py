@@ -241,8 +241,8 @@ def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.codes import MortgageMode
     from registry_desk.domain.money import Money
     from registry_desk.demo.demo_contracts import make_demo_mortgage_contract
+    from registry_desk.domain.clock import CHINA_TZ
     from registry_desk.exemptions.bank_contracts import inbox_file_name
-    from registry_desk.registration.cases import CHINA_TZ
     from registry_desk.kernel.context import utc_now
 
     if not 1 <= args.years <= 50:

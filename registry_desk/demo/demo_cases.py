@@ -30,7 +30,8 @@ from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import PaymentChannel
 from registry_desk.payments.settlement import poll_open_orders
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, payment_status, queries, recording
+from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
 from registry_desk.registration import prefill
 from registry_desk.kernel.business_types import load_policy
@@ -142,7 +143,7 @@ class _Clock:
     def __init__(self, db: Database, today: date) -> None:
         self.today = today
         with db.unit_of_work(write=False) as uow:
-            self.calendar = cases.working_calendar(uow.session)
+            self.calendar = queries.working_calendar(uow.session)
         self._next: dict[date, datetime] = {}
 
     def working_days_before(self, n: int) -> date:
@@ -155,7 +156,7 @@ class _Clock:
         return day
 
     def at(self, day: date, minutes: int = 6) -> datetime:
-        moment = self._next.get(day, datetime.combine(day, _OPENING, cases.CHINA_TZ))
+        moment = self._next.get(day, datetime.combine(day, _OPENING, clock.CHINA_TZ))
         self._next[day] = moment + timedelta(minutes=minutes)
         return moment
 
@@ -234,7 +235,7 @@ class _Runner:
 
     def accept(self, request: IntakeRequest, day: date) -> CaseSummary:
         if self.channel is None:
-            return cases.accept_case(self.db, DEMO_CLERK, request, now=self.clock.at(day))
+            return intake.accept_case(self.db, DEMO_CLERK, request, now=self.clock.at(day))
         return payment_flow.accept_and_bill(
             self.db, DEMO_CLERK, request, self.channel, now=self.clock.at(day)
         ).summary
@@ -243,13 +244,15 @@ class _Runner:
         """Each side scans its QR a few minutes after acceptance; the poll settles and moves the case. Without
         a channel (tests without a data dir) the cashier's cash override stands in."""
         if self.channel is None:
-            return cases.confirm_payment(self.db, DEMO_CASHIER, number, now=self.clock.at(day)).status
+            return payment_status.confirm_payment(
+                self.db, DEMO_CASHIER, number, now=self.clock.at(day)
+            ).status
         for side in payment_flow.case_payment(self.db, number).sides:
             if side.order.payload and side.order.status == "open":
                 payment_flow.simulate_scan(self.channel, side.order.payload, now=self.clock.at(day, 2))
         # Settlement only: the receipts' sealed PDFs are made by the first window that shows the case.
         poll_open_orders(self.db, self.channel, self.clock.at(day, 1))
-        return cases.get_case(self.db, DEMO_CLERK, number).status
+        return queries.get_case(self.db, DEMO_CLERK, number).status
 
     def to(self, summary: CaseSummary, target: CaseStatus, day: date, *, receiver: str = "") -> CaseStatus:
         """Drives an accepted case to `target` the way the staff would, on `day`; returns where it ended."""
@@ -275,13 +278,15 @@ class _Runner:
             ).status
         if target is CaseStatus.IN_REVIEW:
             return status
-        recorded = cases.record_case(self.db, DEMO_REGISTRAR, number, now=self.clock.at(day))
+        recorded = recording.record_case(self.db, DEMO_REGISTRAR, number, now=self.clock.at(day))
         status = recorded.status
         if status is CaseStatus.ISSUED or target is CaseStatus.RECORDED:
             return status  # a cancellation issues nothing: finished with the register entry
-        status = cases.mark_certificate_ready(self.db, DEMO_REGISTRAR, number, now=self.clock.at(day)).status
+        status = certificates.mark_certificate_ready(
+            self.db, DEMO_REGISTRAR, number, now=self.clock.at(day)
+        ).status
         if target is CaseStatus.ISSUED:
-            status = cases.issue_certificate(
+            status = certificates.issue_certificate(
                 self.db, DEMO_CLERK, number, receiver, now=self.clock.at(day)
             ).status
         return status

@@ -30,7 +30,7 @@ from registry_desk.exemptions.sealed_materials import BANK_MATERIALS, RULE_SEALE
 from registry_desk.exemptions.service import CaseMaterials, case_materials, import_sealed_file
 from registry_desk.kernel.context import SYSTEM, Actor
 from registry_desk.registration import issuing
-from registry_desk.registration.cases import case_party_inputs
+from registry_desk.registration.queries import case_party_inputs
 from registry_desk.registration.prefill import ContractData
 from registry_desk.registration.register import unit_register
 from registry_desk.storage.database import Database

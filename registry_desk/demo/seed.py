@@ -30,7 +30,7 @@ def _seed_demo_cases(db: Database, settings: Settings) -> None:
     bank_inbox for F6. A refusal here (a year whose holidays are not confirmed yet, so no due date can be
     computed) leaves the register without demo cases, not unusable."""
     from registry_desk.domain.errors import DomainError
-    from registry_desk.registration.cases import local_date
+    from registry_desk.domain.clock import local_date
     from registry_desk.kernel.context import utc_now
     from registry_desk.demo.demo_cases import seed_demo_cases
 

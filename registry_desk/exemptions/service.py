@@ -42,11 +42,11 @@ from registry_desk.exemptions.ecert.publish import (
 from registry_desk.exemptions.ecert.pull import VerifiedEcert, attach_ecert_to_case, pull_for_case
 from registry_desk.exemptions.ecert.records import EcertStore, ecert_id_for_certificate
 from registry_desk.kernel import audit
-from registry_desk.registration import cases
+from registry_desk.registration import intake, queries, recording
 from registry_desk.registration import issuing
 from registry_desk.exemptions.application_form import ATTACHMENT_KIND as FORM_ATTACHMENT_KIND
 from registry_desk.kernel.business_types import load_policy
-from registry_desk.registration.cases import case_party_inputs
+from registry_desk.registration.queries import case_party_inputs
 from registry_desk.kernel.context import SYSTEM, Actor, utc_now
 from registry_desk.exemptions.sealed_materials import SealedMaterialResult, attach_sealed_document
 from registry_desk.storage.database import Database
@@ -115,7 +115,7 @@ class CaseMaterials:
 
 
 def case_materials(db: Database, actor: Actor, case_number: str) -> CaseMaterials:
-    actor.require(*cases.READERS, operation="查看申请材料")
+    actor.require(*queries.READERS, operation="查看申请材料")
     business_specs = {b.key: {m.code: m for m in b.materials} for b in load_policy().types}
     with db.unit_of_work(write=False) as uow:
         s = uow.session
@@ -278,7 +278,7 @@ def pull_ecert(
     is recorded as checked electronically (returns None)."""
     actor.require(Role.CLERK, Role.REGISTRAR, operation="调取电子证照")
     if code == IDENTITY_CODE:
-        cases.receive_material(db, actor, case_number, code, MATERIAL_ECERT)
+        intake.receive_material(db, actor, case_number, code, MATERIAL_ECERT)
         return None
     unit_number, holders, number = _holder_candidates(db, case_number, code)
     backfill_unit(db, settings, store, unit_number)
@@ -322,7 +322,7 @@ def import_sealed_file(
 
 def receive_paper(db: Database, actor: Actor, case_number: str, code: str) -> None:
     """纸质已收."""
-    cases.receive_material(db, actor, case_number, code, MATERIAL_PAPER)
+    intake.receive_material(db, actor, case_number, code, MATERIAL_PAPER)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ def record_and_publish(
 
     A refusal to record raises as before and nothing is published. A failure to publish does not undo the
     recording: it is logged and audited, the case stays pending, and `publish_pending` finishes it."""
-    result = cases.record_case(db, actor, case_number, now=now, expected_version=expected_version)
+    result = recording.record_case(db, actor, case_number, now=now, expected_version=expected_version)
     store = store if store is not None else ecert_store(settings)
     report, error = publish_case(db, settings, store, result.case_number, actor=actor)
     return RecordedAndPublished(result, report, error)

@@ -20,7 +20,7 @@ from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.operations import users
-from registry_desk.registration import cases
+from registry_desk.registration import locking
 from registry_desk.registration.issuing import CHINA_TZ, mask_id_number
 from registry_desk.storage.database import Database
 from registry_desk.storage.kiosk import lookups, prints
@@ -164,7 +164,7 @@ def identify(
     with db.unit_of_work() as uow:
         s = uow.session
         # Unit first, then the case: the order every writer of a unit uses (the case service's own).
-        case = cases.locked_case(s, number)
+        case = locking.locked_case(s, number)
         row = prints.locked_lock_of_case(s, number)
         _refuse_if_locked(row, number, now)
         if row.locked_until is not None:  # an expired lock: a fresh count

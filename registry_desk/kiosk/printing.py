@@ -20,7 +20,7 @@ from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kiosk import paper_stock
 from registry_desk.kiosk.identify import KIOSK_ROLES, Identified, verified_party
-from registry_desk.registration import cases
+from registry_desk.registration import locking
 from registry_desk.registration.handover import record_handover
 from registry_desk.registration.issuing import (
     RENDER_ACTION,
@@ -63,7 +63,7 @@ def _is_holder(cert: Certificate, party: Party) -> bool:
     holders = {rp.party_id for rp in cert.right.parties if rp.role is PartyRole.RIGHT_HOLDER}
     if party.id not in holders:
         return False
-    # 分别持证: each certificate names its own holder(s) in 附记 (registration/cases.py, _record_transfer).
+    # 分别持证: each certificate names its own holder(s) in 附记 (registration/recording.py, _record_transfer).
     named = re.search(r"持证人：([^\n]+)", str((cert.fields or {}).get("附记", "")))
     return named is None or party.name in named.group(1).split("、")
 
@@ -143,7 +143,7 @@ def _take_sheet(
     """Step 1: every check, the next sheet taken, the certificate rendered for its serial, the print logged."""
     with db.unit_of_work() as uow:
         s = uow.session
-        case = cases.locked_case(s, who.case_number)
+        case = locking.locked_case(s, who.case_number)
         party = verified_party(s, case, who)
         cert = load_certificate(s, number)
         if cert.case_id != case.id:
@@ -216,7 +216,7 @@ def _record_outcome(
     serial, cert_number = sheet.serial, sheet.certificate_number
     with db.unit_of_work() as uow:
         s = uow.session
-        case = cases.locked_case(s, who.case_number)
+        case = locking.locked_case(s, who.case_number)
         party = verified_party(s, case, who)
         cert = load_certificate(s, cert_number)
         log = prints.print_by_id(s, sheet.log_id)

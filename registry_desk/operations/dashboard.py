@@ -18,7 +18,7 @@ from registry_desk.domain.errors import ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.reports import fee_tax_report
 from registry_desk.kernel.business_types import BusinessTypePolicy, load_policy
-from registry_desk.registration.cases import CHINA_TZ, as_utc, local_date
+from registry_desk.domain.clock import CHINA_TZ, as_utc, local_date
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
 from registry_desk.storage.hall import dashboard as figures

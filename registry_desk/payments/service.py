@@ -6,7 +6,7 @@ Decisions (issue #5):
   and a case must not be lost because the bank did not answer. `ensure_orders` is idempotent and retryable —
   a case in 待缴费 without a live order gets one the next time the window shows it, and an expired one is
   voided and reissued with the same items.
-- Settlement moves the case (payments.settlement → cases.mark_paid_in); `cases.confirm_payment` is only the
+- Settlement moves the case (payments.settlement → payment_status.mark_paid_in); `payment_status.confirm_payment` is only the
   cashier's audited cash override for a case that never got an order.
 - Closing a case (撤回, 驳回, 不予受理) voids its unpaid orders at once and automatically (no money moves);
   money already settled is refunded only when a cashier confirms it (`refund_closed_case`), because a refund
@@ -44,7 +44,9 @@ from registry_desk.payments.receipts import (
 from registry_desk.payments.refunds import RefundReport, refund_case
 from registry_desk.payments.settlement import PollReport, poll_open_orders, record_payment
 from registry_desk.kernel import audit
-from registry_desk.registration import cases
+from registry_desk.registration import closing, intake, payment_status, queries, versioning
+from registry_desk.domain import clock
+from registry_desk.domain.cases import CaseSummary
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.ledger import orders as stored
@@ -88,7 +90,7 @@ def quote_for_case(case: Case) -> Quote:
     """The case's taxes and fees from what was accepted (price, tax facts, unit's use and area), through the
     same request builder as the intake form's trial quote (domain/quote_request.py)."""
     business = _BUSINESS[case.business_type]
-    on = cases.local_date(case.accepted_at)
+    on = clock.local_date(case.accepted_at)
     form = case.form or {}
     facts = None
     if business is Business.TRANSFER:
@@ -183,7 +185,7 @@ def ensure_orders(
         if not payable:
             locked = stored.lock_case(s, case.id)
             assert locked is not None
-            cases.mark_paid_in(
+            payment_status.mark_paid_in(
                 s,
                 _system_actor(),
                 locked,
@@ -227,7 +229,7 @@ class Acceptance:
     """What accepting at the window produced: the case, its orders, and why orders are missing if they are
     (the case stands accepted either way; the panel retries)."""
 
-    summary: cases.CaseSummary
+    summary: CaseSummary
     orders: tuple[OrderView, ...] = ()
     payment_error: str | None = None
     material_error: str | None = None  # the bank's sealed contract read at intake could not be attached
@@ -253,7 +255,7 @@ def accept_and_bill(
 
     now = now or utc_now()
     also_audit = prefill_service.prefill_audit(prefilled) if prefilled is not None else None
-    summary = cases.accept_case(db, actor, request, now=now, also_audit=also_audit)
+    summary = intake.accept_case(db, actor, request, now=now, also_audit=also_audit)
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return Acceptance(summary)
     try:
@@ -262,7 +264,7 @@ def accept_and_bill(
         return Acceptance(summary, (), str(error))
     except OSError as error:  # the channel's store could not be reached: the case stays, orders follow
         return Acceptance(summary, (), f"收款渠道暂不可用（{error}），缴款单将在下次打开业务时开具")
-    return Acceptance(cases.get_case(db, actor, summary.case_number), tuple(made), None)
+    return Acceptance(queries.get_case(db, actor, summary.case_number), tuple(made), None)
 
 
 def attach_bank_contract(
@@ -278,7 +280,7 @@ def attach_bank_contract(
         exemptions.import_sealed_file(db, actor, settings, number, "mortgage_contract", pdf)
     except DomainError as error:
         return replace(accepted, material_error=str(error))
-    return replace(accepted, summary=cases.get_case(db, actor, number))
+    return replace(accepted, summary=queries.get_case(db, actor, number))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -506,15 +508,15 @@ def close_case(
     *,
     now: datetime | None = None,
     expected_version: int | None = None,
-) -> cases.CaseSummary:
+) -> CaseSummary:
     """撤回 / 驳回 / 不予受理 through the case workflow, then void the case's unpaid orders."""
     # The workflow checks the exact role for each closing; this keeps the kiosk and the cashier from
     # reaching the channel (voiding orders) on their way to being refused.
     actor.require(Role.CLERK, Role.REGISTRAR, operation="撤回、驳回或不予受理业务")
     services = {
-        CaseStatus.WITHDRAWN: cases.withdraw_case,
-        CaseStatus.REFUSED: cases.refuse_case,
-        CaseStatus.NOT_ACCEPTED: cases.not_accept_case,
+        CaseStatus.WITHDRAWN: closing.withdraw_case,
+        CaseStatus.REFUSED: closing.refuse_case,
+        CaseStatus.NOT_ACCEPTED: closing.not_accept_case,
     }
     summary = services[target](db, actor, case_number, reason, now=now, expected_version=expected_version)
     if channel is not None:
@@ -530,20 +532,22 @@ def cash_payment(
     *,
     now: datetime | None = None,
     expected_version: int | None = None,
-) -> cases.CaseSummary:
+) -> CaseSummary:
     """现金缴款: the cashier took the money by hand. Voids the case's open orders at the channel first (an order
     the channel reports paid meanwhile is settled instead, and the case may move by itself), then records
     the audited cash override for what is left."""
     actor.require(Role.CASHIER, operation="现金缴款确认")
-    if expected_version is not None and cases.case_version(db, actor, case_number) != expected_version:
+    if expected_version is not None and versioning.case_version(db, actor, case_number) != expected_version:
         # Someone changed the case since the cashier looked: refuse before any order is voided.
-        return cases.confirm_payment(db, actor, case_number, now=now, expected_version=expected_version)
+        return payment_status.confirm_payment(
+            db, actor, case_number, now=now, expected_version=expected_version
+        )
     void_open_orders(db, channel, case_number, "现金缴款，缴款单作废", now=now)
-    summary = cases.get_case(db, actor, case_number)
+    summary = queries.get_case(db, actor, case_number)
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return summary
     # Voiding did not touch the case row, so the version the cashier saw still stands.
-    return cases.confirm_payment(db, actor, case_number, now=now, expected_version=expected_version)
+    return payment_status.confirm_payment(db, actor, case_number, now=now, expected_version=expected_version)
 
 
 def refund_closed_case(

@@ -356,7 +356,7 @@ def _advance_case(session: Session, sql: Driver, case: _LockedCase, now: datetim
         return False
     total = sum((amount for _, amount in orders), Money.zero())
     # The case workflow owns the status move (and its audit event and version); settlement only says why.
-    from registry_desk.registration.cases import mark_paid_in
+    from registry_desk.registration.payment_status import mark_paid_in
 
     locked = stored.reloaded_case(session, case.id)
     assert locked is not None

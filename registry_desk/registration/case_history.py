@@ -6,16 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from registry_desk.domain.cases import MATERIAL_STATUS_LABELS
-from registry_desk.domain.codes import CaseStatus, Role
+from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import NotFound
 from registry_desk.kernel.context import Actor
+from registry_desk.registration.queries import READERS
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import AuditEvent, Case
-
-READERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
+from registry_desk.storage.register.history import case_events, case_id_of_number
 
 ACTION_LABELS = {
     "case.accepted": "受理",
@@ -100,14 +97,10 @@ def case_history(db: Database, actor: Actor, case_number: str) -> tuple[HistoryL
     number = case_number.strip()
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        case_id = s.scalar(select(Case.id).where(Case.case_number == number))
+        case_id = case_id_of_number(s, number)
         if case_id is None:
             raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
-        rows = s.execute(
-            select(AuditEvent.occurred_at, AuditEvent.actor, AuditEvent.action, AuditEvent.after)
-            .where(AuditEvent.case_id == case_id)
-            .order_by(AuditEvent.seq)
-        ).all()
+        rows = case_events(s, case_id)
     lines = []
     for at, who, action, after in rows:
         if action in HIDDEN_ACTIONS:

@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from registry_desk.storage.database import Database
+from registry_desk.storage.register import history
+from registry_desk.storage.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -50,31 +46,11 @@ def topic_of(action: str) -> str:
     return action.split(".", 1)[0] if action else ANY
 
 
-_ANNOUNCE = text(
-    "SELECT pg_notify(:channel, json_build_object('schema', current_schema(), 'topic', CAST(:topic AS text), 'key', CAST(:key AS text))::text)"
-)
-
-
 def announce(session: Session, topic: str, key: str = "") -> None:
     """Announces a change inside the caller's write transaction: delivered when it commits, never if it
     rolls back. Audited changes announce themselves; call this only for writes the audit trail does not see.
     (SQLite listeners notice every commit by themselves.)"""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_ANNOUNCE, {"channel": CHANNEL, "topic": topic, "key": key})
-
-
-def postgres_conninfo(db: Database) -> dict[str, Any]:
-    """psycopg connection arguments for the database's URL (search_path options included)."""
-    url = make_url(db.url)
-    args: dict[str, Any] = {
-        "host": url.host,
-        "port": url.port,
-        "dbname": url.database,
-        "user": url.username,
-        "password": url.password,
-    }
-    args.update({k: v for k, v in url.query.items() if isinstance(v, str)})
-    return {k: v for k, v in args.items() if v is not None}
+    history.announce_change(session, CHANNEL, topic, key)
 
 
 class ChangeListener:
@@ -139,12 +115,8 @@ class ChangeListener:
     # -- PostgreSQL ---------------------------------------------------------------------------------------
 
     def _run_postgres(self, first: bool) -> None:
-        import psycopg
-
-        with psycopg.connect(autocommit=True, **postgres_conninfo(self.db)) as conn:
-            schema = conn.execute("SELECT current_schema()").fetchone()
-            own_schema = schema[0] if schema else None
-            conn.execute(f"LISTEN {CHANNEL}")
+        with history.open_postgres_follower(self.db.url) as conn:
+            own_schema = history.listen(conn, CHANNEL)
             self.backend_pid = conn.info.backend_pid
             self.ready.set()
             if not first:
@@ -160,23 +132,19 @@ class ChangeListener:
     # -- SQLite -------------------------------------------------------------------------------------------
 
     def _run_sqlite(self, first: bool) -> None:
-        path = make_url(self.db.url).database or ""
-        conn = sqlite3.connect(path, timeout=15, isolation_level=None, check_same_thread=False)
+        conn = history.open_sqlite_follower(self.db.url)
         try:
-            conn.execute("PRAGMA busy_timeout=15000")
-            version = conn.execute("PRAGMA data_version").fetchone()[0]
-            last_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0]
+            version = history.sqlite_data_version(conn)
+            last_seq = history.last_event_seq(conn)
             self.ready.set()
             if not first:
                 self._emit(Change(ANY))
             while not self._stop.wait(self.poll_seconds):
-                now_version = conn.execute("PRAGMA data_version").fetchone()[0]
+                now_version = history.sqlite_data_version(conn)
                 if now_version == version:
                     continue
                 version = now_version
-                rows = conn.execute(
-                    "SELECT seq, action, record FROM audit_events WHERE seq > ? ORDER BY seq", (last_seq,)
-                ).fetchall()
+                rows = history.events_after(conn, last_seq)
                 if not rows:
                     self._emit(Change(ANY))  # a claim, or another write outside the trail
                     continue

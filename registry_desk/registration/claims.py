@@ -1,7 +1,7 @@
 """“处理中” markers: which clerk (and which window) has a case open, so the other windows see it.
 
 A claim is advisory: it warns, it does not lock. What keeps two windows from overwriting each other is the
-case's version (registration/cases.py refuses a write made against an older version). A claim is kept fresh by
+case's version (registration/versioning.py refuses a write made against an older version). A claim is kept fresh by
 the window's heartbeat while the case is open, given up when the window closes it, and simply ignored once
 nothing has been heard from its window for `INACTIVITY` (a window that crashed or lost its network).
 """
@@ -12,15 +12,12 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import NotFound
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.hall.tables import CaseClaim
-from registry_desk.storage.tables import Case
+from registry_desk.storage.register import claims as claim_rows
 
 INACTIVITY = timedelta(minutes=10)
 HEARTBEAT = timedelta(minutes=1)  # how often an open case window renews its claim
@@ -73,28 +70,11 @@ def claim(
     where = window or window_name(actor)
     with db.unit_of_work() as uow:
         s = uow.session
-        if s.scalar(select(Case.id).where(Case.case_number == number)) is None:
+        if not claim_rows.case_exists(s, number):
             raise NotFound(f"没有业务号为 {number} 的业务", rule="业务查询", record=number)
-        insert_ = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
         # Two windows opening the same case at once: one insert wins, the other then reads the winner's row.
-        s.execute(
-            insert_(CaseClaim)
-            .values(
-                case_number=number,
-                username=actor.username,
-                display_name=actor.display_name,
-                window=where,
-                since=now,
-                last_seen=now,
-            )
-            .on_conflict_do_nothing(index_elements=["case_number"])
-        )
-        row = s.execute(
-            select(CaseClaim)
-            .where(CaseClaim.case_number == number)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalar_one()
+        claim_rows.insert_claim_if_absent(s, number, actor.username, actor.display_name, where, now)
+        row = claim_rows.lock_claim(s, number)
         if row.username == actor.username:
             row.last_seen = now
             row.window = where
@@ -114,23 +94,15 @@ def touch(db: Database, actor: Actor, case_number: str, *, now: datetime | None 
     someone else took the case over)."""
     now = now or utc_now()
     with db.unit_of_work() as uow:
-        result = uow.session.execute(
-            update(CaseClaim)
-            .where(CaseClaim.case_number == case_number.strip(), CaseClaim.username == actor.username)
-            .values(last_seen=now)
-        )
+        touched = claim_rows.touch_claim(uow.session, case_number.strip(), actor.username, now)
         uow.commit()
-    return bool(getattr(result, "rowcount", 0))
+    return bool(touched)
 
 
 def release(db: Database, actor: Actor, case_number: str) -> None:
     """The window closed the case: the marker goes (only the actor's own; another's claim is left alone)."""
     with db.unit_of_work() as uow:
-        uow.session.execute(
-            delete(CaseClaim).where(
-                CaseClaim.case_number == case_number.strip(), CaseClaim.username == actor.username
-            )
-        )
+        claim_rows.delete_claim(uow.session, case_number.strip(), actor.username)
         uow.commit()
 
 
@@ -138,18 +110,16 @@ def release_all(db: Database, actor: Actor, *, window: str | None = None) -> int
     """The window is closing (or logging out): gives up every claim it holds; returns how many."""
     where = window or window_name(actor)
     with db.unit_of_work() as uow:
-        result = uow.session.execute(
-            delete(CaseClaim).where(CaseClaim.username == actor.username, CaseClaim.window == where)
-        )
+        released = claim_rows.delete_claims_of_window(uow.session, actor.username, where)
         uow.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return released
 
 
 def active_claims(db: Database, *, now: datetime | None = None) -> dict[str, Claim]:
     """Every live claim by case number (the case list shows them)."""
     now = now or utc_now()
     with db.unit_of_work(write=False) as uow:
-        rows = uow.session.scalars(select(CaseClaim).where(CaseClaim.last_seen >= now - INACTIVITY)).all()
+        rows = claim_rows.claims_seen_since(uow.session, now - INACTIVITY)
         return {row.case_number: _view(row) for row in rows}
 
 
@@ -157,7 +127,7 @@ def claim_of(db: Database, case_number: str, *, now: datetime | None = None) -> 
     """The live claim on one case, if any."""
     now = now or utc_now()
     with db.unit_of_work(write=False) as uow:
-        row = uow.session.get(CaseClaim, case_number.strip())
+        row = claim_rows.claim_row(uow.session, case_number.strip())
         return _view(row) if row is not None and _is_live(row, now) else None
 
 

@@ -1,5 +1,5 @@
 """发证 (handing certificates over), the one way it is recorded wherever it happens: at the window
-(registration.cases.hand_over) and at the kiosk (kiosk.service.print_certificate)."""
+(registration.certificates.issue_certificate) and at the kiosk (kiosk.service.print_certificate)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
-
 from registry_desk.domain.cases import check_transition
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor
+from registry_desk.storage.session import Session, mark_changed
 from registry_desk.storage.tables import Case, Certificate
 
 
@@ -36,7 +34,7 @@ def record_handover(
     if all(c.handed_over_at is not None for c in certs):
         check_transition(case.case_number, case.status, CaseStatus.ISSUED)
         case.status = CaseStatus.ISSUED
-    flag_modified(case, "form")  # the case's row is part of the write, so its version moves on
+    mark_changed(case, "form")  # the case's row is part of the write, so its version moves on
     handed = [c.number for c in handing]
     audit.append(
         s,

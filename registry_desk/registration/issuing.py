@@ -20,9 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
-
 from registry_desk.domain.clock import CHINA_TZ, local_date, local_time  # noqa: F401 - also imported from here
 from registry_desk.config import Settings
 from registry_desk.documents.certificate_pdf import (
@@ -45,7 +42,14 @@ from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.tables import Case, CaseParty, Certificate, User
+from registry_desk.storage.register.certificates import (
+    case_for_receipt,
+    certificate_by_number,
+    certificate_with_unit,
+    user_by_id,
+)
+from registry_desk.storage.session import Session
+from registry_desk.storage.tables import Case, Certificate
 
 # The counter works on Beijing time whatever the server's zone; China has no daylight saving.
 
@@ -197,13 +201,11 @@ def certificate_view(
 
 def load_certificate(session: Session, number: str) -> Certificate:
     wanted = canonical_number(number)
-    cert = session.scalars(
-        select(Certificate).options(selectinload(Certificate.unit)).where(Certificate.number == wanted)
-    ).one_or_none()
+    cert = certificate_with_unit(session, wanted)
     if cert is None:
         # Imported data may keep the full-width form; look for that too before giving up.
         alt = wanted.replace("(", "（").replace(")", "）")
-        cert = session.scalars(select(Certificate).where(Certificate.number == alt)).one_or_none()
+        cert = certificate_by_number(session, alt)
     if cert is None:
         raise NotFound(f"没有证号为 {wanted} 的证书或证明", rule="按证号打印证书", record=wanted)
     return cert
@@ -317,7 +319,7 @@ def receipt_view(
         m.name + _MATERIAL_NOTES.get(m.status, "") for m in case.materials if m.status != "missing"
     )
     missing = tuple(m.name for m in case.materials if m.status == "missing" and m.required)
-    clerk = session.get(User, case.accepted_by) if case.accepted_by is not None else None
+    clerk = user_by_id(session, case.accepted_by) if case.accepted_by is not None else None
     return AcceptanceReceiptView(
         case_number=case.case_number,
         accepted_at=local_time(case.accepted_at),
@@ -354,15 +356,7 @@ def acceptance_receipt_pdf(
     wanted = case_number.strip()
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        case = s.scalars(
-            select(Case)
-            .options(
-                selectinload(Case.parties).selectinload(CaseParty.party),
-                selectinload(Case.materials),
-                selectinload(Case.unit),
-            )
-            .where(Case.case_number == wanted)
-        ).one_or_none()
+        case = case_for_receipt(s, wanted)
         if case is None:
             raise NotFound(f"没有业务号为 {wanted} 的业务", rule="按业务号打印受理凭证", record=wanted)
         view = receipt_view(s, case, kit.office, payment)

@@ -69,14 +69,11 @@ from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 
 # The case service owns the locking order (unit row, then case) and the summary; corrections reuse both.
-from registry_desk.registration.cases import (
-    CHINA_TZ,
-    accept_case,
-    case_party_inputs,
-    case_summary,
-    commit_case,
-    locked_case,
-)
+from registry_desk.domain.clock import CHINA_TZ
+from registry_desk.registration.intake import accept_case
+from registry_desk.registration.locking import locked_case
+from registry_desk.registration.queries import case_party_inputs, case_summary
+from registry_desk.registration.versioning import commit_case
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit

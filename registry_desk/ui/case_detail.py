@@ -39,7 +39,7 @@ from registry_desk.domain.cases import (
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import DomainError
 from registry_desk.registration import case_history
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, queries, versioning
 from registry_desk.registration import claims
 from registry_desk.exemptions import service as exemptions
 from registry_desk.registration import issuing
@@ -337,10 +337,10 @@ class CaseDetailDialog(QDialog):
     def reload(self) -> None:
         try:
             # The version first: if the case changes between the two reads, our action is refused, not lost.
-            self.version = cases.case_version(self.db, self.actor, self.case_number)
+            self.version = versioning.case_version(self.db, self.actor, self.case_number)
             other = claims.held_by_other(self.db, self.actor, self.case_number)
             self.show_claim(other.label if other is not None else None)
-            summary = cases.get_case(self.db, self.actor, self.case_number)
+            summary = queries.get_case(self.db, self.actor, self.case_number)
             history = case_history.case_history(self.db, self.actor, self.case_number)
         except DomainError as error:
             self.show_error(str(error))
@@ -555,7 +555,9 @@ class CaseDetailDialog(QDialog):
 
     def mark_ready(self) -> None:
         number, version = self.case_number, self.version
-        self._run(lambda: cases.mark_certificate_ready(self.db, self.actor, number, expected_version=version))
+        self._run(
+            lambda: certificates.mark_certificate_ready(self.db, self.actor, number, expected_version=version)
+        )
 
     def issue(self) -> None:
         receiver = self.ask_receiver(self, self.tr("发证"), self.tr("领证人姓名（核对身份证件后填写）："))
@@ -563,7 +565,9 @@ class CaseDetailDialog(QDialog):
             return
         number, version = self.case_number, self.version
         self._run(
-            lambda: cases.issue_certificate(self.db, self.actor, number, receiver, expected_version=version)
+            lambda: certificates.issue_certificate(
+                self.db, self.actor, number, receiver, expected_version=version
+            )
         )
 
     def _close_case(self, title: str, prompt: str, target: CaseStatus) -> None:
@@ -604,7 +608,7 @@ class CaseDetailDialog(QDialog):
         if material is None:
             return
         number = self.case_number
-        self._run(lambda: cases.receive_material(self.db, self.actor, number, material.code, "paper"))
+        self._run(lambda: intake.receive_material(self.db, self.actor, number, material.code, "paper"))
 
     # -- printing -----------------------------------------------------------------------------------------
     def open_preview(self, pdf: bytes, title: str, file_name: str) -> PdfPreviewDialog:

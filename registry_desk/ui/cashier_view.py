@@ -31,7 +31,7 @@ from registry_desk.domain.errors import DomainError
 from registry_desk.domain.money import Money
 from registry_desk.payments import review
 from registry_desk.payments import service as payment_flow
-from registry_desk.registration.cases import local_date
+from registry_desk.domain.clock import local_date
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.ui.bus import ChangeBus
 from registry_desk.ui.case_detail import ask_reason

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from registry_desk.documents.dashboard_pdf import ACCOUNT_COLOURS, SERIES_COLOURS
 from registry_desk.domain.errors import DomainError
 from registry_desk.operations import dashboard as dashboard_service
-from registry_desk.registration.cases import local_date
+from registry_desk.domain.clock import local_date
 from registry_desk.kernel.context import utc_now
 
 if TYPE_CHECKING:

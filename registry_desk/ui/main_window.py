@@ -28,7 +28,8 @@ from registry_desk.config import Settings
 from registry_desk.domain.cases import CaseRow
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import DomainError
-from registry_desk.registration import cases
+from registry_desk.registration import queries
+from registry_desk.domain import clock
 from registry_desk.registration import claims
 from registry_desk.registration import register
 from registry_desk.kernel.context import Actor, utc_now
@@ -326,8 +327,8 @@ class MainWindow(QMainWindow):
     # -- cases --------------------------------------------------------------------------------------------
     def load_cases(self) -> list[CaseRow]:
         # Re-read on every change and every 30 s: the open cases and the last weeks', not every case ever.
-        return cases.list_cases(
-            self.db, self.actor, today=cases.local_date(utc_now()), recent_days=CASE_LIST_RECENT_DAYS
+        return queries.list_cases(
+            self.db, self.actor, today=clock.local_date(utc_now()), recent_days=CASE_LIST_RECENT_DAYS
         )
 
     def open_intake(self) -> IntakeDialog | None:

@@ -20,7 +20,7 @@ from registry_desk.domain.ledger import LedgerAccount
 from registry_desk.payments.channel import CHINA_TZ
 from registry_desk.payments.reconciliation import reconcile
 from registry_desk.storage.ledger.tables import LedgerEntry, LedgerPosting, PaymentOrder
-from registry_desk.registration import cases
+from registry_desk.registration import queries, recording
 from registry_desk.payments import service as payment_flow
 from registry_desk.demo.demo_cases import (
     DEMO_CLERK,
@@ -113,7 +113,7 @@ def test_one_scan_per_side_pays_all_splits_issues_records_and_reconciles(counter
             report = verify_pdf(pdf, trust)
             assert report.ok and all(sig.intact and sig.trusted for sig in report.signatures), receipt.number
 
-    recorded = cases.record_case(db, DEMO_REGISTRAR, number, now=AT_ELEVEN + timedelta(hours=1))
+    recorded = recording.record_case(db, DEMO_REGISTRAR, number, now=AT_ELEVEN + timedelta(hours=1))
     assert recorded.status is CaseStatus.RECORDED
 
     day = reconcile(db, channel.name, WEDNESDAY, channel.statement(WEDNESDAY))
@@ -123,7 +123,7 @@ def test_one_scan_per_side_pays_all_splits_issues_records_and_reconciles(counter
 
 def test_recording_an_unpaid_charged_demo_case_is_refused(counter):
     db, _settings, _channel = counter
-    waiting = cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY)
+    waiting = queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY)
     number = next(r.case_number for r in waiting if r.status is CaseStatus.AWAITING_PAYMENT)
     with pytest.raises(Exception, match="契税未缴清，不得办理登记"):
-        cases.record_case(db, DEMO_REGISTRAR, number, now=AT_ELEVEN)
+        recording.record_case(db, DEMO_REGISTRAR, number, now=AT_ELEVEN)

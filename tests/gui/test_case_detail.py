@@ -9,7 +9,7 @@ import pytest
 
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.registration import cases
+from registry_desk.registration import queries
 from registry_desk.kernel.context import Actor
 from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
 from registry_desk.demo.demo_data import load_demo
@@ -34,7 +34,7 @@ def seeded(tmp_path_factory):
 
 
 def _case(db, status: CaseStatus, *, business_type: str | None = None) -> str:
-    rows = cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=status)
+    rows = queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=status)
     return next(r.case_number for r in rows if business_type in (None, r.business_type))
 
 
@@ -80,7 +80,7 @@ def test_refusing_asks_why_and_an_empty_reason_is_refused_inline(qtbot, seeded, 
     detail.buttons["refuse"].click()
     qtbot.waitUntil(detail.error_label.isVisible, timeout=10_000)
     assert "须填写原因" in detail.error_label.text()
-    assert cases.get_case(seeded, REGISTRAR, number).status is CaseStatus.IN_REVIEW
+    assert queries.get_case(seeded, REGISTRAR, number).status is CaseStatus.IN_REVIEW
     detail.ask_reason = lambda _parent, _title, _prompt: "预售合同未备案"
     with qtbot.waitSignal(detail.bus.changed, timeout=10_000):
         detail.buttons["refuse"].click()
@@ -98,4 +98,4 @@ def test_cancelled_confirmation_changes_nothing(qtbot, seeded, tmp_path):
     detail.buttons["record"].click()
     assert "注销该抵押权" in asked[0] and number in asked[0]
     assert not detail.tasks.busy
-    assert cases.get_case(seeded, REGISTRAR, number).status is CaseStatus.IN_REVIEW
+    assert queries.get_case(seeded, REGISTRAR, number).status is CaseStatus.IN_REVIEW

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from registry_desk.domain.cases import DUE_OVERDUE, DUE_TODAY
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.registration import cases
+from registry_desk.registration import queries
 from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
 from registry_desk.demo.demo_data import load_demo
 from registry_desk.ui.case_list import (
@@ -37,7 +37,7 @@ def seeded(tmp_path_factory):
 
 @pytest.fixture
 def view(qtbot, seeded) -> CaseListView:
-    view = CaseListView(loader=lambda: cases.list_cases(seeded, DEMO_CLERK, today=WEDNESDAY))
+    view = CaseListView(loader=lambda: queries.list_cases(seeded, DEMO_CLERK, today=WEDNESDAY))
     qtbot.addWidget(view)
     view.show()
     view.refresh()
@@ -109,7 +109,7 @@ def test_refreshes_on_a_timer_and_keeps_the_selection(qtbot, seeded):
 
     def loader():
         calls.append(1)
-        return cases.list_cases(seeded, DEMO_CLERK, today=WEDNESDAY)
+        return queries.list_cases(seeded, DEMO_CLERK, today=WEDNESDAY)
 
     view = CaseListView(loader=loader)
     qtbot.addWidget(view)

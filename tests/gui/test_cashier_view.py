@@ -15,7 +15,7 @@ from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import day_bounds
 from registry_desk.storage.ledger.tables import LedgerEntry, LedgerPosting
-from registry_desk.registration import cases
+from registry_desk.registration import queries
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import Actor
 from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
@@ -97,7 +97,7 @@ def test_a_refund_of_the_refused_case_appears_and_the_day_reconciles(qtbot, demo
     db, _settings, channel = demo_day
     view = _view(qtbot, demo_day)
     refused = [
-        r.case_number for r in cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=CaseStatus.REFUSED)
+        r.case_number for r in queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=CaseStatus.REFUSED)
     ]
     holding = [n for n in refused if n in view.day_data.to_refund]
     if holding:
@@ -124,7 +124,7 @@ def test_an_order_paid_with_the_wrong_amount_is_returned_from_the_review_tab(qtb
 
     from registry_desk.payments import orders, settlement
     from registry_desk.payments.channel import local_day
-    from registry_desk.registration.cases import local_date
+    from registry_desk.domain.clock import local_date
     from registry_desk.kernel.context import utc_now
     from registry_desk.payments.local_channel import LocalChannel
     from tests.unit.payments.factories import NOW, TAXPAYERS, make_case, resale_quote

@@ -15,7 +15,7 @@ from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType, Role
 from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.taxes import full_years
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, queries, recording
 from registry_desk.kernel.context import Actor
 from registry_desk.demo.demo_cases import pick_demo_units
 from registry_desk.demo.demo_data import load_demo
@@ -194,7 +194,7 @@ def test_a_seized_unit_is_refused_inline_and_nothing_is_saved(qtbot, demo, tmp_p
     with db.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(Case)) == 0
         assert uow.session.scalar(select(func.count()).select_from(Party)) == parties_before
-    assert cases.list_cases(db, clerk, today=intake.today) == []
+    assert queries.list_cases(db, clerk, today=intake.today) == []
 
 
 def test_cancellation_offers_the_units_mortgages_and_fills_the_bank(qtbot, demo, tmp_path: Path):
@@ -315,7 +315,7 @@ def _accept_keeping_the_contract(qtbot, db: Database, clerk: Actor, intake):
     qtbot.waitUntil(lambda: intake.receipt_preview is not None, timeout=20_000)
     qtbot.addWidget(intake.receipt_preview)
     assert intake.acceptance.material_error is None
-    case = cases.get_case(db, clerk, intake.summary.case_number)
+    case = queries.get_case(db, clerk, intake.summary.case_number)
     assert {m.code: m.status for m in case.materials}["mortgage_contract"] == MATERIAL_SEALED
     return case
 
@@ -400,9 +400,9 @@ def _recorded_purchase_notice(db: Database, clerk: Actor, unit: str) -> None:
         materials={m: "paper" for m in ("application", "identity", "presale_contract")},
     )
     number = accept_prefilled(db, clerk, p.as_accepted(request), now=monday).case_number
-    cases.record_case(db, registrar, number, now=monday)
-    cases.mark_certificate_ready(db, registrar, number, now=monday)
-    cases.issue_certificate(db, clerk, number, BUYER_NAME, now=monday)
+    recording.record_case(db, registrar, number, now=monday)
+    certificates.mark_certificate_ready(db, registrar, number, now=monday)
+    certificates.issue_certificate(db, clerk, number, BUYER_NAME, now=monday)
 
 
 def test_the_banks_presale_mortgage_notice_read_from_its_sealed_contract(qtbot, demo, tmp_path: Path):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, payment_status, queries, recording
 from registry_desk.registration import claims
 from registry_desk.registration.changes import Change
 from registry_desk.kernel.context import Actor
@@ -53,7 +53,9 @@ def test_a_case_accepted_at_another_window_refreshes_this_window_on_its_ui_threa
             ) as heard,
             qtbot.waitSignal(bus.changed, timeout=PATIENCE_MS, check_params_cb=lambda w: w == "case"),
         ):
-            number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+            number = intake.accept_case(
+                db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY
+            ).case_number
         assert heard.args == ["case", number]
         assert threads and all(threads)
     finally:
@@ -100,8 +102,8 @@ def test_a_burst_from_one_recording_is_one_refresh(qtbot, sqlite_db):
 
 def test_the_case_list_shows_who_has_a_case_open_elsewhere(qtbot, sqlite_register):
     db, reg = sqlite_register
-    number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
-    view = CaseListView(lambda: cases.list_cases(db, CLERK, today=date(2026, 3, 2)))
+    number = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    view = CaseListView(lambda: queries.list_cases(db, CLERK, today=date(2026, 3, 2)))
     view.claims_loader = lambda: {
         n: c.label for n, c in claims.active_claims(db).items() if not c.is_held_by(CLERK)
     }
@@ -123,10 +125,10 @@ def test_the_detail_says_who_else_has_it_and_refuses_a_hand_over_from_an_old_scr
     qtbot, sqlite_register, tmp_path
 ):
     db, reg = sqlite_register
-    number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
-    cases.confirm_payment(db, CASHIER, number, now=MONDAY)
-    cases.record_case(db, REGISTRAR, number, now=MONDAY)
-    cases.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY)
+    number = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    payment_status.confirm_payment(db, CASHIER, number, now=MONDAY)
+    recording.record_case(db, REGISTRAR, number, now=MONDAY)
+    certificates.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY)
     claims.claim(db, SECOND_CLERK, number)
 
     bus = ChangeBus()
@@ -137,7 +139,7 @@ def test_the_detail_says_who_else_has_it_and_refuses_a_hand_over_from_an_old_scr
     assert detail.claim_label.text() == "由 受理员丁（5号窗口）处理中"
 
     # Window 5 hands the certificate over while this screen still shows 已缮证.
-    cases.issue_certificate(db, SECOND_CLERK, number, "赵敏")
+    certificates.issue_certificate(db, SECOND_CLERK, number, "赵敏")
     detail.ask_receiver = lambda _parent, _title, _prompt: "赵敏"
     detail.buttons["issue"].click()
     qtbot.waitUntil(detail.error_label.isVisible, timeout=PATIENCE_MS)

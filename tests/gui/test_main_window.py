@@ -253,7 +253,7 @@ def _withdrawn_case(demo_db: Database, clerk_actor: Actor) -> str:
 
     from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
     from registry_desk.domain.codes import AdvanceNoticeKind, IdType
-    from registry_desk.registration import cases
+    from registry_desk.registration import closing, intake
 
     unit = _current_unit_with(demo_db, RightType.OWNERSHIP)
     owners = _holders(demo_db, unit, RightType.OWNERSHIP)
@@ -273,8 +273,8 @@ def _withdrawn_case(demo_db: Database, clerk_actor: Actor) -> str:
         notice=NoticeTerms(kind=AdvanceNoticeKind.OTHER_PURCHASE),
     )
     monday = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
-    number = cases.accept_case(demo_db, clerk_actor, request, now=monday).case_number
-    cases.withdraw_case(demo_db, clerk_actor, number, "测试后撤回", now=monday)
+    number = intake.accept_case(demo_db, clerk_actor, request, now=monday).case_number
+    closing.withdraw_case(demo_db, clerk_actor, number, "测试后撤回", now=monday)
     return number
 
 

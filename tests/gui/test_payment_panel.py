@@ -11,7 +11,7 @@ import pytest
 from registry_desk import config
 from registry_desk.domain.cases import TransferTaxFacts
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.registration import cases
+from registry_desk.registration import queries
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import utc_now
 from registry_desk.storage.database import Database
@@ -62,11 +62,13 @@ def test_the_panel_follows_the_scans_live_and_lists_the_receipts(qtbot, counter)
     panel.cards[0].simulate_button.click()
     qtbot.waitUntil(lambda: panel.cards[0].side.order.status == "settled", timeout=20_000)
     assert "已缴清入库" in panel.cards[0].state_label.text()
-    assert cases.get_case(db, CLERK, number).status is CaseStatus.AWAITING_PAYMENT  # the seller has not paid
+    assert (
+        queries.get_case(db, CLERK, number).status is CaseStatus.AWAITING_PAYMENT
+    )  # the seller has not paid
     with qtbot.waitSignal(panel.bus.changed, timeout=20_000):
         panel.cards[1].simulate_button.click()
     qtbot.waitUntil(lambda: panel.payment is not None and panel.payment.paid, timeout=20_000)
-    assert cases.get_case(db, CLERK, number).status is CaseStatus.IN_REVIEW
+    assert queries.get_case(db, CLERK, number).status is CaseStatus.IN_REVIEW
     qtbot.waitUntil(lambda: panel.receipts_table.rowCount() == 3 and not panel.tasks.busy, timeout=20_000)
     labels = sorted(panel.receipts_table.item(r, 0).text() for r in range(3))
     assert labels == sorted(["登记费电子票据", "电子完税凭证", "电子完税凭证"])

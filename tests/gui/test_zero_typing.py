@@ -15,7 +15,7 @@ from sqlalchemy import select
 from registry_desk.config import Settings
 from registry_desk.documents.verification import check_document
 from registry_desk.domain.codes import CaseStatus, Role
-from registry_desk.registration import cases
+from registry_desk.registration import payment_status, queries
 from registry_desk.exemptions import service as exemptions
 from registry_desk.registration import issuing
 from registry_desk.kernel.context import Actor
@@ -185,13 +185,13 @@ def test_first_mortgage_with_only_unit_type_and_signatures(qtbot, demo, counter)
             write(box.pad, ZIGZAG)
     qtbot.mouseClick(pads.confirm_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.status_of("application") == "sealed", timeout=30_000)
-    assert [m.name for m in cases.get_case(db, clerk, number).missing_materials] == []
+    assert [m.name for m in queries.get_case(db, clerk, number).missing_materials] == []
     assert counter.typed == []  # not one character typed into any field, and no paper
 
-    cases.confirm_payment(db, CASHIER, number)  # the cashier's window, not the clerk's
+    payment_status.confirm_payment(db, CASHIER, number)  # the cashier's window, not the clerk's
     _record_as_registrar(qtbot, db, settings, number)
 
-    summary = cases.get_case(db, clerk, number)
+    summary = queries.get_case(db, clerk, number)
     assert summary.status is CaseStatus.RECORDED and summary.certificate_numbers
     trust = issuing.centre_kit(settings).trust
     documents = {"受理凭证": receipt}
@@ -227,7 +227,7 @@ def test_cancellation_with_zero_typing_and_zero_paper(qtbot, demo, counter):
     assert counter.typed == []
 
     _record_as_registrar(qtbot, db, settings, number)
-    assert cases.get_case(db, clerk, number).status is CaseStatus.ISSUED
+    assert queries.get_case(db, clerk, number).status is CaseStatus.ISSUED
     trust = issuing.centre_kit(settings).trust
     assert check_document(receipt, trust).ok
     # The cancelled mortgage's e-certificate is 注销 in the store now.

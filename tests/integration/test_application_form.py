@@ -19,7 +19,7 @@ from registry_desk.documents.verification import check_document, document_text
 from registry_desk.domain.codes import AdvanceNoticeKind, RightStatus
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.resources_path import seed
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, payment_status, recording
 from registry_desk.registration import issuing
 from registry_desk.exemptions.application_form import (
     ATTACHMENT_KIND,
@@ -78,15 +78,19 @@ def buyers_take_ownership(db: Database, unit_number: str, *, record=None) -> str
     p = prefill(db, CLERK, "transfer", unit_number)
     accepted = accept_prefilled(db, CLERK, p, now=MONDAY)
     for material in accepted.missing_materials:
-        cases.receive_material(db, CLERK, accepted.case_number, material.code, now=MONDAY)
-    cases.confirm_payment(db, CASHIER, accepted.case_number, now=MONDAY)
+        intake.receive_material(db, CLERK, accepted.case_number, material.code, now=MONDAY)
+    payment_status.confirm_payment(db, CASHIER, accepted.case_number, now=MONDAY)
     if record is None:
-        cases.record_case(db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=30))
+        recording.record_case(db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=30))
     else:
         record(accepted.case_number)
     # 缮证 and 发证 finish the case, so the unit is free for the mortgage.
-    cases.mark_certificate_ready(db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=40))
-    cases.issue_certificate(db, CLERK, accepted.case_number, "刘凤琴", now=MONDAY + timedelta(minutes=45))
+    certificates.mark_certificate_ready(
+        db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=40)
+    )
+    certificates.issue_certificate(
+        db, CLERK, accepted.case_number, "刘凤琴", now=MONDAY + timedelta(minutes=45)
+    )
     return accepted.case_number
 
 

@@ -193,7 +193,7 @@ def test_the_bank_contract_command_delivers_a_readable_contract_to_the_inbox(dem
 def test_a_contract_serves_one_registration(demo, settings):
     """The same file read again for a new case is refused naming the case that holds it, until that case is
     withdrawn."""
-    from registry_desk.registration import cases
+    from registry_desk.registration import certificates, closing, intake, payment_status, queries, recording
     from registry_desk.payments import service as payment_flow
     from registry_desk.exemptions.bank_contracts import case_using_contract, file_away, inbox_file_name
 
@@ -210,17 +210,17 @@ def test_a_contract_serves_one_registration(demo, settings):
     assert case_using_contract(demo, pdf, business_type="mortgage_first") == case_number
     assert case_using_contract(demo, pdf, business_type="advance_notice") is None  # a notice may share it
 
-    cases.withdraw_case(demo, CLERK, case_number, "申请人撤回", now=MONDAY)
+    closing.withdraw_case(demo, CLERK, case_number, "申请人撤回", now=MONDAY)
     assert case_using_contract(demo, pdf, business_type="mortgage_first") is None
     again = accept_prefilled(demo, CLERK, prefill_from_contract(demo, CLERK, contract), now=MONDAY)
     payment_flow.attach_bank_contract(demo, CLERK, settings, payment_flow.Acceptance(again), pdf)
     # Carried through to 发证: the unit is free again, and the mortgage stands on the register.
-    for material in cases.get_case(demo, CLERK, again.case_number).missing_materials:
-        cases.receive_material(demo, CLERK, again.case_number, material.code, now=MONDAY)
-    cases.confirm_payment(demo, CASHIER, again.case_number, now=MONDAY)
-    cases.record_case(demo, REGISTRAR, again.case_number, now=MONDAY)
-    cases.mark_certificate_ready(demo, REGISTRAR, again.case_number, now=MONDAY)
-    cases.issue_certificate(demo, CLERK, again.case_number, "银行经办人", now=MONDAY)
+    for material in queries.get_case(demo, CLERK, again.case_number).missing_materials:
+        intake.receive_material(demo, CLERK, again.case_number, material.code, now=MONDAY)
+    payment_status.confirm_payment(demo, CASHIER, again.case_number, now=MONDAY)
+    recording.record_case(demo, REGISTRAR, again.case_number, now=MONDAY)
+    certificates.mark_certificate_ready(demo, REGISTRAR, again.case_number, now=MONDAY)
+    certificates.issue_certificate(demo, CLERK, again.case_number, "银行经办人", now=MONDAY)
     with pytest.raises(RuleViolation, match=f"已用于业务 {again.case_number}") as caught:
         prefill_from_contract(demo, CLERK, contract)
     assert caught.value.record == number

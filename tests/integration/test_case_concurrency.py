@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from registry_desk.domain.codes import AdvanceNoticeKind, CaseStatus, CertificateKind, CertificateStatus
-from registry_desk.registration import cases
+from registry_desk.registration import intake, payment_status, queries, recording
 from registry_desk.kernel.numbers import allocate_certificate_number, certificate_counter, peek_value
 from registry_desk.storage.database import Database
 from registry_desk.storage.tables import Certificate
@@ -84,8 +84,8 @@ def _run_threads(target: Callable, jobs: list[tuple]) -> list[tuple]:
 def _conflicting_transfers(db: Database) -> tuple[str, str, str]:
     """Two transfers of 王建国's flat in review at once: to 赵敏 (accepted) and to 陈静 (its twin)."""
     reg = build_register(db)
-    first = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
-    cases.confirm_payment(db, CASHIER, first, now=MONDAY)
+    first = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    payment_status.confirm_payment(db, CASHIER, first, now=MONDAY)
     twin_case(db, first, "202603029999", (ZHAO[1], CHEN[1]))
     return reg.plain, first, "202603029999"
 
@@ -97,7 +97,7 @@ def _assert_one_winner(db: Database, outcomes: list[tuple]) -> None:
     assert winners[0][2] == ["宁(2026)中卫市不动产权第0000001号"]
     # The loser is told plainly: the unit has a recorded case, or its seller is no longer the owner.
     assert "已有未办结业务" in losers[0][2][0] or "不是单元" in losers[0][2][0], losers[0][2][0]
-    assert cases.get_case(db, CLERK, losers[0][1]).status is CaseStatus.IN_REVIEW
+    assert queries.get_case(db, CLERK, losers[0][1]).status is CaseStatus.IN_REVIEW
     with db.unit_of_work(write=False) as uow:
         issued = uow.session.scalars(select(Certificate.number).where(Certificate.year == 2026)).all()
         assert issued == ["宁(2026)中卫市不动产权第0000001号"]
@@ -110,7 +110,7 @@ def _many_cases(db: Database) -> list[str]:
     numbers = []
     for i, unit in enumerate(reg.spare):
         request = notice(unit, AdvanceNoticeKind.OTHER_PURCHASE, [ZHAO], [spare_owner(i)])
-        numbers.append(cases.accept_case(db, CLERK, request, now=MONDAY).case_number)
+        numbers.append(intake.accept_case(db, CLERK, request, now=MONDAY).case_number)
     return numbers
 
 
@@ -178,19 +178,19 @@ def test_a_rolled_back_allocation_leaves_no_gap(sqlite_db):
 
 def test_a_failed_recording_saves_nothing_and_keeps_its_number_free(sqlite_register, monkeypatch):
     sqlite_db, reg = sqlite_register
-    number = cases.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
-    cases.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
+    number = intake.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    payment_status.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
     before = row_counts(sqlite_db)
 
     def broken_append(*args, **kwargs):
         raise RuntimeError("disk full while writing the audit event")
 
-    monkeypatch.setattr(cases.audit, "append", broken_append)
+    monkeypatch.setattr(recording.audit, "append", broken_append)
     with pytest.raises(RuntimeError):
-        cases.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
+        recording.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
     monkeypatch.undo()
     assert row_counts(sqlite_db) == before
-    result = cases.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
+    result = recording.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
     assert result.issued_certificates == ("宁(2026)中卫市不动产权第0000001号",)
     with sqlite_db.unit_of_work(write=False) as uow:
         old = uow.session.scalar(select(Certificate).where(Certificate.number == reg.plain_certificate))
@@ -202,7 +202,7 @@ def test_a_failed_recording_saves_nothing_and_keeps_its_number_free(sqlite_regis
 
 def test_postgres_two_connections_record_conflicting_transfers_one_wins(postgres_db, monkeypatch):
     _unit, first, twin = _conflicting_transfers(postgres_db)
-    original = cases.unit_snapshot
+    original = recording.unit_snapshot
 
     def slow_snapshot(*args, **kwargs):
         # Widen the window between reading the register and writing it: without the unit row lock both
@@ -211,7 +211,7 @@ def test_postgres_two_connections_record_conflicting_transfers_one_wins(postgres
         time.sleep(0.3)
         return snapshot
 
-    monkeypatch.setattr(cases, "unit_snapshot", slow_snapshot)
+    monkeypatch.setattr(recording, "unit_snapshot", slow_snapshot)
     outcomes = _run_threads(record_worker, [(postgres_db.url, [first]), (postgres_db.url, [twin])])
     _assert_one_winner(postgres_db, outcomes)
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from registry_desk.domain.codes import AdvanceNoticeKind, CaseStatus
-from registry_desk.registration import cases
-from registry_desk.registration.cases import CHINA_TZ
+from registry_desk.registration import intake, payment_status, queries, recording
+from registry_desk.domain.clock import CHINA_TZ
 from registry_desk.storage.tables import CalendarConfirmedYear, CalendarOverride
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
@@ -68,7 +68,7 @@ def test_due_date_at_acceptance_follows_the_state_council_schedule(sqlite_regist
         "mortgage_cancel": cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof),
         "advance_notice": notice(reg.plain, AdvanceNoticeKind.OTHER_PURCHASE, [ZHAO], [WANG]),
     }
-    summary = cases.accept_case(sqlite_db, CLERK, requests[kind], now=at(accepted_on))
+    summary = intake.accept_case(sqlite_db, CLERK, requests[kind], now=at(accepted_on))
     assert summary.due_date == due
     assert summary.case_number.startswith(accepted_on.strftime("%Y%m%d"))
 
@@ -90,11 +90,11 @@ def test_admin_overrides_and_confirmed_years_from_the_database_are_used(sqlite_r
             CalendarConfirmedYear(year=2027, confirmed_by="admin", confirmed_at=at(date(2026, 12, 1)))
         )
         uow.commit()
-    first = cases.accept_case(
+    first = intake.accept_case(
         sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=at(date(2026, 2, 12))
     )
     assert first.due_date == date(2026, 2, 25)
-    second = cases.accept_case(
+    second = intake.accept_case(
         sqlite_db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), now=at(date(2026, 12, 31))
     )
     assert second.due_date == date(
@@ -105,33 +105,33 @@ def test_admin_overrides_and_confirmed_years_from_the_database_are_used(sqlite_r
 def test_the_counter_day_is_beijing_time_whatever_the_server_clock(sqlite_register):
     sqlite_db, reg = sqlite_register
     late_utc = datetime(2026, 2, 12, 23, 30, tzinfo=UTC)  # 07:30 on Friday the 13th in Zhongwei
-    summary = cases.accept_case(sqlite_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=late_utc)
+    summary = intake.accept_case(sqlite_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=late_utc)
     assert summary.case_number == "202602130001"
     assert summary.due_date == date(2026, 2, 14)
 
 
 def test_case_list_due_states_and_working_days_taken(any_register):
     any_db, reg = any_register
-    a = cases.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=at(date(2026, 2, 12)))
-    b = cases.accept_case(
+    a = intake.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=at(date(2026, 2, 12)))
+    b = intake.accept_case(
         any_db, CLERK, transfer(reg.mortgaged, [ZHANG], [ZHAO]), now=at(date(2026, 2, 12), 10)
     )
-    c = cases.accept_case(
+    c = intake.accept_case(
         any_db,
         CLERK,
         cancellation(reg.no_transfer, BANK_SP, "宁(2021)中卫市不动产证明第0000202号"),
         now=at(date(2026, 2, 13)),
     )
-    d = cases.accept_case(
+    d = intake.accept_case(
         any_db,
         CLERK,
         notice(reg.couple, AdvanceNoticeKind.OTHER_PURCHASE, [ZHANG], [WANG, LI]),
         now=at(date(2026, 2, 24)),
     )
-    cases.confirm_payment(any_db, CASHIER, a.case_number, now=at(date(2026, 2, 13)))
-    cases.record_case(any_db, REGISTRAR, a.case_number, now=at(date(2026, 2, 24), 15))
+    payment_status.confirm_payment(any_db, CASHIER, a.case_number, now=at(date(2026, 2, 13)))
+    recording.record_case(any_db, REGISTRAR, a.case_number, now=at(date(2026, 2, 24), 15))
 
-    rows = {r.case_number: r for r in cases.list_cases(any_db, CLERK, today=date(2026, 2, 24))}
+    rows = {r.case_number: r for r in queries.list_cases(any_db, CLERK, today=date(2026, 2, 24))}
     assert [rows[n.case_number].due_state for n in (a, b, c, d)] == ["done", "due_today", "overdue", "ok"]
     assert rows[a.case_number].working_days_taken == 3  # 13th, the 调休 14th, 24th
     assert rows[a.case_number].finished_late is True
@@ -139,7 +139,7 @@ def test_case_list_due_states_and_working_days_taken(any_register):
     assert rows[c.case_number].due_state_label == "已超期"
     assert rows[b.case_number].applicants == "张伟、赵敏"
 
-    on_12th = cases.list_cases(any_db, REGISTRAR, today=date(2026, 2, 24), date=date(2026, 2, 12))
+    on_12th = queries.list_cases(any_db, REGISTRAR, today=date(2026, 2, 24), date=date(2026, 2, 12))
     assert [r.case_number for r in on_12th] == [a.case_number, b.case_number]
-    in_review = cases.list_cases(any_db, CASHIER, today=date(2026, 2, 24), status=CaseStatus.IN_REVIEW)
+    in_review = queries.list_cases(any_db, CASHIER, today=date(2026, 2, 24), status=CaseStatus.IN_REVIEW)
     assert [r.case_number for r in in_review] == [c.case_number, d.case_number]

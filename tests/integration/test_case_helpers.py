@@ -38,7 +38,7 @@ from registry_desk.domain.codes import (
 )
 from registry_desk.domain.identifiers import format_unit_number, resident_id_check_char
 from registry_desk.domain.money import Money
-from registry_desk.registration.cases import CHINA_TZ
+from registry_desk.domain.clock import CHINA_TZ
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
@@ -462,7 +462,7 @@ def twin_case(db: Database, case_number: str, new_number: str, swap: tuple[str, 
 def record_worker(url: str, case_numbers: list[str], barrier) -> list[tuple[str, str, list[str]]]:
     """Records each case in turn: ("ok", number, certificates) or ("refused", number, message) for each."""
     from registry_desk.domain.errors import DomainError
-    from registry_desk.registration import cases
+    from registry_desk.registration import recording
 
     db = Database(url)
     outcomes: list[tuple[str, str, list[str]]] = []
@@ -470,7 +470,7 @@ def record_worker(url: str, case_numbers: list[str], barrier) -> list[tuple[str,
         barrier.wait(timeout=60)
         for number in case_numbers:
             try:
-                result = cases.record_case(db, REGISTRAR, number, now=MONDAY)
+                result = recording.record_case(db, REGISTRAR, number, now=MONDAY)
                 outcomes.append(("ok", number, list(result.issued_certificates)))
             except DomainError as error:
                 outcomes.append(("refused", number, [str(error)]))
@@ -481,13 +481,13 @@ def record_worker(url: str, case_numbers: list[str], barrier) -> list[tuple[str,
 
 def accept_worker(url: str, request: IntakeRequest, barrier) -> list[tuple[str, str, list[str]]]:
     from registry_desk.domain.errors import DomainError
-    from registry_desk.registration import cases
+    from registry_desk.registration import intake
 
     db = Database(url)
     try:
         barrier.wait(timeout=60)
         try:
-            return [("ok", cases.accept_case(db, CLERK, request, now=MONDAY).case_number, [])]
+            return [("ok", intake.accept_case(db, CLERK, request, now=MONDAY).case_number, [])]
         except DomainError as error:
             return [("refused", "", [str(error)])]
     finally:

@@ -22,8 +22,8 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.errors import DomainError, PermissionDenied, RuleViolation, ValidationError
-from registry_desk.registration import cases
-from registry_desk.registration.cases import CHINA_TZ
+from registry_desk.registration import certificates, closing, intake, payment_status, queries, recording
+from registry_desk.domain.clock import CHINA_TZ
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 from registry_desk.storage.tables import Right, Unit
@@ -199,7 +199,7 @@ def test_rule_refuses_acceptance_and_saves_nothing(shared, name, error, message)
     db, reg = shared
     before = row_counts(db)
     with pytest.raises(error, match=message) as caught:
-        cases.accept_case(db, CLERK, _reg_request(name, reg), now=MONDAY)
+        intake.accept_case(db, CLERK, _reg_request(name, reg), now=MONDAY)
     assert caught.value.rule, "the refusal names its rule"
     assert caught.value.record, "the refusal names its record"
     assert row_counts(db) == before
@@ -210,10 +210,10 @@ def test_a_year_without_a_confirmed_holiday_schedule_refuses_acceptance(shared):
     before = row_counts(db)
     new_year_2027 = datetime(2027, 1, 4, 9, 0, tzinfo=CHINA_TZ)
     with pytest.raises(RuleViolation, match="2027年的节假日安排尚未确认"):
-        cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=new_year_2027)
+        intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=new_year_2027)
     # Late December 2026 with a 3-day limit already needs January 2027.
     with pytest.raises(RuleViolation, match="需要用到2027年1月1日.*2027年的节假日安排尚未确认"):
-        cases.accept_case(
+        intake.accept_case(
             db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=datetime(2026, 12, 29, 9, tzinfo=CHINA_TZ)
         )
     assert row_counts(db) == before
@@ -223,7 +223,7 @@ def test_a_year_without_a_confirmed_holiday_schedule_refuses_acceptance(shared):
 def test_only_a_clerk_accepts(shared, actor):
     db, reg = shared
     with pytest.raises(PermissionDenied, match="无权执行“受理登记申请”"):
-        cases.accept_case(db, actor, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
+        intake.accept_case(db, actor, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -233,10 +233,10 @@ def test_only_a_clerk_accepts(shared, actor):
 
 def test_second_window_is_told_which_case_holds_the_unit(any_register):
     any_db, reg = any_register
-    first = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
+    first = intake.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
     before = row_counts(any_db)
     with pytest.raises(RuleViolation) as caught:
-        cases.accept_case(
+        intake.accept_case(
             any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=MONDAY + timedelta(minutes=3)
         )
     assert caught.value.message.startswith(
@@ -246,48 +246,48 @@ def test_second_window_is_told_which_case_holds_the_unit(any_register):
     assert row_counts(any_db) == before
     # Once withdrawn (with a reason) the unit is free again.
     with pytest.raises(ValidationError, match="撤回须填写原因"):
-        cases.withdraw_case(any_db, CLERK, first.case_number, "  ")
-    closed = cases.withdraw_case(any_db, CLERK, first.case_number, "申请人书面申请撤回", now=MONDAY)
+        closing.withdraw_case(any_db, CLERK, first.case_number, "  ")
+    closed = closing.withdraw_case(any_db, CLERK, first.case_number, "申请人书面申请撤回", now=MONDAY)
     assert closed.status is CaseStatus.WITHDRAWN and closed.closed_reason == "申请人书面申请撤回"
-    cases.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=MONDAY + timedelta(minutes=5))
+    intake.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=MONDAY + timedelta(minutes=5))
 
 
 @pytest.mark.parametrize("actor", [CLERK, KIOSK, CASHIER], ids=lambda a: a.role.value)
 def test_clerk_kiosk_and_cashier_cannot_record(sqlite_register, actor):
     sqlite_db, reg = sqlite_register
-    number = cases.accept_case(
+    number = intake.accept_case(
         sqlite_db, CLERK, cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof)
     ).case_number
     before = row_counts(sqlite_db)
     with pytest.raises(PermissionDenied, match="无权执行“审核登簿”，该操作仅限登簿人员"):
-        cases.record_case(sqlite_db, actor, number)
+        recording.record_case(sqlite_db, actor, number)
     assert row_counts(sqlite_db) == before
 
 
 def test_the_status_machine_refuses_steps_out_of_order(sqlite_register):
     sqlite_db, reg = sqlite_register
-    number = cases.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    number = intake.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
     with pytest.raises(PermissionDenied):
-        cases.confirm_payment(sqlite_db, CLERK, number)
+        payment_status.confirm_payment(sqlite_db, CLERK, number)
     with pytest.raises(
         RuleViolation, match=f"业务 {number} 当前状态为“待缴费”，不能登簿；当前只能转入审核、不予受理、撤回"
     ):
-        cases.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
+        recording.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
     with pytest.raises(RuleViolation, match="当前状态为“待缴费”，不能缮证"):
-        cases.mark_certificate_ready(sqlite_db, REGISTRAR, number, now=MONDAY)
+        certificates.mark_certificate_ready(sqlite_db, REGISTRAR, number, now=MONDAY)
     with pytest.raises(RuleViolation, match="当前状态为“待缴费”，不能发证"):
-        cases.issue_certificate(sqlite_db, CLERK, number, "赵敏", now=MONDAY)
-    cases.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
+        certificates.issue_certificate(sqlite_db, CLERK, number, "赵敏", now=MONDAY)
+    payment_status.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
     with pytest.raises(RuleViolation, match="当前状态为“审核中”"):
-        cases.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
+        payment_status.confirm_payment(sqlite_db, CASHIER, number, now=MONDAY)
     with pytest.raises(RuleViolation, match="当前状态为“审核中”，不能不予受理"):
-        cases.not_accept_case(sqlite_db, CLERK, number, "材料不全")
+        closing.not_accept_case(sqlite_db, CLERK, number, "材料不全")
     with pytest.raises(PermissionDenied, match="驳回登记申请"):
-        cases.refuse_case(sqlite_db, CLERK, number, "权属有争议")
-    refused = cases.refuse_case(sqlite_db, REGISTRAR, number, "权属有争议，不予登记", now=MONDAY)
+        closing.refuse_case(sqlite_db, CLERK, number, "权属有争议")
+    refused = closing.refuse_case(sqlite_db, REGISTRAR, number, "权属有争议，不予登记", now=MONDAY)
     assert refused.status is CaseStatus.REFUSED
     with pytest.raises(RuleViolation, match="该业务已终结"):
-        cases.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
+        recording.record_case(sqlite_db, REGISTRAR, number, now=MONDAY)
 
 
 def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqlite_register):
@@ -295,7 +295,7 @@ def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqli
     request = replace(
         cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof), materials={"application": "sealed"}
     )
-    accepted = cases.accept_case(sqlite_db, CLERK, request, now=MONDAY)
+    accepted = intake.accept_case(sqlite_db, CLERK, request, now=MONDAY)
     assert [m.name for m in accepted.missing_materials] == [
         "抵押权人营业执照及经办人身份证明",
         "不动产登记证明（抵押权）",
@@ -305,10 +305,10 @@ def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqli
     with pytest.raises(
         RuleViolation, match="尚缺申请材料：抵押权人营业执照及经办人身份证明、不动产登记证明（抵押权）"
     ):
-        cases.record_case(sqlite_db, REGISTRAR, accepted.case_number, now=MONDAY)
+        recording.record_case(sqlite_db, REGISTRAR, accepted.case_number, now=MONDAY)
     assert row_counts(sqlite_db) == before
-    cases.receive_material(sqlite_db, CLERK, accepted.case_number, "identity", "ecert", now=MONDAY)
-    cases.receive_material(
+    intake.receive_material(sqlite_db, CLERK, accepted.case_number, "identity", "ecert", now=MONDAY)
+    intake.receive_material(
         sqlite_db,
         CLERK,
         accepted.case_number,
@@ -317,17 +317,18 @@ def test_missing_materials_are_told_once_and_block_recording_until_supplied(sqli
         ecert_id="1.2.156.3005.2.11100000MB03271699022.340100.000000016.001.9",
         now=MONDAY,
     )
-    summary = cases.receive_material(sqlite_db, CLERK, accepted.case_number, "extinction_proof", "sealed")
+    summary = intake.receive_material(sqlite_db, CLERK, accepted.case_number, "extinction_proof", "sealed")
     assert summary.missing_materials == ()
     assert (
-        cases.record_case(sqlite_db, REGISTRAR, accepted.case_number, now=MONDAY).status is CaseStatus.ISSUED
+        recording.record_case(sqlite_db, REGISTRAR, accepted.case_number, now=MONDAY).status
+        is CaseStatus.ISSUED
     )
 
 
 def test_recording_rechecks_the_rules_against_the_register_as_it_is_now(any_register):
     any_db, reg = any_register
-    number = cases.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=MONDAY).case_number
-    cases.confirm_payment(any_db, CASHIER, number, now=MONDAY)
+    number = intake.accept_case(any_db, CLERK, mortgage(reg.plain, BANK_HH, [WANG]), now=MONDAY).case_number
+    payment_status.confirm_payment(any_db, CASHIER, number, now=MONDAY)
     with any_db.unit_of_work() as uow:  # the court's seizure arrives while the case is in review
         unit = uow.session.query(Unit).filter_by(unit_number=reg.plain).one()
         uow.session.add(
@@ -343,18 +344,18 @@ def test_recording_rechecks_the_rules_against_the_register_as_it_is_now(any_regi
         uow.commit()
     before = row_counts(any_db)
     with pytest.raises(RuleViolation, match="已被中卫市中级人民法院查封"):
-        cases.record_case(any_db, REGISTRAR, number, now=MONDAY + timedelta(hours=1))
+        recording.record_case(any_db, REGISTRAR, number, now=MONDAY + timedelta(hours=1))
     assert row_counts(any_db) == before
-    assert cases.get_case(any_db, REGISTRAR, number).status is CaseStatus.IN_REVIEW
+    assert queries.get_case(any_db, REGISTRAR, number).status is CaseStatus.IN_REVIEW
 
 
 def test_a_party_is_found_by_id_not_duplicated_and_ids_are_normalised(sqlite_register):
     sqlite_db, reg = sqlite_register
     lower_x = next(n for n in (rid("19491231", f"{i:03d}") for i in range(100)) if n.endswith("X"))
     buyer = ("钱昇", lower_x.lower())
-    cases.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [buyer]), now=MONDAY)
+    intake.accept_case(sqlite_db, CLERK, transfer(reg.plain, [WANG], [buyer]), now=MONDAY)
     counts = row_counts(sqlite_db)
-    summary = cases.get_case(sqlite_db, CLERK, "202603020001")
+    summary = queries.get_case(sqlite_db, CLERK, "202603020001")
     assert ("受让方（权利人）", "钱昇", lower_x.upper()) in summary.parties
     assert counts["parties"] == row_counts(sqlite_db)["parties"]
 
@@ -362,7 +363,7 @@ def test_a_party_is_found_by_id_not_duplicated_and_ids_are_normalised(sqlite_reg
 def test_errors_name_rule_and_record_in_their_text(shared):
     db, reg = shared
     with pytest.raises(DomainError) as caught:
-        cases.accept_case(db, CLERK, transfer(reg.seized, [LIU], [ZHAO]), now=MONDAY)
+        intake.accept_case(db, CLERK, transfer(reg.seized, [LIU], [ZHAO]), now=MONDAY)
     assert "（依据：查封期间不得办理转移、抵押、预告等处分登记）" in str(caught.value)
     assert f"［记录：{reg.seized}］" in str(caught.value)
 
@@ -370,8 +371,8 @@ def test_errors_name_rule_and_record_in_their_text(shared):
 def test_a_buyer_holding_the_notice_is_not_blocked_by_it_but_a_stranger_is(sqlite_register):
     sqlite_db, reg = sqlite_register
     with pytest.raises(RuleViolation, match="存在马丽的其它不动产买卖预告登记"):
-        cases.accept_case(sqlite_db, CLERK, transfer(reg.noticed, [CHEN], [LI]), now=MONDAY)
-    accepted = cases.accept_case(sqlite_db, CLERK, transfer(reg.noticed, [CHEN], [MA]), now=MONDAY)
-    cases.confirm_payment(sqlite_db, CASHIER, accepted.case_number, now=MONDAY)
-    result = cases.record_case(sqlite_db, REGISTRAR, accepted.case_number, now=MONDAY)
+        intake.accept_case(sqlite_db, CLERK, transfer(reg.noticed, [CHEN], [LI]), now=MONDAY)
+    accepted = intake.accept_case(sqlite_db, CLERK, transfer(reg.noticed, [CHEN], [MA]), now=MONDAY)
+    payment_status.confirm_payment(sqlite_db, CASHIER, accepted.case_number, now=MONDAY)
+    result = recording.record_case(sqlite_db, REGISTRAR, accepted.case_number, now=MONDAY)
     assert "宁(2021)中卫市不动产证明第0000401号" in result.cancelled_certificates  # the notice is realised

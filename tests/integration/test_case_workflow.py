@@ -21,7 +21,8 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.errors import RuleViolation
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, closing, intake, payment_status, queries, recording
+from registry_desk.domain.cases import CaseSummary
 from registry_desk.registration.register import unit_register
 from registry_desk.storage.tables import AuditEvent, Certificate, Party, Right
 from tests.integration import test_case_helpers as _helpers
@@ -95,10 +96,10 @@ def _actions(db, case_number: str) -> list[str]:
         )
 
 
-def _finish(db, case_number: str, receiver: str) -> cases.CaseSummary:
+def _finish(db, case_number: str, receiver: str) -> CaseSummary:
     later = MONDAY + timedelta(hours=2)
-    cases.mark_certificate_ready(db, REGISTRAR, case_number, now=later)
-    return cases.issue_certificate(db, CLERK, case_number, receiver, now=later + timedelta(minutes=5))
+    certificates.mark_certificate_ready(db, REGISTRAR, case_number, now=later)
+    return certificates.issue_certificate(db, CLERK, case_number, receiver, now=later + timedelta(minutes=5))
 
 
 def test_transfer_of_a_mortgaged_flat_to_two_buyers_by_shares(any_db, reg):
@@ -109,16 +110,16 @@ def test_transfer_of_a_mortgaged_flat_to_two_buyers_by_shares(any_db, reg):
         co=CoOwnership.BY_SHARES,
         shares=[Fraction(1, 3), Fraction(2, 3)],
     )
-    accepted = cases.accept_case(any_db, CLERK, request, now=MONDAY)
+    accepted = intake.accept_case(any_db, CLERK, request, now=MONDAY)
     assert accepted.case_number == "202603020001"
     assert accepted.status is CaseStatus.AWAITING_PAYMENT  # taxes and the 登记费 come first
     assert accepted.time_limit_days == 3 and accepted.due_date == date(2026, 3, 5)
     assert [m.name for m in accepted.missing_materials] == []
 
-    paid = cases.confirm_payment(any_db, CASHIER, accepted.case_number, now=MONDAY)
+    paid = payment_status.confirm_payment(any_db, CASHIER, accepted.case_number, now=MONDAY)
     assert paid.status is CaseStatus.IN_REVIEW
 
-    result = cases.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(hours=1))
+    result = recording.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(hours=1))
     assert result.status is CaseStatus.RECORDED
     assert result.issued_certificates == ("宁(2026)中卫市不动产权第0000001号",)
     assert result.cancelled_certificates == ("宁(2021)中卫市不动产权第0000201号",)
@@ -178,9 +179,9 @@ def test_transfer_with_separate_certificates_numbers_one_per_holder(any_db, reg)
             ),
         }
     )
-    number = cases.accept_case(any_db, CLERK, request, now=MONDAY).case_number
-    cases.confirm_payment(any_db, CASHIER, number, now=MONDAY)
-    result = cases.record_case(any_db, REGISTRAR, number, now=MONDAY)
+    number = intake.accept_case(any_db, CLERK, request, now=MONDAY).case_number
+    payment_status.confirm_payment(any_db, CASHIER, number, now=MONDAY)
+    result = recording.record_case(any_db, REGISTRAR, number, now=MONDAY)
     assert result.issued_certificates == (
         "宁(2026)中卫市不动产权第0000001号",
         "宁(2026)中卫市不动产权第0000002号",
@@ -188,25 +189,26 @@ def test_transfer_with_separate_certificates_numbers_one_per_holder(any_db, reg)
     first, second = (_cert(any_db, n) for n in result.issued_certificates)
     assert first.fields["共有情况"] == "共同共有"
     assert "持证人：陈静" in first.fields["附记"] and "持证人：赵敏" in second.fields["附记"]
-    cases.mark_certificate_ready(any_db, REGISTRAR, number, now=MONDAY)
+    certificates.mark_certificate_ready(any_db, REGISTRAR, number, now=MONDAY)
     # 分别持证: the case is finished once the last holder has collected theirs.
     assert (
-        cases.issue_certificate(any_db, CLERK, first.number, "陈静", now=MONDAY).status
+        certificates.issue_certificate(any_db, CLERK, first.number, "陈静", now=MONDAY).status
         is CaseStatus.CERTIFICATE_READY
     )
     assert (
-        cases.issue_certificate(any_db, CLERK, second.number, "赵敏", now=MONDAY).status is CaseStatus.ISSUED
+        certificates.issue_certificate(any_db, CLERK, second.number, "赵敏", now=MONDAY).status
+        is CaseStatus.ISSUED
     )
 
 
 @pytest.mark.parametrize("mode", [MortgageMode.GENERAL, MortgageMode.MAXIMUM])
 def test_first_mortgage_takes_the_next_rank_and_issues_a_proof_to_the_bank(any_db, reg, mode):
     request = mortgage(reg.mortgaged, BANK_SP, [ZHANG], mortgage_terms=terms(mode=mode, amount="150000"))
-    accepted = cases.accept_case(any_db, CLERK, request, now=MONDAY)
+    accepted = intake.accept_case(any_db, CLERK, request, now=MONDAY)
     assert accepted.status is CaseStatus.AWAITING_PAYMENT
     assert accepted.due_date == date(2026, 3, 3)  # one working day
-    cases.confirm_payment(any_db, CASHIER, accepted.case_number, now=MONDAY)
-    result = cases.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
+    payment_status.confirm_payment(any_db, CASHIER, accepted.case_number, now=MONDAY)
+    result = recording.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
     assert result.rank == 2  # 黄河银行 holds rank 1
     assert result.issued_certificates == ("宁(2026)中卫市不动产证明第0000001号",)
     assert result.cancelled_certificates == ()
@@ -229,18 +231,20 @@ def test_first_mortgage_takes_the_next_rank_and_issues_a_proof_to_the_bank(any_d
 
 def test_presale_flat_transfer_then_mortgage_converts_the_banks_notice(any_db, reg):
     # The buyer's own 预售商品房买卖预告 does not block the transfer to her; it is realised by it.
-    t = cases.accept_case(any_db, CLERK, transfer(reg.presale, [DEVELOPER], [MA], price="520000"), now=MONDAY)
-    cases.confirm_payment(any_db, CASHIER, t.case_number, now=MONDAY)
-    recorded = cases.record_case(any_db, REGISTRAR, t.case_number, now=MONDAY)
+    t = intake.accept_case(
+        any_db, CLERK, transfer(reg.presale, [DEVELOPER], [MA], price="520000"), now=MONDAY
+    )
+    payment_status.confirm_payment(any_db, CASHIER, t.case_number, now=MONDAY)
+    recorded = recording.record_case(any_db, REGISTRAR, t.case_number, now=MONDAY)
     assert "宁(2021)中卫市不动产证明第0000302号" in recorded.cancelled_certificates
     _finish(any_db, t.case_number, "马丽")
     page = unit_register(any_db, REGISTRAR, reg.presale)
     assert [r.label for r in page.restrictions] == ["预售商品房抵押权预告登记"]  # waits for the mortgage
 
     later = MONDAY + timedelta(days=1)
-    m = cases.accept_case(any_db, CLERK, mortgage(reg.presale, BANK_HH, [MA]), now=later)
-    cases.confirm_payment(any_db, CASHIER, m.case_number, now=later)
-    result = cases.record_case(any_db, REGISTRAR, m.case_number, now=later)
+    m = intake.accept_case(any_db, CLERK, mortgage(reg.presale, BANK_HH, [MA]), now=later)
+    payment_status.confirm_payment(any_db, CASHIER, m.case_number, now=later)
+    result = recording.record_case(any_db, REGISTRAR, m.case_number, now=later)
     assert result.rank == 1
     assert result.cancelled_certificates == (reg.presale_mortgage_notice_proof,)
     fields = _cert(any_db, result.issued_certificates[0]).fields
@@ -257,19 +261,19 @@ def test_presale_flat_transfer_then_mortgage_converts_the_banks_notice(any_db, r
 
 def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg):
     request = cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof.replace("(", "（").replace(")", "）"))
-    accepted = cases.accept_case(any_db, CLERK, request, now=MONDAY)
+    accepted = intake.accept_case(any_db, CLERK, request, now=MONDAY)
     assert accepted.status is CaseStatus.IN_REVIEW  # free: straight to review
     assert accepted.payment_required is False
     assert accepted.time_limit_days == 0 and accepted.due_date == date(2026, 3, 2)
-    result = cases.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
+    result = recording.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
     assert result.issued_certificates == ()
     assert result.cancelled_certificates == (reg.mortgage_proof,)
     assert result.status is CaseStatus.ISSUED  # nothing to print: finished with the register entry
     # ...and it reads 已办结, not 已发证, in the window and the case list (there is no certificate to collect).
-    assert cases.get_case(any_db, CLERK, accepted.case_number).status_text == "已办结"
+    assert queries.get_case(any_db, CLERK, accepted.case_number).status_text == "已办结"
     (row,) = [
         r
-        for r in cases.list_cases(any_db, CLERK, today=date(2026, 3, 2))
+        for r in queries.list_cases(any_db, CLERK, today=date(2026, 3, 2))
         if r.case_number == accepted.case_number
     ]
     assert row.status_text == "已办结" and row.due_state_label == "已办结"
@@ -285,7 +289,7 @@ def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg)
     ended = next(r for r in page.history if r.right_type is RightType.MORTGAGE)
     assert ended.end_reason.startswith(f"抵押权注销：{MortgageCancelReason.DEBT_EXTINGUISHED.label}")
     with pytest.raises(RuleViolation, match="已终结"):
-        cases.mark_certificate_ready(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
+        certificates.mark_certificate_ready(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
 
 
 def test_other_purchase_notice_with_lapse_date_and_its_proof(any_db, reg):
@@ -297,9 +301,9 @@ def test_other_purchase_notice_with_lapse_date_and_its_proof(any_db, reg):
         price=None,
         registrable_on=date(2026, 3, 2),
     )
-    accepted = cases.accept_case(any_db, CLERK, request, now=MONDAY)
+    accepted = intake.accept_case(any_db, CLERK, request, now=MONDAY)
     assert accepted.status is CaseStatus.IN_REVIEW and accepted.due_date == date(2026, 3, 3)
-    result = cases.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
+    result = recording.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
     fields = _cert(any_db, result.issued_certificates[0]).fields
     assert list(fields) == PROOF_FIELDS
     assert fields["证明权利或事项"] == "其它不动产买卖预告登记"
@@ -308,22 +312,22 @@ def test_other_purchase_notice_with_lapse_date_and_its_proof(any_db, reg):
     with any_db.unit_of_work(write=False) as uow:
         right = uow.session.get(Right, result.new_right_id)
         assert right.notice_lapses_on == date(2026, 5, 31) and right.status is RightStatus.CURRENT
-    assert cases.unit_warnings(any_db, CLERK, reg.couple, today=date(2026, 5, 31)) == ()
-    warnings = cases.unit_warnings(any_db, CLERK, reg.couple, today=date(2026, 6, 1))
+    assert queries.unit_warnings(any_db, CLERK, reg.couple, today=date(2026, 5, 31)) == ()
+    warnings = queries.unit_warnings(any_db, CLERK, reg.couple, today=date(2026, 6, 1))
     assert len(warnings) == 1 and warnings[0].startswith("预告登记失效提示：其它不动产买卖预告登记")
     _finish(any_db, accepted.case_number, "张伟")
 
 
 def test_presale_mortgage_notice_for_a_second_bank_is_refused_but_the_register_warns_of_lapse(any_db, reg):
     # The seeded 其它不动产买卖预告 on `noticed` lapsed on 2025-12-30.
-    assert cases.unit_warnings(any_db, CLERK, reg.noticed, today=date(2026, 1, 5))[0].startswith(
+    assert queries.unit_warnings(any_db, CLERK, reg.noticed, today=date(2026, 1, 5))[0].startswith(
         "预告登记失效提示"
     )
     request = notice(
         reg.presale, AdvanceNoticeKind.PRESALE_MORTGAGE, [BANK_SP], [MA], mortgage=terms(amount="100000")
     )
     with pytest.raises(RuleViolation, match="预售商品房抵押权预告登记"):
-        cases.accept_case(any_db, CLERK, request, now=MONDAY)
+        intake.accept_case(any_db, CLERK, request, now=MONDAY)
 
 
 def test_presale_mortgage_notice_by_the_buyer_holding_the_purchase_notice(any_register):
@@ -340,8 +344,8 @@ def test_presale_mortgage_notice_by_the_buyer_holding_the_purchase_notice(any_re
     request = notice(
         reg.presale, AdvanceNoticeKind.PRESALE_MORTGAGE, [BANK_SP], [MA], mortgage=terms(amount="100000")
     )
-    accepted = cases.accept_case(any_db, CLERK, request, now=MONDAY)
-    result = cases.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
+    accepted = intake.accept_case(any_db, CLERK, request, now=MONDAY)
+    result = recording.record_case(any_db, REGISTRAR, accepted.case_number, now=MONDAY)
     fields = _cert(any_db, result.issued_certificates[0]).fields
     assert fields["证明权利或事项"] == "预售商品房抵押权预告登记"
     assert fields["权利人(申请人)"] == BANK_SP[0] and fields["义务人"] == "马丽"
@@ -353,14 +357,14 @@ def test_case_numbers_run_per_day_and_restart_the_next_day(sqlite_db):
     from tests.integration.test_case_helpers import spare_owner
 
     numbers = [
-        cases.accept_case(
+        intake.accept_case(
             sqlite_db, CLERK, transfer(reg.spare[i], [spare_owner(i)], [ZHAO]), now=MONDAY
         ).case_number
         for i in range(2)
     ]
     tomorrow = MONDAY + timedelta(days=1)
     numbers.append(
-        cases.accept_case(
+        intake.accept_case(
             sqlite_db, CLERK, transfer(reg.spare[2], [spare_owner(2)], [ZHAO]), now=tomorrow
         ).case_number
     )
@@ -425,15 +429,15 @@ def test_on_the_demo_register_presale_flat_seized_flat_and_cancellation(sqlite_d
     bank = notice_people[PartyRole.RIGHT_HOLDER][0]
     co = CoOwnership.JOINT if len(buyers) > 1 else None
     with pytest.raises(RuleViolation, match="查封"):
-        cases.accept_case(sqlite_db, CLERK, transfer(seized, seized_owners, [ZHAO]), now=MONDAY)
+        intake.accept_case(sqlite_db, CLERK, transfer(seized, seized_owners, [ZHAO]), now=MONDAY)
 
-    t = cases.accept_case(sqlite_db, CLERK, transfer(presale, developer, buyers, co=co), now=MONDAY)
-    cases.confirm_payment(sqlite_db, CASHIER, t.case_number, now=MONDAY)
-    cases.record_case(sqlite_db, REGISTRAR, t.case_number, now=MONDAY)
+    t = intake.accept_case(sqlite_db, CLERK, transfer(presale, developer, buyers, co=co), now=MONDAY)
+    payment_status.confirm_payment(sqlite_db, CASHIER, t.case_number, now=MONDAY)
+    recording.record_case(sqlite_db, REGISTRAR, t.case_number, now=MONDAY)
     _finish(sqlite_db, t.case_number, buyers[0][0])
-    m = cases.accept_case(sqlite_db, CLERK, mortgage(presale, bank, buyers), now=MONDAY)
-    cases.confirm_payment(sqlite_db, CASHIER, m.case_number, now=MONDAY)
-    recorded = cases.record_case(sqlite_db, REGISTRAR, m.case_number, now=MONDAY)
+    m = intake.accept_case(sqlite_db, CLERK, mortgage(presale, bank, buyers), now=MONDAY)
+    payment_status.confirm_payment(sqlite_db, CASHIER, m.case_number, now=MONDAY)
+    recorded = recording.record_case(sqlite_db, REGISTRAR, m.case_number, now=MONDAY)
     assert len(recorded.cancelled_certificates) == 1  # the bank's 抵押权预告 证明, converted
     fields = _cert(sqlite_db, recorded.issued_certificates[0]).fields
     assert (
@@ -442,13 +446,13 @@ def test_on_the_demo_register_presale_flat_seized_flat_and_cancellation(sqlite_d
     )
     assert fields["义务人"] == "、".join(name for name, _ in buyers)
 
-    c = cases.accept_case(
+    c = intake.accept_case(
         sqlite_db,
         CLERK,
         cancellation(mortgaged, mortgage_people[PartyRole.RIGHT_HOLDER][0], proofs[0]),
         now=MONDAY,
     )
-    assert cases.record_case(sqlite_db, REGISTRAR, c.case_number, now=MONDAY).cancelled_certificates == (
+    assert recording.record_case(sqlite_db, REGISTRAR, c.case_number, now=MONDAY).cancelled_certificates == (
         proofs[0],
     )
 
@@ -457,22 +461,22 @@ def test_the_windows_case_list_holds_open_and_recent_cases_and_search_finds_the_
     from registry_desk.registration import register
 
     january = MONDAY - timedelta(days=56)  # Monday 5 January 2026
-    old_done = cases.accept_case(
+    old_done = intake.accept_case(
         any_db, CLERK, cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof), now=january
     ).case_number
-    cases.record_case(any_db, REGISTRAR, old_done, now=january)  # finished in January
-    old_open = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=january).case_number
-    old_closed_lately = cases.accept_case(
+    recording.record_case(any_db, REGISTRAR, old_done, now=january)  # finished in January
+    old_open = intake.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=january).case_number
+    old_closed_lately = intake.accept_case(
         any_db,
         CLERK,
         notice(reg.couple, AdvanceNoticeKind.OTHER_PURCHASE, [ZHANG], [WANG, LI], price=None),
         now=january,
     ).case_number
-    cases.withdraw_case(any_db, CLERK, old_closed_lately, "申请人撤回", now=MONDAY - timedelta(days=3))
+    closing.withdraw_case(any_db, CLERK, old_closed_lately, "申请人撤回", now=MONDAY - timedelta(days=3))
 
     today = MONDAY.date()
-    everything = {r.case_number for r in cases.list_cases(any_db, CLERK, today=today)}
-    recent = {r.case_number for r in cases.list_cases(any_db, CLERK, today=today, recent_days=30)}
+    everything = {r.case_number for r in queries.list_cases(any_db, CLERK, today=today)}
+    recent = {r.case_number for r in queries.list_cases(any_db, CLERK, today=today, recent_days=30)}
     assert everything == {old_done, old_open, old_closed_lately}
     # Still open after eight weeks, or finished three days ago: on the list; finished in January: not.
     assert recent == {old_open, old_closed_lately}

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
 from registry_desk.kernel import audit
-from registry_desk.registration import cases
+from registry_desk.registration import intake
 from registry_desk.registration import claims
 from registry_desk.registration.changes import ANY, Change, ChangeListener, announce
 from registry_desk.storage.database import Database
@@ -65,7 +65,7 @@ def test_a_case_accepted_at_one_window_is_heard_by_another(any_register):
     heard = Heard()
     listener, other = _listen(db.url, heard)
     try:
-        number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+        number = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
         change = heard.wait_for(lambda c: c.key == number)
         assert change == Change("case", number)
     finally:
@@ -95,7 +95,7 @@ def test_a_rolled_back_change_is_never_announced(any_db):
 
 def test_a_claim_taken_at_one_window_is_heard_by_another(any_register):
     db, reg = any_register
-    number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    number = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
     heard = Heard()
     listener, other = _listen(db.url, heard)
     try:

@@ -9,7 +9,7 @@ import pytest
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import NotFound, PermissionDenied
-from registry_desk.registration import cases
+from registry_desk.registration import intake
 from registry_desk.registration import claims
 from registry_desk.kernel.context import Actor
 from tests.integration import test_case_helpers as _helpers
@@ -25,7 +25,7 @@ SECOND_CLERK = Actor(user_id=None, username="clerk02", display_name="受理员�
 @pytest.fixture
 def case_number(any_register) -> str:
     db, reg = any_register
-    return cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    return intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
 
 
 def test_an_opened_case_shows_as_being_worked_on_in_other_windows(any_register, case_number):
@@ -59,7 +59,7 @@ def test_closing_the_case_releases_the_marker(any_register, case_number):
 
 def test_closing_the_window_releases_every_case_it_had_open(any_register, case_number):
     db, reg = any_register
-    other = cases.accept_case(
+    other = intake.accept_case(
         db, CLERK, transfer(reg.mortgaged, [_helpers.ZHANG], [_helpers.LIU]), now=MONDAY
     ).case_number
     claims.claim(db, CLERK, case_number, now=MONDAY)

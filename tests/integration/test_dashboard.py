@@ -16,7 +16,7 @@ from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.payments.reports import fee_tax_report
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, recording
 from registry_desk.operations.dashboard import build_dashboard, percent
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
@@ -61,11 +61,11 @@ def week(tmp_path_factory: pytest.TempPathFactory):
             .join(Unit, Unit.id == Certificate.unit_id)
             .where(Unit.unit_number == mortgaged, Certificate.kind == "registration_proof")
         )
-    cancel = cases.accept_case(db, CLERK, cancellation(mortgaged, BANK_HH, proof), now=MONDAY)
-    still_open = cases.accept_case(db, CLERK, transfer(couple, [WANG, LI], [ZHAO]), now=MONDAY)
-    cases.record_case(db, REGISTRAR, kc.case_number, now=TUESDAY + timedelta(hours=1))
-    cases.mark_certificate_ready(db, REGISTRAR, kc.case_number, now=TUESDAY + timedelta(hours=2))
-    cases.record_case(db, REGISTRAR, cancel.case_number, now=WEDNESDAY)
+    cancel = intake.accept_case(db, CLERK, cancellation(mortgaged, BANK_HH, proof), now=MONDAY)
+    still_open = intake.accept_case(db, CLERK, transfer(couple, [WANG, LI], [ZHAO]), now=MONDAY)
+    recording.record_case(db, REGISTRAR, kc.case_number, now=TUESDAY + timedelta(hours=1))
+    certificates.mark_certificate_ready(db, REGISTRAR, kc.case_number, now=TUESDAY + timedelta(hours=2))
+    recording.record_case(db, REGISTRAR, cancel.case_number, now=WEDNESDAY)
     yield db, kc.case_number, cancel.case_number, still_open.case_number
     db.dispose()
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from registry_desk import config
 from registry_desk.domain.cases import ADVANCE_NOTICE, BUSINESS_KEYS, DUE_OVERDUE, DUE_TODAY
 from registry_desk.domain.codes import CaseStatus
-from registry_desk.registration import cases
+from registry_desk.registration import queries
 from registry_desk.bootstrap import open_database
 from registry_desk.demo.seed import seed_demo
 from registry_desk.demo.demo_cases import DEMO_CLERK, seed_demo_cases
@@ -33,7 +33,7 @@ def seeded(tmp_path_factory):
 
 def test_every_state_a_counter_sees_is_there(seeded):
     db, summary = seeded
-    rows = cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY)
+    rows = queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY)
     states = {r.status for r in rows}
     assert states == set(CaseStatus) - {CaseStatus.ACCEPTED}, "已受理 is only a passing state"
     assert {r.business_type for r in rows} == set(BUSINESS_KEYS)
@@ -45,7 +45,7 @@ def test_every_state_a_counter_sees_is_there(seeded):
 
 def test_one_overdue_and_one_due_today(seeded):
     db, _summary = seeded
-    rows = cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY)
+    rows = queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY)
     overdue = [r for r in rows if r.due_state == DUE_OVERDUE]
     due_today = [r for r in rows if r.due_state == DUE_TODAY]
     assert len(overdue) == 1 and overdue[0].status is CaseStatus.IN_REVIEW
@@ -69,12 +69,12 @@ def test_cases_went_through_the_services_with_audit_and_certificates(seeded):
             if case.status in (CaseStatus.REFUSED, CaseStatus.WITHDRAWN, CaseStatus.NOT_ACCEPTED):
                 assert case.closed_reason, "a closed case says why (it is told to the applicant)"
                 assert issued == 0
-    summary = cases.get_case(
+    summary = queries.get_case(
         db,
         DEMO_CLERK,
         next(
             r.case_number
-            for r in cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=CaseStatus.AWAITING_PAYMENT)
+            for r in queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY, status=CaseStatus.AWAITING_PAYMENT)
         ),
     )
     assert summary.missing_materials, "one case waits with a 一次性告知 list"
@@ -83,7 +83,7 @@ def test_cases_went_through_the_services_with_audit_and_certificates(seeded):
 def test_a_notice_case_was_recorded_on_a_developer_flat(seeded):
     db, _summary = seeded
     notices = [
-        r for r in cases.list_cases(db, DEMO_CLERK, today=WEDNESDAY) if r.business_type == ADVANCE_NOTICE
+        r for r in queries.list_cases(db, DEMO_CLERK, today=WEDNESDAY) if r.business_type == ADVANCE_NOTICE
     ]
     assert any(r.status is CaseStatus.RECORDED for r in notices)
     assert all("置业" in r.applicants for r in notices), "the developer is the notice's obligor"

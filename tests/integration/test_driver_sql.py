@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.domain.money import Money
 from registry_desk.kernel import audit
-from registry_desk.registration import cases
+from registry_desk.registration import intake, payment_status, recording
 from registry_desk.storage.driver_sql import Prepared, driver
 from registry_desk.storage.tables import AuditEvent, Case, Sequence, Unit
 from tests.integration import test_case_helpers as _helpers
@@ -110,14 +110,14 @@ def test_literals_in_a_statement_are_part_of_it(any_db):
 
 def test_recording_moves_the_case_and_unit_versions_by_one_and_keeps_the_audit_chain(any_register):
     db, reg = any_register
-    number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
-    cases.confirm_payment(db, CASHIER, number, now=MONDAY)
+    number = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    payment_status.confirm_payment(db, CASHIER, number, now=MONDAY)
     with db.unit_of_work(write=False) as uow:
         case_version, unit_id = uow.session.execute(
             select(Case.version, Case.unit_id).where(Case.case_number == number)
         ).one()
         unit_version = uow.session.scalar(select(Unit.version).where(Unit.id == unit_id))
-    result = cases.record_case(db, REGISTRAR, number, now=MONDAY, expected_version=case_version)
+    result = recording.record_case(db, REGISTRAR, number, now=MONDAY, expected_version=case_version)
     assert result.status is CaseStatus.RECORDED
     with db.unit_of_work(write=False) as uow:
         case = uow.session.scalars(select(Case).where(Case.case_number == number)).one()

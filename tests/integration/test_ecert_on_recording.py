@@ -15,7 +15,7 @@ from registry_desk.domain.codes import CertificateStatus, RightStatus, RightType
 from registry_desk.exemptions.ecert.local_store import LocalEcertStore
 from registry_desk.exemptions.ecert.pull import EcertVerificationFailed
 from registry_desk.exemptions.ecert.records import ecert_id_for_certificate
-from registry_desk.registration import cases
+from registry_desk.registration import queries
 from registry_desk.exemptions import service as exemptions
 from registry_desk.registration.prefill import accept_prefilled, prefill
 from registry_desk.storage.tables import AuditEvent, Certificate, Right, Unit
@@ -194,7 +194,7 @@ def test_pull_converts_the_unit_on_demand_and_refuses_a_tampered_file(demo, pki_
 
 
 def _unit_of(db, case_number: str) -> str:
-    return cases.get_case(db, CLERK, case_number).unit_number
+    return queries.get_case(db, CLERK, case_number).unit_number
 
 
 def _other_unit(db, not_this: str) -> str:

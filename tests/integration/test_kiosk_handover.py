@@ -15,7 +15,7 @@ from registry_desk.domain.errors import RuleViolation
 from registry_desk.kiosk.identify import identify
 from registry_desk.kiosk.printing import print_certificate
 from registry_desk.kiosk.progress import case_status
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, payment_status, recording
 from registry_desk.storage.kiosk.tables import KioskPrint
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from tests.integration import test_case_helpers as _helpers
@@ -60,11 +60,11 @@ def test_each_co_owner_prints_their_own_and_the_case_is_issued_with_the_last(any
             for p in request.parties
         ),
     )
-    number = cases.accept_case(db, CLERK, request, now=MONDAY).case_number
-    cases.confirm_payment(db, CASHIER, number, now=MONDAY)
+    number = intake.accept_case(db, CLERK, request, now=MONDAY).case_number
+    payment_status.confirm_payment(db, CASHIER, number, now=MONDAY)
     # Her own certificate first, then the one of the buyers holding together (赵敏 alone here).
-    hers, his = cases.record_case(db, REGISTRAR, number, now=MONDAY).issued_certificates
-    cases.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY)
+    hers, his = recording.record_case(db, REGISTRAR, number, now=MONDAY).issued_certificates
+    certificates.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY)
     load_paper(db, "NX2026000001", "NX2026000010")
     settings = Settings(tmp_path, db.url)
 

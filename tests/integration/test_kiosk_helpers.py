@@ -12,7 +12,7 @@ from registry_desk.domain.charges import Payer
 from registry_desk.domain.codes import Role
 from registry_desk.payments import orders
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, recording
 from registry_desk.kiosk import paper_stock
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
@@ -39,7 +39,7 @@ def open_case(db: Database, data_dir: Path, *, now: datetime | None = None) -> K
     """A transfer accepted on a fixed Monday (fixed due date) whose two orders are issued `now` (real time
     by default, so a payment QR scanned in the test is not yet expired)."""
     reg = build_register(db)
-    summary = cases.accept_case(db, CLERK, transfer(reg.plain, [SELLER], [BUYER]), now=MONDAY)
+    summary = intake.accept_case(db, CLERK, transfer(reg.plain, [SELLER], [BUYER]), now=MONDAY)
     channel = LocalChannel(data_dir)
     with db.unit_of_work() as uow:
         case = uow.session.query(Case).filter_by(case_number=summary.case_number).one()
@@ -73,8 +73,8 @@ def pay_side(db: Database, kc: KioskCase, side: str, *, now: datetime | None = N
 def make_ready(db: Database, kc: KioskCase) -> None:
     """Review, 登簿 and 缮证 (no serial: the kiosk will print it)."""
     later = datetime.now(MONDAY.tzinfo) + timedelta(minutes=1)
-    cases.record_case(db, REGISTRAR, kc.case_number, now=later)
-    cases.mark_certificate_ready(db, REGISTRAR, kc.case_number, now=later)
+    recording.record_case(db, REGISTRAR, kc.case_number, now=later)
+    certificates.mark_certificate_ready(db, REGISTRAR, kc.case_number, now=later)
 
 
 def ready_case(db: Database, data_dir: Path) -> KioskCase:

@@ -14,7 +14,7 @@ from registry_desk.documents.verification import document_text, qr_texts_in
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.domain.payment_orders import SETTLED
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, queries, recording
 from registry_desk.registration import issuing
 from registry_desk.kiosk import paper_stock
 from registry_desk.kiosk.identify import admin_exit, check_case, identify
@@ -181,7 +181,7 @@ def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_
     seen = version()
     second = print_certificate(sqlite_db, KIOSK, buyer, printable.number, printer, settings=kc.settings)
     assert (second.ok, second.serial, second.case_status) == (True, "NX2026000002", CaseStatus.ISSUED)
-    # Handed over at the kiosk as at the window (registration.cases.record_handover): a window still
+    # Handed over at the kiosk as at the window (registration.handover.record_handover): a window still
     # showing the case as 已缮证 is refused, not allowed to hand the certificate over a second time.
     assert version() > seen
 
@@ -247,9 +247,11 @@ def test_a_certificate_printed_at_the_counter_is_not_printed_again_here(sqlite_d
     kc = open_case(sqlite_db, tmp_path)
     pay_side(sqlite_db, kc, "buyer")
     pay_side(sqlite_db, kc, "seller")
-    cases.record_case(sqlite_db, REGISTRAR, kc.case_number)
+    recording.record_case(sqlite_db, REGISTRAR, kc.case_number)
     number = _cert(sqlite_db, kc.case_number).number
-    cases.mark_certificate_ready(sqlite_db, REGISTRAR, kc.case_number, paper_serials={number: "NX2025999999"})
+    certificates.mark_certificate_ready(
+        sqlite_db, REGISTRAR, kc.case_number, paper_serials={number: "NX2025999999"}
+    )
     buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
     assert "窗口" in case_status(sqlite_db, KIOSK, buyer).certificates[0].reason
 
@@ -274,9 +276,9 @@ def test_the_kiosk_account_can_do_nothing_else_and_clerks_cannot_use_the_kiosk(s
     refused = [
         lambda: register.search(sqlite_db, KIOSK, "鼓楼东街"),
         lambda: register.unit_register(sqlite_db, KIOSK, kc.unit_number),
-        lambda: cases.get_case(sqlite_db, KIOSK, kc.case_number),
-        lambda: cases.record_case(sqlite_db, KIOSK, kc.case_number),
-        lambda: cases.issue_certificate(sqlite_db, KIOSK, kc.case_number, "赵敏"),
+        lambda: queries.get_case(sqlite_db, KIOSK, kc.case_number),
+        lambda: recording.record_case(sqlite_db, KIOSK, kc.case_number),
+        lambda: certificates.issue_certificate(sqlite_db, KIOSK, kc.case_number, "赵敏"),
         lambda: issuing.certificate_pdf(
             sqlite_db, KIOSK, _cert(sqlite_db, kc.case_number).number, settings=kc.settings
         ),

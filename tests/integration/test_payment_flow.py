@@ -17,7 +17,7 @@ from registry_desk.domain.payment_orders import OPEN, VOIDED
 from registry_desk.payments.channel import STATUS_CLOSED
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.storage.ledger.tables import LedgerEntry, PaymentOrder, PaymentReceipt
-from registry_desk.registration import cases
+from registry_desk.registration import intake, payment_status, queries, recording
 from registry_desk.payments import service as payment_flow
 from registry_desk.storage.tables import AuditEvent
 from tests.integration import test_case_helpers as _helpers
@@ -91,7 +91,7 @@ def test_acceptance_issues_one_order_per_side_from_the_confirmed_tax_facts(db, r
 
 
 def test_ensure_orders_is_idempotent_and_reissues_an_expired_side(db, reg, channel):
-    number = cases.accept_case(db, CLERK, _resale(reg), now=MONDAY).case_number  # orders failed to follow
+    number = intake.accept_case(db, CLERK, _resale(reg), now=MONDAY).case_number  # orders failed to follow
     assert payment_flow.case_payment(db, number).sides == ()
     first = payment_flow.ensure_orders(db, channel, number, now=MONDAY)
     again = payment_flow.ensure_orders(db, channel, number, now=MONDAY + timedelta(minutes=1))
@@ -105,15 +105,15 @@ def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg,
     done = payment_flow.accept_and_bill(db, CLERK, _resale(reg), channel, now=MONDAY)
     number = done.summary.case_number
     with pytest.raises(RuleViolation, match="契税未缴清，不得办理登记") as refused:
-        cases.record_case(db, REGISTRAR, number, now=LATER)
+        recording.record_case(db, REGISTRAR, number, now=LATER)
     assert refused.value.record == done.orders[0].order_no
     # Paying one side is not enough: the case waits for the other.
     payment_flow.simulate_scan(channel, done.orders[0].payload, now=LATER)
     payment_flow.poll_and_issue(db, channel, now=LATER)
-    assert cases.get_case(db, CLERK, number).status is CaseStatus.AWAITING_PAYMENT
+    assert queries.get_case(db, CLERK, number).status is CaseStatus.AWAITING_PAYMENT
     result = _pay_all(db, channel, number, LATER + timedelta(minutes=1))
     assert result.receipts_made >= 1
-    assert cases.get_case(db, CLERK, number).status is CaseStatus.IN_REVIEW
+    assert queries.get_case(db, CLERK, number).status is CaseStatus.IN_REVIEW
     payment = payment_flow.case_payment(db, number)
     assert payment.paid
     kinds = sorted(r.kind for r in payment.receipts)
@@ -125,7 +125,8 @@ def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg,
         )
         assert paid_event.after["method"] == "channel"
     assert (
-        cases.record_case(db, REGISTRAR, number, now=LATER + timedelta(hours=1)).status is CaseStatus.RECORDED
+        recording.record_case(db, REGISTRAR, number, now=LATER + timedelta(hours=1)).status
+        is CaseStatus.RECORDED
     )
 
 
@@ -142,7 +143,7 @@ def test_cash_override_voids_the_orders_and_a_late_scan_goes_to_review(db, reg, 
         db, CLERK, mortgage(reg.couple, BANK_HH, [WANG, LI]), channel, now=MONDAY
     )
     assert (
-        cases.confirm_payment(db, CASHIER, other.summary.case_number, now=LATER).status
+        payment_status.confirm_payment(db, CASHIER, other.summary.case_number, now=LATER).status
         is CaseStatus.IN_REVIEW
     )
     payment_flow.simulate_scan(channel, other.orders[0].payload, now=LATER + timedelta(minutes=1))

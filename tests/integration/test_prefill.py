@@ -29,9 +29,9 @@ from registry_desk.domain.cases import PartyInput
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.resources_path import seed
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, payment_status, recording
 from registry_desk.kernel.context import SYSTEM
-from registry_desk.registration.cases import CHINA_TZ
+from registry_desk.domain.clock import CHINA_TZ
 from registry_desk.registration.prefill import (
     AREA,
     LOCATION,
@@ -121,11 +121,15 @@ def _buyers_take_ownership(db, unit_number: str) -> str:
     p = prefill(db, CLERK, "transfer", unit_number)
     accepted = accept_prefilled(db, CLERK, p, now=MONDAY)
     for material in accepted.missing_materials:
-        cases.receive_material(db, CLERK, accepted.case_number, material.code, now=MONDAY)
-    cases.confirm_payment(db, CASHIER, accepted.case_number, now=MONDAY)
-    result = cases.record_case(db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=30))
-    cases.mark_certificate_ready(db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=40))
-    cases.issue_certificate(db, CLERK, accepted.case_number, "刘凤琴", now=MONDAY + timedelta(minutes=45))
+        intake.receive_material(db, CLERK, accepted.case_number, material.code, now=MONDAY)
+    payment_status.confirm_payment(db, CASHIER, accepted.case_number, now=MONDAY)
+    result = recording.record_case(db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=30))
+    certificates.mark_certificate_ready(
+        db, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(minutes=40)
+    )
+    certificates.issue_certificate(
+        db, CLERK, accepted.case_number, "刘凤琴", now=MONDAY + timedelta(minutes=45)
+    )
     return result.issued_certificates[0]
 
 
@@ -211,15 +215,17 @@ def test_first_mortgage_from_its_notice_with_no_field_typed(any_demo, pki_settin
         assert result.signer_uscc == "91640500MA7HH00105"
         assert result.note.startswith("电子签章 已核验：黄河示范银行股份有限公司中卫分行（")
     # 免提交 stands in here for the e-certificate library: the new 权证 and the ID cards.
-    cases.receive_material(
+    intake.receive_material(
         any_demo, CLERK, accepted.case_number, "title_certificate", "ecert", ecert_id=ownership_number
     )
-    summary = cases.receive_material(any_demo, CLERK, accepted.case_number, "identity", "paper")
+    summary = intake.receive_material(any_demo, CLERK, accepted.case_number, "identity", "paper")
     assert summary.missing_materials == ()
     assert {m.code: m.status for m in summary.materials}["mortgage_contract"] == "sealed"
 
-    cases.confirm_payment(any_demo, CASHIER, accepted.case_number, now=MONDAY + timedelta(hours=2))
-    recorded = cases.record_case(any_demo, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(hours=3))
+    payment_status.confirm_payment(any_demo, CASHIER, accepted.case_number, now=MONDAY + timedelta(hours=2))
+    recorded = recording.record_case(
+        any_demo, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(hours=3)
+    )
 
     assert notice.id in recorded.ended_right_ids
     ended = _right(any_demo, notice.id)
@@ -278,11 +284,13 @@ def test_cancellation_from_the_mortgage_record_with_no_field_typed(any_demo, pki
     for code in ("application", "extinction_proof"):
         pdf = make_demo_bank_contract(pki_settings, p, bank.id_number, material_code=code)
         attach_sealed_document(any_demo, CLERK, accepted.case_number, code, pdf, trust=trust)
-    cases.receive_material(
+    intake.receive_material(
         any_demo, CLERK, accepted.case_number, "proof_certificate", "ecert", ecert_id=proof_number
     )
-    cases.receive_material(any_demo, CLERK, accepted.case_number, "identity", "ecert")
-    recorded = cases.record_case(any_demo, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(hours=1))
+    intake.receive_material(any_demo, CLERK, accepted.case_number, "identity", "ecert")
+    recorded = recording.record_case(
+        any_demo, REGISTRAR, accepted.case_number, now=MONDAY + timedelta(hours=1)
+    )
 
     assert recorded.status is CaseStatus.ISSUED and recorded.ended_right_ids == (mortgage.id,)
     assert recorded.cancelled_certificates == (proof_number,)
@@ -477,9 +485,9 @@ def test_correction_after_acceptance_changes_the_case_and_audits_the_overridden_
 
     # The corrected amount is what gets registered (paper materials here); once recorded, corrections are refused.
     for code in (*BANK_SEALED, "title_certificate", "identity"):
-        cases.receive_material(demo, CLERK, accepted.case_number, code, "paper")
-    cases.confirm_payment(demo, CASHIER, accepted.case_number)
-    recorded = cases.record_case(demo, REGISTRAR, accepted.case_number)
+        intake.receive_material(demo, CLERK, accepted.case_number, code, "paper")
+    payment_status.confirm_payment(demo, CASHIER, accepted.case_number)
+    recorded = recording.record_case(demo, REGISTRAR, accepted.case_number)
     assert _right(demo, recorded.new_right_id).secured_amount == Money.yuan("410000.00")
     with pytest.raises(RuleViolation, match="更正登记"):
         correct_field(demo, CLERK, accepted.case_number, "mortgage.amount", "1.00", source="太晚了")
@@ -617,12 +625,12 @@ def _carry_through(db, accepted) -> str:
     """Paper for what is missing, payment if charged, 登簿, 缮证, 发证; returns the 证明 number."""
     number = accepted.case_number
     for material in accepted.missing_materials:
-        cases.receive_material(db, CLERK, number, material.code, now=MONDAY)
+        intake.receive_material(db, CLERK, number, material.code, now=MONDAY)
     if accepted.status is CaseStatus.AWAITING_PAYMENT:
-        cases.confirm_payment(db, CASHIER, number, now=MONDAY)
-    result = cases.record_case(db, REGISTRAR, number, now=MONDAY + timedelta(minutes=30))
-    cases.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY + timedelta(minutes=40))
-    cases.issue_certificate(db, CLERK, number, "领证人", now=MONDAY + timedelta(minutes=45))
+        payment_status.confirm_payment(db, CASHIER, number, now=MONDAY)
+    result = recording.record_case(db, REGISTRAR, number, now=MONDAY + timedelta(minutes=30))
+    certificates.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY + timedelta(minutes=40))
+    certificates.issue_certificate(db, CLERK, number, "领证人", now=MONDAY + timedelta(minutes=45))
     return result.issued_certificates[0]
 
 

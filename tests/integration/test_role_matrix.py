@@ -45,9 +45,9 @@ MATRIX: dict[str, set[Role]] = {
     "exemptions.application_form.sign_application_form": {C, R, A},
     "exemptions.application_form.signers": {C, R, A},
     "registration.case_history.case_history": READERS,
-    "registration.cases.accept_case": {C, A},
-    "registration.cases.case_version": EVERYONE,
-    "registration.cases.confirm_payment": {K, A},
+    "registration.intake.accept_case": {C, A},
+    "registration.versioning.case_version": EVERYONE,
+    "registration.payment_status.confirm_payment": {K, A},
     "payments.service.accept_and_bill": {C, A},
     "payments.service.acceptance_receipts": READERS,
     "payments.service.cash_payment": {K, A},
@@ -56,17 +56,17 @@ MATRIX: dict[str, set[Role]] = {
     "payments.service.receipt_pdf": READERS,
     "payments.service.refund_closed_case": {K, A},
     "payments.service.reissue": {C, K, A},
-    "registration.cases.get_case": READERS,
-    "registration.cases.issue_certificate": {C, R, A},
-    "registration.cases.list_cases": READERS,
-    "registration.cases.mark_certificate_ready": {C, R, A},
-    "registration.cases.not_accept_case": {C, A},
-    "registration.cases.receive_material": {C, R, A},
-    "registration.cases.record_case": {R, A},
-    "registration.cases.refuse_case": {R, A},
-    "registration.cases.set_notice_registrable_date": {C, R, A},
-    "registration.cases.unit_warnings": READERS,
-    "registration.cases.withdraw_case": {C, R, A},
+    "registration.queries.get_case": READERS,
+    "registration.certificates.issue_certificate": {C, R, A},
+    "registration.queries.list_cases": READERS,
+    "registration.certificates.mark_certificate_ready": {C, R, A},
+    "registration.closing.not_accept_case": {C, A},
+    "registration.intake.receive_material": {C, R, A},
+    "registration.recording.record_case": {R, A},
+    "registration.closing.refuse_case": {R, A},
+    "registration.notices.set_notice_registrable_date": {C, R, A},
+    "registration.queries.unit_warnings": READERS,
+    "registration.closing.withdraw_case": {C, R, A},
     "registration.claims.claim": READERS,
     "operations.dashboard.build_dashboard": READERS,
     "exemptions.service.case_materials": READERS,
@@ -106,7 +106,7 @@ MATRIX: dict[str, set[Role]] = {
 # Functions that take an Actor but check no role themselves, and why that is right (or who must look at it).
 NO_ROLE_CHECK: dict[str, str] = {
     "kernel.audit.append": "writes inside the caller's transaction; the caller checked the role",
-    "registration.cases.mark_paid_in": "runs inside the settlement's transaction, which checked the payment",
+    "registration.payment_status.mark_paid_in": "runs inside the settlement's transaction, which checked the payment",
     "registration.claims.held_by_other": "reads who holds a case; harmless to every role",
     "registration.claims.release": "releases only the actor's own claim",
     "registration.claims.release_all": "releases only the actor's own claims (at logout)",
@@ -116,7 +116,7 @@ NO_ROLE_CHECK: dict[str, str] = {
     "kiosk.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
     "kiosk.paper_stock.mark_spoiled": "session helper of print_certificate",
     "kiosk.paper_stock.warn_if_low": "session helper of print_certificate",
-    "registration.prefill.accept_prefilled": "hands the request to cases.accept_case, which checks the clerk",
+    "registration.prefill.accept_prefilled": "hands the request to intake.accept_case, which checks the clerk",
     "exemptions.bank_contracts.prefill_from_contract": "delegates to prefill.prefill, which checks the clerk",
     "payments.service.attach_bank_contract": "delegates to exemptions.import_sealed_file (clerk, registrar)",
     "exemptions.service.import_sealed_file": "delegates to attach_sealed_document, which checks the role",
@@ -209,7 +209,9 @@ def test_allowed_roles_pass_and_the_others_are_refused(name, caplog):
 
 def test_the_kiosk_may_not_do_counter_work():
     counter_work = [n for n, roles in MATRIX.items() if KI not in roles]
-    assert "registration.cases.accept_case" in counter_work and "registration.register.search" in counter_work
+    assert (
+        "registration.intake.accept_case" in counter_work and "registration.register.search" in counter_work
+    )
     for name in counter_work:
         assert not _passes_role_check(FUNCTIONS[name], KI), name
 

@@ -18,7 +18,7 @@ from registry_desk.documents.pki import TrustStore, create_demo_pki
 from registry_desk.domain.codes import CaseStatus, RightStatus, RightType
 from registry_desk.domain.errors import NotFound, PermissionDenied, RuleViolation
 from registry_desk.resources_path import seed
-from registry_desk.registration import cases
+from registry_desk.registration import intake, queries, recording
 from registry_desk.registration.prefill import accept_prefilled, prefill
 from registry_desk.demo.demo_contracts import make_demo_bank_contract, push_demo_bank_documents
 from registry_desk.documents.bank_document_pdf import render_bank_document
@@ -197,9 +197,9 @@ def test_materials_that_a_seal_cannot_replace_are_refused(demo, cancellation, se
 def test_no_sealed_material_after_recording(demo, cancellation, sealed, trust):
     summary, p = cancellation
     for code in ("application", "identity", "proof_certificate", "extinction_proof"):
-        cases.receive_material(demo, CLERK, summary.case_number, code, "paper")
-    cases.record_case(demo, REGISTRAR, summary.case_number, now=MONDAY + timedelta(hours=1))
-    assert cases.get_case(demo, CLERK, summary.case_number).status is CaseStatus.ISSUED
+        intake.receive_material(demo, CLERK, summary.case_number, code, "paper")
+    recording.record_case(demo, REGISTRAR, summary.case_number, now=MONDAY + timedelta(hours=1))
+    assert queries.get_case(demo, CLERK, summary.case_number).status is CaseStatus.ISSUED
     pdf = sealed(p, "bank-hh", "extinction_proof")
     with pytest.raises(RuleViolation, match="不能再提交材料"):
         attach_sealed_document(demo, CLERK, summary.case_number, "extinction_proof", pdf, trust=trust)

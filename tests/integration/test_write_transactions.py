@@ -11,8 +11,9 @@ from sqlalchemy import func, select, text
 
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.kernel import audit
-from registry_desk.registration import cases
+from registry_desk.registration import intake, payment_status, recording
 from registry_desk.storage.database import Database, DatabaseUnavailable
+from registry_desk.storage.register import recording as recording_sql
 from registry_desk.storage.tables import Case, Certificate, Right, Sequence, Unit
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import (
@@ -49,8 +50,8 @@ def _state(db: Database, number: str) -> tuple[Any, ...]:
 
 
 def _accepted_transfer(db: Database, reg: Any) -> str:
-    number = cases.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
-    cases.confirm_payment(db, CASHIER, number, now=MONDAY)
+    number = intake.accept_case(db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    payment_status.confirm_payment(db, CASHIER, number, now=MONDAY)
     return number
 
 
@@ -65,12 +66,12 @@ def test_a_recording_that_fails_after_its_writes_saves_nothing_and_skips_no_numb
     with monkeypatch.context() as patched:
         patched.setattr(audit, "append", broken)  # after the new right, the ended one and the number
         with pytest.raises(RuntimeError, match="audit store failed"):
-            cases.record_case(db, REGISTRAR, number, now=MONDAY)
+            recording.record_case(db, REGISTRAR, number, now=MONDAY)
     assert _state(db, number) == before
     assert before[0] is CaseStatus.IN_REVIEW
 
     # The next attempt gets the number the failed one had drawn: rolled back, so never skipped.
-    result = cases.record_case(db, REGISTRAR, number, now=MONDAY)
+    result = recording.record_case(db, REGISTRAR, number, now=MONDAY)
     assert result.status is CaseStatus.RECORDED
     with db.unit_of_work(write=False) as uow:
         (seq,) = uow.session.scalars(
@@ -100,7 +101,7 @@ def test_a_server_lost_in_the_middle_of_a_recording_is_a_chinese_refusal_and_not
     reg = build_register(db)
     number = _accepted_transfer(db, reg)
     before = _state(db, number)
-    real = cases._locked_case_row
+    real = recording_sql.lock_case_for_recording
 
     def lose_the_server(sql: Any, case_number: str) -> Any:
         found = real(sql, case_number)  # the unit and the case are locked; then the server goes away
@@ -108,12 +109,12 @@ def test_a_server_lost_in_the_middle_of_a_recording_is_a_chinese_refusal_and_not
         return found
 
     with monkeypatch.context() as patched:
-        patched.setattr(cases, "_locked_case_row", lose_the_server)
+        patched.setattr(recording_sql, "lock_case_for_recording", lose_the_server)
         with pytest.raises(DatabaseUnavailable, match="数据库不可用或繁忙.*本次操作未保存任何内容"):
-            cases.record_case(db, REGISTRAR, number, now=MONDAY)
+            recording.record_case(db, REGISTRAR, number, now=MONDAY)
     assert _state(db, number) == before
     # The dead connection was dropped from the pool: the registrar simply tries again.
-    assert cases.record_case(db, REGISTRAR, number, now=MONDAY).status is CaseStatus.RECORDED
+    assert recording.record_case(db, REGISTRAR, number, now=MONDAY).status is CaseStatus.RECORDED
 
 
 def test_a_server_lost_under_a_session_unit_of_work_is_a_chinese_refusal(postgres_db):

@@ -22,7 +22,7 @@ from registry_desk.documents.qr import qr_png
 from registry_desk.domain.cases import IntakeRequest, NoticeTerms, PartyInput
 from registry_desk.domain.codes import AdvanceNoticeKind, IdType, PartyRole, Role
 from registry_desk.domain.identifiers import resident_id_check_char
-from registry_desk.registration import cases
+from registry_desk.registration import intake, recording
 from registry_desk.kernel.context import Actor
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
@@ -116,7 +116,7 @@ def _prepare_cases(db: Database, count: int) -> list[str]:
             notice=NoticeTerms(kind=AdvanceNoticeKind.OTHER_PURCHASE),
         )
         try:
-            numbers.append(cases.accept_case(db, CLERK, request, now=NOW).case_number)
+            numbers.append(intake.accept_case(db, CLERK, request, now=NOW).case_number)
         except Exception:  # noqa: BLE001 - a synthetic unit that does not fit is simply skipped
             continue
     return numbers
@@ -162,7 +162,7 @@ def record_figure(work_dir, repeat: int) -> Figure:  # type: ignore[no-untyped-d
         )
 
     def candidate(i: int) -> None:
-        cases.record_case(db, REGISTRAR, numbers[i], now=NOW)
+        recording.record_case(db, REGISTRAR, numbers[i], now=NOW)
 
     return Figure(
         "record a case (register, number, audit) on SQLite",

@@ -21,7 +21,7 @@ from registry_desk.domain.cases import IntakeRequest, PartyInput
 from registry_desk.domain.codes import IdType, PartyRole, Role
 from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.money import Money
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, intake, payment_status, recording
 from registry_desk.demo import demo_data
 from registry_desk.registration import issuing
 from registry_desk.kiosk import paper_stock
@@ -83,10 +83,10 @@ def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[Iden
             materials={code: "paper" for code in TRANSFER_MATERIALS},
             price=Money.yuan(Decimal(500000)),
         )
-        case = cases.accept_case(db, CLERK, request, now=when)
-        cases.confirm_payment(db, CASHIER, case.case_number, now=when)
-        result = cases.record_case(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
-        cases.mark_certificate_ready(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
+        case = intake.accept_case(db, CLERK, request, now=when)
+        payment_status.confirm_payment(db, CASHIER, case.case_number, now=when)
+        result = recording.record_case(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
+        certificates.mark_certificate_ready(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
         who = identify(db, KIOSK, case.case_number, buyer_id)
         ready.append((who, result.issued_certificates[0]))
     paper_stock.load_range(db, ADMIN, "BM0000000001", f"BM{len(ready) + 10:010d}")

@@ -32,7 +32,8 @@ from registry_desk.demo.loadtest.plan import (
 from registry_desk.demo.loadtest.window import _Window
 from registry_desk.domain.payment_orders import OPEN, SETTLED
 from registry_desk.payments.settlement import poll_open_orders
-from registry_desk.registration import cases
+from registry_desk.registration import certificates, recording
+from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import utc_now
 from registry_desk.registration.issuing import centre_kit
@@ -77,7 +78,7 @@ def setup(db: Database, settings: Settings, cases_count: int, *, seed: int = 3) 
     charged = 0
     for plan in make_plans(db, cases_count, seed=seed):
         try:
-            request = build_request(db, desk.clerk, plan, cases.local_date(utc_now()))
+            request = build_request(db, desk.clerk, plan, clock.local_date(utc_now()))
             summary = payment_flow.accept_and_bill(db, desk.clerk, request, desk.channel).summary
         except DomainError:
             continue
@@ -101,11 +102,11 @@ def _work_once(desk: _Window, rng: random.Random) -> bool:
         number, status = rng.choice(waiting)
         try:
             if status is CaseStatus.IN_REVIEW:
-                status = cases.record_case(desk.db, desk.registrar, number).status
+                status = recording.record_case(desk.db, desk.registrar, number).status
             if status is CaseStatus.RECORDED:
-                status = cases.mark_certificate_ready(desk.db, desk.registrar, number).status
+                status = certificates.mark_certificate_ready(desk.db, desk.registrar, number).status
             if status is CaseStatus.CERTIFICATE_READY:
-                cases.issue_certificate(desk.db, desk.clerk, number, "领证人")
+                certificates.issue_certificate(desk.db, desk.clerk, number, "领证人")
         except DomainError:
             pass  # another window got there first; the next step re-reads
     if not settle_first:

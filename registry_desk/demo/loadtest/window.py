@@ -23,7 +23,9 @@ from registry_desk.domain.payment_orders import OPEN
 from registry_desk.payments.local_channel import LocalChannel
 from registry_desk.payments.receipts import ReceiptTools
 from registry_desk.payments.settlement import poll_open_orders
-from registry_desk.registration import cases
+from registry_desk.registration import closing, queries, recording, versioning
+from registry_desk.registration.certificates import issue_certificate, mark_certificate_ready
+from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
 from registry_desk.kernel.context import utc_now
 from registry_desk.registration.issuing import (
@@ -133,7 +135,7 @@ class _Window:
         stage = "预填"
         sealed_before = self.sealed
         try:
-            request = build_request(self.db, self.clerk, plan, cases.local_date(utc_now()))
+            request = build_request(self.db, self.clerk, plan, clock.local_date(utc_now()))
             stage = "受理"
             summary = payment_flow.accept_and_bill(self.db, self.clerk, request, self.channel).summary
             number = summary.case_number
@@ -141,17 +143,17 @@ class _Window:
                 stage = "缴费"
                 self.pay(number)
             stage = "登簿"
-            version = cases.case_version(self.db, self.registrar, number)
-            recorded = cases.record_case(self.db, self.registrar, number, expected_version=version)
+            version = versioning.case_version(self.db, self.registrar, number)
+            recorded = recording.record_case(self.db, self.registrar, number, expected_version=version)
             certificates = recorded.issued_certificates
             if recorded.status is not CaseStatus.ISSUED:
                 stage = "缮证"
                 for cert in certificates:
                     self.print_certificate(cert)
-                cases.mark_certificate_ready(self.db, self.registrar, number)
+                mark_certificate_ready(self.db, self.registrar, number)
                 stage = "发证"
                 receiver = request.with_role(PartyRole.RIGHT_HOLDER)[0].name
-                cases.issue_certificate(self.db, self.clerk, number, receiver)
+                issue_certificate(self.db, self.clerk, number, receiver)
             return Outcome(
                 plan.index,
                 plan.business_type,
@@ -192,12 +194,12 @@ class _Window:
         """A refused case is closed with its reason (驳回 in review, 撤回 before), as the staff would."""
         if not number:
             return
-        status = cases.get_case(self.db, self.registrar, number).status
+        status = queries.get_case(self.db, self.registrar, number).status
         text = f"压力测试：{reason}"[:200]
         if status is CaseStatus.IN_REVIEW:
-            cases.refuse_case(self.db, self.registrar, number, text)
+            closing.refuse_case(self.db, self.registrar, number, text)
         elif status.is_open and status not in (CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY):
-            cases.withdraw_case(self.db, self.clerk, number, text)
+            closing.withdraw_case(self.db, self.clerk, number, text)
 
 
 def _render(view: RightCertificateView | RegistrationProofView, seal_png: bytes) -> bytes:

@@ -47,7 +47,7 @@ from registry_desk.domain.codes import (
     RightType,
 )
 from registry_desk.domain.money import Money, MoneyError
-from registry_desk.registration import cases
+from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
 from registry_desk.registration import prefill
 from registry_desk.registration import register
@@ -95,7 +95,7 @@ class IntakeDialog(PartiesSection, TransferSection, MaterialsSection, Prefilling
         self.tasks = tasks
         self.bus = bus
         self.policy = load_policy()
-        self.today = cases.local_date(utc_now())
+        self.today = clock.local_date(utc_now())
         self.unit = register.unit_register(db, actor, unit_number)
         self.summary: CaseSummary | None = None
         self.receipt_preview: PdfPreviewDialog | None = None  # the first copy (买方联 for a resale)

@@ -3,7 +3,7 @@ parties, its certificates, what a party holds now, and the units the benchmark m
 
 from __future__ import annotations
 
-from registry_desk.registration import cases
+from registry_desk.registration import intake, payment_status, recording
 from registry_desk.storage.kiosk import lookups
 from tests.integration.test_case_helpers import (
     CASHIER,
@@ -46,7 +46,7 @@ def test_what_a_party_holds_now_and_the_units_without_other_rights(any_db):
 
 def test_the_case_with_its_parties_and_its_certificates(any_db):
     reg = build_register(any_db)
-    number = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
+    number = intake.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY).case_number
     with any_db.unit_of_work(write=False) as uow:
         s = uow.session
         case = lookups.case_with_parties(s, number)
@@ -54,8 +54,8 @@ def test_the_case_with_its_parties_and_its_certificates(any_db):
         assert case.unit.unit_number == reg.plain
         assert lookups.case_with_parties(s, "209901010001") is None
         assert lookups.certificates_of_case(s, case.id) == []
-    cases.confirm_payment(any_db, CASHIER, number, now=MONDAY)
-    (issued,) = cases.record_case(any_db, REGISTRAR, number, now=MONDAY).issued_certificates
+    payment_status.confirm_payment(any_db, CASHIER, number, now=MONDAY)
+    (issued,) = recording.record_case(any_db, REGISTRAR, number, now=MONDAY).issued_certificates
     with any_db.unit_of_work(write=False) as uow:
         s = uow.session
         case_id = lookups.case_with_parties(s, number).id

@@ -27,13 +27,13 @@ def test_the_lock_row_is_made_on_first_use_and_kept(any_db):
 
 
 def test_prints_of_a_certificate_oldest_first_and_settings_by_key(any_db):
-    from registry_desk.registration import cases
+    from registry_desk.registration import intake, locking
 
     reg = build_register(any_db)
-    summary = cases.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
+    summary = intake.accept_case(any_db, CLERK, transfer(reg.plain, [WANG], [ZHAO]), now=MONDAY)
     with any_db.unit_of_work() as uow:
         s = uow.session
-        case = cases.locked_case(s, summary.case_number)
+        case = locking.locked_case(s, summary.case_number)
         party_id = case.parties[0].party_id
         for serial, outcome in (("NX0002", PRINT_FAILED), ("NX0003", PRINT_DONE)):
             s.add(
