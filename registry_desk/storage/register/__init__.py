@@ -1,0 +1,1 @@
+"""The register's reads and writes: units, rights, parties, cases, certificates."""
