@@ -67,7 +67,7 @@ from registry_desk.domain.money import Money, MoneyError
 from registry_desk.domain.taxes import full_years
 from registry_desk.registration import cases
 from registry_desk.payments import service as payment_flow
-from registry_desk.registration import prefill
+from registry_desk.registration import prefill, prefill_form
 from registry_desk.registration import register
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
@@ -418,7 +418,7 @@ class IntakeDialog(QDialog):
         self.receipt_previews: list[PdfPreviewDialog] = []
         self.acceptance: payment_flow.Acceptance | None = None
         self._channel: Any = None
-        self.prefilled: prefill.Prefill | None = None
+        self.prefilled: prefill_form.Prefill | None = None
         self.setWindowTitle(self.tr("受理业务 — {unit}").format(unit=unit_number))
 
         # -- unit and type ------------------------------------------------------------------------------
@@ -1247,7 +1247,7 @@ class IntakeDialog(QDialog):
             if item is not None and item.data(Qt.ItemDataRole.UserRole) == code:
                 item.setCheckState(Qt.CheckState.Checked)
 
-    def apply_prefill(self, result: prefill.Prefill) -> None:
+    def apply_prefill(self, result: prefill_form.Prefill) -> None:
         self.prefilled = result
         request = result.request
         sources = {path: source.text for path, source in result.sources.items()}
@@ -1287,13 +1287,13 @@ class IntakeDialog(QDialog):
                 self.cancel_combo.setCurrentIndex(index)
             self.cancel_reason.setCurrentIndex(self.cancel_reason.findData(request.cancellation.reason.value))
             self.cancel_source.set_source(sources.get("cancellation.mortgage"))
-        since = result.display.get(prefill.SELLER_SINCE)
+        since = result.display.get(prefill_form.SELLER_SINCE)
         if since:
             self.seller_since = date.fromisoformat(since)
             self._count_seller_years()
             self.seller_years_source.set_source(
                 self.tr("{source}，持有年限按登簿日期 {since} 计至合同签订日期").format(
-                    source=sources.get(prefill.SELLER_SINCE, ""), since=since
+                    source=sources.get(prefill_form.SELLER_SINCE, ""), since=since
                 )
             )
         self.show_warnings(result.warnings)
@@ -1368,7 +1368,7 @@ class IntakeDialog(QDialog):
             changed="case",
         )
 
-    def _prefill_as_accepted(self, request: IntakeRequest) -> prefill.Prefill | None:
+    def _prefill_as_accepted(self, request: IntakeRequest) -> prefill_form.Prefill | None:
         """The prefill the form started from, with what the clerk changed on it as corrections (so the
         audit trail says where each accepted value came from); None when the form was not prefilled, or was
         prefilled for another unit or business type than the one accepted."""

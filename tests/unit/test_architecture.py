@@ -63,7 +63,6 @@ MODULE_LIMIT, FUNCTION_LIMIT = 800, 120
 OVERSIZE = {
     "registry_desk/kiosk/service.py": 918,
     "registry_desk/registration/cases.py": 1734,
-    "registry_desk/registration/prefill.py": 1356,
     "registry_desk/ui/intake.py": 1446,
     "registry_desk/demo/benchmarks/payment_figures.py:settlement_figure": 127,
     "registry_desk/exemptions/sealed_materials.py:attach_sealed_document": 123,
