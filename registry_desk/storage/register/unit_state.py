@@ -2,9 +2,10 @@
 certificates, its unfinished cases, as the domain's `UnitSnapshot`.
 
 The rules read it on every acceptance and recording (under the unit lock), the prefill on every 免填写, the
-register page on every scan: three indexed statements compiled once (`PreparedRead`) and read straight from
-the driver's cursor into the snapshot. The join repeats the unit on every row and a right on each of its
-parties' rows; each is converted once, when first met, and only the columns it holds (`slice_converter`).
+register page on every scan: three indexed statements (the scan: the first alone, with fewer columns)
+compiled once (`PreparedRead`) and read straight from the driver's cursor into the snapshot. The join repeats
+the unit on every row and a right on each of its parties' rows; each is converted once, when first met, and
+only the columns it holds (`slice_converter`).
 """
 
 from __future__ import annotations
@@ -83,15 +84,16 @@ class _Shape:
         self.party_stop = self.party_start + n_party
         self.by_number = self._read(right_columns, party_columns, Unit.unit_number == bindparam("key"))
         self.by_id = self._read(right_columns, party_columns, Unit.id == bindparam("key"))
-        read = [c.key for c in right_columns]
-        unread = [name for name in _RIGHT_DEFAULTS if name not in read and name not in _SET_HERE]
-        self.right_fields = (*read, *_SET_HERE, *unread)
-        self.right_padding = tuple(_RIGHT_DEFAULTS[name] for name in unread)
-        self.party_fields = tuple(_PARTY_DEFAULTS)
-        self.party_padding = tuple(_PARTY_DEFAULTS.values())[n_party:]
-        assert len(self.right_fields) == len(_RIGHT_DEFAULTS), "every right field read, gathered or padded"
-        assert len(self.party_fields) == n_party + len(self.party_padding), "every party field read or padded"
-        assert MISSING not in (*self.right_padding, *self.party_padding), "an unread field without default"
+        # The fields each snapshot reads from its columns, and the defaults of those it does not read.
+        self.right_fields = tuple(c.key for c in right_columns)
+        self.party_fields = tuple(_PARTY_DEFAULTS)[:n_party]
+        self.right_unread = {
+            name: default
+            for name, default in _RIGHT_DEFAULTS.items()
+            if name not in self.right_fields and name not in ("parties", "certificate_numbers")
+        }
+        self.party_unread = dict(tuple(_PARTY_DEFAULTS.items())[n_party:])
+        assert MISSING not in (*self.right_unread.values(), *self.party_unread.values()), "unread, no default"
 
     @staticmethod
     def _read(right_columns: Any, party_columns: Any, where: ColumnElement[bool]) -> PreparedRead:
@@ -107,7 +109,6 @@ class _Shape:
 
 
 _UNIT_FIELDS = tuple(f.name for f in fields(UnitSnapshot))
-_SET_HERE = ("parties", "certificate_numbers")  # not columns: gathered from the rows and the certificates
 _FULL = _Shape(len(_RIGHT_COLUMNS), len(_PARTY_COLUMNS))
 _SCAN = _Shape(3, 5)  # id, right type, notice kind; a party's ID, name, role and share
 _CERTIFICATES = PreparedRead(
@@ -130,13 +131,15 @@ _OPEN_CASES = PreparedRead(
 _T = TypeVar("_T")
 
 
-def _snapshot(cls: type[_T], names: tuple[str, ...], values: Iterable[Any]) -> _T:
+def _snapshot(cls: type[_T], unread: dict[str, Any], names: tuple[str, ...], values: Iterable[Any]) -> _T:
     """A frozen snapshot from every one of its fields' values, without the generated __init__: setting a
     score of frozen fields one by one (object.__setattr__ each) cost more per right than converting its
     columns did, on the path read on every scan. The snapshots have no __post_init__ and no slots;
     tests/unit/storage/register/test_unit_state.py checks that every field is set."""
     snapshot = object.__new__(cls)
-    snapshot.__dict__.update(zip(names, values))  # each shape's names and values are laid out together
+    state = snapshot.__dict__
+    state.update(unread)
+    state.update(zip(names, values))  # each shape's names and converted columns are laid out together
     return snapshot
 
 
@@ -175,7 +178,7 @@ def read_unit_state(
     unit = read.slice_converter(dialect, 0, right_start)(rows[0][:right_start])
     right_of = read.slice_converter(dialect, right_start, party_start)
     party_of = read.slice_converter(dialect, party_start, party_stop)
-    party_fields, party_padding = shape.party_fields, shape.party_padding
+    party_fields, party_unread = shape.party_fields, shape.party_unread
     columns: dict[int, tuple[Any, ...]] = {}
     parties: dict[int, list[PartySnapshot]] = {}
     for row in rows:
@@ -186,8 +189,8 @@ def read_unit_state(
             columns[right_id] = right_of(row[right_start:party_start])
             parties[right_id] = []
         if row[party_start] is not None:
-            values = (*party_of(row[party_start:party_stop]), *party_padding)
-            parties[right_id].append(_snapshot(PartySnapshot, party_fields, values))
+            values = party_of(row[party_start:party_stop])
+            parties[right_id].append(_snapshot(PartySnapshot, party_unread, party_fields, values))
     certificates: dict[int, list[str]] = {}
     open_cases: tuple[OpenCase, ...] = ()
     if not rights_only:
@@ -200,18 +203,17 @@ def read_unit_state(
             OpenCase(case_number, label(key), status)
             for case_number, key, status in _OPEN_CASES.rows(src, unit_id=unit[0])
         )
-    right_fields, right_padding = shape.right_fields, shape.right_padding
-    rights = tuple(
-        _snapshot(
-            RightSnapshot,
-            right_fields,
-            (*values, tuple(parties[right_id]), tuple(certificates.get(right_id, ())), *right_padding),
-        )
-        for right_id, values in columns.items()
-    )
+    right_fields, right_unread = shape.right_fields, shape.right_unread
+    rights = []
+    for right_id, values in columns.items():
+        right = _snapshot(RightSnapshot, right_unread, right_fields, values)
+        right.__dict__["parties"] = tuple(parties[right_id])
+        right.__dict__["certificate_numbers"] = tuple(certificates.get(right_id, ()))
+        rights.append(right)
     unit_id, number, location, planned_use, building_area = unit
     return _snapshot(
         UnitSnapshot,
+        {},
         _UNIT_FIELDS,
-        (number, location, rights, open_cases, unit_id, planned_use, building_area),
+        (number, location, tuple(rights), open_cases, unit_id, planned_use, building_area),
     )

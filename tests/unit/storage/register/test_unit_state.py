@@ -48,6 +48,10 @@ def _mortgaged_unit(db) -> Unit:
 
 
 def _all_fields_set(snapshot: UnitSnapshot) -> None:
+    # The reader fills the frozen snapshots' __dict__ itself: that is only right while they have neither a
+    # __post_init__ nor slots, and it sets every field.
+    for cls in (UnitSnapshot, RightSnapshot, PartySnapshot):
+        assert not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
     assert set(vars(snapshot)) == {f.name for f in fields(UnitSnapshot)}
     for right in snapshot.rights:
         assert set(vars(right)) == {f.name for f in fields(RightSnapshot)}
