@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 from registry_desk.domain.cases import (
@@ -29,11 +30,13 @@ from registry_desk.domain.codes import (
     CoOwnership,
     IdType,
     MortgageMode,
+    PartyKind,
     PartyRole,
     RightType,
 )
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.domain.identifiers import validate_party_id
+from registry_desk.domain.money import Money
 
 RULE_ONE_CASE = "同一不动产单元同时只能办理一件登记业务"
 RULE_SEIZED = "查封期间不得办理转移、抵押、预告等处分登记"
@@ -57,13 +60,17 @@ RULE_OWNERSHIP = "登记簿 现势所有权"
 
 @dataclass(frozen=True)
 class PartySnapshot:
-    """A party of a right on the register."""
+    """A party of a right on the register, with the contact details of its party record (for the prefill)."""
 
     id_type: IdType
     id_number: str
     name: str
     role: PartyRole
     share: Fraction | None = None
+    kind: PartyKind | None = None
+    address: str | None = None
+    phone: str | None = None
+    legal_rep_name: str | None = None
 
     @property
     def key(self) -> tuple[IdType, str]:
@@ -72,20 +79,29 @@ class PartySnapshot:
 
 @dataclass(frozen=True)
 class RightSnapshot:
-    """A current right or restriction on the unit, as far as the rules need it."""
+    """A current right or restriction on the unit: what the rules check, and the terms the prefill carries
+    over from it (a notice's or a mortgage's contract data, the ownership's 登簿 moment)."""
 
     id: int
     right_type: RightType
     parties: tuple[PartySnapshot, ...]
     notice_kind: AdvanceNoticeKind | None = None
     rank: int | None = None
-    no_transfer: bool = False
+    no_transfer: bool | None = False  # None: the register records no agreement either way
     mortgage_mode: MortgageMode | None = None
     co_ownership: CoOwnership | None = None
     certificate_numbers: tuple[str, ...] = ()
     court: str | None = None
     court_document_no: str | None = None
     notice_lapses_on: date | None = None
+    price: Money | None = None
+    secured_amount: Money | None = None
+    debt_start: date | None = None
+    debt_end: date | None = None
+    guarantee_scope: str | None = None
+    mortgaged_area: Decimal | None = None
+    assessed_value: Money | None = None
+    registered_at: datetime | None = None
 
     @property
     def holders(self) -> tuple[PartySnapshot, ...]:
@@ -94,6 +110,9 @@ class RightSnapshot:
     @property
     def obligors(self) -> tuple[PartySnapshot, ...]:
         return tuple(p for p in self.parties if p.role is PartyRole.OBLIGOR)
+
+    def of_role(self, role: PartyRole) -> tuple[PartySnapshot, ...]:
+        return tuple(p for p in self.parties if p.role is role)
 
     @property
     def label(self) -> str:
@@ -114,12 +133,15 @@ class OpenCase:
 
 @dataclass(frozen=True)
 class UnitSnapshot:
-    """A unit with its current rights and its unfinished cases."""
+    """A unit with its current rights and its unfinished cases (storage/register/unit_state.py reads it)."""
 
     unit_number: str
     location: str
     rights: tuple[RightSnapshot, ...]
     open_cases: tuple[OpenCase, ...] = ()
+    unit_id: int | None = None
+    planned_use: str = ""
+    building_area: Decimal | None = None
 
     def of_type(self, right_type: RightType) -> tuple[RightSnapshot, ...]:
         return tuple(r for r in self.rights if r.right_type is right_type)
@@ -163,11 +185,13 @@ class RulePlan:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def _who(parties: Iterable[PartySnapshot | PartyInput]) -> str:
+def party_names(parties: Iterable[PartySnapshot | PartyInput]) -> str:
+    """The parties' names as a message lists them: 王某、李某."""
     return "、".join(p.name for p in parties)
 
 
-def _keys(parties: Iterable[PartySnapshot | PartyInput]) -> set[tuple[IdType, str]]:
+def party_keys(parties: Iterable[PartySnapshot | PartyInput]) -> set[tuple[IdType, str]]:
+    """Who the parties are: (证件种类, 证件号码), whatever the role or the spelling of the name."""
     return {p.key for p in parties}
 
 
@@ -192,7 +216,7 @@ def lapsed_notices(unit: UnitSnapshot, today: date) -> tuple[RightSnapshot, ...]
 def lapse_warnings(unit: UnitSnapshot, today: date) -> tuple[str, ...]:
     """The 预告登记失效提示 lines of the unit's register page."""
     return tuple(
-        f"预告登记失效提示：{r.label}（{r.reference}，权利人{_who(r.holders)}）已于"
+        f"预告登记失效提示：{r.label}（{r.reference}，权利人{party_names(r.holders)}）已于"
         f"{r.notice_lapses_on:%Y年%m月%d日}届满九十日未申请登记，依民法典第二百二十一条已失效，请核实后办理注销"
         for r in lapsed_notices(unit, today)
     )
@@ -256,7 +280,7 @@ def normalise_parties(business: BusinessType, request: IntakeRequest) -> IntakeR
             )
         if spec.max_count is not None and len(group) > spec.max_count:
             raise RuleViolation(
-                f"{business.label}的{spec.label}只能有{spec.max_count}位，现填写了{len(group)}位：{_who(group)}",
+                f"{business.label}的{spec.label}只能有{spec.max_count}位，现填写了{len(group)}位：{party_names(group)}",
                 rule=RULE_PARTIES,
                 record=checked.unit_number,
             )
@@ -278,14 +302,14 @@ def check_new_holders(
     mode = co_ownership or (CoOwnership.SOLE if len(holders) == 1 else None)
     if mode is None:
         raise RuleViolation(
-            f"权利人有{len(holders)}位（{_who(holders)}），须选择共有方式（共同共有或按份共有）",
+            f"权利人有{len(holders)}位（{party_names(holders)}），须选择共有方式（共同共有或按份共有）",
             rule=RULE_SHARES,
             record=record,
         )
     if mode is CoOwnership.SOLE:
         if len(holders) != 1:
             raise RuleViolation(
-                f"单独所有只能有一位权利人，现填写了{len(holders)}位：{_who(holders)}",
+                f"单独所有只能有一位权利人，现填写了{len(holders)}位：{party_names(holders)}",
                 rule=RULE_SHARES,
                 record=record,
             )
@@ -298,19 +322,19 @@ def check_new_holders(
         return mode
     if len(holders) < 2:
         raise RuleViolation(
-            f"{mode.label}须有两位以上权利人，现只有{_who(holders)}", rule=RULE_SHARES, record=record
+            f"{mode.label}须有两位以上权利人，现只有{party_names(holders)}", rule=RULE_SHARES, record=record
         )
     if mode is CoOwnership.JOINT:
         with_share = [p for p in holders if p.share is not None]
         if with_share:
             raise RuleViolation(
-                f"共同共有不分份额，请删去{_who(with_share)}的份额", rule=RULE_SHARES, record=record
+                f"共同共有不分份额，请删去{party_names(with_share)}的份额", rule=RULE_SHARES, record=record
             )
         return mode
     missing = [p for p in holders if p.share is None]
     if missing:
         raise RuleViolation(
-            f"按份共有须填写每人的份额，{_who(missing)}未填写", rule=RULE_SHARES, record=record
+            f"按份共有须填写每人的份额，{party_names(missing)}未填写", rule=RULE_SHARES, record=record
         )
     bad = [p for p in holders if p.share is not None and not Fraction(0) < p.share <= Fraction(1)]
     if bad:
@@ -364,11 +388,13 @@ def check_not_seized(unit: UnitSnapshot, business_label: str) -> None:
         )
 
 
-def _require_ownership(unit: UnitSnapshot, business_label: str) -> RightSnapshot:
+def require_ownership(unit: UnitSnapshot, business_label: str, *, doing: str = "办理") -> RightSnapshot:
+    """The unit's current ownership with its holders; refused without one. `doing` is what cannot be done
+    ("办理" at intake and recording, "预填" for the prefill)."""
     ownership = unit.ownership
     if ownership is None or not ownership.holders:
         raise RuleViolation(
-            f"单元 {unit.unit_number} 在登记簿上没有现势的房屋所有权，不能办理{business_label}",
+            f"单元 {unit.unit_number} 在登记簿上没有现势的房屋所有权，不能{doing}{business_label}",
             rule=RULE_OWNERSHIP,
             record=unit.unit_number,
         )
@@ -379,22 +405,22 @@ def _require_all_owners(
     unit: UnitSnapshot, parties: tuple[PartyInput, ...], role_label: str, business_label: str
 ) -> RightSnapshot:
     """The parties in `role_label` are exactly the current owners: none missing, no stranger."""
-    ownership = _require_ownership(unit, business_label)
+    ownership = require_ownership(unit, business_label)
     owners = ownership.holders
-    owner_keys = _keys(owners)
+    owner_keys = party_keys(owners)
     strangers = [p for p in parties if p.key not in owner_keys]
     if strangers:
         raise RuleViolation(
             f"{'、'.join(_named(p) for p in strangers)}不是单元 {unit.unit_number} 的现势权利人"
-            f"（登记簿记载的权利人：{_who(owners)}），不能作为{role_label}",
+            f"（登记簿记载的权利人：{party_names(owners)}），不能作为{role_label}",
             rule=RULE_JOINT_APPLICATION,
             record=ownership.reference,
         )
-    absent = [o for o in owners if o.key not in _keys(parties)]
+    absent = [o for o in owners if o.key not in party_keys(parties)]
     if absent:
         raise RuleViolation(
             f"单元 {unit.unit_number} 的共有人{'、'.join(_named(o) for o in absent)}未作为{role_label}申请："
-            f"{business_label}须由全体权利人（{_who(owners)}）共同申请",
+            f"{business_label}须由全体权利人（{party_names(owners)}）共同申请",
             rule=RULE_ALL_CO_OWNERS,
             record=ownership.reference,
         )
@@ -403,7 +429,7 @@ def _require_all_owners(
 
 def _notice_blocks(unit: UnitSnapshot, notice: RightSnapshot, business_label: str) -> RuleViolation:
     return RuleViolation(
-        f"单元 {unit.unit_number} 存在{_who(notice.holders)}的{notice.label}（{notice.reference}），"
+        f"单元 {unit.unit_number} 存在{party_names(notice.holders)}的{notice.label}（{notice.reference}），"
         f"未经预告登记权利人同意不能办理{business_label}",
         rule=RULE_NOTICE,
         record=notice.reference,
@@ -446,13 +472,13 @@ def check_transfer(business: BusinessType, unit: UnitSnapshot, request: IntakeRe
     buyers = request.with_role(PartyRole.RIGHT_HOLDER)
     check_not_seized(unit, business.label)
     ownership = _require_all_owners(unit, sellers, business.role_label(PartyRole.OBLIGOR), business.label)
-    buyer_keys = _keys(buyers)
+    buyer_keys = party_keys(buyers)
     fulfilled: list[RightSnapshot] = []
     for notice in unit.notices:
         kind = notice.notice_kind
-        if kind is not None and not kind.is_mortgage and _keys(notice.holders) <= buyer_keys:
+        if kind is not None and not kind.is_mortgage and party_keys(notice.holders) <= buyer_keys:
             fulfilled.append(notice)  # the buyer's own purchase notice is realised by this transfer
-        elif kind is not None and kind.is_mortgage and _keys(notice.obligors) <= buyer_keys:
+        elif kind is not None and kind.is_mortgage and party_keys(notice.obligors) <= buyer_keys:
             continue  # a mortgage notice on the buyer's future ownership waits for the mortgage registration
         else:
             raise _notice_blocks(unit, notice, business.label)
@@ -460,7 +486,7 @@ def check_transfer(business: BusinessType, unit: UnitSnapshot, request: IntakeRe
         if mortgage.no_transfer:
             raise RuleViolation(
                 f"单元 {unit.unit_number} 的抵押权（{mortgage.reference}，第{mortgage.rank or 1}顺位，"
-                f"抵押权人{_who(mortgage.holders)}）约定禁止转让，抵押期间不能办理{business.label}",
+                f"抵押权人{party_names(mortgage.holders)}）约定禁止转让，抵押期间不能办理{business.label}",
                 rule=RULE_NO_TRANSFER,
                 record=mortgage.reference,
             )
@@ -476,20 +502,21 @@ def check_mortgage_first(business: BusinessType, unit: UnitSnapshot, request: In
     check_not_seized(unit, business.label)
     ownership = _require_all_owners(unit, mortgagors, business.role_label(PartyRole.OBLIGOR), business.label)
     check_mortgage_terms(request.mortgage, unit.unit_number)
-    bank_keys = _keys(banks)
+    bank_keys = party_keys(banks)
     converted: RightSnapshot | None = None
     for notice in unit.notices:
         kind = notice.notice_kind
-        if kind is not None and kind.is_mortgage and _keys(notice.holders) == bank_keys:
+        if kind is not None and kind.is_mortgage and party_keys(notice.holders) == bank_keys:
             converted = converted or notice
-        elif _keys(notice.holders) <= _keys(mortgagors):
+        elif party_keys(notice.holders) <= party_keys(mortgagors):
             continue  # a notice protecting the mortgagors themselves
         else:
             raise _notice_blocks(unit, notice, business.label)
     return RulePlan(ownership_id=ownership.id, rank=next_mortgage_rank(unit), converted_notice=converted)
 
 
-def _find_mortgage(unit: UnitSnapshot, reference: str) -> RightSnapshot:
+def find_mortgage(unit: UnitSnapshot, reference: str) -> RightSnapshot:
+    """The current mortgage named by its 证明 number or its right id; refused when the unit has none such."""
     text = reference.strip()
     wanted_number = str(parse_certificate_number(text)) if looks_like_certificate_number(text) else None
     for mortgage in unit.mortgages:
@@ -512,18 +539,18 @@ def check_mortgage_cancel(business: BusinessType, unit: UnitSnapshot, request: I
             rule=RULE_MORTGAGE_CANCEL,
             record=unit.unit_number,
         )
-    mortgage = _find_mortgage(unit, terms.mortgage)
+    mortgage = find_mortgage(unit, terms.mortgage)
     applicants = request.with_role(PartyRole.RIGHT_HOLDER)
-    strangers = [p for p in applicants if p.key not in _keys(mortgage.holders)]
+    strangers = [p for p in applicants if p.key not in party_keys(mortgage.holders)]
     if strangers:
         raise RuleViolation(
             f"{'、'.join(_named(p) for p in strangers)}不是抵押权（{mortgage.reference}）的抵押权人"
-            f"（登记簿记载：{_who(mortgage.holders)}），不能申请注销",
+            f"（登记簿记载：{party_names(mortgage.holders)}），不能申请注销",
             rule=RULE_MORTGAGE_CANCEL,
             record=mortgage.reference,
         )
     owners = request.with_role(PartyRole.OBLIGOR)
-    wrong = [p for p in owners if p.key not in _keys(mortgage.obligors) | _keys(unit.owners)]
+    wrong = [p for p in owners if p.key not in party_keys(mortgage.obligors) | party_keys(unit.owners)]
     if wrong:
         raise RuleViolation(
             f"{'、'.join(_named(p) for p in wrong)}不是抵押权（{mortgage.reference}）的抵押人",
@@ -542,7 +569,7 @@ def check_advance_notice(business: BusinessType, unit: UnitSnapshot, request: In
     holders = request.with_role(PartyRole.RIGHT_HOLDER)
     obligors = request.with_role(PartyRole.OBLIGOR)
     check_not_seized(unit, label)
-    ownership = _require_ownership(unit, label)
+    ownership = require_ownership(unit, label)
     purchase_holders = {
         p.key
         for n in unit.notices
@@ -554,18 +581,18 @@ def check_advance_notice(business: BusinessType, unit: UnitSnapshot, request: In
         not_bank = [p for p in holders if p.id_type is not IdType.USCC]
         if not_bank or len(holders) != 1:
             raise RuleViolation(
-                f"{label}的权利人须为一家抵押权人（法人，统一社会信用代码），现填写：{_who(holders)}",
+                f"{label}的权利人须为一家抵押权人（法人，统一社会信用代码），现填写：{party_names(holders)}",
                 rule=RULE_NOTICE_PARTIES,
                 record=unit.unit_number,
             )
         # The mortgagor is the owner, or the buyer whose purchase notice stands on the unit (期房按揭).
-        allowed = _keys(ownership.holders) | purchase_holders
-        if not _keys(obligors) <= allowed or not (
-            _keys(obligors) == _keys(ownership.holders) or _keys(obligors) <= purchase_holders
+        allowed = party_keys(ownership.holders) | purchase_holders
+        if not party_keys(obligors) <= allowed or not (
+            party_keys(obligors) == party_keys(ownership.holders) or party_keys(obligors) <= purchase_holders
         ):
             raise RuleViolation(
-                f"{label}的义务人（抵押人）须为单元 {unit.unit_number} 的全体所有权人（{_who(ownership.holders)}），"
-                f"或已办理买卖预告登记的买受人；{_who(obligors)}不符合",
+                f"{label}的义务人（抵押人）须为单元 {unit.unit_number} 的全体所有权人（{party_names(ownership.holders)}），"
+                f"或已办理买卖预告登记的买受人；{party_names(obligors)}不符合",
                 rule=RULE_NOTICE_PARTIES,
                 record=ownership.reference,
             )
@@ -578,7 +605,7 @@ def check_advance_notice(business: BusinessType, unit: UnitSnapshot, request: In
             kind.is_mortgage
             and n_kind is not None
             and not n_kind.is_mortgage
-            and _keys(notice.holders) <= _keys(obligors)
+            and party_keys(notice.holders) <= party_keys(obligors)
         )
         if not protects_mortgagor:
             raise _notice_blocks(unit, notice, label)

@@ -29,7 +29,7 @@ from registry_desk.documents.seal import verify_pdf
 from registry_desk.domain.codes import MortgageMode
 from registry_desk.domain.errors import RuleViolation, ValidationError
 from registry_desk.domain.money import Money, MoneyError
-from registry_desk.registration.prefill import ContractData
+from registry_desk.registration.prefill_form import ContractData
 
 FORMAT = "registry-desk/mortgage-contract-data/1"
 CONTRACT_DATA_FILE = "mortgage-contract-data.json"

@@ -246,7 +246,7 @@ def accept_and_bill(
 ) -> Acceptance:
     """受理 then, right after, the payment orders of a charged case (free cases go straight to 审核).
 
-    `prefilled` (a prefill.Prefill, as `as_accepted(request)` made it) adds the audit event naming where
+    `prefilled` (a prefill_form.Prefill, as `as_accepted(request)` made it) adds the audit event naming where
     each prefilled field came from and what the clerk changed, saved in the acceptance's own transaction.
     The orders follow in a transaction of their own: should that fail, the case stands accepted and the
     window says why the orders are missing (the payment panel makes them later).

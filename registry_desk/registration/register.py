@@ -4,24 +4,37 @@ register page of a unit (current rights, restrictions, history, certificates).""
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
+from operator import attrgetter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Connection, Select, bindparam, literal_column, or_, select
-from sqlalchemy.orm import Session, selectinload
-
 from registry_desk.domain.quote_request import QuotedUnit
 from registry_desk.domain.certificates import looks_like_certificate_number, parse_certificate_number
 from registry_desk.domain.codes import CoOwnership, RightStatus, RightType, Role
 from registry_desk.domain.errors import NotFound
+from registry_desk.domain.rules import UnitSnapshot
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database
-from registry_desk.storage.prepared import PreparedRead
-from registry_desk.storage.tables import Case, Certificate, Party, Right, RightParty, Unit
+from registry_desk.storage.prepared import DriverSource
+from registry_desk.storage.register.register_page import (
+    OwnedUnitRow,
+    case_numbers_of,
+    case_with_unit,
+    cases_of_unit,
+    certificate_with_unit,
+    certificates_of_unit,
+    party_ids_named,
+    rights_of_unit,
+    unit_by_number,
+    units_like,
+    units_of_id_number,
+    units_of_parties,
+)
+from registry_desk.storage.register.unit_state import read_unit_state
+from registry_desk.storage.session import Session
+from registry_desk.storage.tables import Right, RightParty, Unit
 
 READERS = (Role.CLERK, Role.REGISTRAR, Role.CASHIER)
 
@@ -201,35 +214,12 @@ def _right_view(r: Right, case_numbers: dict[int, str]) -> RightView:
 
 
 def load_unit_register(s: Session, unit: Unit) -> UnitRegister:
-    rights = (
-        s.execute(
-            select(Right)
-            .where(Right.unit_id == unit.id)
-            .options(
-                selectinload(Right.parties).selectinload(RightParty.party),
-                selectinload(Right.certificates),
-            )
-            .order_by(Right.registered_at, Right.id)
-        )
-        .scalars()
-        .all()
-    )
+    rights = rights_of_unit(s, unit.id)
     case_ids = {i for r in rights for i in (r.created_by_case_id, r.ended_by_case_id) if i}
-    open_cases = s.execute(
-        select(Case.id, Case.case_number, Case.status).where(Case.unit_id == unit.id)
-    ).all()
-    case_numbers = (
-        dict(s.execute(select(Case.id, Case.case_number).where(Case.id.in_(case_ids))).all())
-        if case_ids
-        else {}
-    )
-    views = [_right_view(r, case_numbers) for r in rights]
-    certs = s.execute(
-        select(Certificate, Party.name)
-        .outerjoin(Party, Party.id == Certificate.holder_party_id)
-        .where(Certificate.unit_id == unit.id)
-        .order_by(Certificate.issued_at)
-    ).all()
+    open_cases = cases_of_unit(s, unit.id)
+    numbers = case_numbers_of(s, case_ids)
+    views = [_right_view(r, numbers) for r in rights]
+    certs = certificates_of_unit(s, unit.id)
     return UnitRegister(
         unit_id=unit.id,
         unit_number=unit.unit_number,
@@ -250,43 +240,13 @@ def unit_register(db: Database, actor: Actor, unit_number: str) -> UnitRegister:
     actor.require(*READERS, operation="查询登记簿")
     number = unit_number.strip().upper()
     with db.unit_of_work(write=False) as uow:
-        unit = uow.session.scalar(select(Unit).where(Unit.unit_number == number))
+        unit = unit_by_number(uow.session, number)
         if unit is None:
             raise NotFound(f"登记簿中没有不动产单元号为 {number} 的单元", rule="单元查询", record=number)
         return load_unit_register(uow.session, unit)
 
 
-# The status is a constant of the schema, written into the SQL so prepared reads bind only the key.
-_CURRENT = literal_column(f"'{RightStatus.CURRENT.value}'")
-
-
-def _owned_units_statement(who: Any) -> Select[Any]:
-    return (
-        select(Unit.unit_number, Unit.location, Right.right_type, Party.name)
-        .join(Right, Right.unit_id == Unit.id)
-        .join(RightParty, RightParty.right_id == Right.id)
-        .join(Party, Party.id == RightParty.party_id)
-        .where(who, Right.status == _CURRENT)
-        .order_by(Unit.unit_number)
-    )
-
-
-@cache
-def _units_of_id_number_read() -> PreparedRead:
-    return PreparedRead(_owned_units_statement(Party.id_number == bindparam("id_number")))
-
-
-def _owned_units(
-    s: Session | Connection, party_ids: Iterable[int] | None = None, *, id_number: str | None = None
-) -> list[SearchHit]:
-    if party_ids is not None:
-        rows = s.execute(_owned_units_statement(RightParty.party_id.in_(list(party_ids)))).all()
-    else:
-        rows = _units_of_id_number_read().rows(s, id_number=id_number)
-    return _hits(rows)
-
-
-def _hits(rows: Iterable[Any]) -> list[SearchHit]:
+def _hits(rows: Iterable[OwnedUnitRow]) -> list[SearchHit]:
     hits: dict[str, SearchHit] = {}
     for number, location, right_type, name in rows:
         if number not in hits:
@@ -298,11 +258,7 @@ def _case_hit(session: Session, case_number: str) -> list[SearchHit]:
     from registry_desk.domain.cases import status_text
     from registry_desk.kernel.business_types import load_policy
 
-    row = session.execute(
-        select(Case.case_number, Case.business_type, Case.status, Unit.unit_number, Unit.location)
-        .join(Unit, Unit.id == Case.unit_id)
-        .where(Case.case_number == case_number)
-    ).first()
+    row = case_with_unit(session, case_number)
     if row is None:
         return []
     number, key, status, unit_number, location = row
@@ -329,15 +285,11 @@ def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[S
         if _CASE_NUMBER.match(q):
             return _case_hit(s, q)
         if _UNIT_NUMBER.match(upper):
-            unit = s.scalar(select(Unit).where(Unit.unit_number == upper))
+            unit = unit_by_number(s, upper)
             return [SearchHit("unit", unit.location, unit.unit_number, unit.unit_number)] if unit else []
         if looks_like_certificate_number(q):
             number = str(parse_certificate_number(q))
-            row = s.execute(
-                select(Certificate, Unit.unit_number, Unit.location)
-                .join(Unit, Unit.id == Certificate.unit_id)
-                .where(Certificate.number == number)
-            ).first()
+            row = certificate_with_unit(s, number)
             if row is None:
                 return []
             cert, unit_number, location = row
@@ -350,17 +302,11 @@ def search(db: Database, actor: Actor, query: str, *, limit: int = 50) -> list[S
                 )
             ]
         if _ID_LIKE.match(upper):
-            return _owned_units(s, id_number=upper)[:limit]
-        party_ids = s.scalars(select(Party.id).where(Party.name == q).limit(limit)).all()
-        hits = _owned_units(s, party_ids) if party_ids else []
+            return _hits(units_of_id_number(s, upper))[:limit]
+        party_ids = party_ids_named(s, q, limit)
+        hits = _hits(units_of_parties(s, party_ids)) if party_ids else []
         if len(hits) < limit and len(q) >= 2:
-            like = f"%{q}%"
-            units = s.execute(
-                select(Unit.unit_number, Unit.location)
-                .where(or_(Unit.location.like(like), Unit.unit_number.like(f"{upper}%")))
-                .order_by(Unit.unit_number)
-                .limit(limit - len(hits))
-            ).all()
+            units = units_like(s, q, upper, limit - len(hits))
             seen = {h.unit_number for h in hits}
             hits += [SearchHit("unit", loc, num, num) for num, loc in units if num not in seen]
         return hits[:limit]
@@ -392,63 +338,45 @@ class UnitCurrent:
         return tuple(r for r in self.rights if r.right_type is not RightType.OWNERSHIP)
 
 
-@cache
-def _unit_current_read() -> PreparedRead:
-    # Built and compiled once: on an indexed 1M-unit table, constructing and executing the expression
-    # through SQLAlchemy cost more than the query itself.
-    return PreparedRead(
-        select(
-            Unit.unit_number,
-            Unit.location,
-            Unit.planned_use,
-            Unit.building_area,
-            Right.id,
-            Right.right_type,
-            Right.notice_kind,
-            Party.name,
-            Party.id_number,
-            RightParty.role,
-            RightParty.share,
+_by_id = attrgetter("id")
+
+
+def _current_lines(unit: UnitSnapshot) -> tuple[CurrentRightLine, ...]:
+    """The unit's current rights, one line per party (a right without parties: one line, no party), by
+    right id, each right's parties in their order on the register."""
+    return tuple(
+        CurrentRightLine(
+            right.id,
+            right.right_type,
+            right.label,
+            party.name if party else "",
+            party.id_number if party else "",
+            party.role.label if party else "",
+            "" if party is None or party.share is None else str(party.share),
         )
-        .select_from(Unit)
-        .outerjoin(Right, (Right.unit_id == Unit.id) & (Right.status == _CURRENT))
-        .outerjoin(RightParty, RightParty.right_id == Right.id)
-        .outerjoin(Party, Party.id == RightParty.party_id)
-        .where(Unit.unit_number == bindparam("number"))
-        .order_by(Right.id, RightParty.position)
+        for right in (sorted(unit.rights, key=_by_id) if len(unit.rights) > 1 else unit.rights)
+        for party in (right.parties or (None,))
     )
 
 
 def unit_current(db: Database, actor: Actor, unit_number: str) -> UnitCurrent:
-    """One indexed query: the unit, its current rights and their parties (the scan-to-screen path)."""
+    """One indexed query: the unit, its current rights and their parties (the scan-to-screen path), read by
+    the register's one reader of a unit's current state."""
     actor.require(*READERS, operation="查询登记簿")
     number = unit_number.strip().upper()
     with db.lookup_raw() as raw:
-        rows = _unit_current_read().rows_on_driver(raw, db.engine.dialect, number=number)
-    if not rows:
+        unit = read_unit_state(DriverSource(raw, db.engine.dialect), unit_number=number, rights_only=True)
+    if unit is None:
         raise NotFound(f"登记簿中没有不动产单元号为 {number} 的单元", rule="单元查询", record=number)
-    first = rows[0]
-    lines = tuple(
-        CurrentRightLine(
-            rid,
-            rtype,
-            kind.label if kind is not None else rtype.label,
-            name or "",
-            id_number or "",
-            role.label if role is not None else "",
-            "" if share is None else str(share),
-        )
-        for (_n, _l, _u, _a, rid, rtype, kind, name, id_number, role, share) in rows
-        if rid is not None
+    assert unit.building_area is not None
+    return UnitCurrent(
+        unit.unit_number, unit.location, unit.planned_use, unit.building_area, _current_lines(unit)
     )
-    return UnitCurrent(first[0], first[1], first[2], first[3], lines)
 
 
 def party_units(db: Database, actor: Actor, id_number: str) -> list[SearchHit]:
     """The units on which the person or organisation with this ID number holds or bears a current right."""
     actor.require(*READERS, operation="查询登记簿")
     with db.lookup_raw() as raw:
-        rows = _units_of_id_number_read().rows_on_driver(
-            raw, db.engine.dialect, id_number=id_number.strip().upper()
-        )
+        rows = units_of_id_number(DriverSource(raw, db.engine.dialect), id_number.strip().upper())
     return _hits(rows)

@@ -32,16 +32,9 @@ from registry_desk.resources_path import seed
 from registry_desk.registration import certificates, intake, payment_status, recording
 from registry_desk.kernel.context import SYSTEM
 from registry_desk.domain.clock import CHINA_TZ
-from registry_desk.registration.prefill import (
-    AREA,
-    LOCATION,
-    SELLER_SINCE,
-    ContractData,
-    accept_prefilled,
-    correct_field,
-    identify,
-    prefill,
-)
+from registry_desk.registration.prefill import accept_prefilled, correct_field, identify, prefill
+from registry_desk.registration.prefill_form import SELLER_SINCE, ContractData
+from registry_desk.registration.prefill_paths import AREA, LOCATION
 from registry_desk.demo.demo_contracts import make_demo_bank_contract
 from registry_desk.exemptions.sealed_materials import attach_sealed_document
 from registry_desk.storage.tables import AuditEvent, Case, Certificate, Party, Right, RightParty, Unit

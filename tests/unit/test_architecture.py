@@ -100,9 +100,7 @@ def test_the_relax_list_only_shrinks(tmp_path):
 # No module over 800 lines, no function over 120. These were over when the rule came in; each may only
 # shrink, and leaves this list once it is within the limit (the test says so). Nothing new joins it.
 MODULE_LIMIT, FUNCTION_LIMIT = 800, 120
-OVERSIZE = {
-    "registry_desk/registration/prefill.py": 1356,
-}
+OVERSIZE = {}
 
 
 def _sizes() -> dict[str, int]:

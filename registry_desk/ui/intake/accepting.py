@@ -8,7 +8,7 @@ from typing import Any
 from registry_desk.domain.cases import CaseSummary, IntakeRequest
 from registry_desk.domain.errors import DomainError
 from registry_desk.payments import service as payment_flow
-from registry_desk.registration import prefill
+from registry_desk.registration import prefill_form
 from registry_desk.ui.pdf_preview import PdfPreviewDialog
 
 
@@ -59,7 +59,7 @@ class Accepting:
             changed="case",
         )
 
-    def _prefill_as_accepted(self, request: IntakeRequest) -> prefill.Prefill | None:
+    def _prefill_as_accepted(self, request: IntakeRequest) -> prefill_form.Prefill | None:
         """The prefill the form started from, with what the clerk changed on it as corrections (so the
         audit trail says where each accepted value came from); None when the form was not prefilled, or was
         prefilled for another unit or business type than the one accepted."""

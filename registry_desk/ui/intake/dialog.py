@@ -49,7 +49,7 @@ from registry_desk.domain.codes import (
 from registry_desk.domain.money import Money, MoneyError
 from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
-from registry_desk.registration import prefill
+from registry_desk.registration import prefill_form
 from registry_desk.registration import register
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
@@ -102,7 +102,7 @@ class IntakeDialog(PartiesSection, TransferSection, MaterialsSection, Prefilling
         self.receipt_previews: list[PdfPreviewDialog] = []
         self.acceptance: payment_flow.Acceptance | None = None
         self._channel: Any = None
-        self.prefilled: prefill.Prefill | None = None
+        self.prefilled: prefill_form.Prefill | None = None
         self.bank_contract: Any = None  # a bank_contracts.BankContract once read and verified
         self.bank_contract_path: Path | None = None
         self.setWindowTitle(self.tr("受理业务 — {unit}").format(unit=unit_number))

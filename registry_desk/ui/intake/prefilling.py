@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from registry_desk.domain.cases import ADVANCE_NOTICE, MORTGAGE_CANCEL, MORTGAGE_FIRST, TRANSFER
 from registry_desk.domain.errors import DomainError
-from registry_desk.registration import prefill
+from registry_desk.registration import prefill, prefill_form
 from registry_desk.ui.intake.fields import SourceLabel
 from registry_desk.ui.intake.parties import PartyTable
 
@@ -115,7 +115,7 @@ class Prefilling:
         self.contract_note.clear()
         self.contract_note.hide()
 
-    def apply_prefill(self, result: prefill.Prefill) -> None:
+    def apply_prefill(self, result: prefill_form.Prefill) -> None:
         self.prefilled = result
         request = result.request
         sources = {path: source.text for path, source in result.sources.items()}
@@ -155,13 +155,13 @@ class Prefilling:
                 self.cancel_combo.setCurrentIndex(index)
             self.cancel_reason.setCurrentIndex(self.cancel_reason.findData(request.cancellation.reason.value))
             self.cancel_source.set_source(sources.get("cancellation.mortgage"))
-        since = result.display.get(prefill.SELLER_SINCE)
+        since = result.display.get(prefill_form.SELLER_SINCE)
         if since:
             self.seller_since = date.fromisoformat(since)
             self._count_seller_years()
             self.seller_years_source.set_source(
                 self.tr("{source}，持有年限按登簿日期 {since} 计至合同签订日期").format(
-                    source=sources.get(prefill.SELLER_SINCE, ""), since=since
+                    source=sources.get(prefill_form.SELLER_SINCE, ""), since=since
                 )
             )
         self.show_warnings(result.warnings)
