@@ -18,7 +18,6 @@ from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
 from registry_desk.domain.payment_orders import (
     OPEN,
-    REVIEW,  # noqa: F401  # lead: remove after rewiring registration (relay)
     SETTLED,
     STATUS_LABELS,
     VOIDED,
@@ -400,10 +399,9 @@ def case_is_paid(source: Session | Driver, case_id: int) -> bool:
     A case with nothing to pay has no orders and is paid; an open, expired, disputed or refunded order
     keeps it unpaid.
     """
-    return not unsettled_orders(source, case_id)
+    return not _unsettled_orders(source, case_id)
 
 
-# lead: remove after rewiring registration (relay): public for registration/cases.py, private after
-def unsettled_orders(source: Session | Driver, case_id: int) -> list[tuple[str, str, Money]]:
+def _unsettled_orders(source: Session | Driver, case_id: int) -> list[tuple[str, str, Money]]:
     """(order number, status, amount) of every order of the case that counts and is not settled."""
     return [row for row in stored.counting_orders_of_case(source, case_id) if row[1] != SETTLED]

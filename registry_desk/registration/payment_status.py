@@ -7,12 +7,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from registry_desk.domain.cases import CaseSummary, check_transition
 from registry_desk.domain.clock import as_utc
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import RuleViolation
+from registry_desk.domain.payment_orders import SETTLED, STATUS_LABELS, VOIDED
 from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
@@ -21,6 +20,7 @@ from registry_desk.registration.queries import business_of, case_summary
 from registry_desk.registration.versioning import check_version, commit_case
 from registry_desk.storage.database import Database
 from registry_desk.storage.driver_sql import Driver
+from registry_desk.storage.ledger import orders as ledger_orders
 from registry_desk.storage.register.recording import CaseColumns
 from registry_desk.storage.session import Session
 from registry_desk.storage.tables import Case
@@ -69,9 +69,6 @@ def confirm_payment(
     a payment that slips through lands on a voided order, which settlement sends to 待人工核查 and
     reconciliation reports, to be refunded. An order under review (a disputed payment) refuses the override.
     """
-    from registry_desk.payments.orders import OPEN, REVIEW, STATUS_LABELS, VOIDED
-    from registry_desk.payments.tables import PaymentOrder
-
     actor.require(Role.CASHIER, operation="确认缴费")
     now = as_utc(now or utc_now())
     policy = load_policy()
@@ -79,11 +76,7 @@ def confirm_payment(
         s = uow.session
         case = locked_case(s, case_number)
         check_version(s, case, expected_version)
-        disputed = s.execute(
-            select(PaymentOrder.order_no, PaymentOrder.status).where(
-                PaymentOrder.case_id == case.id, PaymentOrder.status == REVIEW
-            )
-        ).first()
+        disputed = ledger_orders.disputed_order_of_case(s, case.id)
         if disputed is not None:
             raise RuleViolation(
                 f"业务 {case.case_number} 的缴款单 {disputed[0]}（{STATUS_LABELS.get(disputed[1], disputed[1])}）"
@@ -92,11 +85,7 @@ def confirm_payment(
                 record=disputed[0],
             )
         voided = []
-        for order in s.execute(
-            select(PaymentOrder)
-            .where(PaymentOrder.case_id == case.id, PaymentOrder.status == OPEN)
-            .with_for_update()
-        ).scalars():
+        for order in ledger_orders.lock_open_orders_of_case(s, case.id):
             order.status = VOIDED
             order.live_key = None
             order.voided_at = now
@@ -116,9 +105,7 @@ def confirm_payment(
 
 def refuse_unpaid(source: Session | Driver, case: Case | CaseColumns) -> None:
     """契税法第十条: no registration while the deed tax (and the case's other charges) are unpaid."""
-    from registry_desk.payments.orders import STATUS_LABELS, unsettled_orders
-
-    unpaid = unsettled_orders(source, case.id)
+    unpaid = [row for row in ledger_orders.counting_orders_of_case(source, case.id) if row[1] != SETTLED]
     if not unpaid:
         return
     listed = "、".join(f"{no}（{STATUS_LABELS.get(st, st)}，{amount}元）" for no, st, amount in unpaid)

@@ -5,7 +5,7 @@ Revises: 0005
 Create Date: 2026-11-27
 
 The windows' case list shows the open cases and those accepted or finished in the last days
-(registration/cases.py `list_cases(recent_days=...)`), re-read on every change and every 30 seconds; finding the
+(registration/queries.py `list_cases(recent_days=...)`), re-read on every change and every 30 seconds; finding the
 recently finished ones must not scan a year of cases.
 """
 
