@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from registry_desk.config import Settings
+from registry_desk.config import Settings, redact_url
 from registry_desk.domain.errors import NotFound, ValidationError
 
 CENTRE_SEAL_TEXT = "不动产登记专用章"
@@ -44,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="目录",
         help="另外信任的证书目录（PEM），可多次给出；默认只信任数据目录 keys/trust/ 中的证书",
     )
+    verify.epilog = "给出全局选项 --database-url 时，另查询该登记簿中证书的现状（是否已注销）。"
     verify.set_defaults(func=_verify)
 
 
@@ -158,13 +159,44 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  {FIELD_LABELS.get(key, key)}：{shown}")
     for note in report.notes:
         print(f"提示：{note}")
-    if report.ok:
+    problems = list(report.problems)
+    if args.database_url and report.payload is not None and report.payload.ok:
+        problems.extend(_register_standing(settings, report.payload.fields))
+    if not problems:
         print("结论：验证通过。")
         return 0
     print("结论：验证未通过。")
-    for problem in report.problems:
+    for problem in problems:
         print(f"  ✗ {problem}")
     return 1
+
+
+def _register_standing(settings: Settings, fields: dict) -> list[str]:
+    """Online: the certificate's status in the register now, against the status it was printed with."""
+    from registry_desk.registration.issuing import certificate_standing
+    from registry_desk.storage.database import Database
+
+    number = str(fields.get("number") or "")
+    if not number:
+        return []
+    db = Database(settings.database_url)
+    try:
+        db.check_connection()
+        standing = certificate_standing(db, number)
+    finally:
+        db.dispose()
+    if standing is None:
+        return [f"登记簿中没有证号为 {number} 的证书或证明：本件不是该登记簿签发的"]
+    status, changed_on = standing
+    when = f"（{changed_on}）" if changed_on else ""
+    print(f"登记簿现状：{status.label}{when}（查询 {redact_url(settings.database_url)}）")
+    printed = str(fields.get("status") or "current")
+    if status.value != printed:
+        return [
+            f"登记簿显示证书 {number} 现为“{status.label}”{when}，与本件打印时的状态不同："
+            "本件已不能证明现有权利"
+        ]
+    return []
 
 
 def _yes_no(flag: bool) -> str:

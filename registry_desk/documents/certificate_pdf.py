@@ -65,6 +65,9 @@ class RightCertificateView:
     issuer: str = DEFAULT_ISSUER  # 登记机构
     paper_serial: str | None = None  # 权证印刷序列号 of the blank it is printed on
     ecert_id: str | None = None  # 电子证照标识
+    # A certificate no longer current (已注销) says so on the page: this line under its number and a
+    # watermark across it; None for a current one.
+    status_line: str | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class RegistrationProofView:
     issuer: str = DEFAULT_ISSUER
     paper_serial: str | None = None
     ecert_id: str | None = None
+    status_line: str | None = None  # as on RightCertificateView
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class CertificatePage:
     qr_payload: str
     paper_serial: str | None
     ecert_id: str | None
+    status_line: str | None = None
 
     def printed_fields(self) -> dict[str, str]:
         """Every printed text by the field name a clerk knows, for the glyph check and for tests."""
@@ -111,11 +116,13 @@ class CertificatePage:
             fields["印刷序列号"] = self.paper_serial
         if self.ecert_id is not None:
             fields["电子证照标识"] = self.ecert_id
+        if self.status_line is not None:
+            fields["证书状态"] = self.status_line
         return fields
 
     def text_lines(self) -> list[str]:
         """The texts in drawing order (labels and values), e.g. for a plain-reportlab speed baseline."""
-        lines = [self.title, self.number]
+        lines = [self.title, self.number, *([self.status_line] if self.status_line else [])]
         for row in self.rows:
             lines += [row.label, row.value]
         lines += ["附记", self.notes, "登记机构（章）", self.issuer, self.issued_on_text, "扫码验真"]
@@ -147,6 +154,7 @@ def right_certificate_page(view: RightCertificateView) -> CertificatePage:
         view.qr_payload,
         view.paper_serial,
         view.ecert_id,
+        view.status_line,
     )
 
 
@@ -171,6 +179,7 @@ def registration_proof_page(view: RegistrationProofView) -> CertificatePage:
         view.qr_payload,
         view.paper_serial,
         view.ecert_id,
+        view.status_line,
     )
 
 
@@ -237,6 +246,8 @@ def render_page(page: CertificatePage, *, seal_png: bytes | None = None) -> byte
     bottom = table.draw(canvas, fit.rows, _TABLE_TOP, font, fit.size)
     _draw_notes(canvas, fit, bottom - NOTES_GAP, font)
     _draw_footer(canvas, page, font, seal_png)
+    if page.status_line:
+        _draw_status_watermark(canvas, font)
 
     canvas.showPage()
     canvas.save()
@@ -253,6 +264,28 @@ def _draw_heading(canvas: Canvas, page: CertificatePage, font: str) -> None:
         canvas.drawRightString(
             PAGE_WIDTH - MARGIN, PAGE_HEIGHT - MARGIN + 2, f"印刷序列号：{page.paper_serial}"
         )
+    if page.status_line:
+        canvas.saveState()
+        canvas.setFillColorRGB(0.75, 0.0, 0.0)
+        canvas.setFont(font, _SMALL_SIZE + 1)
+        canvas.drawCentredString(PAGE_WIDTH / 2, PAGE_HEIGHT - MARGIN - 28.5 * mm, page.status_line)
+        canvas.restoreState()
+
+
+WATERMARK = "已注销　仅供查档"
+
+
+def _draw_status_watermark(canvas: Canvas, font: str) -> None:
+    # Across the whole page, over the content but translucent, so every field stays legible and no copy of
+    # the page can be mistaken for a certificate in force.
+    canvas.saveState()
+    canvas.setFillColorRGB(0.8, 0.0, 0.0)
+    canvas.setFillAlpha(0.18)
+    canvas.translate(PAGE_WIDTH / 2, PAGE_HEIGHT / 2)
+    canvas.rotate(35)
+    canvas.setFont(font, 54)
+    canvas.drawCentredString(0, -18, WATERMARK)
+    canvas.restoreState()
 
 
 def _draw_notes(canvas: Canvas, fit: _Fit, top: float, font: str) -> None:

@@ -60,7 +60,15 @@ FIELD_LABELS = {
     "area": "面积",
     "ecert_id": "电子证照标识",
     "case_number": "业务号",
+    "status": "证书状态",
+    "status_on": "状态变更日期",
 }
+
+# What offline verification cannot know, said every time it verifies a certificate.
+OFFLINE_LIMIT = (
+    "离线核验只能证明本件打印时的内容与状态，不能知道打印之后的注销、更正或查封；"
+    "确认现状请用 registry-desk verify --database-url … 查询登记簿"
+)
 
 
 @dataclass(frozen=True)
@@ -245,7 +253,37 @@ def _printed_forms(key: str, value: Any) -> list[str]:
             forms.append(CertificateKind(text).label)
         except ValueError:
             pass
+    if key == "status":
+        from registry_desk.domain.codes import CertificateStatus
+
+        try:
+            forms = [f"已{CertificateStatus(text).label}"]  # the page must say so, not only carry the code
+        except ValueError:
+            pass
     return [_normalise_text(f) for f in forms]
+
+
+def status_notes(fields: Mapping[str, Any]) -> list[str]:
+    """What a verified certificate's payload says about its status when it was printed."""
+    if "kind" not in fields:
+        return []
+    from registry_desk.domain.codes import CertificateKind, CertificateStatus
+
+    try:
+        kind = CertificateKind(str(fields["kind"])).label
+    except ValueError:
+        kind = "证书"
+    status = fields.get("status")
+    if status is None:
+        stated = f"打印时该{kind}为现势"
+    else:
+        try:
+            label = CertificateStatus(str(status)).label
+        except ValueError:
+            label = str(status)
+        when = f"（{fields['status_on']}）" if fields.get("status_on") else ""
+        stated = f"打印时该{kind}已{label}{when}：本件仅供查档，不能证明现有权利"
+    return [stated, OFFLINE_LIMIT]
 
 
 def payload_mismatches(fields: Mapping[str, Any], document_text: str) -> list[str]:
@@ -452,6 +490,7 @@ def _check_document(pdf: bytes, trust: TrustStore) -> DocumentReport:
             problems.append(payload.problem)
         else:
             problems.extend(payload_mismatches(payload.fields, printed))
+            notes.extend(status_notes(payload.fields))
         overlays = visible_annotations(pdf)
         if overlays:
             problems.append(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import datetime as dt
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,13 +29,14 @@ from registry_desk.documents.certificate_pdf import (
     render_registration_proof,
     render_right_certificate,
 )
+from registry_desk.documents.layout import format_date
 from registry_desk.documents.pki import SealIdentity, TrustStore, create_demo_pki
 from registry_desk.documents.receipt_pdf import AcceptanceReceiptView, PaymentBlock, render_acceptance_receipt
 from registry_desk.documents.seal import PadesSealer
 from registry_desk.documents.seal_image import seal_image_png
 from registry_desk.documents.verification import canonical_fields, make_payload, verify_payload
 from registry_desk.domain.certificates import parse_certificate_number
-from registry_desk.domain.codes import CertificateKind, IdType, Role
+from registry_desk.domain.codes import CertificateKind, CertificateStatus, IdType, Role
 from registry_desk.domain.errors import NotFound, ValidationError
 from registry_desk.domain.identifiers import is_valid_resident_id, mask_resident_id
 from registry_desk.resources_path import seed
@@ -141,16 +143,33 @@ def holder_names(kind: CertificateKind, fields: Mapping[str, Any]) -> list[str]:
 
 
 def payload_fields(cert: Certificate) -> dict[str, Any]:
-    """What the verification payload carries: enough to recognise the certificate, short enough for a QR."""
+    """What the verification payload carries: enough to recognise the certificate, short enough for a QR.
+
+    A certificate no longer current carries its status and the day it changed (a reprint of a cancelled
+    certificate is signed as such): a verifier reads the status at printing time from the seal itself."""
     fields = cert.fields or {}
-    return canonical_fields(
-        {
-            "kind": cert.kind.value,
-            "number": cert.number,
-            "unit_number": str(fields.get("不动产单元号") or cert.unit.unit_number),
-            "holders": holder_names(cert.kind, fields),
-            "issued_on": local_date(cert.issued_at),
-        }
+    signed: dict[str, Any] = {
+        "kind": cert.kind.value,
+        "number": cert.number,
+        "unit_number": str(fields.get("不动产单元号") or cert.unit.unit_number),
+        "holders": holder_names(cert.kind, fields),
+        "issued_on": local_date(cert.issued_at),
+    }
+    if cert.status is not CertificateStatus.CURRENT:
+        signed["status"] = cert.status.value
+        if cert.cancelled_at is not None:
+            signed["status_on"] = local_date(cert.cancelled_at)
+    return canonical_fields(signed)
+
+
+def status_line(cert: Certificate) -> str | None:
+    """The line a certificate no longer current prints under its number (None for a current one)."""
+    if cert.status is CertificateStatus.CURRENT:
+        return None
+    when = f"于{format_date(local_date(cert.cancelled_at))}" if cert.cancelled_at is not None else ""
+    return (
+        f"已{cert.status.label}／仅供查档：本{cert.kind.label}已{when}{cert.status.label}，"
+        "本件为查档补打件，不作为权属证明"
     )
 
 
@@ -177,6 +196,7 @@ def certificate_view(
         "issuer": issuer,
         "paper_serial": cert.paper_serial,
         "ecert_id": cert.ecert_id,
+        "status_line": status_line(cert),
     }
     if cert.kind is CertificateKind.RIGHT_CERTIFICATE:
         return RightCertificateView(
@@ -209,6 +229,18 @@ def load_certificate(session: Session, number: str) -> Certificate:
     if cert is None:
         raise NotFound(f"没有证号为 {wanted} 的证书或证明", rule="按证号打印证书", record=wanted)
     return cert
+
+
+def certificate_standing(db: Database, number: str) -> tuple[CertificateStatus, dt.date | None] | None:
+    """A certificate's status in the register now, and the day it last changed (None if no such number):
+    what `verify --database-url` compares a printed certificate with."""
+    with db.unit_of_work(write=False) as uow:
+        try:
+            cert = load_certificate(uow.session, number)
+        except NotFound:
+            return None
+        changed = local_date(cert.cancelled_at) if cert.cancelled_at is not None else None
+        return cert.status, changed
 
 
 def certificate_payload(fields: dict[str, Any], signer: SealIdentity) -> str:

@@ -3,6 +3,8 @@ verifies offline and stays the same on reprint, and passes `registry-desk verify
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import select
 
@@ -10,7 +12,7 @@ from registry_desk.cli import main
 from registry_desk.documents.pki import create_demo_pki
 from registry_desk.documents.seal import read_payload, verify_pdf
 from registry_desk.documents.verification import check_document, document_text, qr_texts_in, verify_payload
-from registry_desk.domain.codes import Role
+from registry_desk.domain.codes import CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, PermissionDenied
 from registry_desk.registration import issuing
 from registry_desk.kernel.context import SYSTEM, Actor
@@ -163,3 +165,57 @@ def test_a_fresh_data_directory_gets_its_seal_keys_on_first_print(sqlite_db, tmp
     pdf = issuing.certificate_pdf(sqlite_db, SYSTEM, reg.buyer_certificate, settings=settings)
     assert (settings.keys_dir / "seals" / "centre.key.pem").is_file()
     assert check_document(pdf, issuing.centre_kit(settings).trust).ok
+
+
+def test_a_cancelled_certificate_reprints_marked_as_such_on_the_page_and_in_its_seal(env):
+    """Status is never hidden: a reprint of the couple's certificate, cancelled by the transfer, carries
+    已注销／仅供查档 with the date on the page (a line and a watermark) and in the signed payload."""
+    db, settings, reg = env
+    pdf = issuing.certificate_pdf(db, CLERK, reg.couple_certificate, settings=settings)
+    text = document_text(pdf).replace(" ", "").replace("\n", "")
+    assert "已注销／仅供查档：本不动产权证书已于2026年3月3日注销" in text
+    assert "已注销仅供查档" in text.replace("\u3000", "")  # the watermark across the page
+    row = _row(db, reg.couple_certificate)
+    checked = verify_payload(row.qr_payload, issuing.centre_kit(settings).trust)
+    assert (
+        checked.ok and checked.fields["status"] == "cancelled" and checked.fields["status_on"] == "2026-03-03"
+    )
+    report = check_document(pdf, issuing.centre_kit(settings).trust)
+    assert report.ok, report.problems
+    assert any("打印时该不动产权证书已注销（2026-03-03）" in note for note in report.notes)
+    assert any("离线核验只能证明本件打印时的内容与状态" in note for note in report.notes)
+    assert _renders(db, reg.couple_certificate)[-1]["status"] == "cancelled"
+
+
+def test_a_current_certificate_verifies_as_current_at_printing_and_says_what_offline_cannot_know(env):
+    db, settings, reg = env
+    pdf = issuing.certificate_pdf(db, CLERK, reg.buyer_certificate, settings=settings)
+    report = check_document(pdf, issuing.centre_kit(settings).trust)
+    assert report.ok and "已注销" not in document_text(pdf)
+    assert "打印时该不动产权证书为现势" in report.notes and any("--database-url" in n for n in report.notes)
+
+
+def test_verify_online_tells_a_certificate_cancelled_after_it_was_printed(env, tmp_path, capsys):
+    db, settings, reg = env
+    out = tmp_path / "other.pdf"
+    out.write_bytes(issuing.certificate_pdf(db, CLERK, reg.other_certificate, settings=settings))
+    base = ["--data-dir", str(settings.data_dir), "--database-url", str(db.engine.url)]
+    assert main([*base, "verify", str(out)]) == 0
+    assert "登记簿现状：现势" in capsys.readouterr().out
+    with db.unit_of_work() as uow:  # the certificate is cancelled after printing (e.g. by a transfer)
+        row = uow.session.scalar(select(Certificate).where(Certificate.number == reg.other_certificate))
+        row.status, row.cancelled_at = CertificateStatus.CANCELLED, dt.datetime(2026, 4, 1, 2, tzinfo=dt.UTC)
+        uow.commit()
+    try:
+        assert main(["--data-dir", str(settings.data_dir), "verify", str(out)]) == 0  # offline: as printed
+        assert main([*base, "verify", str(out)]) == 1
+        printed = capsys.readouterr().out
+        assert "登记簿现状：注销（2026-04-01）" in printed
+        assert (
+            f"登记簿显示证书 {reg.other_certificate} 现为“注销”" in printed and "结论：验证未通过" in printed
+        )
+    finally:
+        with db.unit_of_work() as uow:
+            row = uow.session.scalar(select(Certificate).where(Certificate.number == reg.other_certificate))
+            row.status, row.cancelled_at = CertificateStatus.CURRENT, None
+            uow.commit()

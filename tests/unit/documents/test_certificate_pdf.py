@@ -176,10 +176,11 @@ def test_every_field_value_is_printed(certificate_pdf: bytes) -> None:
     text = _page_text(certificate_pdf)
     for field in dataclasses.fields(CERTIFICATE):
         value = getattr(CERTIFICATE, field.name)
-        if field.name in ("qr_payload", "issued_on"):
+        if field.name in ("qr_payload", "issued_on", "status_line"):
             continue
         assert _compact(value) in text, field.name
     assert "2026年3月5日" in text
+    assert "已注销" not in text and "仅供查档" not in text  # a current certificate carries no status line
     assert "中卫市自然资源局" in text  # the default 登记机构
     assert "扫码验真" in text
 
@@ -301,3 +302,13 @@ def test_the_forms_own_wording_is_all_in_the_font() -> None:
 
     for page in (right_certificate_page(CERTIFICATE), registration_proof_page(PROOF)):
         assert missing_glyphs("".join(page.text_lines())) == set()
+
+
+def test_a_certificate_no_longer_current_says_so_under_its_number_and_across_the_page() -> None:
+    line = "已注销／仅供查档：本不动产权证书已于2026年4月1日注销，本件为查档补打件，不作为权属证明"
+    pdf = render_right_certificate(dataclasses.replace(CERTIFICATE, status_line=line))
+    text = _page_text(pdf)
+    assert _compact(line) in text
+    assert "已注销仅供查档" in text.replace("\u3000", "")  # the watermark
+    # The title still comes first: a verifier reads the kind from the first line.
+    assert text.startswith("不动产权证书")
