@@ -97,8 +97,22 @@ def test_the_relax_list_only_shrinks(tmp_path):
     )
 
 
-# No module over 800 lines, no function over 120. These were over when the rule came in; each may only
-# shrink, and leaves this list once it is within the limit (the test says so). Nothing new joins it.
+def test_the_unit_tests_mirror_the_package_folder_for_folder():
+    # tests/unit/<room>/<sub>/ holds the tests of registry_desk/<room>/<sub>/: a test is found where its
+    # code is. (tests/unit/test_*.py at the top are about the house as a whole.)
+    unit = ROOT / "tests" / "unit"
+    strays = [
+        folder.relative_to(unit).as_posix()
+        for folder in sorted(unit.rglob("*"))
+        if folder.is_dir()
+        and folder.name != "__pycache__"
+        and not (ROOT / "registry_desk" / folder.relative_to(unit) / "__init__.py").is_file()
+    ]
+    assert strays == [], f"tests/unit folders with no package folder of that name: {strays}"
+
+
+# No module over 800 lines, no function over 120. Modules and functions over the limit when the rule came in
+# were listed here and have all been split since; the list stays empty, nothing joins it.
 MODULE_LIMIT, FUNCTION_LIMIT = 800, 120
 OVERSIZE = {}
 
