@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--units", type=int, default=1_000_000, help="模拟登记簿规模（默认 1000000）")
     p.add_argument("--repeat", type=int, default=200, help="每项重复次数")
     p.add_argument("--only", action="append", default=[], help="只运行名称含此文字的指标（可重复）")
-    p.add_argument("--out", help="把 Markdown 表格另存到此文件")
+    p.add_argument("--out", help="把 Markdown 表格另存到此文件（不覆盖已有文件）")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     p.add_argument("--bench-dir", help="基准数据目录（默认 数据目录/bench）")
     p.set_defaults(func=_bench)
 
@@ -70,6 +71,10 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.storage.database import Database
     from registry_desk.storage.demo.figures import unit_total
 
+    if args.out:  # before the run, not after half an hour of it
+        from registry_desk.commands.output import check_output
+
+        check_output(args.out, settings, force=args.force)
     bench_dir = Path(args.bench_dir) if args.bench_dir else settings.data_dir / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     url = (
@@ -110,6 +115,8 @@ def _bench(args: argparse.Namespace, settings: Settings) -> int:
     text = table(results, context=f"Register: {args.units:,} generated units on {db.engine.dialect.name}.")
     print(text)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from registry_desk.commands.output import write_output
+
+        write_output(args.out, text.encode("utf-8"), settings, force=args.force)
     db.dispose()
     return 0

@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from registry_desk.commands.output import check_output, write_output
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CertificateStatus
 from registry_desk.domain.errors import NotFound, ValidationError
@@ -22,12 +23,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     cert = what.add_parser("certificate", help="按证号打印已登簿的不动产权证书或不动产登记证明（可补打）")
     cert.add_argument("number", help="证号，如 宁(2026)中卫市不动产权第0000001号（全角、半角括号均可）")
-    cert.add_argument("--out", required=True, help="输出的 PDF 文件")
+    cert.add_argument("--out", required=True, help="输出的 PDF 文件（不覆盖已有文件）")
+    cert.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     cert.set_defaults(func=_print_certificate)
 
     receipt = what.add_parser("receipt", help="按业务号打印受理凭证")
     receipt.add_argument("case_number", help="业务号")
-    receipt.add_argument("--out", required=True, help="输出的 PDF 文件")
+    receipt.add_argument("--out", required=True, help="输出的 PDF 文件（不覆盖已有文件）")
+    receipt.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     receipt.set_defaults(func=_print_receipt)
 
     ecert = sub.add_parser("ecert", help="电子证照库：查询、查看、导出、导入电子证照")
@@ -46,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     export = actions.add_parser("export", help="导出电子证照的签章 PDF")
     export.add_argument("ecert_id", help="电子证照标识")
-    export.add_argument("--out", required=True, help="输出的 PDF 文件")
+    export.add_argument("--out", required=True, help="输出的 PDF 文件（不覆盖已有文件）")
+    export.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     export.set_defaults(func=_ecert_export)
 
     imp = actions.add_parser(
@@ -68,13 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     seed.set_defaults(func=_ecert_seed_demo)
 
 
-def _write(out: str, data: bytes) -> Path:
-    path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
+def _write(args: argparse.Namespace, settings: Settings, data: bytes) -> Path:
+    return write_output(args.out, data, settings, force=args.force)
 
 
 def _open_db(settings: Settings):
@@ -87,6 +86,7 @@ def _print_certificate(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.registration import issuing
     from registry_desk.kernel.context import SYSTEM
 
+    check_output(args.out, settings, force=args.force)  # before printing: a print is audited
     db = _open_db(settings)
     try:
         pdf = issuing.certificate_pdf(db, SYSTEM, args.number, settings=settings)
@@ -95,7 +95,7 @@ def _print_certificate(args: argparse.Namespace, settings: Settings) -> int:
             number, kind, status, ecert_id = cert.number, cert.kind, cert.status, cert.ecert_id
     finally:
         db.dispose()
-    path = _write(args.out, pdf)
+    path = _write(args, settings, pdf)
     print(f"已输出{kind.label} {number}：{path}")
     if ecert_id:
         print(f"电子证照标识：{ecert_id}")
@@ -108,12 +108,13 @@ def _print_receipt(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.registration import issuing
     from registry_desk.kernel.context import SYSTEM
 
+    check_output(args.out, settings, force=args.force)  # before printing: a print is audited
     db = _open_db(settings)
     try:
         pdf = issuing.acceptance_receipt_pdf(db, SYSTEM, args.case_number, settings=settings)
     finally:
         db.dispose()
-    path = _write(args.out, pdf)
+    path = _write(args, settings, pdf)
     print(f"已输出受理凭证 {args.case_number.strip()}：{path}")
     return 0
 
@@ -177,7 +178,7 @@ def _ecert_show(args: argparse.Namespace, settings: Settings) -> int:
 def _ecert_export(args: argparse.Namespace, settings: Settings) -> int:
     store = _store(settings)
     rec = store.get(args.ecert_id)
-    path = _write(args.out, store.pdf(rec.ecert_id))
+    path = _write(args, settings, store.pdf(rec.ecert_id))
     print(f"已导出电子证照 {rec.ecert_id}（{rec.number}，{rec.status.label}）：{path}")
     return 0
 

@@ -6,6 +6,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from registry_desk.commands.output import check_output, write_output
 from registry_desk.config import Settings
 from registry_desk.domain.errors import ValidationError
 
@@ -27,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dashboard", help="生成统计看板 PDF（受理办结、时限、税费入库、自助打印）")
     p.add_argument("--from", dest="start", required=True, help="开始日期 YYYY-MM-DD（北京时间）")
     p.add_argument("--to", dest="end", required=True, help="结束日期 YYYY-MM-DD（含）")
-    p.add_argument("--out", required=True, help="输出 PDF 路径")
+    p.add_argument("--out", required=True, help="输出 PDF 路径（不覆盖已有文件）")
+    p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     p.set_defaults(func=_dashboard)
 
 
@@ -100,6 +102,7 @@ def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.operations.dashboard import build_dashboard
 
     start, end = parse_day(args.start, "开始日期"), parse_day(args.end, "结束日期")
+    check_output(args.out, settings, force=args.force)
     db = _open(settings)
     try:
         now = utc_now()
@@ -109,9 +112,7 @@ def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.clock import CHINA_TZ
 
     pdf = render_dashboard_pdf(dashboard, generated_at=now.astimezone(CHINA_TZ))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(pdf)
+    out = write_output(args.out, pdf, settings, force=args.force)
     print(
         f"统计看板已写入 {out}：受理 {dashboard.accepted_total} 件，登簿办结 {dashboard.completed_total} 件，"
         f"逾期 {len(dashboard.overdue)} 件，入国库 {dashboard.account_total('treasury')} 元，"

@@ -7,6 +7,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from registry_desk.commands.output import check_output, write_output
 from registry_desk.config import Settings
 from registry_desk.domain.errors import ValidationError
 
@@ -26,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     statement = actions.add_parser("statement", help="导出某日对账单（CSV）")
     statement.add_argument("--date", required=True, help="日期，例如 2026-03-12")
-    statement.add_argument("--out", required=True, help="输出的 CSV 文件")
+    statement.add_argument("--out", required=True, help="输出的 CSV 文件（不覆盖已有文件）")
+    statement.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     statement.set_defaults(func=_statement)
 
     notify = actions.add_parser("notify", help="生成某订单的签名支付通知；加 --deliver 则直接交给本系统入账")
@@ -47,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     contract.add_argument("--maximum", action="store_true", help="最高额抵押（默认一般抵押）")
     contract.add_argument("--no-transfer", action="store_true", help="约定禁止转让抵押财产")
     contract.add_argument("--out", help="输出 PDF（默认数据目录下 bank_inbox/单元号_合同编号.pdf）")
+    contract.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     contract.set_defaults(func=_bank_contract)
 
     payments = sub.add_parser("payments", help="税费同缴：查询入账、电子票据、税费报表")
@@ -55,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     poll.set_defaults(func=_poll)
     receipts = p_actions.add_parser("receipts", help="列出业务件的电子票据，可导出 PDF")
     receipts.add_argument("case_number")
-    receipts.add_argument("--out", help="把 PDF 写入此目录")
+    receipts.add_argument("--out", help="把 PDF 写入此目录（须已存在；不覆盖已有文件）")
+    receipts.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     receipts.set_defaults(func=_receipts)
     report = p_actions.add_parser("report", help="税费报表（按入账记录汇总）")
     report.add_argument("--from", dest="start", required=True, help="起始日期")
@@ -117,8 +121,12 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _statement(args: argparse.Namespace, settings: Settings) -> int:
-    count = _channel(settings).write_statement(_day(args.date), Path(args.out))
-    print(f"已导出 {args.date} 对账单 {count} 笔：{args.out}")
+    from registry_desk.payments.local_channel import statement_csv
+
+    check_output(args.out, settings, force=args.force)
+    rows = _channel(settings).statement(_day(args.date))
+    out = write_output(args.out, statement_csv(rows), settings, force=args.force)
+    print(f"已导出 {args.date} 对账单 {len(rows)} 笔：{out}")
     return 0
 
 
@@ -186,9 +194,9 @@ def _receipts(args: argparse.Namespace, settings: Settings) -> int:
                 )
                 if args.out and r.attachment_id:
                     att = attachment_by_id(uow.session, r.attachment_id)
-                    out = Path(args.out) / att.filename
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    out.write_bytes(att.content)
+                    out = write_output(
+                        str(Path(args.out) / att.filename), att.content, settings, force=args.force
+                    )
                     print(f"  已导出：{out}")
     finally:
         db.dispose()
@@ -266,12 +274,11 @@ def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
         )
     finally:
         db.dispose()
-    out = (
-        Path(args.out)
-        if args.out
-        else settings.bank_inbox_dir / inbox_file_name(args.unit_number.strip(), number)
-    )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(pdf)
+    if args.out:
+        out = Path(args.out)
+    else:  # the program's own inbox folder, made if it is not there yet
+        settings.bank_inbox_dir.mkdir(parents=True, exist_ok=True)
+        out = settings.bank_inbox_dir / inbox_file_name(args.unit_number.strip(), number)
+    out = write_output(str(out), pdf, settings, force=args.force)
     print(f"抵押合同 {number}（单元 {args.unit_number}，{mode.label} {Money.yuan(args.amount)}元）：{out}")
     return 0

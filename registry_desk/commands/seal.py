@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from registry_desk.commands.output import check_output, write_output
 from registry_desk.config import Settings, redact_url
 from registry_desk.domain.errors import NotFound, ValidationError
 
@@ -32,7 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="抵押合同数据（JSON，格式见 exemptions/bank_contracts.py）：核对后嵌入 PDF 再盖章，窗口按 F6 读取",
     )
     sign.add_argument("input", help="待盖章的 PDF")
-    sign.add_argument("output", help="盖章后的 PDF")
+    sign.add_argument("output", help="盖章后的 PDF（不覆盖已有文件）")
+    sign.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     sign.set_defaults(func=_sign)
 
     verify = sub.add_parser("verify", help="离线验证 PDF 的电子签章和验真码")
@@ -89,6 +91,7 @@ def _sign(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.seal_image import seal_image_png
 
     pdf = _read_pdf(args.input)
+    check_output(args.output, settings, force=args.force)
     identity = load_pki(settings.keys_dir).identity(args.org)
     if args.page == 0:
         raise ValidationError("页码从 1 开始，-1 表示最后一页", rule="盖章页码", record=str(args.page))
@@ -99,9 +102,7 @@ def _sign(args: argparse.Namespace, settings: Settings) -> int:
     # Draw first, then sign: the signature must cover the drawn seal.
     stamped = stamp_seal_image(pdf, seal_image_png(identity.name, text), page=page_index)
     sealed = PadesSealer.for_identity(identity).seal(stamped, reason=args.reason, location=args.location)
-    out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(sealed)
+    out = write_output(args.output, sealed, settings, force=args.force)
     print(f"已盖章：{identity.name}（{identity.uscc}），事由：{args.reason}")
     print(f"输出文件：{out}")
     return 0

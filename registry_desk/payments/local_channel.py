@@ -17,6 +17,7 @@ import base64
 import csv
 import hashlib
 import hmac
+import io
 import os
 import random
 import secrets
@@ -418,9 +419,15 @@ class LocalChannel:
 
 
 def write_statement_csv(rows: list[StatementRow], path: Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    """The statement into a file of the channel's own (the command line's `--out` goes through
+    commands/output.py instead)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_bytes(statement_csv(rows))
+
+
+def statement_csv(rows: list[StatementRow]) -> bytes:
+    """The statement as CSV, UTF-8 with BOM (so that spreadsheet programs read it)."""
+    with io.StringIO(newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(STATEMENT_HEADER)
         for row in rows:
@@ -433,3 +440,4 @@ def write_statement_csv(rows: list[StatementRow], path: Path) -> None:
                     row.at.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
                 )
             )
+        return ("\ufeff" + handle.getvalue()).encode("utf-8")

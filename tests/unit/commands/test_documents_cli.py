@@ -42,6 +42,7 @@ def printed_other(installed, tmp_path_factory) -> Path:
 
 def test_print_certificate_with_full_width_brackets_then_verify(installed, tmp_path, capsys):
     data_dir, reg = installed
+    (tmp_path / "sub").mkdir()  # --out creates no directory
     out = tmp_path / "sub" / "buyer.pdf"
     full_width = reg.buyer_certificate.replace("(", "（").replace(")", "）")
     assert run(data_dir, "print", "certificate", full_width, "--out", out) == 0

@@ -210,8 +210,36 @@ def test_a_bank_embeds_its_contract_data_under_its_seal(data_dir, contract, tmp_
     assert read.data.contract_no == "HH-2026-0420" and read.mortgagor_id_numbers == ("640502199001011239",)
 
     # Another bank cannot seal data naming 黄河示范银行 as mortgagee; bad data is refused before sealing.
-    assert run(data_dir, "seal", "sign", "--org", "bank-xb", "--contract-data", json_file, contract, out) == 2
+    assert (
+        run(
+            data_dir,
+            "seal",
+            "sign",
+            "--org",
+            "bank-xb",
+            "--contract-data",
+            json_file,
+            contract,
+            out,
+            "--force",
+        )
+        == 2
+    )
     assert "不是盖章机构" in capsys.readouterr().err
     json_file.write_text(json.dumps({**data, "debt_end": "明年"}, ensure_ascii=False), "utf-8")
-    assert run(data_dir, "seal", "sign", "--org", "bank-hh", "--contract-data", json_file, contract, out) == 2
+    assert (
+        run(
+            data_dir,
+            "seal",
+            "sign",
+            "--org",
+            "bank-hh",
+            "--contract-data",
+            json_file,
+            contract,
+            out,
+            "--force",
+        )
+        == 2
+    )
     assert "数据有误" in capsys.readouterr().err
