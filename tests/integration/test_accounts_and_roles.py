@@ -16,7 +16,7 @@ def test_password_is_stored_only_as_a_hash(sqlite_db):
     users.create_user(sqlite_db, SYSTEM, "clerk1", "受理员", Role.CLERK, "correct horse")
     with sqlite_db.unit_of_work(write=False) as uow:
         stored = uow.session.scalar(select(User.password_hash))
-    assert "correct horse" not in stored and stored.startswith("scrypt$")
+    assert "correct horse" not in stored and stored.startswith("$argon2id$")
     assert users.login(sqlite_db, "clerk1", "correct horse").role is Role.CLERK
 
 

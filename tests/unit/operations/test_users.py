@@ -4,11 +4,16 @@ tested on SQLite and PostgreSQL in tests/unit/storage/hall; the whole path in te
 
 from __future__ import annotations
 
+import base64
+import hashlib
+
 import pytest
+from argon2 import PasswordHasher
 
 from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.kernel.context import Actor
+from registry_desk.kernel.passwords import needs_rehash
 from registry_desk.operations.users import create_user, login, user_count
 from tests.fakes import FakeHall
 
@@ -76,3 +81,56 @@ def test_a_disabled_account_cannot_sign_in(hall):
     hall.users["wang"].active = False
     with pytest.raises(PermissionDenied, match="账户“wang”已停用"):
         login(hall, "wang", "s3cret-pass")
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    stored = hall.users["wang"].password_hash
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert not needs_rehash(stored)
+
+
+def _legacy_scrypt(password: str) -> str:
+    # How accounts were hashed before (scrypt, N=2^14): they still sign in, and are rehashed when they do.
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def test_an_older_hash_signs_in_and_is_replaced_by_todays(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    hall.users["wang"].password_hash = _legacy_scrypt("s3cret-pass")
+    commits = hall.commits
+    assert login(hall, "wang", "s3cret-pass").username == "wang"
+    assert hall.users["wang"].password_hash.startswith("$argon2id$") and hall.commits == commits + 1
+    assert hall.events[-1].action == "user.password_rehashed" and hall.events[-1].actor == "wang"
+    assert login(hall, "wang", "s3cret-pass").username == "wang"
+    assert hall.commits == commits + 1  # a current hash is left alone
+
+
+def test_a_wrong_password_on_an_older_hash_changes_nothing(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    legacy = hall.users["wang"].password_hash = _legacy_scrypt("s3cret-pass")
+    with pytest.raises(PermissionDenied):
+        login(hall, "wang", "wrong-pass")
+    assert hall.users["wang"].password_hash == legacy
+
+
+def test_an_unknown_account_costs_the_same_key_derivation_as_a_wrong_password(hall, monkeypatch):
+    # Counted, not timed (timed tests are noise on shared machines): each answer runs argon2id once.
+    from registry_desk.kernel import passwords
+
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    passwords._unknown_account_hash()  # made once per process, before any answer
+    runs: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # noqa: A002 - argon2's own parameter name
+            runs.append(hash)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(passwords, "_HASHER", Counting(time_cost=2, memory_cost=19456, parallelism=1))
+    for name in ("wang", "nobody"):
+        with pytest.raises(PermissionDenied):
+            login(hall, name, "wrong-pass")
+    assert len(runs) == 2 and all(r.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for r in runs)
