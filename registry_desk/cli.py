@@ -80,6 +80,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # Imported here, not at start-up: the window's cold start does not load SQLAlchemy first.
+        from registry_desk.storage.database import first_line
+        from registry_desk.storage.session import DBAPIError
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        # A damaged file, a server gone, a broken constraint: said in Chinese, naming the database.
+        print(
+            f"错误：数据库 {config.redact_url(settings.database_url)} 出错：{first_line(exc)}；"
+            "本次操作未保存任何内容。数据库文件损坏时请运行 registry-desk check，并从备份恢复",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -56,6 +56,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
         report = check_database(db, audit_chain=not args.skip_audit)
     finally:
         db.dispose()
+    for note in report.notes:
+        print(f"提示：{note}")
     if report.ok:
         print(f"核查通过：{len(report.checked)} 项规则均无问题（" + "；".join(report.checked) + "）。")
         return 0

@@ -31,9 +31,11 @@ from registry_desk.domain.payment_orders import REFUNDED, SETTLED, VOIDED
 from registry_desk.payments.review import RETURNED
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.kernel.numbers import certificate_counter
-from registry_desk.storage.database import Database
+from registry_desk.config import redact_url
+from registry_desk.storage.database import Database, first_line
+from registry_desk.storage.hall import integrity
 from registry_desk.storage.hall import invariants as find
-from registry_desk.storage.session import Session
+from registry_desk.storage.session import DBAPIError, Session
 
 # How many offending records one problem lists by name before saying "and N more".
 SAMPLE = 10
@@ -52,6 +54,7 @@ RULE_CERT_ON_CURRENT_RIGHT = "现势证书须对应现势权利"
 RULE_ONE_OWNERSHIP = "一个不动产单元只有一项现势所有权"
 RULE_SHARES = "按份共有的权利比例之和为1"
 RULE_AUDIT = "审计链完整"
+RULE_STORAGE = "数据库文件完好（SQLite integrity_check／PostgreSQL amcheck）"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class Problem:
 class CheckReport:
     problems: list[Problem] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # the rules that ran, in order
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
 
     @property
     def ok(self) -> bool:
@@ -347,16 +351,45 @@ CHECKS: tuple[tuple[str, Callable[[Session, CheckReport], None]], ...] = (
 
 
 def check_database(db: Database, *, audit_chain: bool = True) -> CheckReport:
-    """Runs every invariant in one read transaction (one consistent snapshot) and then walks the audit chain."""
+    """Runs every invariant in one read transaction (one consistent snapshot) and then walks the audit chain.
+
+    The database's own check of its files comes first: a damaged file is named as such, and a rule whose
+    reading fails on it is reported with the database's error instead of ending the check in a traceback."""
     report = CheckReport()
+    where = redact_url(db.url)
     with db.unit_of_work(write=False) as uow:
+        s = uow.session
+        try:
+            findings, looked = integrity.integrity_findings(s)
+        except DBAPIError as error:
+            findings, looked = [first_line(error)], True
+            s.rollback()
+        report.checked.append(RULE_STORAGE)
+        if not looked:
+            report.notes.append(
+                "PostgreSQL 服务器未安装 amcheck 扩展，未做索引页级校验（CREATE EXTENSION amcheck）"
+            )
+        for finding in findings:
+            report.add(
+                RULE_STORAGE,
+                where,
+                f"数据库文件已损坏：{finding}；请停用并从备份恢复（registry-desk restore）",
+            )
         for rule, check in CHECKS:
-            check(uow.session, report)
+            try:
+                check(s, report)
+            except DBAPIError as error:
+                report.add(rule, where, f"读取时数据库出错，本项未能核查：{first_line(error)}")
+                s.rollback()
             report.checked.append(rule)
     if audit_chain:
-        chain = verify_chain(db)
-        report.checked.append(RULE_AUDIT)
-        if not chain.ok:
-            record = f"审计记录第 {chain.first_bad_seq} 条" if chain.first_bad_seq else "审计链"
-            report.add(RULE_AUDIT, record, chain.problem)
+        try:
+            chain = verify_chain(db)
+        except DBAPIError as error:
+            report.add(RULE_AUDIT, where, f"读取审计链时数据库出错：{first_line(error)}")
+        else:
+            report.checked.append(RULE_AUDIT)
+            if not chain.ok:
+                record = f"审计记录第 {chain.first_bad_seq} 条" if chain.first_bad_seq else "审计链"
+                report.add(RULE_AUDIT, record, chain.problem)
     return report

@@ -64,7 +64,11 @@ def _sql(db: Database, *statements) -> None:
 def test_a_register_worked_through_the_services_passes_every_rule(worked, tmp_path, capsys):
     report = check_database(worked)
     assert report.ok, [str(p) for p in report.problems]
-    assert [rule for rule, _ in invariants.CHECKS] + [invariants.RULE_AUDIT] == report.checked
+    assert [
+        invariants.RULE_STORAGE,
+        *(rule for rule, _ in invariants.CHECKS),
+        invariants.RULE_AUDIT,
+    ] == report.checked
     with worked.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(LedgerEntry.id).limit(1)), "the books were really exercised"
         assert uow.session.scalar(select(Certificate.id).where(Certificate.case_id.is_not(None)).limit(1))
