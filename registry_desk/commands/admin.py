@@ -21,8 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("user", help="账户管理")
     user_sub = p.add_subparsers(dest="user_command", required=True)
-    a = user_sub.add_parser("add", help="新增账户（密码从终端读取）")
+    a = user_sub.add_parser(
+        "add",
+        help="新增账户（密码从终端读取）；已有账户时须由管理员登录（--admin），空库的首个账户须为管理员",
+    )
     a.add_argument("username")
+    a.add_argument("--admin", help="办理此事的管理员用户名（其密码从终端读取）")
     a.add_argument("--name", required=True, help="显示名称")
     a.add_argument("--role", required=True, choices=[r.value for r in Role])
     a.add_argument("--window", help="窗口号")
@@ -63,17 +67,46 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _user_add(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.bootstrap import open_database
-    from registry_desk.kernel.context import SYSTEM
-    from registry_desk.operations.users import create_user
-
-    password = getpass.getpass("密码：")
-    if getpass.getpass("再次输入密码：") != password:
-        print("两次输入的密码不一致")
-        return 2
-    result = open_database(settings)
-    actor = create_user(
-        result.db, SYSTEM, args.username, args.name, Role(args.role), password, window=args.window
+    from registry_desk.domain.errors import PermissionDenied
+    from registry_desk.operations.users import (
+        add_account_signed_in,
+        create_first_administrator,
+        user_count,
     )
+
+    role = Role(args.role)
+    result = open_database(settings)
+    try:
+        first = user_count(result.db) == 0
+        if not first and not args.admin:
+            raise PermissionDenied(
+                "数据库已有账户：新增账户须由管理员登录，请用 --admin 给出管理员用户名",
+                rule="账户管理：新增账户须由管理员办理",
+            )
+        if first and role is not Role.ADMIN:
+            raise PermissionDenied(
+                "空数据库的首个账户须为管理员（--role admin）", rule="账户管理：仅空库的首个管理员无须登录"
+            )
+        admin_password = None if first else getpass.getpass(f"管理员 {args.admin} 的密码：")
+        password = getpass.getpass("新账户的密码：")
+        if getpass.getpass("再次输入新账户的密码：") != password:
+            print("两次输入的密码不一致")
+            return 2
+        if first:
+            actor = create_first_administrator(result.db, args.username, args.name, password)
+        else:
+            assert admin_password is not None
+            actor = add_account_signed_in(
+                result.db,
+                args.admin,
+                admin_password,
+                args.username,
+                args.name,
+                role,
+                password,
+                window=args.window,
+            )
+    finally:
+        result.db.dispose()
     print(f"已创建账户 {actor.username}（{actor.role.label}）")
-    result.db.dispose()
     return 0

@@ -14,7 +14,13 @@ from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.kernel.context import Actor
 from registry_desk.kernel.passwords import needs_rehash
-from registry_desk.operations.users import create_user, login, user_count
+from registry_desk.operations.users import (
+    add_account_signed_in,
+    create_first_administrator,
+    create_user,
+    login,
+    user_count,
+)
 from tests.fakes import FakeHall
 
 ADMIN = Actor(1, "admin", "管理员", Role.ADMIN, None)
@@ -134,3 +140,22 @@ def test_an_unknown_account_costs_the_same_key_derivation_as_a_wrong_password(ha
         with pytest.raises(PermissionDenied):
             login(hall, name, "wrong-pass")
     assert len(runs) == 2 and all(r.startswith("$argon2id$v=19$m=19456,t=2,p=1$") for r in runs)
+
+
+def test_the_first_account_of_an_empty_hall_is_an_administrator_made_without_signing_in(hall):
+    first = create_first_administrator(hall, "root", "系统管理员", "first-admin-pass")
+    assert first.role is Role.ADMIN and hall.events[-1].action == "user.create_first_admin"
+    with pytest.raises(PermissionDenied, match="已有账户"):
+        create_first_administrator(hall, "mallory", "冒充者", "another-pass")
+    assert set(hall.users) == {"root"}
+
+
+def test_later_accounts_need_an_administrator_who_signs_in(hall):
+    create_first_administrator(hall, "root", "系统管理员", "first-admin-pass")
+    made = add_account_signed_in(hall, "root", "first-admin-pass", "wang", "王芳", Role.CLERK, "s3cret-pass")
+    assert made.username == "wang" and hall.events[-1].actor == "root"
+    with pytest.raises(PermissionDenied, match="用户名或密码错误"):
+        add_account_signed_in(hall, "root", "guessed", "eve", "伊芙", Role.ADMIN, "s3cret-pass")
+    with pytest.raises(PermissionDenied):
+        add_account_signed_in(hall, "wang", "s3cret-pass", "eve", "伊芙", Role.ADMIN, "s3cret-pass")
+    assert set(hall.users) == {"root", "wang"}
