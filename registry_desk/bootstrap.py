@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from registry_desk.config import Settings
+from registry_desk.config import Settings, private_dir
 from registry_desk.storage.database import Database, DatabaseUnavailable, first_line, redact_url
 from registry_desk.storage.hall.backup import upgrade_refused
 
@@ -36,6 +36,7 @@ class OpenResult:
 def open_database(settings: Settings, *, seed: Seed | None = None) -> OpenResult:
     """Connects, upgrades the schema (refusing a newer one), then runs `seed` on the database when given.
     Every failure is a DatabaseUnavailable/DomainError with a Chinese message."""
+    private_dir(settings.data_dir)
     db = Database(settings.database_url)
     db.check_connection()
     try:

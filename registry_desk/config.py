@@ -61,3 +61,27 @@ def resolve(
 def redact_url(url: str) -> str:
     """The URL as it may be shown or logged: the password, if any, replaced by ***."""
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+# The register, its backups, e-certificates, keys and the channel's store are for this program's account
+# alone: folders 0700 and files 0600 (on POSIX systems; on Windows the data folder's ACL in the user's profile
+# already keeps other users out).
+PRIVATE_DIR_MODE, PRIVATE_FILE_MODE = 0o700, 0o600
+
+
+def private_dir(path: Path) -> Path:
+    """`path` as a folder only this account can enter (made, with its parents, if missing)."""
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+    if os.name == "posix":
+        os.chmod(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """`path` as a file only this account can read (made empty if missing): before a database library
+    creates it with the default, world-readable mode."""
+    if os.name == "posix":
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+        os.close(fd)
+        os.chmod(path, PRIVATE_FILE_MODE)
+    return path

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from registry_desk.domain.errors import ConflictError, ValidationError
 from registry_desk.storage import migrate
 from registry_desk.storage.hall import backup as sqlite_file
+from registry_desk.config import private_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # A database is ours when it has these tables (besides Alembic's version table).
@@ -131,6 +132,7 @@ def backup_sqlite(database_url: str, out: Path, *, overwrite: bool = False) -> B
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(out.name + ".partial")
     partial.unlink(missing_ok=True)
+    private_file(partial)  # a backup is the whole register: as private as the register itself
     src = sqlite3.connect(str(source), timeout=15)
     try:
         dst = sqlite3.connect(str(partial))

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from registry_desk.domain.errors import ConflictError, NotFound, RuleViolation, ValidationError
 from registry_desk.domain.money import Money
+from registry_desk.config import private_dir, private_file
 from registry_desk.payments.channel import (
     CHINA_TZ,
     KIND_LABELS,
@@ -219,9 +220,8 @@ class LocalChannel:
     name = CHANNEL_NAME
 
     def __init__(self, data_dir: Path) -> None:
-        self.root = Path(data_dir) / "channel"
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.db_path = self.root / "channel.sqlite3"
+        self.root = private_dir(Path(data_dir) / "channel")
+        self.db_path = private_file(self.root / "channel.sqlite3")
         self._key = load_or_create_key(self.root / "channel.key")
         _initialise_store(self.db_path)
 

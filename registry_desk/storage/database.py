@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from registry_desk.config import redact_url
+from registry_desk.config import private_file, redact_url
 from registry_desk.domain.errors import DomainError
 from registry_desk.storage.driver_sql import Driver
 
@@ -62,6 +62,7 @@ class Database:
             path = url.split("///", 1)[1] if "///" in url else ""
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                private_file(Path(path).expanduser())  # SQLite gives its -wal and -shm files the same mode
             kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
         else:
             kwargs["pool_size"] = pool_size

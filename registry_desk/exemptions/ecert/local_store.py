@@ -28,6 +28,7 @@ from registry_desk.domain.codes import CertificateStatus
 from registry_desk.domain.errors import ConflictError, NotFound, ValidationError
 from registry_desk.domain.identifiers import parse_ecert_id
 from registry_desk.exemptions.ecert.records import EcertRecord
+from registry_desk.config import PRIVATE_FILE_MODE, private_dir
 
 INDEX_FILE = "index.sqlite3"
 _SCHEMA = """
@@ -56,7 +57,7 @@ def _normalise_number(number: str) -> str:
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE), "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -75,7 +76,7 @@ class LocalEcertStore:
         self._record_dir = self.folder / "records"
         self._lock = threading.Lock()
         for d in (self.folder, self._pdf_dir, self._record_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
         with self._index() as conn:
             conn.executescript(_SCHEMA)
         self._catch_up_index()
