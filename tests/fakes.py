@@ -44,6 +44,9 @@ class FakeAccounts:
         user.id = max((u.id for u in self.users.values()), default=0) + 1
         self.users[user.username] = user
 
+    def guard_of(self, name_key: str) -> SignInGuard | None:
+        return self.guard(name_key) if name_key in self.guards else None
+
     def guard(self, name_key: str) -> SignInGuard:
         # A copy: changes reach the hall only through save_guard and commit, as a row would.
         kept = self.guards.get(name_key)

@@ -131,39 +131,67 @@ def login(
     now = as_utc(now or utc_now())
     policy = policy or sign_in_policy()
     key = name_key(username)
-    with work(db) as w:
-        guard = w.accounts.guard(key)
+    # Read first, check the password outside any write transaction (argon2id takes tens of milliseconds,
+    # which SQLite's write lock must not wait for), then record the outcome: a clean sign-in writes nothing.
+    with work(db, write=False) as w:
+        seen = w.accounts.guard_of(key)
         user = w.accounts.named(username)
-        about = username[:64] if user is not None else f"未知用户名#{key[:12]}"
-        if guard.locked_until is not None:
-            if as_utc(guard.locked_until) > now:
-                raise _locked(username, guard.locked_until)
-            _unlock(w.trail, guard, about, place, now)
+        if seen is not None and seen.locked_until is not None and as_utc(seen.locked_until) > now:
+            raise _locked(username, seen.locked_until)
         if user is None:
             verify_for_unknown_account(password)
             correct = False
         else:
             correct = verify_password(password, user.password_hash)
-        if not correct:
-            refusal = _count_failure(w.trail, guard, policy, username, about, place, now)
-            w.accounts.save_guard(guard)
-            w.commit()  # the count is kept although the call fails
-            raise refusal
-        assert user is not None
-        if guard.failures or guard.locks or guard.last_failure_at is not None:
-            guard.failures = guard.locks = 0  # a success resets the count and the back-off
-            guard.last_failure_at = None
-            w.accounts.save_guard(guard)
-            w.commit()  # only then: a clean sign-in writes nothing
-        if not user.active:
-            raise PermissionDenied(
-                f"账户“{user.username}”已停用，请联系管理员", rule="登录", record=user.username
-            )
-        signed_in = _actor(user)
-        stale = needs_rehash(user.password_hash)
+        about = username[:64] if user is not None else f"未知用户名#{key[:12]}"
+        dirty = seen is not None and (
+            seen.failures or seen.locks or seen.locked_until is not None or seen.last_failure_at is not None
+        )
+        # What is needed afterwards, read while the rows are at hand.
+        signed_in = _actor(user) if user is not None else None
+        active = user is not None and user.active
+        stale = user is not None and needs_rehash(user.password_hash)
+    if not correct or dirty:
+        _record_attempt(db, key, correct, policy, username, about, place, now)
+    assert signed_in is not None
+    if not active:
+        raise PermissionDenied(
+            f"账户“{signed_in.username}”已停用，请联系管理员", rule="登录", record=signed_in.username
+        )
     if stale:
         _rehash(db, signed_in, password)
     return signed_in
+
+
+def _record_attempt(
+    db: Database | WorkSource,
+    key: str,
+    correct: bool,
+    policy: SignInPolicy,
+    username: str,
+    about: str,
+    place: str,
+    now: datetime,
+) -> None:
+    """Counts a failure (locking the name at the policy's limit) or resets the count after a success, on
+    the guard row held for this transaction, so windows failing at the same moment all count. Raises the
+    refusal of a failure after committing it: the count is kept although the sign-in fails."""
+    with work(db) as w:
+        guard = w.accounts.guard(key)
+        if guard.locked_until is not None:
+            if as_utc(guard.locked_until) > now:
+                raise _locked(username, guard.locked_until)  # locked meanwhile, by another window
+            _unlock(w.trail, guard, about, place, now)
+        if correct:
+            guard.failures = guard.locks = 0  # a success resets the count and the back-off
+            guard.last_failure_at = None
+            w.accounts.save_guard(guard)
+            w.commit()
+            return
+        refusal = _count_failure(w.trail, guard, policy, username, about, place, now)
+        w.accounts.save_guard(guard)
+        w.commit()
+    raise refusal
 
 
 def _locked(username: str, until: datetime) -> PermissionDenied:

@@ -102,6 +102,9 @@ class SqlAccounts:
         self._session.add(user)
         self._session.flush()
 
+    def guard_of(self, name_key: str) -> SignInGuard | None:
+        return guard_of(self._session, name_key)
+
     def guard(self, name_key: str) -> SignInGuard:
         return locked_guard(self._session, name_key)
 
