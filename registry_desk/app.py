@@ -7,6 +7,7 @@ import threading
 from functools import partial
 from pathlib import Path
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -23,6 +24,10 @@ from registry_desk.ui.qt_app import (  # noqa: F401 - also this module's API (te
     refuse_broken_qt,
     shipped_font_family,
 )
+
+if TYPE_CHECKING:
+    from registry_desk.ui.first_admin import FirstAdministratorDialog
+    from registry_desk.ui.login import LoginDialog
 
 EXIT_AFTER_STARTUP = "REGISTRY_DESK_EXIT_AFTER_STARTUP"
 
@@ -85,6 +90,33 @@ class _Opener:
         self._tasks.post(partial(self._arrive, self._on_opened, result))
 
 
+def offer_first_administrator(login: LoginDialog, result: object) -> FirstAdministratorDialog | None:
+    """A production register with no account yet: its first administrator is asked for (over the login,
+    which then waits with the new user name filled in); quitting that dialog quits the program. Nothing is
+    asked of a demo register or of one that has accounts."""
+    if getattr(result, "demo", True) or getattr(result, "accounts", 1) != 0:
+        return None
+    from registry_desk.ui.first_admin import FirstAdministratorDialog
+
+    dialog = FirstAdministratorDialog(result.db, login)  # type: ignore[attr-defined]
+
+    def made() -> None:
+        if dialog.made is not None:
+            login.username.setText(dialog.made.username)
+            login.password.clear()
+            login.password.setFocus()
+            login.show_status(
+                QCoreApplication.translate("App", "已创建管理员“{0}”，请登录").replace(
+                    "{0}", dialog.made.username
+                )
+            )
+
+    dialog.accepted.connect(made)
+    dialog.rejected.connect(login.reject)
+    dialog.open()
+    return dialog
+
+
 def _run(app: QApplication, settings: Settings, demo: bool) -> int:
     from registry_desk.demo.demo_accounts import read_demo_accounts
     from registry_desk.ui.login import LoginDialog
@@ -94,9 +126,12 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
 
     def on_opened(result: object) -> None:
         state["opened"] = result
-        login.set_database(result.db, read_demo_accounts(settings.data_dir) if demo else {})  # type: ignore[attr-defined]
+        opened_demo = demo and getattr(result, "demo", False)  # a production register offers no demo pick
+        login.set_database(result.db, read_demo_accounts(settings.data_dir) if opened_demo else {})  # type: ignore[attr-defined]
         if os.environ.get(EXIT_AFTER_STARTUP) == "ready":
             login.reject()  # the benchmark's second figure: until signing in is possible
+            return
+        offer_first_administrator(login, result)
 
     def on_failed(error: object) -> None:
         state["failed"] = error

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry_desk.kernel.context import Actor
+from registry_desk.storage.hall.tables import SignInGuard
 from registry_desk.storage.tables import User
 
 
@@ -26,8 +27,9 @@ class TrailEvent:
 
 
 class FakeAccounts:
-    def __init__(self, users: dict[str, User]) -> None:
+    def __init__(self, users: dict[str, User], guards: dict[str, SignInGuard] | None = None) -> None:
         self.users = users
+        self.guards = guards if guards is not None else {}
 
     def named(self, username: str) -> User | None:
         return self.users.get(username)
@@ -41,6 +43,27 @@ class FakeAccounts:
     def add(self, user: User) -> None:
         user.id = max((u.id for u in self.users.values()), default=0) + 1
         self.users[user.username] = user
+
+    def guard_of(self, name_key: str) -> SignInGuard | None:
+        return self.guard(name_key) if name_key in self.guards else None
+
+    def guard(self, name_key: str) -> SignInGuard:
+        # A copy: changes reach the hall only through save_guard and commit, as a row would.
+        kept = self.guards.get(name_key)
+        if kept is None:
+            return SignInGuard(
+                name_key=name_key, failures=0, locks=0, locked_until=None, last_failure_at=None
+            )
+        return SignInGuard(
+            name_key=name_key,
+            failures=kept.failures,
+            locks=kept.locks,
+            locked_until=kept.locked_until,
+            last_failure_at=kept.last_failure_at,
+        )
+
+    def save_guard(self, guard: SignInGuard) -> None:
+        self.guards[guard.name_key] = guard
 
 
 class FakeTrail:
@@ -66,7 +89,7 @@ class FakeWork:
         self._hall = hall
         self._write = write
         # The work sees a copy; the hall takes it over on commit (a rollback is dropping the copy).
-        self.accounts = FakeAccounts(dict(hall.users))
+        self.accounts = FakeAccounts(dict(hall.users), dict(hall.guards))
         self.trail = FakeTrail(list(hall.events))
         self.committed = False
 
@@ -74,6 +97,7 @@ class FakeWork:
         if not self._write:
             raise AssertionError("a read-only unit of work cannot commit")
         self._hall.users = self.accounts.users
+        self._hall.guards = self.accounts.guards
         self._hall.events = self.trail.events
         self._hall.commits += 1
         self.committed = True
@@ -84,6 +108,7 @@ class FakeHall:
     """A hall's records in memory: accounts and the audit trail, and how many commits it took."""
 
     users: dict[str, User] = field(default_factory=dict)
+    guards: dict[str, SignInGuard] = field(default_factory=dict)  # by name_key
     events: list[TrailEvent] = field(default_factory=list)
     commits: int = 0
 

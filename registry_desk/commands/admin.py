@@ -10,8 +10,10 @@ from registry_desk.domain.codes import Role
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("init", help="创建或升级数据库；新库默认载入中卫市演示数据")
-    p.add_argument("--no-demo", action="store_true", help="不载入演示数据与演示账户")
+    p = sub.add_parser("init", help="创建或升级数据库；新库默认为演示库并载入中卫市演示数据")
+    p.add_argument(
+        "--no-demo", action="store_true", help="新库为生产登记簿：永不载入演示数据与演示账户（建库时确定）"
+    )
     p.set_defaults(func=_init)
 
     p = sub.add_parser("audit", help="审计留痕")
@@ -38,9 +40,18 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.demo.seed import seed_demo
     from registry_desk.storage import migrate
 
-    result = open_database(settings, seed=None if args.no_demo else seed_demo)
+    result = open_database(settings, seed=None if args.no_demo else seed_demo, demo=not args.no_demo)
     print(f"数据库已就绪（结构版本 {migrate.current_revision(result.db.engine)}）：{result.db!r}")
     print(f"数据目录：{settings.data_dir}")
+    if result.demo:
+        print("本库为演示库（建库时确定，不可更改）。")
+    else:
+        print("本库为生产登记簿（建库时确定，不可更改）：不载入演示数据，不创建演示账户。")
+        if result.accounts == 0:
+            print(
+                "尚无账户：首次启动窗口时将要求设置首个管理员，"
+                "或运行 registry-desk user add <用户名> --name <姓名> --role admin"
+            )
     if result.demo_loaded:
         print("已载入中卫市演示数据。")
     if result.demo_accounts:

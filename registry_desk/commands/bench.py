@@ -52,7 +52,7 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.demo import synthetic
     from registry_desk.bootstrap import open_database
 
-    opened = open_database(settings)
+    opened = open_database(settings, demo=True)  # synthetic units are demo data: a new register is a demo
     t0 = time.perf_counter()
     synthetic.generate(opened.db, args.units, seed=args.seed, progress=_progress)
     print(f"\n已生成 {args.units:,} 个单元，用时 {time.perf_counter() - t0:.1f} 秒：{opened.db!r}")

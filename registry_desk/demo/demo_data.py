@@ -25,6 +25,7 @@ from registry_desk.domain.codes import (
 )
 from registry_desk.domain.errors import ConflictError, ValidationError
 from registry_desk.domain.money import Money
+from registry_desk.demo.register_guard import require_demo_register
 from registry_desk.resources_path import seed
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import SYSTEM
@@ -92,9 +93,11 @@ def is_empty(db: Database) -> bool:
 def load_demo(db: Database, *, path: Path | None = None) -> DemoSummary:
     """Loads the demo register in one transaction and writes one audit event for it.
 
-    Refuses a database that already holds units: the demo must never mix with a real register.
+    Refuses a database that already holds units, and a production register (demo/register_guard.py): the
+    demo must never mix with a real register.
     Parties already present (say the banks, entered by hand) are reused, matched by ID type and number.
     """
+    require_demo_register(db, "载入演示登记簿")
     source = path or seed(DATA_SET)
     data = read_data_set(source)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()

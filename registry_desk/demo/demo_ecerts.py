@@ -4,6 +4,7 @@ use, so that 免提交 can be tried on them without converting them first."""
 from __future__ import annotations
 
 from registry_desk.config import Settings
+from registry_desk.demo.register_guard import require_demo_register
 from registry_desk.domain.codes import RightType
 from registry_desk.exemptions.ecert.publish import SEED_ACTION, PublishReport, publish_certificates
 from registry_desk.exemptions.ecert.records import EcertStore
@@ -30,6 +31,8 @@ def seed_demo_ecerts(
     minutes; run it as a background task after the demo load, pass `limit`, or convert units on demand
     with `backfill_unit_ecerts`. Already-issued ones are skipped, so a second call is quick.
     """
+
+    require_demo_register(db, "生成演示电子证照")
 
     def certificates(session: Session) -> list[Certificate]:
         return demo_certificates(session, limit)

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from registry_desk.demo.demo_accounts import DEMO_ACCOUNTS, DEMO_ACCOUNTS_FILE, read_demo_accounts
+from registry_desk.demo.register_guard import require_demo_register
 from registry_desk.kernel.context import Actor
 from registry_desk.operations.users import create_user
 from registry_desk.storage.database import Database
@@ -16,7 +17,9 @@ from registry_desk.storage.hall.users import username_taken
 
 def ensure_demo_accounts(db: Database, data_dir: Path, actor: Actor) -> dict[str, str]:
     """Creates the demo accounts with random passwords, written (mode 0600) to the data directory only,
-    so no password ever sits in the repository. Returns {username: password} of accounts it made."""
+    so no password ever sits in the repository. Returns {username: password} of accounts it made.
+    Refuses a production register: its accounts are made by its administrators, never from this list."""
+    require_demo_register(db, "创建演示账户")
     made: dict[str, str] = {}
     for username, name, role, window in DEMO_ACCOUNTS:
         with db.unit_of_work(write=False) as uow:

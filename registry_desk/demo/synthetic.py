@@ -21,6 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from registry_desk.demo.register_guard import require_demo_register
 from registry_desk.domain.certificates import format_certificate_number
 from registry_desk.domain.codes import (
     CertificateKind,
@@ -80,6 +81,7 @@ def generate(
     """
     if units < 1 or units > _ID_SPACE // 2:
         raise ValidationError(f"合成单元数量 {units} 超出 1–{_ID_SPACE // 2} 的范围", rule="合成数据规模")
+    require_demo_register(db, "写入合成（模拟）单元")
     generator = _Generator(units, seed, batch_size)
     with db.unit_of_work() as uow:
         generator.prepare(uow.session)

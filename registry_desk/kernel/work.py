@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.database import Database, UnitOfWork
+from registry_desk.storage.hall.tables import SignInGuard
 from registry_desk.storage.hall.users import SqlAccounts
 from registry_desk.storage.tables import User
 
@@ -29,6 +30,15 @@ class Accounts(Protocol):
     def taken(self, username: str) -> bool: ...
     def count(self) -> int: ...
     def add(self, user: User) -> None: ...
+    def guard_of(self, name_key: str) -> SignInGuard | None:
+        """The sign-in guard of a user name as it stands (None for a name never failed), only to read."""
+        ...
+
+    def guard(self, name_key: str) -> SignInGuard:
+        """The sign-in guard of a user name (made at zero if new), held for this unit of work."""
+        ...
+
+    def save_guard(self, guard: SignInGuard) -> None: ...
 
 
 class Trail(Protocol):

@@ -240,10 +240,13 @@ def identify(
 def admin_exit(
     db: Database, kiosk: Actor, username: str, password: str, *, now: datetime | None = None
 ) -> Actor:
-    """An administrator's username and password (checked like a sign-in) let the kiosk close; every try is audited."""
+    """An administrator's username and password (checked like a sign-in) let the kiosk close; every try is audited.
+
+    The check is the window's sign-in, lockout included: failures here and at a window count against the
+    same user name, so the kiosk's exit is no second place to guess an administrator's password."""
     now = utc(now or utc_now())
     try:
-        admin = users.login(db, username, password)
+        admin = users.login(db, username, password, now=now, place="自助终端退出")
         if admin.role is not Role.ADMIN:
             raise PermissionDenied(
                 f"账户“{admin.username}”不是系统管理员，不能退出自助模式",

@@ -47,7 +47,7 @@
 <context>
     <name>AdminExitDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/window.py" line="+77"/>
+        <location filename="../../registry_desk/ui/kiosk/window.py" line="+80"/>
         <source>管理员退出自助模式</source>
         <translation>Administrator: leave kiosk mode</translation>
     </message>
@@ -80,12 +80,17 @@
         <translation>Cannot start</translation>
     </message>
     <message>
-        <location filename="../../registry_desk/app.py" line="+35"/>
+        <location filename="../../registry_desk/app.py" line="+40"/>
         <source>不动产登记一窗受理</source>
         <translation>Real-Estate Registration Counter</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+69"/>
+        <source>已创建管理员“{0}”，请登录</source>
+        <translation>Administrator “{0}” created; please sign in</translation>
+    </message>
+    <message>
+        <location line="+30"/>
         <source>无法打开数据库</source>
         <translation>Cannot open the database</translation>
     </message>
@@ -205,12 +210,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+290"/>
+        <location line="+292"/>
         <source>发证</source>
         <translation>Hand over</translation>
     </message>
     <message>
-        <location line="-289"/>
+        <location line="-291"/>
         <source>收到所选材料</source>
         <translation>Material received</translation>
     </message>
@@ -226,24 +231,24 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+310"/>
+        <location line="+314"/>
         <source>驳回</source>
         <translation>Refuse</translation>
     </message>
     <message>
-        <location line="-309"/>
-        <location line="+313"/>
+        <location line="-313"/>
+        <location line="+317"/>
         <source>撤回</source>
         <translation>Withdraw</translation>
     </message>
     <message>
-        <location line="-312"/>
-        <location line="+316"/>
+        <location line="-316"/>
+        <location line="+320"/>
         <source>不予受理</source>
         <translation>Do not accept</translation>
     </message>
     <message>
-        <location line="-302"/>
+        <location line="-306"/>
         <source>材料与签名（免提交/免盖章）</source>
         <translation>Materials and signatures (e-certificates, e-seals)</translation>
     </message>
@@ -372,12 +377,12 @@ Recording takes effect at once and cannot be undone.</translation>
         <translation>Application materials — {number}</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>领证人姓名（核对身份证件后填写）：</source>
         <translation>Name of the person collecting (check their ID first):</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>驳回（不予登记）的理由，将书面告知申请人：</source>
         <translation>Reason for refusing registration (told to the applicants in writing):</translation>
     </message>
@@ -913,6 +918,64 @@ Please give this log to the system administrator.</translation>
     </message>
 </context>
 <context>
+    <name>FirstAdministratorDialog</name>
+    <message>
+        <location filename="../../registry_desk/ui/first_admin.py" line="+33"/>
+        <source>设置首个管理员 — 不动产登记一窗受理</source>
+        <translation>Set up the first administrator — Real-estate registration desk</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>这是一个新的生产登记簿，尚无任何账户。请设置首个系统管理员；其他账户由管理员登录后新增。演示账户不会在生产登记簿中创建。</source>
+        <translation>This is a new production register with no accounts yet. Set up its first system administrator; further accounts are added by an administrator after signing in. Demo accounts are never created in a production register.</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>用户名</source>
+        <translation>Username</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>密码（至少8位）</source>
+        <translation>Password (at least 8 characters)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>再次输入密码</source>
+        <translation>Repeat the password</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>创建管理员</source>
+        <translation>Create administrator</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>退出</source>
+        <translation>Quit</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>请输入用户名</source>
+        <translation>Enter a user name</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>请输入管理员姓名</source>
+        <translation>Enter the administrator's name</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>两次输入的密码不一致，请再次输入</source>
+        <translation>The two passwords differ; please enter it again</translation>
+    </message>
+</context>
+<context>
     <name>IntakeDialog</name>
     <message>
         <location filename="../../registry_desk/ui/intake/dialog.py" line="+108"/>
@@ -1080,7 +1143,7 @@ Please give this log to the system administrator.</translation>
 <context>
     <name>Kiosk</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/launch.py" line="+69"/>
+        <location filename="../../registry_desk/ui/kiosk/launch.py" line="+70"/>
         <source>不动产登记自助服务</source>
         <translation>Real Estate Registration Self-Service</translation>
     </message>
@@ -1344,7 +1407,7 @@ Please give this log to the system administrator.</translation>
         <translation>Printing, please wait…</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+27"/>
         <source>打印完成，请取走您的证书。
 证号：{number}
 印刷序列号：{serial}</source>
@@ -1439,7 +1502,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../registry_desk/ui/main_window.py" line="+96"/>
+        <location filename="../../registry_desk/ui/main_window.py" line="+97"/>
         <source>不动产登记一窗受理 — 中卫市 — {name}（{role}）</source>
         <translation>Real-Estate Registration Counter — Zhongwei — {name} ({role})</translation>
     </message>
@@ -1568,7 +1631,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>MaterialsPanel</name>
     <message>
-        <location filename="../../registry_desk/ui/materials_panel.py" line="+95"/>
+        <location filename="../../registry_desk/ui/materials_panel.py" line="+96"/>
         <source>材料</source>
         <translation>Material</translation>
     </message>
@@ -1664,7 +1727,7 @@ Paper serial: {serial}</translation>
         <translation>Pushed by the bank: {names} (electronic seals verified)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>“{name}”已收纸质件。</source>
         <translation>“{name}” received on paper.</translation>
     </message>
@@ -2557,7 +2620,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>parent</name>
     <message>
-        <location filename="../../registry_desk/ui/materials_panel.py" line="-324"/>
+        <location filename="../../registry_desk/ui/materials_panel.py" line="-326"/>
         <source>PDF 文件 (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
@@ -14,7 +15,9 @@ from registry_desk.domain.codes import Role
 from registry_desk.domain.errors import PermissionDenied, ValidationError
 from registry_desk.kernel.context import Actor
 from registry_desk.kernel.passwords import needs_rehash
+from registry_desk.kernel.sign_in import SignInPolicy, name_key, sign_in_policy
 from registry_desk.operations.users import (
+    RULE_LOCKOUT,
     add_account_signed_in,
     create_first_administrator,
     create_user,
@@ -159,3 +162,92 @@ def test_later_accounts_need_an_administrator_who_signs_in(hall):
     with pytest.raises(PermissionDenied):
         add_account_signed_in(hall, "wang", "s3cret-pass", "eve", "伊芙", Role.ADMIN, "s3cret-pass")
     assert set(hall.users) == {"root", "wang"}
+
+
+# -- the sign-in lockout -------------------------------------------------------------------------------
+
+STRICT = SignInPolicy(max_failures=3, lock_minutes=(1, 5))
+T0 = datetime(2026, 12, 4, 2, 0, tzinfo=UTC)
+
+
+def _fail(hall, name: str, times: int, at: datetime) -> list[str]:
+    said = []
+    for _ in range(times):
+        with pytest.raises(PermissionDenied) as refused:
+            login(hall, name, "wrong-pass", now=at, policy=STRICT)
+        said.append(str(refused.value))
+    return said
+
+
+def test_repeated_failures_lock_the_account_even_against_the_right_password(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    said = _fail(hall, "wang", 3, T0)
+    assert said[:2] == ["用户名或密码错误（依据：登录）"] * 2
+    assert "已暂时锁定" in said[2] and "2026-12-04 10:01（北京时间）" in said[2] and RULE_LOCKOUT in said[2]
+    with pytest.raises(PermissionDenied, match="已暂时锁定") as locked:
+        login(hall, "wang", "s3cret-pass", now=T0 + timedelta(seconds=59), policy=STRICT)
+    assert locked.value.rule == RULE_LOCKOUT and locked.value.record == "wang"
+    (event,) = [e for e in hall.events if e.action == "user.sign_in_locked"]
+    assert event.record == "wang" and event.after["locks"] == 1
+    assert event.after["locked_until"] == (T0 + timedelta(minutes=1)).isoformat()
+
+
+def test_the_lock_ends_with_an_audited_unlock_and_a_success_resets_the_back_off(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    _fail(hall, "wang", 3, T0)
+    later = T0 + timedelta(minutes=1)
+    assert login(hall, "wang", "s3cret-pass", now=later, policy=STRICT).username == "wang"
+    assert [e.action for e in hall.events[-2:]] == ["user.sign_in_locked", "user.sign_in_unlocked"]
+    (guard,) = hall.guards.values()
+    assert (guard.failures, guard.locks, guard.locked_until) == (0, 0, None)
+    said = _fail(hall, "wang", 3, later)
+    assert "10:02" in said[-1]  # after a success the first step (1 minute) again
+
+
+def test_each_further_lock_lasts_longer_and_the_last_step_repeats(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    moment, lengths = T0, []
+    for _ in range(3):
+        _fail(hall, "wang", 3, moment)
+        (guard,) = hall.guards.values()
+        lengths.append(guard.locked_until - moment)
+        moment = guard.locked_until
+    assert lengths == [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=5)]
+    assert [e.action for e in hall.events].count("user.sign_in_unlocked") == 2
+
+
+def test_a_failure_counted_is_kept_although_the_call_fails(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    _fail(hall, "wang", 2, T0)
+    assert [g.failures for g in hall.guards.values()] == [2]
+    login(hall, "wang", "s3cret-pass", now=T0, policy=STRICT)
+    assert [g.failures for g in hall.guards.values()] == [0]
+
+
+def test_an_unknown_name_locks_exactly_like_an_account_and_is_not_kept(hall):
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    real = _fail(hall, "wang", 4, T0)
+    unknown = _fail(hall, "wan9", 4, T0)
+    assert [s.replace("wan9", "wang") for s in unknown] == real
+    assert all(len(key) == 64 and "wan9" not in key for key in hall.guards)
+    events = [e for e in hall.events if e.action == "user.sign_in_locked"]
+    assert [e.record for e in events] == ["wang", f"未知用户名#{name_key('wan9')[:12]}"]
+
+
+def test_a_locked_name_costs_no_key_derivation(hall, monkeypatch):
+    from registry_desk.operations import users
+
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    _fail(hall, "wang", 3, T0)
+    runs: list[str] = []
+    monkeypatch.setattr(users, "verify_password", lambda *a: runs.append("x") or True)
+    monkeypatch.setattr(users, "verify_for_unknown_account", lambda *a: runs.append("x"))
+    with pytest.raises(PermissionDenied, match="已暂时锁定"):
+        login(hall, "wang", "s3cret-pass", now=T0, policy=STRICT)
+    assert runs == []
+
+
+def test_the_lockout_numbers_are_the_policy_files():
+    assert sign_in_policy() == SignInPolicy(5, (1, 5, 15, 60))
+    with pytest.raises(ValidationError, match="登录失败锁定配置"):
+        SignInPolicy(0, (1,))

@@ -165,3 +165,36 @@ def test_the_accounts_repository_and_the_unit_of_work_save_only_on_commit(any_db
         assert w.accounts.count() == 1 and w.accounts.named("zhao").id is not None
     with any_db.unit_of_work(write=False) as uow:
         assert trail.audit_head(uow.session).last_seq == 1
+
+
+def test_a_sign_in_guard_is_made_at_zero_once_and_kept_when_committed(any_db):
+    with any_db.unit_of_work() as uow:
+        guard = users.locked_guard(uow.session, "k" * 64)
+        assert (guard.failures, guard.locks, guard.locked_until) == (0, 0, None)
+        guard.failures = 2
+        uow.commit()
+    with any_db.unit_of_work() as uow:
+        again = users.locked_guard(uow.session, "k" * 64)  # exists: not made again, nor reset
+        assert again.failures == 2
+        again.locked_until = utc_now()
+        uow.commit()
+    with any_db.unit_of_work() as uow:
+        users.locked_guard(uow.session, "n" * 64)  # made, then rolled back with the work
+    with any_db.unit_of_work(write=False) as uow:
+        kept = users.guard_of(uow.session, "k" * 64)
+        assert kept is not None and kept.failures == 2 and kept.locked_until is not None
+        assert users.guard_of(uow.session, "n" * 64) is None
+
+
+def test_the_register_kind_is_decided_once_and_never_changed(any_db):
+    with any_db.unit_of_work(write=False) as uow:
+        assert users.register_is_demo(uow.session) is None
+        assert not users.register_in_use(uow.session)
+    with any_db.unit_of_work() as uow:
+        assert users.decide_register_kind(uow.session, False, "test", utc_now()) is False
+        uow.commit()
+    with any_db.unit_of_work() as uow:
+        assert users.decide_register_kind(uow.session, True, "test", utc_now()) is False  # stands
+        uow.commit()
+    with any_db.unit_of_work(write=False) as uow:
+        assert users.register_is_demo(uow.session) is False
