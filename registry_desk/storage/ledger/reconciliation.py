@@ -158,3 +158,69 @@ def load_statement_table(session: Session, name: str, rows: Iterable[dict[str, A
     conn = session.connection()
     table.create(conn)
     conn.execute(insert(table), list(rows))
+
+
+def insert_booked_day_plainly(session: Session, case_id: int, rows: list[dict[str, Any]]) -> None:
+    """The reconciliation benchmark's register (demo/benchmarks/payment_figures.py): for each of `rows`
+    (order_no, txn_id, amount, at) a settled order of `case_id`, the channel's settled payment of it and its
+    settlement entry, inserted as they are by three bulk statements (no lines, receipts or audit)."""
+    conn = session.connection()
+    conn.execute(
+        insert(PaymentOrder),
+        [
+            {
+                "order_no": r["order_no"],
+                "case_id": case_id,
+                "side": "buyer",
+                "order_type": 0,
+                "status": "settled",
+                "amount": r["amount"],
+                "channel": "local",
+                "created_at": r["at"],
+                "expires_at": r["at"],
+                "created_by": "benchmark",
+                "channel_txn_id": r["txn_id"],
+                "paid_amount": r["amount"],
+                "paid_at": r["at"],
+                "settled_at": r["at"],
+            }
+            for r in rows
+        ],
+    )
+    numbers = [r["order_no"] for r in rows]
+    ids = dict(
+        conn.execute(
+            select(PaymentOrder.order_no, PaymentOrder.id).where(PaymentOrder.order_no.in_(numbers))
+        ).all()
+    )
+    conn.execute(
+        insert(ChannelTransaction),
+        [
+            {
+                "channel": "local",
+                "txn_id": r["txn_id"],
+                "order_no": r["order_no"],
+                "order_id": ids[r["order_no"]],
+                "amount": r["amount"],
+                "paid_at": r["at"],
+                "received_at": r["at"],
+                "source": "poll",
+                "outcome": "settled",
+            }
+            for r in rows
+        ],
+    )
+    conn.execute(
+        insert(LedgerEntry),
+        [
+            {
+                "kind": SETTLEMENT,
+                "order_id": ids[r["order_no"]],
+                "case_id": case_id,
+                "memo": r["order_no"],
+                "total": r["amount"],
+                "posted_at": r["at"],
+            }
+            for r in rows
+        ],
+    )
