@@ -286,3 +286,35 @@ def test_receipts_a_killed_poll_left_without_pdf_are_reported_then_rendered_by_t
     assert (
         invariants.RULE_RECEIPT_PDF not in check_database(any_db, audit_chain=False, now=LATER).rules_broken()
     )
+
+
+def test_a_refunded_case_passes_and_a_refund_entry_of_another_amount_is_caught(books, channel):
+    from registry_desk.domain.codes import CaseStatus, Role
+    from registry_desk.kernel.context import Actor
+    from registry_desk.payments import refunds
+    from registry_desk.storage.tables import Case
+
+    with books.unit_of_work() as uow:
+        s = uow.session
+        order = _buyer_order(s)
+        order_no = order.order_no
+        case = s.get(Case, order.case_id)
+        case.status = CaseStatus.WITHDRAWN
+        number = case.case_number
+        uow.commit()
+    cashier = Actor(7, "cashier1", "收费员甲", Role.CASHIER, "3号窗口")
+    refunds.refund_case(books, channel, cashier, number, "申请人撤回申请", SETTLED_AT + timedelta(hours=1))
+    produce_missing_receipt_documents(books, now=SETTLED_AT)  # the 冲红 bill
+    assert not (set(_broken(books)) & (NEW_RULES | OLD_BOOK_RULES))
+
+    with books.unit_of_work() as uow:
+        s = uow.session
+        refund = s.execute(
+            select(LedgerEntry).where(
+                LedgerEntry.order_id == _buyer_order(s).id, LedgerEntry.kind == "refund"
+            )
+        ).scalar_one()
+        refund.total = refund.total - Money.yuan("1.00")
+        uow.commit()
+    (problem,) = _broken(books)[invariants.RULE_ORDER_FIGURES_AGREE]
+    assert order_no in problem and "冲销分录合计 10079.00 元" in problem
