@@ -292,8 +292,9 @@ def _check_receipt_documents(s: Session, report: CheckReport) -> None:
         report.add(
             RULE_RECEIPT_PDF,
             "电子票据",
-            f"{late} 张电子票据开具已超过 {int(PDF_GRACE.total_seconds() // 60)} 分钟仍没有 PDF：{_names(names, late)}"
-            "（运行 registry-desk payments poll 或在窗口查询缴费即可补出）",
+            f"{late} 张电子票据开具已超过 {int(PDF_GRACE.total_seconds() // 60)} 分钟仍没有 PDF："
+            + _names([f"{RECEIPT_KINDS.get(k, k)} {n}（业务 {c}）" for k, n, c in names], late)
+            + "（运行 registry-desk payments poll 或在窗口查询缴费即可补出）",
         )
     if young:
         report.notes.append(

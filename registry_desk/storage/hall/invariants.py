@@ -379,10 +379,12 @@ def lines_booked_elsewhere(
     ).all()
 
 
-def receipts_without_pdf(session: Session, issued_before: datetime, limit: int) -> tuple[int, int, list[str]]:
+def receipts_without_pdf(
+    session: Session, issued_before: datetime, limit: int
+) -> tuple[int, int, list[tuple[str, str, str]]]:
     """(how many receipts have no PDF and were issued before `issued_before`, how many without one were
-    issued since, the kind:number of the first `limit` of the former, by id)."""
-    receipts = _table("payment_receipts")
+    issued since, (kind, number, case number) of the first `limit` of the former, by id)."""
+    receipts, cases = _table("payment_receipts"), Case.__table__
     missing = receipts.c.attachment_id.is_(None)
     old = receipts.c.issued_at < issued_before
     late, young = session.execute(
@@ -391,16 +393,14 @@ def receipts_without_pdf(session: Session, issued_before: datetime, limit: int) 
             func.coalesce(func.sum(case((old, 0), else_=1)), 0),
         ).where(missing)
     ).one()
-    names = [
-        f"{kind}:{number}"
-        for kind, number in session.execute(
-            select(receipts.c.kind, receipts.c.number)
-            .where(missing, old)
-            .order_by(receipts.c.id)
-            .limit(limit)
-        )
-    ]
-    return int(late), int(young), names
+    first = session.execute(
+        select(receipts.c.kind, receipts.c.number, cases.c.case_number)
+        .join(cases, cases.c.id == receipts.c.case_id)
+        .where(missing, old)
+        .order_by(receipts.c.id)
+        .limit(limit)
+    ).all()
+    return int(late), int(young), [(kind, number, case_number) for kind, number, case_number in first]
 
 
 # ---------------------------------------------------------------------------------------------------------
