@@ -148,19 +148,17 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _poll(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.payments.receipts import produce_receipt_documents, tools_from_keys
-    from registry_desk.payments.settlement import poll_open_orders
-    from registry_desk.storage.ledger.orders import case_ids_of_orders
+    from registry_desk.payments.receipts import tools_from_keys
+    from registry_desk.payments.service import poll_and_issue
 
     db = _open(settings)
     try:
-        report = poll_open_orders(db, _channel(settings))
+        # Settles what the channel reports paid, renders the receipts of those orders, then every receipt
+        # an earlier, killed run left without its PDF (all of them: this is a one-shot command).
+        result = poll_and_issue(db, _channel(settings), tools_from_keys(settings.keys_dir), backlog=None)
+        report, made = result.report, result.receipts_made
         for outcome in report.outcomes:
             print(f"{outcome.order_no}：{outcome.result}　{outcome.message}")
-        tools = tools_from_keys(settings.keys_dir)
-        with db.unit_of_work(write=False) as uow:
-            case_ids = case_ids_of_orders(uow.session, [o.order_no for o in report.outcomes])
-        made = sum(produce_receipt_documents(db, case_id, tools) for case_id in case_ids)
     finally:
         db.dispose()
     print(f"共查询 {report.checked} 张待缴订单，入账 {report.count('settled')} 张，生成电子票据 {made} 份")

@@ -25,6 +25,24 @@ class LedgerAccount(LabelledStrEnum):
     ROUNDING = ("rounding", "尾差")  # only ever reached through an explicit residue posting
 
 
+# The one rule of where an order line's money settles, by the line's kind: taxes to the 国库, fees to the
+# 财政专户. Billing stores each line's account from it, settlement credits the account it names, and
+# `registry-desk check` compares the stored lines and postings with it, so the three cannot drift apart.
+LINE_ACCOUNTS: Mapping[str, LedgerAccount] = {"tax": LedgerAccount.TREASURY, "fee": LedgerAccount.FISCAL}
+
+
+def account_for_line(kind: str) -> LedgerAccount:
+    """The account an order line of `kind` (tax / fee) settles to; a kind without one is refused."""
+    try:
+        return LINE_ACCOUNTS[kind]
+    except KeyError:
+        raise RuleViolation(
+            f"缴款单明细种类“{kind}”没有对应的入库账户（税款入国库，登记费入财政专户）",
+            rule="税款入国库，登记费入财政专户",
+            record=kind,
+        ) from None
+
+
 _ONE_FEN = Money.of_fen(1)
 
 

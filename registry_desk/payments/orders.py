@@ -15,6 +15,7 @@ from typing import Any
 
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
+from registry_desk.domain.ledger import account_for_line
 from registry_desk.domain.money import Money
 from registry_desk.domain.payment_orders import (
     OPEN,
@@ -172,7 +173,7 @@ def _quote_lines(quote: Any, side: str, taxpayer: Taxpayer) -> list[dict[str, An
         lines.append(
             {
                 "kind": "fee" if fee else "tax",
-                "account": "fiscal" if fee else "treasury",
+                "account": account_for_line("fee" if fee else "tax").value,
                 "item": line.item,
                 "item_code": (FEE_ITEM_CODES if fee else TAX_ITEM_CODES).get(line.item, "000000"),
                 "quantity": 1,

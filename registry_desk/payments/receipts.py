@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,12 @@ from registry_desk.storage.tables import Attachment
 # [unverified] the tax office named on the certificate; configurable by the caller.
 DEFAULT_TAX_OFFICE = "国家税务总局中卫市税务局"
 RECEIPT_SEAL_TEXT = "票据专用章"
+
+# How long a receipt may be without its PDF before `check` reports it: settlement writes the record and the
+# window that settled renders the PDF right after, in its own transaction (a case's few receipts take
+# seconds, a poll that settled a hundred orders a few minutes), so a younger receipt is most likely being
+# rendered, an older one was left behind by a killed process and waits for the next poll.
+PDF_GRACE = timedelta(minutes=10)
 
 KIND_LABELS = {"tax": "电子完税凭证", "fee": "登记费电子票据", "fee_red": "登记费电子票据（冲红）"}
 ATTACHMENT_KINDS = {"tax": "tax_receipt", "fee": "fee_bill", "fee_red": "fee_bill_red"}
@@ -238,3 +244,17 @@ def produce_receipt_documents(
             uow.commit()
             made += 1
     return made
+
+
+def produce_missing_receipt_documents(
+    db: Database, tools: ReceiptTools | None = None, now: datetime | None = None, *, limit: int | None = None
+) -> int:
+    """Renders every receipt of any case still without its PDF (a process killed between settling and
+    rendering leaves them so), oldest first, case by case; at most `limit` cases when given, so that one
+    timer step of a window stays short and the rest follow at the next. Returns how many were made.
+    Safe beside the window that is rendering the same receipt: each is made under its row lock, once."""
+    with db.unit_of_work(write=False) as uow:
+        case_ids = stored.cases_with_receipts_without_document(uow.session)
+    if limit is not None:
+        case_ids = case_ids[:limit]
+    return sum(produce_receipt_documents(db, case_id, tools, now) for case_id in case_ids)

@@ -39,6 +39,7 @@ from registry_desk.payments.receipts import (
     ReceiptTools,
     ReceiptView,
     list_receipts,
+    produce_missing_receipt_documents,
     produce_receipt_documents,
 )
 from registry_desk.payments.refunds import RefundReport, refund_case
@@ -391,11 +392,23 @@ class PollResult:
     receipts_made: int = 0
 
 
+# How many cases' left-behind receipts one timer step of a window renders besides those it settled itself:
+# enough to clear what a killed process left within a few ticks, few enough that a tick stays short.
+BACKLOG_PER_POLL = 20
+
+
 def poll_and_issue(
-    db: Database, channel: PaymentChannel, tools: ReceiptTools | None = None, *, now: datetime | None = None
+    db: Database,
+    channel: PaymentChannel,
+    tools: ReceiptTools | None = None,
+    *,
+    now: datetime | None = None,
+    backlog: int | None = BACKLOG_PER_POLL,
 ) -> PollResult:
     """What every window's timer runs: ask the channel about open orders, settle what is paid (the case moves
-    to 审核 when its last order settles), then render the receipts of the settled cases."""
+    to 审核 when its last order settles), render the receipts of the settled cases, then those of up to
+    `backlog` other cases whose receipts have no PDF (None: all of them), oldest first — a process killed
+    between settling and rendering leaves them, and nobody need open the case for them to be made."""
     report = poll_open_orders(db, channel, now)
     settled = [o.order_no for o in report.outcomes if o.result == "settled"]
     result = PollResult(report)
@@ -404,6 +417,8 @@ def poll_and_issue(
             result.case_ids = stored.case_ids_of_orders(uow.session, settled)
         for case_id in sorted(result.case_ids):
             result.receipts_made += produce_receipt_documents(db, case_id, tools, now)
+    if backlog is None or backlog > 0:
+        result.receipts_made += produce_missing_receipt_documents(db, tools, now, limit=backlog)
     return result
 
 

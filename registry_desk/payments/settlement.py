@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from registry_desk.domain.codes import CaseStatus, Role
 from registry_desk.domain.errors import ValidationError
-from registry_desk.domain.ledger import JournalEntry, LedgerAccount, Posting
+from registry_desk.domain.ledger import JournalEntry, LedgerAccount, Posting, account_for_line
 from registry_desk.domain.money import Money
 from registry_desk.domain.payment_orders import OPEN, REFUNDED, REVIEW, SETTLED, VOIDED
 from registry_desk.payments.channel import CHINA_TZ, PaymentChannel, PaymentEvent, as_utc, parse_notification
@@ -230,8 +230,8 @@ def settlement_entry(order: PaymentOrder) -> JournalEntry:
     """The journal entry that books a paid order (built, and so balance-checked, before anything is written)."""
     postings = [Posting.dr(LedgerAccount.CLEARING, order.amount, order.order_no)]
     for line in order.lines:
-        account = LedgerAccount.TREASURY if line.account == "treasury" else LedgerAccount.FISCAL
-        postings.append(Posting.cr(account, line.amount, line.ref))
+        # The account the line's kind belongs to (the rule `check` holds the books to), not a copy of it.
+        postings.append(Posting.cr(account_for_line(line.kind), line.amount, line.ref))
     return JournalEntry(tuple(postings), f"缴款单 {order.order_no} 入账")
 
 

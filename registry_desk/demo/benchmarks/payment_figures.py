@@ -31,9 +31,8 @@ from registry_desk.payments.settlement import handle_notification
 from registry_desk.kernel.quote import QuoteRequest, compute_quote
 from registry_desk.storage import migrate
 from registry_desk.storage.database import Database
-from registry_desk.storage.ledger.channel import insert_transactions
-from registry_desk.storage.ledger.orders import order_by_id
-from registry_desk.storage.ledger.reconciliation import load_statement_table
+from registry_desk.storage.ledger.orders import case_ids_of_orders, order_by_id
+from registry_desk.storage.ledger.reconciliation import insert_booked_day_plainly, load_statement_table
 from registry_desk.storage.ledger.writer import insert_settlement_rows_plainly
 from registry_desk.storage.tables import Case, Unit
 
@@ -258,22 +257,17 @@ def reconciliation_figure(work_dir: Path, lines: int, repeat: int) -> Figure:
         )
         for i in range(lines)
     ]
+    # The day as the register booked it: each payment's order, the channel's record and the journal entry,
+    # since reconciliation matches the statement with both.
+    ((_, order_no, _),) = _buyer_orders(db, 1, "R")
     with db.unit_of_work() as uow:
+        (case_id,) = case_ids_of_orders(uow.session, [order_no])
         for chunk in range(0, lines, 10_000):
-            insert_transactions(
+            insert_booked_day_plainly(
                 uow.session,
+                case_id,
                 [
-                    {
-                        "channel": "local",
-                        "txn_id": r.txn_id,
-                        "order_no": r.order_no,
-                        "order_id": None,
-                        "amount": r.amount,
-                        "paid_at": r.at,
-                        "received_at": r.at,
-                        "source": "poll",
-                        "outcome": "settled",
-                    }
+                    {"order_no": r.order_no, "txn_id": r.txn_id, "amount": r.amount, "at": r.at}
                     for r in rows[chunk : chunk + 10_000]
                 ],
             )

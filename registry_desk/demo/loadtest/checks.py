@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from registry_desk.domain.codes import CaseStatus
 from registry_desk.kernel.audit import verify_chain
-from registry_desk.operations.invariants import check_database
+from registry_desk.operations.invariants import RULE_RECEIPT_PDF, check_database
 from registry_desk.storage.database import Database
 from registry_desk.storage.demo import loadtest as read
 from registry_desk.storage.session import Session
@@ -29,7 +29,9 @@ def counters(db: Database) -> dict[str, int]:
         return read.counter_values(conn)
 
 
-def check_register(db: Database, counters_before: dict[str, int] | None = None) -> CheckReport:
+def check_register(
+    db: Database, counters_before: dict[str, int] | None = None, *, receipts_rendered: bool = True
+) -> CheckReport:
     """The invariants of the hall: the audit chain intact; every certificate and case number used once and,
     past `counters_before`, without gaps; one current ownership per unit and at most one unfinished case;
     every paid order settled exactly once and every ledger entry balanced."""
@@ -47,7 +49,7 @@ def check_register(db: Database, counters_before: dict[str, int] | None = None) 
         _numbers(s, report, counters_before or {})
         _register(s, report)
         _payments(s, report)
-    report.problems.extend(_hall_invariants(db))
+    report.problems.extend(_hall_invariants(db, report, receipts_rendered))
     return report
 
 
@@ -104,8 +106,16 @@ def _payments(s: Session, report: CheckReport) -> None:
         report.problems.append(f"{len(unbalanced)} 笔记账分录借贷不平，例如分录 {unbalanced[0]}")
 
 
-def _hall_invariants(db: Database) -> list[str]:
-    """The register's own invariants service (`registry-desk check`): books, accounts against the credited
-    lines, settled-once, certificate numbering, rights traced to cases, one owner per unit, shares. Its audit
-    walk is skipped: ours above already walked the chain."""
-    return [f"不变量检查：{p}" for p in check_database(db, audit_chain=False).problems]
+def _hall_invariants(db: Database, report: CheckReport, receipts_rendered: bool) -> list[str]:
+    """The register's own invariants service (`registry-desk check`): books against orders, payments and
+    receipts, accounts against the credited lines, settled-once, certificate numbering, rights traced to
+    cases, one owner per unit, shares. Its audit walk is skipped: ours above already walked the chain.
+
+    A load run renders the receipts of one paid case in `seal_every` only (rendering the rest would measure
+    the PDF library, not the hall), so there receipts without a PDF are counted as a fact, not a problem."""
+    problems = check_database(db, audit_chain=False).problems
+    if not receipts_rendered:
+        skipped = [p for p in problems if p.rule == RULE_RECEIPT_PDF]
+        report.facts["receipts_left_unrendered"] = len(skipped)
+        problems = [p for p in problems if p.rule != RULE_RECEIPT_PDF]
+    return [f"不变量检查：{p}" for p in problems]

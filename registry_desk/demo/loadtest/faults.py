@@ -31,7 +31,7 @@ from registry_desk.demo.loadtest.plan import (
 )
 from registry_desk.demo.loadtest.window import _Window
 from registry_desk.domain.payment_orders import OPEN, SETTLED
-from registry_desk.payments.settlement import poll_open_orders
+from registry_desk.payments.receipts import ReceiptTools, produce_missing_receipt_documents
 from registry_desk.registration import certificates, recording
 from registry_desk.domain import clock
 from registry_desk.payments import service as payment_flow
@@ -93,7 +93,7 @@ def _work_once(desk: _Window, rng: random.Random) -> bool:
     kill interrupted). False when nothing is left to do."""
     settle_first = rng.random() < 0.5
     if settle_first:
-        poll_open_orders(desk.db, desk.channel)
+        _poll(desk)
     with desk.db.lookup() as conn:
         waiting = read.cases_in(
             conn, [CaseStatus.IN_REVIEW, CaseStatus.RECORDED, CaseStatus.CERTIFICATE_READY]
@@ -110,8 +110,14 @@ def _work_once(desk: _Window, rng: random.Random) -> bool:
         except DomainError:
             pass  # another window got there first; the next step re-reads
     if not settle_first:
-        return bool(poll_open_orders(desk.db, desk.channel).outcomes) or bool(waiting)
+        return bool(_poll(desk).report.outcomes) or bool(waiting)
     return bool(waiting)
+
+
+def _poll(desk: _Window) -> payment_flow.PollResult:
+    # The window's whole timer step: settle, render the receipts unsealed (a seal would measure the signer),
+    # and a few left behind by an earlier kill, so kills also land between settling and rendering.
+    return payment_flow.poll_and_issue(desk.db, desk.channel, ReceiptTools(), backlog=2)
 
 
 def window_forever(url: str, data_dir: str, seed: int) -> None:
@@ -130,6 +136,8 @@ def finish(db: Database, settings: Settings) -> None:
     rng = random.Random(0)
     while _work_once(desk, rng) or _work_once(desk, rng):
         pass  # twice: a step that settled first may find the case it freed only on the next
+    # The next poll renders every receipt a kill left without its PDF; `check` reports any still missing.
+    produce_missing_receipt_documents(db, ReceiptTools())
 
 
 def _whole(db: Database, report: FaultReport) -> None:

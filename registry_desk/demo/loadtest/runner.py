@@ -132,7 +132,7 @@ def run_load(
             )
         outcomes = sorted((o for _, _, done in results for o in done), key=lambda o: o.index)
         seconds = max(end for _, end, _ in results) - min(start for start, _, _ in results)
-        check = check_register(db, before)
+        check = check_register(db, before, receipts_rendered=False)
         report = LoadReport(
             "SQLite" if db.is_sqlite else "PostgreSQL", windows, cases, units, seconds, outcomes, check
         )

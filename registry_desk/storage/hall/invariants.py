@@ -8,11 +8,11 @@ Sums of money columns are summed as raw integers (fen), not Money objects.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Row, Table, and_, case, func, or_, select
+from sqlalchemy import BigInteger, Row, Table, and_, case, func, null, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from registry_desk.domain.codes import (
@@ -150,6 +150,257 @@ def entries_without_order(session: Session) -> Sequence[Row[int, str]]:
         .outerjoin(orders, orders.c.id == entries.c.order_id)
         .where(orders.c.id.is_(None))
     ).all()
+
+
+def _sum_by_order(table: Table, column: Any, *where: Any) -> Any:
+    return (
+        select(table.c.order_id.label("order_id"), _isum(column).label("total"))
+        .where(*where)
+        .group_by(table.c.order_id)
+        .subquery()
+    )
+
+
+def orders_whose_amounts_disagree(
+    session: Session, *, paid: Collection[str], refunded: str, settled_outcome: str
+) -> Sequence[Any]:
+    """Per paid order (status in `paid`) whose figures disagree, by order id: (order no, status, amount,
+    paid amount, settlement entry total, the channel's settled payment, sum of the lines, sum of its tax
+    and fee receipts, sum of the fee lines, sum of the fee receipts, refund entry total, refund records).
+    All in fen; None where there is no such row (a missing entry or payment is RULE_SETTLED_ONCE's to name,
+    so only present figures are compared, but missing receipts count as 0).
+
+    The amount of a paid order must be its entry's total, the channel's payment, its lines and its
+    receipts (电子完税凭证 and 登记费电子票据 before any 冲红); a refunded order's refund entry and refund
+    record must each be the whole amount."""
+    orders, entries, lines = _table("payment_orders"), _table("ledger_entries"), _table("payment_order_lines")
+    txns, receipts, refunds = (
+        _table("channel_transactions"),
+        _table("payment_receipts"),
+        _table("payment_refunds"),
+    )
+    settlement = _sum_by_order(entries, entries.c.total, entries.c.kind == "settlement")
+    refund_entry = _sum_by_order(entries, entries.c.total, entries.c.kind == "refund")
+    payment = _sum_by_order(txns, txns.c.amount, txns.c.outcome == settled_outcome)
+    all_lines = _sum_by_order(lines, lines.c.amount)
+    fee_lines = _sum_by_order(lines, lines.c.amount, lines.c.kind == "fee")
+    all_receipts = _sum_by_order(receipts, receipts.c.amount, receipts.c.kind.in_(["tax", "fee"]))
+    fee_receipts = _sum_by_order(receipts, receipts.c.amount, receipts.c.kind == "fee")
+    refund_rows = _sum_by_order(refunds, refunds.c.amount)
+    amount = type_coerce(orders.c.amount, BigInteger)
+    paid_amount = type_coerce(orders.c.paid_amount, BigInteger)
+    zero = func.coalesce
+    n_lines, n_receipts = zero(all_lines.c.total, 0), zero(all_receipts.c.total, 0)
+    n_fee_lines, n_fee_receipts = zero(fee_lines.c.total, 0), zero(fee_receipts.c.total, 0)
+    is_refunded = orders.c.status == refunded
+
+    def differs(column: Any) -> Any:
+        return and_(column.is_not(None), column != amount)
+
+    return session.execute(
+        select(
+            orders.c.order_no,
+            orders.c.status,
+            amount,
+            paid_amount,
+            settlement.c.total,
+            payment.c.total,
+            n_lines,
+            n_receipts,
+            n_fee_lines,
+            n_fee_receipts,
+            refund_entry.c.total,
+            refund_rows.c.total,
+        )
+        .outerjoin(settlement, settlement.c.order_id == orders.c.id)
+        .outerjoin(refund_entry, refund_entry.c.order_id == orders.c.id)
+        .outerjoin(payment, payment.c.order_id == orders.c.id)
+        .outerjoin(all_lines, all_lines.c.order_id == orders.c.id)
+        .outerjoin(fee_lines, fee_lines.c.order_id == orders.c.id)
+        .outerjoin(all_receipts, all_receipts.c.order_id == orders.c.id)
+        .outerjoin(fee_receipts, fee_receipts.c.order_id == orders.c.id)
+        .outerjoin(refund_rows, refund_rows.c.order_id == orders.c.id)
+        .where(
+            orders.c.status.in_(list(paid)),
+            or_(
+                paid_amount.is_(None),
+                paid_amount != amount,
+                differs(settlement.c.total),
+                differs(payment.c.total),
+                n_lines != amount,
+                n_receipts != amount,
+                n_fee_lines != n_fee_receipts,
+                and_(is_refunded, or_(differs(refund_entry.c.total), differs(refund_rows.c.total))),
+            ),
+        )
+        .order_by(orders.c.id)
+    ).all()
+
+
+def tax_tickets_without_their_certificate(
+    session: Session, paid: Collection[str]
+) -> Sequence[Row[str, str, int | None, int | None, int]]:
+    """(order no, 税票号, sum of the tax lines with that ticket, sum of the 电子完税凭证 of that number, how
+    many certificates) of every ticket of a paid order whose certificate is missing, doubled or of another
+    amount, and of every certificate that no tax line of a paid order asks for; by order id and ticket."""
+    orders, lines, receipts = (
+        _table("payment_orders"),
+        _table("payment_order_lines"),
+        _table("payment_receipts"),
+    )
+    tickets = (
+        select(lines.c.order_id, lines.c.ref, _isum(lines.c.amount).label("total"))
+        .join(orders, orders.c.id == lines.c.order_id)
+        .where(lines.c.kind == "tax", orders.c.status.in_(list(paid)))
+        .group_by(lines.c.order_id, lines.c.ref)
+        .subquery()
+    )
+    certificates = (
+        select(
+            receipts.c.order_id,
+            receipts.c.number,
+            _isum(receipts.c.amount).label("total"),
+            func.count().label("n"),
+        )
+        .where(receipts.c.kind == "tax")
+        .group_by(receipts.c.order_id, receipts.c.number)
+        .subquery()
+    )
+    joined = and_(certificates.c.order_id == tickets.c.order_id, certificates.c.number == tickets.c.ref)
+    wanted = (
+        select(
+            tickets.c.order_id.label("order_id"),
+            tickets.c.ref.label("ticket"),
+            tickets.c.total.label("lines"),
+            certificates.c.total.label("certificate"),
+            func.coalesce(certificates.c.n, 0).label("n"),
+        )
+        .select_from(tickets.outerjoin(certificates, joined))
+        .where(
+            or_(
+                certificates.c.n.is_(None),
+                certificates.c.n != 1,
+                certificates.c.total != tickets.c.total,
+            )
+        )
+    )
+    unasked = (
+        select(
+            certificates.c.order_id,
+            certificates.c.number,
+            tickets.c.total,
+            certificates.c.total,
+            certificates.c.n,
+        )
+        .select_from(certificates.outerjoin(tickets, joined))
+        .where(tickets.c.ref.is_(None))
+    )
+    found = wanted.union_all(unasked).subquery()
+    return session.execute(
+        select(orders.c.order_no, found.c.ticket, found.c.lines, found.c.certificate, found.c.n)
+        .join(orders, orders.c.id == found.c.order_id)
+        .order_by(found.c.order_id, found.c.ticket)
+    ).all()
+
+
+def lines_booked_elsewhere(
+    session: Session, paid: Collection[str], accounts: Mapping[str, str], clearing: str
+) -> Sequence[Any]:
+    """(order no, line ref, line kind, the line's account, the account its kind belongs to by `accounts`,
+    line amount, posted account, posted credit, posted debit) of every line of a paid order whose settlement
+    posting is missing, credits another amount, or whose line or posting is on an account other than its
+    kind's; then (order no, posting ref, None, None, None, None, account, credit, debit) of every settlement
+    posting on no line that is not the clearing account's debit. By order id."""
+    orders, lines = _table("payment_orders"), _table("payment_order_lines")
+    entries, postings = _table("ledger_entries"), _table("ledger_postings")
+    expected = case(dict(accounts), value=lines.c.kind, else_=None)
+    settlement_postings = (
+        select(
+            postings.c.line_id,
+            postings.c.account,
+            postings.c.credit,
+            postings.c.debit,
+        )
+        .join(entries, entries.c.id == postings.c.entry_id)
+        .where(entries.c.kind == "settlement", postings.c.line_id.is_not(None))
+        .subquery()
+    )
+    per_line = (
+        select(
+            orders.c.id.label("order_id"),
+            orders.c.order_no,
+            lines.c.ref,
+            lines.c.kind,
+            lines.c.account.label("line_account"),
+            expected.label("expected"),
+            type_coerce(lines.c.amount, BigInteger).label("amount"),
+            settlement_postings.c.account,
+            type_coerce(settlement_postings.c.credit, BigInteger).label("credit"),
+            type_coerce(settlement_postings.c.debit, BigInteger).label("debit"),
+        )
+        .join(orders, orders.c.id == lines.c.order_id)
+        .outerjoin(settlement_postings, settlement_postings.c.line_id == lines.c.id)
+        .where(
+            orders.c.status.in_(list(paid)),
+            or_(
+                settlement_postings.c.account.is_(None),
+                expected.is_(None),
+                lines.c.account != expected,
+                settlement_postings.c.account != expected,
+                settlement_postings.c.credit != lines.c.amount,
+                type_coerce(settlement_postings.c.debit, BigInteger) != 0,
+            ),
+        )
+    )
+    loose = (
+        select(
+            orders.c.id,
+            orders.c.order_no,
+            postings.c.ref,
+            null(),
+            null(),
+            null(),
+            null(),
+            postings.c.account,
+            type_coerce(postings.c.credit, BigInteger),
+            type_coerce(postings.c.debit, BigInteger),
+        )
+        .join(entries, entries.c.id == postings.c.entry_id)
+        .join(orders, orders.c.id == entries.c.order_id)
+        .where(
+            entries.c.kind == "settlement",
+            postings.c.line_id.is_(None),
+            or_(postings.c.account != clearing, type_coerce(postings.c.credit, BigInteger) != 0),
+        )
+    )
+    found = per_line.union_all(loose).subquery()
+    return session.execute(
+        select(*[c for c in found.c if c.name != "order_id"]).order_by(found.c.order_id)
+    ).all()
+
+
+def receipts_without_pdf(
+    session: Session, issued_before: datetime, limit: int
+) -> tuple[int, int, list[tuple[str, str, str]]]:
+    """(how many receipts have no PDF and were issued before `issued_before`, how many without one were
+    issued since, (kind, number, case number) of the first `limit` of the former, by id)."""
+    receipts, cases = _table("payment_receipts"), Case.__table__
+    missing = receipts.c.attachment_id.is_(None)
+    old = receipts.c.issued_at < issued_before
+    late, young = session.execute(
+        select(
+            func.coalesce(func.sum(case((old, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((old, 0), else_=1)), 0),
+        ).where(missing)
+    ).one()
+    first = session.execute(
+        select(receipts.c.kind, receipts.c.number, cases.c.case_number)
+        .join(cases, cases.c.id == receipts.c.case_id)
+        .where(missing, old)
+        .order_by(receipts.c.id)
+        .limit(limit)
+    ).all()
+    return int(late), int(young), [(kind, number, case_number) for kind, number, case_number in first]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
 
 from registry_desk.storage.driver_sql import Driver, Prepared
@@ -67,6 +67,20 @@ def receipts_without_document(session: Session, case_id: int) -> list[int]:
             select(PaymentReceipt.id).where(
                 PaymentReceipt.case_id == case_id, PaymentReceipt.attachment_id.is_(None)
             )
+        ).scalars()
+    )
+
+
+def cases_with_receipts_without_document(session: Session) -> list[int]:
+    """Ids of every case with a receipt that has no PDF attached, oldest receipt first: what a poll renders
+    after a process was killed between settling and rendering."""
+    first = func.min(PaymentReceipt.id)
+    return list(
+        session.execute(
+            select(PaymentReceipt.case_id)
+            .where(PaymentReceipt.attachment_id.is_(None))
+            .group_by(PaymentReceipt.case_id)
+            .order_by(first)
         ).scalars()
     )
 

@@ -96,11 +96,27 @@ def test_a_hundred_thousand_line_statement_is_matched_in_one_pass(sqlite_db):
     n = 100_000
     at = NOW + timedelta(hours=1)
     stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite storage format, written raw for speed
+    with sqlite_db.unit_of_work() as uow:
+        case_id = make_case(uow.session, 1).id
+        uow.commit()
     with sqlite_db.engine.begin() as conn:
+        # The orders, their payments and their journal entries: reconciliation reads both ledgers' sides.
         conn.exec_driver_sql(
-            "INSERT INTO channel_transactions (channel, txn_id, order_no, amount, paid_at, received_at, source, outcome)"
-            " VALUES ('local', ?, ?, ?, ?, ?, 'poll', 'settled')",
-            [(f"T{i:07d}", f"O{i:07d}", 8000 + i % 7, stamp, stamp) for i in range(n)],
+            "INSERT INTO payment_orders (order_no, case_id, side, order_type, status, amount, channel,"
+            " created_at, expires_at, created_by, channel_txn_id, paid_amount)"
+            " VALUES (?, ?, 'buyer', 0, 'settled', ?, 'local', ?, ?, 'test', ?, ?)",
+            [(f"O{i:07d}", case_id, 8000 + i % 7, stamp, stamp, f"T{i:07d}", 8000 + i % 7) for i in range(n)],
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO channel_transactions (channel, txn_id, order_no, order_id, amount, paid_at, received_at,"
+            " source, outcome) SELECT 'local', channel_txn_id, order_no, id, amount, ?, ?, 'poll', 'settled'"
+            " FROM payment_orders",
+            (stamp, stamp),
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO ledger_entries (kind, order_id, case_id, memo, total, posted_at)"
+            " SELECT 'settlement', id, case_id, order_no, amount, ? FROM payment_orders",
+            (stamp,),
         )
     rows = [
         StatementRow("payment", f"O{i:07d}", f"T{i:07d}", Money.of_fen(8000 + i % 7), at) for i in range(n)
