@@ -51,7 +51,22 @@ def no_operator_environment(
         monkeypatch.delenv(name)
     data_dir = tmp_path_factory.mktemp("data-dir")
     monkeypatch.setenv("REGISTRY_DESK_DATA_DIR", str(data_dir))
+    _give_suite_chain_key(data_dir)
     return data_dir
+
+
+# One audit-chain key for the whole run, made at run time: a register built by a module fixture (under the
+# first test's data dir) is written by later tests, each with a data dir of its own, and a window holding
+# another key is refused (kernel/audit.py). Tests about the key itself use a data dir of their own.
+SUITE_CHAIN_KEY: str = sys.__dict__.setdefault("_registry_desk_suite_chain_key", secrets.token_hex(32))
+
+
+def _give_suite_chain_key(data_dir: Path) -> None:
+    keys = data_dir / "keys"
+    keys.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(keys / "audit-chain.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(SUITE_CHAIN_KEY + "\n")
 
 
 POSTGRES_SKIP_REASON = f"PostgreSQL tests skipped: set {POSTGRES_URL_ENV}, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test"
