@@ -72,6 +72,8 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
         for _record, message in anchor.problems:
             print(f"审计链异常：{message}")
         return 1
+    if anchor.unwritten:
+        print(f"提示：{anchor.unwritten}")
     newest = anchor.written or anchor.newest
     anchored = f"，与签名检查点 {newest.path.name}（第 {newest.seq} 条）一致" if newest is not None else ""
     print(f"审计链完整：共 {report.events} 条记录，逐条核验通过{anchored}。")

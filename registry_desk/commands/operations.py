@@ -67,6 +67,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     report.checked.append(RULE_ANCHOR)
     for record, message in anchor.problems:
         report.add(RULE_ANCHOR, record, message)
+    if anchor.unwritten:
+        report.notes.append(anchor.unwritten)
     for note in report.notes:
         print(f"提示：{note}")
     if report.ok:
@@ -99,6 +101,8 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     for _record, message in anchor.problems:
         print(f"警告：{message}；备份照常进行，请运行 registry-desk check")
+    if anchor.unwritten:
+        print(f"警告：{anchor.unwritten}")
     files = audit_checkpoints.checkpoint_files(settings)
     result = backup.backup_sqlite(settings.database_url, Path(args.out), checkpoints=files)
     print(result.describe() + f"；附签名审计检查点 {len(files)} 个")

@@ -52,6 +52,7 @@ class AnchorReport:
     problems: list[tuple[str, str]] = field(default_factory=list)
     newest: Checkpoint | None = None
     written: Checkpoint | None = None
+    unwritten: str = ""  # why no checkpoint could be written (a read-only data directory, say)
 
     @property
     def ok(self) -> bool:
@@ -175,7 +176,10 @@ def verify_and_checkpoint(db: Database, settings: Settings, *, walk: bool = True
         keyed_from = int(head.keyed_from) if head.keyed_from is not None else 1
     if cp is not None and (cp.seq, cp.hash, cp.keyed_from) == (seq, digest, keyed_from):
         return report  # nothing new to vouch for
-    report.written = write_checkpoint(settings, db.url, seq, digest, keyed_from)
+    try:
+        report.written = write_checkpoint(settings, db.url, seq, digest, keyed_from)
+    except (OSError, DomainError) as error:
+        report.unwritten = f"未能写入签名审计检查点（{checkpoint_dir(settings)}）：{error}"
     return report
 
 

@@ -222,3 +222,10 @@ def test_an_old_unkeyed_register_still_verifies_after_the_upgrade(tmp_path: Path
         assert not audit.verify_chain(db).ok
     finally:
         db.dispose()
+
+
+def test_a_checkpoint_that_cannot_be_written_is_a_note_not_a_traceback(any_db, capsys):
+    _append(any_db, 3)
+    checkpoint_dir(resolve()).write_text("not a folder", encoding="utf-8")
+    code, out = _cli(capsys, any_db, "check")
+    assert code == 0 and "提示：未能写入签名审计检查点" in out, out
