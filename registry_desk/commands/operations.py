@@ -51,17 +51,18 @@ def _open(settings: Settings):
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.operations.invariants import check_database
 
-    from registry_desk.operations.audit_checkpoints import RULE_ANCHOR, verify_and_checkpoint
+    from registry_desk.operations.audit_checkpoints import RULE_ANCHOR, compare, verify_and_checkpoint
     from registry_desk.operations.invariants import RULE_AUDIT
 
     db = _open(settings)
     try:
         report = check_database(db, audit_chain=not args.skip_audit)
-        # The whole chain was just walked (unless skipped): compare it with its signed checkpoints and,
-        # when both hold, sign the head as the next one.
-        anchor = verify_and_checkpoint(
-            db, settings, walk=args.skip_audit or RULE_AUDIT in report.rules_broken()
-        )
+        # The chain is compared with its signed checkpoints; its head is signed as the next one only when the
+        # whole chain was just walked and held (never a head nobody verified).
+        if args.skip_audit or RULE_AUDIT in report.rules_broken():
+            anchor = compare(db, settings)
+        else:
+            anchor = verify_and_checkpoint(db, settings, walk=False)
     finally:
         db.dispose()
     report.checked.append(RULE_ANCHOR)
