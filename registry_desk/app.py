@@ -169,4 +169,9 @@ def _run(app: QApplication, settings: Settings, demo: bool) -> int:
         from registry_desk.ui import tasks
 
         tasks.wait_for_all(30.0)
+        # The closing window signs the audit chain's head (after verifying the events since the last
+        # checkpoint), so what it recorded today cannot later vanish unnoticed.
+        from registry_desk.operations.audit_checkpoints import checkpoint_quietly
+
+        checkpoint_quietly(db, settings)
         db.dispose()

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from registry_desk.config import Settings, private_dir
+from registry_desk.kernel import audit as chain
 from registry_desk.kernel.context import utc_now
 from registry_desk.storage.database import Database, DatabaseUnavailable, first_line, redact_url
 from registry_desk.storage.hall.backup import upgrade_refused
@@ -56,6 +57,8 @@ def open_database(settings: Settings, *, seed: Seed | None = None, demo: bool | 
     Chinese message."""
     private_dir(settings.data_dir)
     db = Database(settings.database_url)
+    # The audit chain is keyed with this data directory's key: every write path's kernel.audit.append finds it.
+    db.audit_key = chain.load_chain_key(settings.keys_dir)
     db.check_connection()
     try:
         error = upgrade_refused(db.engine)

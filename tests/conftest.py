@@ -17,6 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from registry_desk.domain.audit import ChainKey
+from registry_desk.kernel import audit as _chain
 from registry_desk.storage.database import Database
 from registry_desk.storage.migrate import upgrade
 
@@ -36,6 +38,39 @@ for _name in [k for k in os.environ if k.startswith(OPERATOR_PREFIX)]:
     del os.environ[_name]
 
 
+def _give_suite_chain_key(data_dir: Path) -> None:
+    keys = data_dir / "keys"
+    keys.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(keys / "audit-chain.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(SUITE_CHAIN_KEY + "\n")
+
+
+# One audit-chain key for the whole run, made at run time: a register built by a module fixture is written by
+# later tests, each with a data dir of its own, and a window holding another key is refused (kernel/audit.py),
+# as on a hall whose windows must share one key. Tests about the key itself use a data dir of their own.
+SUITE_CHAIN_KEY: str = sys.__dict__.setdefault("_registry_desk_suite_chain_key", secrets.token_hex(32))
+SUITE_KEY = ChainKey.of(bytes.fromhex(SUITE_CHAIN_KEY))
+if "_registry_desk_suite_data_dir" not in sys.__dict__:
+    # Module and session fixtures run before the per-test data dir below exists: they get this one (with the
+    # suite's key), never the operator's default data folder.
+    import atexit
+    import shutil
+    import tempfile
+
+    _suite_dir = Path(tempfile.mkdtemp(prefix="registry-desk-suite-"))
+    _give_suite_chain_key(_suite_dir)
+    atexit.register(shutil.rmtree, _suite_dir, True)
+    sys.__dict__["_registry_desk_suite_data_dir"] = str(_suite_dir)
+os.environ["REGISTRY_DESK_DATA_DIR"] = sys.__dict__["_registry_desk_suite_data_dir"]
+
+# Registers made by fixtures are written through data dirs of many tests' own (`--data-dir tmp_path`, a module
+# fixture's folder): in this process every data dir holds the suite's key, as every window of one hall must.
+# The tests of the key file itself call REAL_LOAD_CHAIN_KEY.
+REAL_LOAD_CHAIN_KEY = sys.__dict__.setdefault("_registry_desk_real_load_chain_key", _chain.load_chain_key)
+_chain.load_chain_key = lambda _keys_dir: SUITE_KEY
+
+
 def suite_setting(name: str) -> str | None:
     """A REGISTRY_DESK_TEST_* variable as the suite was started with (they are cleared from the environment)."""
     return TEST_SETTINGS.get(name) or None
@@ -51,6 +86,7 @@ def no_operator_environment(
         monkeypatch.delenv(name)
     data_dir = tmp_path_factory.mktemp("data-dir")
     monkeypatch.setenv("REGISTRY_DESK_DATA_DIR", str(data_dir))
+    _give_suite_chain_key(data_dir)  # for the commands a test runs in a subprocess
     return data_dir
 
 

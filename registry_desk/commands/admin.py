@@ -66,14 +66,29 @@ def _audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.kernel.audit import verify_chain
     from registry_desk.bootstrap import open_database
 
+    from registry_desk.operations.audit_checkpoints import verify_and_checkpoint
+
     result = open_database(settings)
-    report = verify_chain(result.db)
-    result.db.dispose()
-    if report.ok:
-        print(f"审计链完整：共 {report.events} 条记录，逐条核验通过。")
-        return 0
-    print(f"审计链异常：{report.problem}")
-    return 1
+    try:
+        report = verify_chain(result.db)
+        # The chain was just walked: compare it with its signed checkpoints, and sign its head when both hold.
+        anchor = verify_and_checkpoint(result.db, settings, walk=False) if report.ok else None
+    finally:
+        result.db.dispose()
+    if not report.ok:
+        print(f"审计链异常：{report.problem}")
+        return 1
+    assert anchor is not None
+    if not anchor.ok:
+        for _record, message in anchor.problems:
+            print(f"审计链异常：{message}")
+        return 1
+    if anchor.unwritten:
+        print(f"提示：{anchor.unwritten}")
+    newest = anchor.written or anchor.newest
+    anchored = f"，与签名检查点 {newest.path.name}（第 {newest.seq} 条）一致" if newest is not None else ""
+    print(f"审计链完整：共 {report.events} 条记录，逐条核验通过{anchored}。")
+    return 0
 
 
 def _user_add(args: argparse.Namespace, settings: Settings) -> int:

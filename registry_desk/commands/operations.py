@@ -51,11 +51,25 @@ def _open(settings: Settings):
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.operations.invariants import check_database
 
+    from registry_desk.operations.audit_checkpoints import RULE_ANCHOR, compare, verify_and_checkpoint
+    from registry_desk.operations.invariants import RULE_AUDIT
+
     db = _open(settings)
     try:
         report = check_database(db, audit_chain=not args.skip_audit)
+        # The chain is compared with its signed checkpoints; its head is signed as the next one only when the
+        # whole chain was just walked and held (never a head nobody verified).
+        if args.skip_audit or RULE_AUDIT in report.rules_broken():
+            anchor = compare(db, settings)
+        else:
+            anchor = verify_and_checkpoint(db, settings, walk=False)
     finally:
         db.dispose()
+    report.checked.append(RULE_ANCHOR)
+    for record, message in anchor.problems:
+        report.add(RULE_ANCHOR, record, message)
+    if anchor.unwritten:
+        report.notes.append(anchor.unwritten)
     for note in report.notes:
         print(f"提示：{note}")
     if report.ok:
@@ -77,8 +91,22 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  恢复：{commands['restore']}")
         print(f"  恢复后核验：{commands['verify']}")
         return 0
-    result = backup.backup_sqlite(settings.database_url, Path(args.out))
-    print(result.describe())
+    from registry_desk.operations import audit_checkpoints
+
+    # The head is signed before the copy (after the events since the last checkpoint are verified), and every
+    # checkpoint goes into the backup with it; a trail that does not verify is still backed up, and said so.
+    db = _open(settings)
+    try:
+        anchor = audit_checkpoints.verify_and_checkpoint(db, settings)
+    finally:
+        db.dispose()
+    for _record, message in anchor.problems:
+        print(f"警告：{message}；备份照常进行，请运行 registry-desk check")
+    if anchor.unwritten:
+        print(f"警告：{anchor.unwritten}")
+    files = audit_checkpoints.checkpoint_files(settings)
+    result = backup.backup_sqlite(settings.database_url, Path(args.out), checkpoints=files)
+    print(result.describe() + f"；附签名审计检查点 {len(files)} 个")
     return 0
 
 
@@ -91,8 +119,19 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {commands['restore']}")
         print(f"  恢复后核验：{commands['verify']}")
         return 0
+    from registry_desk.operations.audit_checkpoints import bring_back, checkpoint_dir
+
     result = backup.restore_sqlite(Path(args.file), settings.database_url, force=args.force)
     print(result.describe())
+    brought, retired = bring_back(settings, settings.database_url, result.checkpoints, result.head_seq)
+    if brought:
+        print(f"已从备份恢复签名审计检查点 {brought} 个到 {checkpoint_dir(settings)}。")
+    if retired:
+        print(
+            f"注意：{retired} 个签名检查点记载的审计记录多于恢复后的第 {result.head_seq} 条，"
+            "即备份之后的记录已随恢复丢失；这些检查点已移入 "
+            f"{checkpoint_dir(settings)}/retired-*，不再参与核查。"
+        )
     print("请运行 registry-desk audit verify 与 registry-desk check 核验恢复后的数据库。")
     return 0
 

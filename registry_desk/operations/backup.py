@@ -10,7 +10,7 @@ PostgreSQL is backed up by the server's own tools; `postgres_commands` prints th
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -117,8 +117,17 @@ def inspect_file(path: Path) -> dict[str, int | str]:
         conn.close()
 
 
-def backup_sqlite(database_url: str, out: Path, *, overwrite: bool = False) -> BackupResult:
-    """Copies the live database to `out` with the online backup API, then checks the copy."""
+def backup_sqlite(
+    database_url: str,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    checkpoints: list[tuple[str, str]] | None = None,
+) -> BackupResult:
+    """Copies the live database to `out` with the online backup API, then checks the copy.
+
+    `checkpoints` (name, text): the audit chain's signed checkpoints (operations/audit_checkpoints.py), stored
+    inside the copy so the backup carries the anchors of its own trail."""
     source = sqlite_path(database_url)
     out = Path(out)
     if not source.is_file():
@@ -140,6 +149,8 @@ def backup_sqlite(database_url: str, out: Path, *, overwrite: bool = False) -> B
             src.backup(dst, pages=PAGES_PER_STEP)
             # A backup is one self-contained file: no WAL beside it.
             sqlite_file.set_journal_mode(dst, "DELETE")
+            if checkpoints:
+                sqlite_file.store_checkpoints(dst, checkpoints)
         finally:
             dst.close()
     finally:
@@ -180,6 +191,8 @@ class RestoreResult:
     cases: int
     audit_events: int
     replaced: dict[str, int]
+    checkpoints: list[tuple[str, str]] = field(default_factory=list)  # those the backup carried
+    head_seq: int = 0  # the restored chain's last event
 
     def describe(self) -> str:
         text = (
@@ -215,6 +228,9 @@ def restore_sqlite(backup: Path, database_url: str, *, force: bool = False) -> R
         dst = sqlite3.connect(str(target), timeout=15)
         try:
             src.backup(dst, pages=PAGES_PER_STEP)
+            checkpoints = sqlite_file.stored_checkpoints(dst)
+            sqlite_file.drop_checkpoints(dst)  # they go back to the data directory, not into the register
+            head_seq = sqlite_file.head_seq(dst)
             sqlite_file.set_journal_mode(dst, "WAL")  # as the application keeps it
         finally:
             dst.close()
@@ -227,6 +243,8 @@ def restore_sqlite(backup: Path, database_url: str, *, force: bool = False) -> R
         int(facts["cases"]),
         int(facts["audit_events"]),
         content,
+        checkpoints,
+        head_seq,
     )
 
 

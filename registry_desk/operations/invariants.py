@@ -38,6 +38,7 @@ from registry_desk.payments.review import RETURNED
 from registry_desk.payments.settlement import SETTLED_NOW
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.kernel.context import utc_now
+from registry_desk.operations.audit_coverage import RULE_COVERED, check_audit_coverage
 from registry_desk.kernel.numbers import certificate_counter
 from registry_desk.config import redact_url
 from registry_desk.storage.database import Database, first_line
@@ -468,6 +469,7 @@ CHECKS: tuple[tuple[str, Callable[[Session, CheckReport], None]], ...] = (
     (RULE_CERT_ON_CURRENT_RIGHT, _check_certificates_on_current_rights),
     (RULE_ONE_OWNERSHIP, _check_one_ownership),
     (RULE_SHARES, _check_shares),
+    (RULE_COVERED, check_audit_coverage),
 )
 
 

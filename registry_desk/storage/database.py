@@ -13,8 +13,24 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry_desk.config import private_file, redact_url
+from registry_desk.domain.audit import ChainKey
 from registry_desk.domain.errors import DomainError
 from registry_desk.storage.driver_sql import Driver
+
+
+# The audit chain's key of each open Database (kernel/audit.py), found from any of its transactions, a Session
+# or a bare driver connection, through the engine's dialect: every connection of one engine (and of its
+# execution-option variants) shares that one object, so `kernel.audit.append` needs no extra argument.
+_CHAIN_KEYS: weakref.WeakKeyDictionary[Any, ChainKey] = weakref.WeakKeyDictionary()
+
+
+def chain_key(sql: Driver) -> ChainKey | None:
+    """The chain key configured for the database this transaction belongs to, or None."""
+    return _CHAIN_KEYS.get(sql.dialect)
+
+
+def remember_chain_key(sql: Driver, key: ChainKey) -> None:
+    _CHAIN_KEYS[sql.dialect] = key
 
 
 class DatabaseUnavailable(DomainError):
@@ -89,6 +105,19 @@ class Database:
 
     def __repr__(self) -> str:
         return f"Database({redact_url(self.url)})"
+
+    @property
+    def audit_key(self) -> ChainKey | None:
+        """The key the audit chain is hashed with (set by bootstrap.open_database from the data directory's
+        keys/; None until then, when kernel/audit.py reads it from the settings at first need)."""
+        return _CHAIN_KEYS.get(self.engine.dialect)
+
+    @audit_key.setter
+    def audit_key(self, key: ChainKey | None) -> None:
+        if key is None:
+            _CHAIN_KEYS.pop(self.engine.dialect, None)
+        else:
+            _CHAIN_KEYS[self.engine.dialect] = key
 
     def check_connection(self) -> None:
         """Raises DatabaseUnavailable with a clear Chinese message when the server is unreachable."""

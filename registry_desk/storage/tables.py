@@ -358,13 +358,17 @@ class AuditEvent(Base):
 
 
 class AuditHead(Base):
-    """The chain's last sequence number and hash, one row, locked by every writer of the trail."""
+    """The chain's last sequence number and hash, one row, locked by every writer of the trail; from which
+    event on the chain is keyed, and the fingerprint of the key."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The first event hashed with the chain key (HMAC); older events of an upgraded register are plain SHA-256.
+    keyed_from: Mapped[int | None] = mapped_column(BigInteger)
+    key_id: Mapped[str | None] = mapped_column(String(32))  # fingerprint of that key (domain/audit.key_id)
 
 
 class CalendarOverride(Base):

@@ -40,8 +40,8 @@ def test_altered_content_is_named(chained):
     assert "第 4 条" in report.problem and "改动" in report.problem
 
 
-def test_recomputed_hash_on_altered_row_breaks_the_next_link(chained):
-    # A forger who rewrites row 3 and its own hash still breaks row 4's link to it.
+def test_recomputed_hash_on_altered_row_is_caught_at_that_row(chained):
+    # A forger without the chain key who rewrites row 3 and its (unkeyed) hash is caught at row 3 itself.
     from registry_desk.domain.audit import AuditEntry, entry_hash
 
     ev = _events(chained)[2]
@@ -55,7 +55,7 @@ def test_recomputed_hash_on_altered_row_breaks_the_next_link(chained):
             .values(record="forged", hash=entry_hash(entry, ev.prev_hash))
         )
     report = audit.verify_chain(chained)
-    assert not report.ok and report.first_bad_seq == 4
+    assert not report.ok and report.first_bad_seq == 3
 
 
 def test_deleted_middle_row_is_named(chained):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -31,27 +31,35 @@ _EVENT_COLUMNS = (
     "hash",
 )
 _head = cast(Table, AuditHead.__table__)
-_LOCK_HEAD = Prepared(select(_head.c.last_seq, _head.c.last_hash).where(_head.c.id == 1).with_for_update())
+_LOCK_HEAD = Prepared(
+    select(_head.c.last_seq, _head.c.last_hash, _head.c.keyed_from, _head.c.key_id)
+    .where(_head.c.id == 1)
+    .with_for_update()
+)
 _START_HEAD = {
     # The chain's first event: two writers starting it at once must not fail (the second does nothing, then
     # waits for the first's lock on the head it wrote).
     "postgresql": Prepared(
-        postgresql.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")
+        postgresql.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash", "keyed_from")
     ),
-    "sqlite": Prepared(sqlite.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash")),
+    "sqlite": Prepared(
+        sqlite.insert(_head).on_conflict_do_nothing(), keys=("id", "last_seq", "last_hash", "keyed_from")
+    ),
 }
 _INSERT_EVENT = Prepared(insert(cast(Table, AuditEvent.__table__)), keys=_EVENT_COLUMNS)
-_ADVANCE_HEAD = Prepared(update(_head).where(_head.c.id == 1), keys=("last_seq", "last_hash"))
+_ADVANCE_HEAD = Prepared(update(_head).where(_head.c.id == 1), keys=("last_seq", "last_hash", "key_id"))
 
 
 def lock_head(sql: Driver) -> tuple[Any, ...] | None:
-    """The chain's head (last seq, last hash), locked FOR UPDATE on PostgreSQL; None before the first event."""
+    """The chain's head (last seq, last hash, keyed from seq, key fingerprint), locked FOR UPDATE on
+    PostgreSQL; None before the first event."""
     return _LOCK_HEAD.first(sql)
 
 
 def start_head(sql: Driver, genesis_hash: str) -> None:
-    """Writes the head of an empty chain (does nothing if another writer just wrote it)."""
-    _START_HEAD[sql.name].execute(sql, id=1, last_seq=0, last_hash=genesis_hash)
+    """Writes the head of an empty chain, keyed from its first event (does nothing if another writer just
+    wrote it)."""
+    _START_HEAD[sql.name].execute(sql, id=1, last_seq=0, last_hash=genesis_hash, keyed_from=1)
 
 
 def insert_event(
@@ -85,8 +93,10 @@ def insert_event(
     )
 
 
-def advance_head(sql: Driver, last_seq: int, last_hash: str) -> None:
-    _ADVANCE_HEAD.execute(sql, last_seq=last_seq, last_hash=last_hash)
+def advance_head(sql: Driver, last_seq: int, last_hash: str, key_id: str | None = None) -> None:
+    """Moves the head on; `key_id` is the fingerprint of the key the event was hashed with (written on every
+    advance: one statement either way, and the first keyed event of an upgraded register sets it)."""
+    _ADVANCE_HEAD.execute(sql, last_seq=last_seq, last_hash=last_hash, key_id=key_id)
 
 
 def events_after(session: Session, last_id: int, batch: int) -> list[AuditEvent]:
@@ -102,3 +112,13 @@ def events_after(session: Session, last_id: int, batch: int) -> list[AuditEvent]
 
 def audit_head(session: Session) -> AuditHead | None:
     return session.get(AuditHead, 1)
+
+
+def event_id_at(session: Session, seq: int) -> tuple[int, str] | None:
+    """The row id and hash of the event with sequence number `seq` (a checkpoint's anchor), or None."""
+    row = session.execute(select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.seq == seq)).first()
+    return (int(row[0]), str(row[1])) if row is not None else None
+
+
+def event_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditEvent)).scalar_one())

@@ -52,3 +52,35 @@ def row_count(conn: sqlite3.Connection, table: str) -> int:
 def set_journal_mode(conn: sqlite3.Connection, mode: str) -> None:
     """DELETE for a self-contained backup file, WAL for a database the application uses."""
     conn.execute(f"PRAGMA journal_mode={mode}")
+
+
+# The audit chain's signed checkpoints travel inside the backup file, in a table of the copy only (the live
+# register never has it; a restore takes them out and drops it), so a backup is one file with its anchors.
+_CHECKPOINTS_TABLE = "registry_desk_audit_checkpoints"
+
+
+def store_checkpoints(conn: sqlite3.Connection, files: list[tuple[str, str]]) -> None:
+    conn.execute(
+        f"CREATE TABLE IF NOT EXISTS {_CHECKPOINTS_TABLE} (name TEXT PRIMARY KEY, body TEXT NOT NULL)"
+    )
+    conn.executemany(f"INSERT OR IGNORE INTO {_CHECKPOINTS_TABLE} (name, body) VALUES (?, ?)", files)
+    conn.commit()
+
+
+def stored_checkpoints(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The checkpoints a backup file carries (none in a file without the table: an older backup)."""
+    if _CHECKPOINTS_TABLE not in table_names(conn):
+        return []
+    rows = conn.execute(f"SELECT name, body FROM {_CHECKPOINTS_TABLE} ORDER BY name").fetchall()
+    return [(str(name), str(body)) for name, body in rows]
+
+
+def drop_checkpoints(conn: sqlite3.Connection) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS {_CHECKPOINTS_TABLE}")
+    conn.commit()
+
+
+def head_seq(conn: sqlite3.Connection) -> int:
+    """The audit chain's last seq in a register file (0 without a head)."""
+    row = conn.execute("SELECT last_seq FROM audit_head WHERE id = 1").fetchone()
+    return int(row[0]) if row else 0

@@ -35,7 +35,7 @@ def test_the_audit_head_starts_once_and_advances(any_db):
         assert trail.lock_head(sql) is None
         trail.start_head(sql, GENESIS_HASH)
         trail.start_head(sql, "ignored")  # the head exists: nothing happens
-        assert tuple(trail.lock_head(sql) or ()) == (0, GENESIS_HASH)
+        assert tuple(trail.lock_head(sql) or ()) == (0, GENESIS_HASH, 1, None)
         trail.insert_event(
             sql,
             seq=1,
@@ -50,14 +50,14 @@ def test_the_audit_head_starts_once_and_advances(any_db):
             prev_hash=GENESIS_HASH,
             hash="a" * 64,
         )
-        trail.advance_head(sql, 1, "a" * 64)
+        trail.advance_head(sql, 1, "a" * 64, "f" * 32)
         uow.commit()
     with any_db.unit_of_work(write=False) as uow:
         events = trail.events_after(uow.session, 0, 10)
         assert [(e.seq, e.action, e.after) for e in events] == [(1, "test.event", {"k": "v"})]
         assert trail.events_after(uow.session, events[0].id, 10) == []
         head = trail.audit_head(uow.session)
-        assert head is not None and (head.last_seq, head.last_hash) == (1, "a" * 64)
+        assert head is not None and (head.last_seq, head.last_hash, head.key_id) == (1, "a" * 64, "f" * 32)
 
 
 def test_accounts_are_read_by_name_and_counted(any_db):
