@@ -358,8 +358,10 @@ def payment_block(side: SidePayment) -> PaymentBlock:
 def acceptance_receipts(
     db: Database, actor: Actor, case_number: str, *, settings: Settings, channel: PaymentChannel | None = None
 ) -> list[tuple[str, bytes]]:
-    """The sealed 受理凭证, one copy per paying side carrying that side's lines and QR (买方联, 卖方联 …),
-    or one copy when nothing is to be paid. With `channel`, missing or expired orders are issued first."""
+    """The sealed 受理凭证, one copy per applicant: each carries that applicant's own 取件码 (a fresh one:
+    printing again voids the earlier code) and the lines and QR of the side they pay for (买方联, 卖方联 …;
+    the name is added where a side has several applicants). With `channel`, missing or expired orders are
+    issued first."""
     from registry_desk.registration import issuing
 
     # Checked before any order is issued: the kiosk prints certificates, never a case's receipts.
@@ -367,17 +369,38 @@ def acceptance_receipts(
     if channel is not None:
         ensure_orders(db, channel, case_number, created_by=actor.username)
     payment = case_payment(db, case_number)
-    if not payment.sides:
-        return [("", issuing.acceptance_receipt_pdf(db, actor, case_number, settings=settings))]
-    return [
-        (
-            f"{side.order.side_label}联",
-            issuing.acceptance_receipt_pdf(
-                db, actor, case_number, settings=settings, payment=payment_block(side)
+    applicants = issuing.receipt_applicants(db, actor, case_number)
+
+    def side_of(id_number: str) -> SidePayment | None:
+        wanted = id_number.upper()
+        return next(
+            (
+                side
+                for side in payment.sides
+                if any(line.taxpayer_id.upper() == wanted for line in side.order.lines)
             ),
+            None,
         )
-        for side in payment.sides
-    ]
+
+    sides = [side_of(id_number) for _, _, _, id_number in applicants]
+    copies = []
+    for (party_id, role, name, _), side in zip(applicants, sides, strict=True):
+        if side is None:
+            shared = len(applicants) > 1
+            label = f"{role}（{name}）" if shared else ""
+        else:
+            shared = sum(1 for other in sides if other is side) > 1
+            label = f"{side.order.side_label}联" + (f"（{name}）" if shared else "")
+        pdf = issuing.acceptance_receipt_pdf(
+            db,
+            actor,
+            case_number,
+            settings=settings,
+            payment=payment_block(side) if side is not None else None,
+            party_id=party_id,
+        )
+        copies.append((label, pdf))
+    return copies
 
 
 # ---------------------------------------------------------------------------------------------------------
