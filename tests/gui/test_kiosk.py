@@ -75,11 +75,16 @@ def _click(qtbot, window: KioskWindow, name: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _identify(qtbot, window: KioskWindow, case_number: str, id_number: str) -> None:
-    qtbot.keyClicks(window, case_number)  # the scanner types the receipt QR and Enter
-    qtbot.keyClick(window, Qt.Key.Key_Return)
+def _identify(qtbot, window: KioskWindow, case_number: str, id_number: str, code: str) -> None:
+    if window.current_page == HOME:  # after a refusal the identity screen stays, back at the ID step
+        qtbot.keyClicks(window, case_number)  # the scanner types the receipt QR and Enter
+        qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.current_page == IDENTITY, window.home_message.text()
+    assert "身份证号码" in window.id_title.text()
     _key(window, window.id_keypad, qtbot, id_number)
+    _click(qtbot, window, "idSubmit")
+    assert "取件码" in window.id_title.text()
+    _key(window, window.id_keypad, qtbot, code)
     _click(qtbot, window, "idSubmit")
 
 
@@ -100,6 +105,12 @@ def test_the_whole_kiosk_flow_scan_identify_pay_then_print(qtbot, sqlite_db, cas
     assert window.current_page == IDENTITY and case.case_number in window.id_case.text()
     _key(window, window.id_keypad, qtbot, BUYER[1])
     assert BUYER[1][:6] not in window.id_display.text() and "18/18" in window.id_display.text()
+    _click(qtbot, window, "idSubmit")
+    # Then the pickup code from the buyer's own receipt, as masked as the ID number.
+    assert window.current_page == IDENTITY and "请输入受理凭证上的8位取件码" in window.id_title.text()
+    code = case.codes[BUYER[1]]
+    _key(window, window.id_keypad, qtbot, code)
+    assert code not in _all_text(window) and "8/8" in window.id_display.text()
     _click(qtbot, window, "idSubmit")
 
     assert window.current_page == STATUS
@@ -147,7 +158,7 @@ def test_the_whole_kiosk_flow_scan_identify_pay_then_print(qtbot, sqlite_db, cas
 
 def test_idle_returns_home_and_leaves_nothing_of_the_citizen(qtbot, case, make_window):
     window = make_window(idle_seconds=0.4)
-    _identify(qtbot, window, case.case_number, BUYER[1])
+    _identify(qtbot, window, case.case_number, BUYER[1], case.codes[BUYER[1]])
     assert window.current_page == STATUS and "赵*" in _all_text(window)
     _click(qtbot, window, "payButton")
     qtbot.waitUntil(lambda: window.current_page == HOME, timeout=5_000)
@@ -161,7 +172,7 @@ def test_five_wrong_ids_lock_the_case_also_for_a_restarted_kiosk(qtbot, sqlite_d
     window = make_window()
     wrong = bad_check(BUYER[1])
     for attempt in range(5):
-        _identify(qtbot, window, case.case_number, wrong)
+        _identify(qtbot, window, case.case_number, wrong, case.codes[BUYER[1]])
         assert window.current_page == IDENTITY
     assert "已暂时锁定" in window.id_message.text()
     restarted = make_window()
