@@ -474,10 +474,18 @@ def reissue(
 
 
 def void_open_orders(
-    db: Database, channel: PaymentChannel, case_number: str, reason: str, *, now: datetime | None = None
+    db: Database,
+    channel: PaymentChannel,
+    actor: Actor,
+    case_number: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
 ) -> list[str]:
     """Voids the unpaid orders of a closed case and closes them at the channel; an order the channel reports
-    paid meanwhile is settled instead (so its money can be refunded). Returns the voided order numbers."""
+    paid meanwhile is settled instead (so its money can be refunded). Returns the voided order numbers.
+    The voiding is audited under `actor` (the clerk who closed the case, the cashier who took cash)."""
+    actor.require(Role.CLERK, Role.REGISTRAR, Role.CASHIER, operation="作废缴款单")
     now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
         case = _load_case(uow.session, case_number)
@@ -510,7 +518,7 @@ def void_open_orders(
             # the case's steps, and a voided QR is the payment side's bookkeeping, not a step of the case.
             audit.append(
                 s,
-                _system_actor(),
+                actor,
                 "payment.voided",
                 record=order_no,
                 after={"case_number": case_number, "order_no": order_no, "reason": reason},
@@ -543,7 +551,7 @@ def close_case(
     }
     summary = services[target](db, actor, case_number, reason, now=now, expected_version=expected_version)
     if channel is not None:
-        void_open_orders(db, channel, case_number, f"业务已{target.label}，缴款单作废", now=now)
+        void_open_orders(db, channel, actor, case_number, f"业务已{target.label}，缴款单作废", now=now)
     return summary
 
 
@@ -565,7 +573,7 @@ def cash_payment(
         return payment_status.confirm_payment(
             db, actor, case_number, now=now, expected_version=expected_version
         )
-    void_open_orders(db, channel, case_number, "现金缴款，缴款单作废", now=now)
+    void_open_orders(db, channel, actor, case_number, "现金缴款，缴款单作废", now=now)
     summary = queries.get_case(db, actor, case_number)
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return summary

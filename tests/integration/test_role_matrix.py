@@ -98,6 +98,7 @@ MATRIX: dict[str, set[Role]] = {
     "exemptions.sealed_materials.attach_sealed_document": {C, R, A},
     "operations.users.create_user": {A},
     "payments.orders.orders_for_case_number": {C, K, A},
+    "payments.service.void_open_orders": {C, R, K, A},
     "registration.issuing.receipt_applicants": READERS,
     "payments.refunds.refund_case": {K, A},
     "payments.review.return_review_payment": {K, A},
