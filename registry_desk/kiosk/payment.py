@@ -91,7 +91,7 @@ def refresh_payment(
     from registry_desk.payments.service import ensure_orders
 
     payment_state(db, actor, who, now=now)  # identity check first: nothing is issued for a stranger
-    ensure_orders(db, channel, who.case_number, now=now, created_by=actor.username)
+    ensure_orders(db, channel, actor, who.case_number, now=now)
     state = payment_state(db, actor, who, now=now)
     booked = False
     for order in state.orders:

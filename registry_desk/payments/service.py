@@ -163,18 +163,20 @@ def _load_case(session: Session, case_number: str) -> Case:
 def ensure_orders(
     db: Database,
     channel: PaymentChannel,
+    actor: Actor,
     case_number: str,
     *,
     now: datetime | None = None,
-    created_by: str = PAYMENT_SYSTEM,
 ) -> list[OrderView]:
     """Gives every paying side of a case in 待缴费 a live order: issues missing ones, reissues expired unpaid
     ones; sides with a live, settled or disputed order are left alone. Safe to call again at any time
-    (the window does on every showing); returns the case's current orders.
+    (the window does on every showing); returns the case's current orders. The orders it issues name
+    `actor` (whoever showed the case: clerk, cashier, the kiosk for its citizen) as their issuer.
 
     A charged case whose quote comes to nothing (every line exempt) has nothing to pay and goes to 审核.
     """
     now = as_utc(now or utc_now())
+    created_by = actor.username
     with db.unit_of_work() as uow:
         s = uow.session
         case = _load_case(s, case_number)
@@ -259,7 +261,7 @@ def accept_and_bill(
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return Acceptance(summary)
     try:
-        made = ensure_orders(db, channel, summary.case_number, now=now, created_by=actor.username)
+        made = ensure_orders(db, channel, actor, summary.case_number, now=now)
     except DomainError as error:
         return Acceptance(summary, (), str(error))
     except OSError as error:  # the channel's store could not be reached: the case stays, orders follow
@@ -367,7 +369,7 @@ def acceptance_receipts(
     # Checked before any order is issued: the kiosk prints certificates, never a case's receipts.
     actor.require(Role.CLERK, Role.REGISTRAR, Role.CASHIER, operation="打印受理凭证")
     if channel is not None:
-        ensure_orders(db, channel, case_number, created_by=actor.username)
+        ensure_orders(db, channel, actor, case_number)
     payment = case_payment(db, case_number)
     applicants = issuing.receipt_applicants(db, actor, case_number)
 

@@ -94,12 +94,15 @@ def test_acceptance_issues_one_order_per_side_from_the_confirmed_tax_facts(db, r
 def test_ensure_orders_is_idempotent_and_reissues_an_expired_side(db, reg, channel):
     number = intake.accept_case(db, CLERK, _resale(reg), now=MONDAY).case_number  # orders failed to follow
     assert payment_flow.case_payment(db, number).sides == ()
-    first = payment_flow.ensure_orders(db, channel, number, now=MONDAY)
-    again = payment_flow.ensure_orders(db, channel, number, now=MONDAY + timedelta(minutes=1))
+    first = payment_flow.ensure_orders(db, channel, CLERK, number, now=MONDAY)
+    again = payment_flow.ensure_orders(db, channel, CLERK, number, now=MONDAY + timedelta(minutes=1))
     assert [o.order_no for o in again] == [o.order_no for o in first] and len(first) == 2
-    later = payment_flow.ensure_orders(db, channel, number, now=MONDAY + timedelta(minutes=31))
+    later = payment_flow.ensure_orders(db, channel, CLERK, number, now=MONDAY + timedelta(minutes=31))
     assert not {o.order_no for o in later} & {o.order_no for o in first}
     assert channel.query(first[0].order_no).status == STATUS_CLOSED  # the old QR can no longer be paid
+    with db.unit_of_work(write=False) as uow:
+        issuers = set(uow.session.scalars(select(PaymentOrder.created_by)))
+    assert issuers == {CLERK.username}  # the orders name who issued them, not an anonymous system
 
 
 def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg, channel):

@@ -121,6 +121,7 @@ NO_ROLE_CHECK: dict[str, str] = {
     "kiosk.session.issue": "signs the session identify opened (identify checked the kiosk role)",
     "kiosk.session.check": "checks a session token against the terminal account; its callers check the role",
     "registration.pickup.issue_code": "runs inside acceptance_receipt_pdf, which checks the role",
+    "payments.service.ensure_orders": "idempotent: every role that shows a case in 待缴费 (the kiosk too) gives it live orders, issued in the actor's name",
     "kiosk.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
     "kiosk.paper_stock.mark_spoiled": "session helper of print_certificate",
     "kiosk.paper_stock.warn_if_low": "session helper of print_certificate",
