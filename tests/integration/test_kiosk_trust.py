@@ -13,7 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from registry_desk.domain.codes import Role
+from registry_desk.config import Settings
+from registry_desk.domain.cases import AgentInput
+from registry_desk.domain.codes import IdType, Role
 from registry_desk.domain.errors import PermissionDenied, RuleViolation
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kiosk.identify import Identified, check_case, identify
@@ -21,10 +23,11 @@ from registry_desk.kiosk.payment import payment_state
 from registry_desk.kiosk.printing import print_certificate
 from registry_desk.kiosk.progress import case_status
 from registry_desk.payments import orders
-from registry_desk.registration import issuing, pickup
+from registry_desk.registration import intake, issuing, pickup
 from registry_desk.storage.kiosk.tables import KioskPickupCode
 from registry_desk.storage.tables import AuditEvent
-from tests.integration.test_case_helpers import CLERK
+from tests.integration import test_case_helpers as _helpers
+from tests.integration.test_case_helpers import CLERK, LIU, MONDAY, WANG, ZHAO, transfer
 from tests.integration.test_kiosk_helpers import (
     ADMIN,
     BUYER,
@@ -36,7 +39,12 @@ from tests.integration.test_kiosk_helpers import (
     open_case,
     pay_side,
     print_receipts,
+    receipt_codes,
 )
+
+any_register = _helpers.any_register
+sqlite_register = _helpers.sqlite_register
+register_template = _helpers.register_template
 
 
 def _to_file(pdf: bytes, name: str) -> str:
@@ -178,3 +186,26 @@ def test_a_case_accepted_before_pickup_codes_is_sent_to_the_window(any_db, tmp_p
     with pytest.raises(RuleViolation, match="尚未发放取件码"):
         kiosk_identify(any_db, kc, BUYER)
     assert _actions(any_db, "kiosk.identify_failed") == []  # nothing was guessed: nothing counted
+
+
+def test_an_agent_identifies_with_the_code_of_the_applicant_they_act_for(any_register, tmp_path):
+    db, reg = any_register
+    request = transfer(reg.plain, [WANG], [ZHAO])
+    request = dataclasses.replace(
+        request,
+        parties=tuple(
+            dataclasses.replace(p, agent=AgentInput(LIU[0], IdType.RESIDENT_ID, LIU[1]))
+            if p.name == ZHAO[0]
+            else p
+            for p in request.parties
+        ),
+    )
+    number = intake.accept_case(db, CLERK, request, now=MONDAY).case_number
+    settings = Settings(tmp_path, db.url)
+    codes = receipt_codes(db, number, settings)
+    assert set(codes) == {WANG[1], ZHAO[1]}  # the agent has no receipt of their own
+    with pytest.raises(PermissionDenied, match="证件号码或取件码"):
+        identify(db, KIOSK, number, LIU[1], codes[WANG[1]], settings=settings)  # not the one they act for
+    who = identify(db, KIOSK, number, LIU[1], codes[ZHAO[1]], settings=settings)
+    assert who.role_label == "代理人" and who.name_masked == "刘*"
+    assert case_status(db, KIOSK, who).case_number == number
