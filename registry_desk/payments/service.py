@@ -15,7 +15,7 @@ Decisions (issue #5):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -358,12 +358,19 @@ def payment_block(side: SidePayment) -> PaymentBlock:
 
 
 def acceptance_receipts(
-    db: Database, actor: Actor, case_number: str, *, settings: Settings, channel: PaymentChannel | None = None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    *,
+    settings: Settings,
+    channel: PaymentChannel | None = None,
+    party_ids: Collection[int] | None = None,
 ) -> list[tuple[str, bytes]]:
     """The sealed 受理凭证, one copy per applicant: each carries that applicant's own 取件码 (a fresh one:
     printing again voids the earlier code) and the lines and QR of the side they pay for (买方联, 卖方联 …;
     the name is added where a side has several applicants). With `channel`, missing or expired orders are
-    issued first."""
+    issued first. `party_ids` limits a reprint to the applicants standing at the window: every copy printed
+    voids its applicant's earlier code, so nobody should be handed another applicant's copy."""
     from registry_desk.registration import issuing
 
     # Checked before any order is issued: the kiosk prints certificates, never a case's receipts.
@@ -387,6 +394,8 @@ def acceptance_receipts(
     sides = [side_of(id_number) for _, _, _, id_number in applicants]
     copies = []
     for (party_id, role, name, _), side in zip(applicants, sides, strict=True):
+        if party_ids is not None and party_id not in party_ids:
+            continue
         if side is None:
             shared = len(applicants) > 1
             label = f"{role}（{name}）" if shared else ""

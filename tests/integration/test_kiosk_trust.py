@@ -209,3 +209,21 @@ def test_an_agent_identifies_with_the_code_of_the_applicant_they_act_for(any_reg
     who = identify(db, KIOSK, number, LIU[1], codes[ZHAO[1]], settings=settings)
     assert who.role_label == "代理人" and who.name_masked == "刘*"
     assert case_status(db, KIOSK, who).case_number == number
+
+
+def test_a_reprint_for_one_applicant_leaves_the_others_code_valid(any_db, tmp_path):
+    from registry_desk.payments import service as payment_flow
+
+    kc = open_case(any_db, tmp_path)
+    buyer_party = next(
+        pid
+        for pid, _, _, id_number in issuing.receipt_applicants(any_db, CLERK, kc.case_number)
+        if id_number == BUYER[1]
+    )
+    ((label, pdf),) = payment_flow.acceptance_receipts(
+        any_db, CLERK, kc.case_number, settings=kc.settings, party_ids={buyer_party}
+    )
+    assert label == "买方联" and pickup.code_printed_on(pdf) not in (None, kc.codes[BUYER[1]])
+    assert kiosk_identify(any_db, kc, SELLER).case_number == kc.case_number  # the seller's code still holds
+    with pytest.raises(PermissionDenied, match="证件号码或取件码"):
+        kiosk_identify(any_db, kc, BUYER)  # the buyer's old code is void
