@@ -74,6 +74,9 @@ class AcceptanceReceiptView:
     qr_payload: str  # the case-number QR
     payment: PaymentBlock | None = None
     office: str = DEFAULT_OFFICE  # 受理机构
+    # This copy's applicant and their 取件码 (only their own copy prints it; None: no code on this copy).
+    pickup_holder: str = ""
+    pickup_code: str | None = None
 
 
 def _numbered(items: tuple[str, ...]) -> str:
@@ -100,6 +103,15 @@ def receipt_rows(view: AcceptanceReceiptView) -> tuple[TableRow, ...]:
         ),
         TableRow("受理人", view.clerk_name),
         TableRow("受理窗口", view.window_name),
+        *((TableRow("取件码", pickup_text(view)),) if view.pickup_code else ()),
+    )
+
+
+def pickup_text(view: AcceptanceReceiptView) -> str:
+    """The 取件码 row: the code, whose it is, and that a reprint voids it."""
+    return (
+        f"{view.pickup_code}（{view.pickup_holder}本人凭身份证件及本码在自助机领证，仅可使用一次；"
+        "请勿告知他人。补打本凭证将重新生成取件码，原码作废）"
     )
 
 
@@ -120,6 +132,8 @@ def printed_fields(view: AcceptanceReceiptView) -> dict[str, str]:
             "受理窗口": view.window_name,
         }
     )
+    if view.pickup_code:
+        fields["取件码"] = pickup_text(view)
     if view.payment is not None:
         for item, amount in view.payment.lines:
             fields[f"税费项目“{item}”"] = item + amount

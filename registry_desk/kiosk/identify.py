@@ -1,21 +1,33 @@
 """The kiosk's identification (自助终端身份核验): the case number from the receipt's QR, the citizen proving
-being a party of that case by an ID number (failures counted and the case locked after too many, at every
-kiosk), and the administrator who closes kiosk mode.
+being an applicant of that case (or their agent) by the ID number AND the pickup code (取件码) printed on
+that applicant's own receipt (failures counted and the case locked after too many, at every kiosk), and
+the administrator who closes kiosk mode.
 
-Every use case of the kiosk requires the kiosk account (or an administrator), and the kiosk account can do
-nothing else: the other services' role checks do not list it. The kiosk holds no state of its own; the
-caller passes back the `Identified` it got from `identify`, and each call re-checks it against the case
-(`verified_party`).
+Every use case of the kiosk requires the kiosk account, and only it: an administrator does no kiosk work,
+and the kiosk account can do nothing else (the other services' role checks do not list it). Organisations
+never identify here: their USCC is public (it is printed on the other party's receipt), so a bank's 证明
+goes out as its e-certificate or at the window. Cases accepted before pickup codes existed are served at
+the window.
+
+`identify` returns an `Identified` whose `token` is a session the service signed (kiosk/session.py);
+every other kiosk service takes it back and re-checks it, and only the token counts: the other fields are
+for display.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from registry_desk.domain.codes import IdType, PartyRole, Role
-from registry_desk.domain.errors import NotFound, PermissionDenied, ValidationError
+from registry_desk.domain.errors import (
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
 from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
@@ -23,12 +35,16 @@ from registry_desk.operations import users
 from registry_desk.registration import locking
 from registry_desk.registration.issuing import CHINA_TZ, mask_id_number
 from registry_desk.storage.database import Database
+from registry_desk.config import Settings
+from registry_desk.kiosk import session as kiosk_session
+from registry_desk.registration import pickup
 from registry_desk.storage.kiosk import lookups, prints
+from registry_desk.storage.kiosk import pickup as stored_codes
 from registry_desk.storage.kiosk.tables import KioskLock, utc
 from registry_desk.storage.session import Session
 from registry_desk.storage.tables import Case, Party
 
-KIOSK_ROLES = (Role.KIOSK, Role.ADMIN)
+KIOSK_ROLES = (Role.KIOSK,)  # an administrator does no kiosk work (Actor.require)
 RULE_IDENTIFY = "自助终端身份核验"
 
 _CASE_NUMBER = re.compile(r"^\d{12}$")
@@ -42,17 +58,20 @@ class KioskPolicy:
     max_failures: int = 5
     lock_minutes: int = 30
     idle_seconds: int = 60
+    session_minutes: int = 15  # how long an identification holds (the screen's idle reset is sooner)
 
 
 @dataclass(frozen=True)
 class Identified:
-    """A citizen who proved being a party of the case by its ID number. Only masked text is kept for display."""
+    """A citizen who proved being a party of the case. Only masked text is kept for display; `token` is the
+    session the service signed, and the only part any kiosk service trusts."""
 
     case_number: str
     party_id: int
     name_masked: str
     id_masked: str
     role_label: str
+    token: str = field(default="", repr=False)
 
 
 def mask_name(name: str, id_type: IdType | None = None) -> str:
@@ -93,31 +112,69 @@ def case_for_reading(s: Session, case_number: str) -> Case:
     return case
 
 
-def party_candidates(s: Session, case: Case) -> list[tuple[Party, str]]:
-    """Everyone who may identify on a case: its applicants and their agents."""
+def party_candidates(s: Session, case: Case) -> list[tuple[Party, str, Party]]:
+    """Everyone who may identify on a case: its applicants and their agents, each with the applicant whose
+    pickup code they must type (an applicant's own; an agent's principal's)."""
     business = next((b for b in load_policy().types if b.key == case.business_type), None)
-    found: list[tuple[Party, str]] = []
+    found: list[tuple[Party, str, Party]] = []
     for cp in case.parties:
         label = business.role_label(cp.role) if business else cp.role.label
-        found.append((cp.party, label))
+        found.append((cp.party, label, cp.party))
         if cp.agent_party_id is not None:
             agent = lookups.party_by_id(s, cp.agent_party_id)
             if agent is not None:
-                found.append((agent, PartyRole.AGENT.label))
+                found.append((agent, PartyRole.AGENT.label, cp.party))
     return found
 
 
-def verified_party(s: Session, case: Case, who: Identified) -> Party:
-    """The party `who` names, still a party of this case; refused when the identification no longer holds."""
-    if who.case_number != case.case_number or who.party_id not in {
-        p.id for p, _ in party_candidates(s, case)
-    }:
-        raise PermissionDenied(
-            "身份核验已失效，请重新扫码并核验身份", rule=RULE_IDENTIFY, record=case.case_number
+def verified_party(
+    s: Session, actor: Actor, case: Case, who: Identified, *, now: datetime | None = None
+) -> Party:
+    """The party `who`'s session names: the token signed by this process for this terminal, unexpired, for
+    this case, its party still a party of the case and its pickup code not replaced by a reprint. Refused
+    in plain words when any of that no longer holds."""
+    claims = kiosk_session.check(who.token, actor, utc(now or utc_now()))
+    stale = PermissionDenied(
+        "身份核验已失效，请重新扫码并核验身份", rule=RULE_IDENTIFY, record=case.case_number
+    )
+    if claims.case_number != case.case_number:
+        raise stale
+    match = next(
+        (
+            party
+            for party, _, principal in party_candidates(s, case)
+            if party.id == claims.party_id and principal.id == claims.principal_id
+        ),
+        None,
+    )
+    code = stored_codes.pickup_code(s, case.id, claims.principal_id)
+    if match is None or code is None or code.issue_no != claims.code_issue:
+        raise stale
+    return match
+
+
+def consume_pickup_code(s: Session, actor: Actor, case: Case, who: Identified, now: datetime) -> None:
+    """The session's pickup code is used up (a certificate was handed over against it); audited."""
+    claims = kiosk_session.check(who.token, actor, now)
+    row = stored_codes.pickup_code(s, case.id, claims.principal_id, lock=True)
+    if row is not None and row.used_at is None:
+        row.used_at = now
+        audit.append(
+            s,
+            actor,
+            "kiosk.pickup_code_used",
+            case_id=case.id,
+            record=case.case_number,
+            after={"party_id": claims.principal_id, "issue_no": row.issue_no},
+            at=now,
         )
-    party = lookups.party_by_id(s, who.party_id)
-    assert party is not None
-    return party
+
+
+def pickup_code_used(s: Session, actor: Actor, case: Case, who: Identified, now: datetime) -> bool:
+    """Whether the session's pickup code was used up already (a certificate handed over against it)."""
+    claims = kiosk_session.check(who.token, actor, now)
+    row = stored_codes.pickup_code(s, case.id, claims.principal_id)
+    return row is None or row.used_at is not None
 
 
 def _locked_message(case_number: str, until: datetime) -> str:
@@ -132,16 +189,65 @@ def _refuse_if_locked(row: KioskLock | None, case_number: str, now: datetime) ->
         )
 
 
+NO_CODES_MESSAGE = (
+    "业务 {number} 受理时尚未发放取件码，不能在自助机领证；请申请人本人持身份证件和受理凭证到窗口办理"
+)
+ORGANISATION_MESSAGE = (
+    "单位申请人不能在自助机以统一社会信用代码核验身份：银行等单位的登记证明以电子证照发放，"
+    "或由经办人持授权委托书到窗口领取"
+)
+
+
 def check_case(db: Database, actor: Actor, scanned: str, *, now: datetime | None = None) -> str:
-    """The case number from a scan, refused at once when the case is unknown or locked (before the ID is asked)."""
+    """The case number from a scan, refused at once when the case is unknown, locked, or was accepted
+    before pickup codes existed (before the ID is asked)."""
     actor.require(*KIOSK_ROLES, operation="自助终端查询业务")
     now = utc(now or utc_now())
     number = parse_case_scan(scanned)
     with db.unit_of_work(write=False) as uow:
         s = uow.session
-        case_for_reading(s, number)
+        case = case_for_reading(s, number)
         _refuse_if_locked(prints.lock_of_case(s, number), number, now)
+        if not stored_codes.codes_of_case(s, case.id):
+            raise RuleViolation(NO_CODES_MESSAGE.format(number=number), rule=RULE_IDENTIFY, record=number)
     return number
+
+
+def _count_failure(
+    s: Session, actor: Actor, case: Case, row: KioskLock, policy: KioskPolicy, now: datetime
+) -> PermissionDenied:
+    """One more failed try on the case (audited, the typed values not kept); the refusal to raise."""
+    number = case.case_number
+    row.failures += 1
+    row.last_failure_at = now
+    audit.append(
+        s,
+        actor,
+        "kiosk.identify_failed",
+        case_id=case.id,
+        record=number,
+        after={"failures": row.failures, "max_failures": policy.max_failures},
+        at=now,
+    )
+    left = policy.max_failures - row.failures
+    if left > 0:
+        # One message for a wrong ID and a wrong code: the kiosk does not confirm whose ID number it is.
+        return PermissionDenied(
+            f"证件号码或取件码与业务 {number} 的申请人不符，还可再试 {left} 次",
+            rule=RULE_IDENTIFY,
+            record=number,
+        )
+    row.locked_until = now + timedelta(minutes=policy.lock_minutes)
+    audit.append(
+        s,
+        actor,
+        "kiosk.locked",
+        case_id=case.id,
+        record=number,
+        after={"failures": row.failures, "locked_until": row.locked_until.isoformat()},
+        at=now,
+    )
+    return PermissionDenied(_locked_message(number, row.locked_until), rule=RULE_IDENTIFY, record=number)
 
 
 def identify(
@@ -149,18 +255,24 @@ def identify(
     actor: Actor,
     case_number: str,
     id_number: str,
+    pickup_code: str,
     *,
+    settings: Settings,
     policy: KioskPolicy | None = None,
     now: datetime | None = None,
 ) -> Identified:
-    """Checks that `id_number` belongs to an applicant (or agent) of the case. Each failure is counted and
-    audited; the `max_failures`-th locks the case at every kiosk for `lock_minutes` (kept in the database)."""
+    """Checks that `id_number` belongs to an applicant (or agent) of the case and `pickup_code` is that
+    applicant's current, unused code. Each failure is counted and audited; the `max_failures`-th locks the
+    case at every kiosk for `lock_minutes` (kept in the database). Organisations, and cases or applicants
+    without a code, are sent to the window (not counted: nothing was guessed)."""
     actor.require(*KIOSK_ROLES, operation="自助终端身份核验")
     policy = policy or KioskPolicy()
     now = utc(now or utc_now())
     number = parse_case_scan(case_number)
     typed = normalise_id(id_number)
-    refusal: PermissionDenied | None = None
+    code_typed = pickup_code.translate(_FULL_WIDTH).strip()
+    key = pickup.pickup_key(settings.keys_dir)
+    refusal: DomainError | None = None
     with db.unit_of_work() as uow:
         s = uow.session
         # Unit first, then the case: the order every writer of a unit uses (the case service's own).
@@ -170,45 +282,32 @@ def identify(
         if row.locked_until is not None:  # an expired lock: a fresh count
             row.locked_until = None
             row.failures = 0
-        match = next(
-            ((p, label) for p, label in party_candidates(s, case) if p.id_number.upper() == typed), None
-        )
-        if match is None:
-            row.failures += 1
-            row.last_failure_at = now
-            # The typed number is not kept: it may be someone else's real ID number.
-            audit.append(
-                s,
-                actor,
-                "kiosk.identify_failed",
-                case_id=case.id,
-                record=number,
-                after={"failures": row.failures, "max_failures": policy.max_failures},
-                at=now,
+        matches = [c for c in party_candidates(s, case) if c[0].id_number.upper() == typed]
+        if any(not pickup.gets_code(principal) for _, _, principal in matches):
+            audit.append(s, actor, "kiosk.organisation_refused", case_id=case.id, record=number, at=now)
+            refusal = RuleViolation(ORGANISATION_MESSAGE, rule=RULE_IDENTIFY, record=number)
+        codes = {p.id: stored_codes.pickup_code(s, case.id, p.id) for _, _, p in matches}
+        if refusal is None and matches and all(code is None for code in codes.values()):
+            refusal = RuleViolation(NO_CODES_MESSAGE.format(number=number), rule=RULE_IDENTIFY, record=number)
+        found = None
+        if refusal is None:
+            found = next(
+                (
+                    (party, label, principal, code)
+                    for party, label, principal in matches
+                    if (code := codes[principal.id]) is not None
+                    and pickup.code_matches(key, code, code_typed)
+                ),
+                None,
             )
-            left = policy.max_failures - row.failures
-            if left <= 0:
-                row.locked_until = now + timedelta(minutes=policy.lock_minutes)
-                audit.append(
-                    s,
-                    actor,
-                    "kiosk.locked",
-                    case_id=case.id,
-                    record=number,
-                    after={"failures": row.failures, "locked_until": row.locked_until.isoformat()},
-                    at=now,
+            if found is None:
+                refusal = _count_failure(s, actor, case, row, policy, now)
+            elif found[3].used_at is not None:
+                refusal = RuleViolation(
+                    "该取件码已使用（证书已领取）；如需补打，请到窗口办理", rule=RULE_IDENTIFY, record=number
                 )
-                refusal = PermissionDenied(
-                    _locked_message(number, row.locked_until), rule=RULE_IDENTIFY, record=number
-                )
-            else:
-                refusal = PermissionDenied(
-                    f"证件号码与业务 {number} 的申请人不符，还可再试 {left} 次",
-                    rule=RULE_IDENTIFY,
-                    record=number,
-                )
-        else:
-            party, label = match
+        if refusal is None and found is not None:
+            party, label, principal, code = found
             row.failures = 0
             row.last_failure_at = None
             audit.append(
@@ -217,8 +316,11 @@ def identify(
                 "kiosk.identified",
                 case_id=case.id,
                 record=number,
-                after={"party_id": party.id, "role": label},
+                after={"party_id": party.id, "role": label, "pickup_code_of": principal.id},
                 at=now,
+            )
+            token = kiosk_session.issue(
+                actor, number, party.id, principal.id, code.issue_no, now, policy.session_minutes
             )
             who = Identified(
                 number,
@@ -226,6 +328,7 @@ def identify(
                 mask_name(party.name, party.id_type),
                 mask_id_number(party.id_type, party.id_number),
                 label,
+                token,
             )
         uow.commit()
     if refusal is not None:

@@ -4,10 +4,11 @@ sealed receipts are made."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from registry_desk.config import Settings
+from registry_desk.domain.codes import IdType
 from registry_desk.domain.errors import RuleViolation
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kiosk.identify import KIOSK_ROLES, Identified, case_for_reading, verified_party
@@ -21,6 +22,7 @@ from registry_desk.payments.receipts import (
     tools_from_keys,
 )
 from registry_desk.payments.settlement import record_payment
+from registry_desk.registration.issuing import mask_id_number
 from registry_desk.storage.database import Database
 from registry_desk.storage.kiosk.tables import utc
 from registry_desk.storage.session import Session
@@ -28,9 +30,17 @@ from registry_desk.storage.tables import Case, Party
 
 
 def their_orders(s: Session, case: Case, party: Party) -> list[OrderView]:
-    """The orders of the side this citizen pays for (the order's lines name the taxpayer by ID number)."""
+    """The orders of the side this citizen pays for (the order's lines name the taxpayer by ID number),
+    with every taxpayer's ID number masked: a co-payer's number is not the citizen's to read, and the
+    screen never needs a full one."""
     return [
-        o
+        replace(
+            o,
+            lines=tuple(
+                replace(line, taxpayer_id=mask_id_number(IdType.RESIDENT_ID, line.taxpayer_id))
+                for line in o.lines
+            ),
+        )
         for o in case_orders(s, case.id)
         if any(line.taxpayer_id.upper() == party.id_number.upper() for line in o.lines)
     ]
@@ -53,12 +63,14 @@ def _payment_state(s: Session, case: Case, party: Party) -> PaymentState:
     return PaymentState(orders, receipts)
 
 
-def payment_state(db: Database, actor: Actor, who: Identified) -> PaymentState:
+def payment_state(
+    db: Database, actor: Actor, who: Identified, *, now: datetime | None = None
+) -> PaymentState:
     actor.require(*KIOSK_ROLES, operation="自助终端查看缴款单")
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         case = case_for_reading(s, who.case_number)
-        return _payment_state(s, case, verified_party(s, case, who))
+        return _payment_state(s, case, verified_party(s, actor, case, who, now=now))
 
 
 def refresh_payment(
@@ -78,9 +90,9 @@ def refresh_payment(
     # idempotent step the window takes (missing orders issued, expired unpaid ones voided and reissued).
     from registry_desk.payments.service import ensure_orders
 
-    payment_state(db, actor, who)  # identity check first: nothing is issued for a stranger
-    ensure_orders(db, channel, who.case_number, now=now, created_by=actor.username)
-    state = payment_state(db, actor, who)
+    payment_state(db, actor, who, now=now)  # identity check first: nothing is issued for a stranger
+    ensure_orders(db, channel, actor, who.case_number, now=now)
+    state = payment_state(db, actor, who, now=now)
     booked = False
     for order in state.orders:
         if order.status != OPEN:
@@ -102,7 +114,7 @@ def refresh_payment(
     if booked:
         if settings is not None:
             produce_receipt_documents(db, state.orders[0].case_id, tools_from_keys(settings.keys_dir), now)
-        state = payment_state(db, actor, who)
+        state = payment_state(db, actor, who, now=now)
     return state
 
 

@@ -1,7 +1,8 @@
 """Printing the certificate on the spot (自助打证): the identified holder prints their certificate or 证明 on
 the next sheet of numbered paper, and it is handed over to them there (发证).
 
-One print per certificate: a reprint (补打) is the window's. A sheet that did not come out right is spoiled
+One print per certificate: a reprint (补打) is the window's. The handing-over uses up the holder's pickup
+code (取件码), so the same receipt cannot collect again. A sheet that did not come out right is spoiled
 (作废) and one retry is allowed on the next sheet; a second failure sends the citizen to the window.
 """
 
@@ -19,7 +20,13 @@ from registry_desk.domain.errors import NotFound, RuleViolation
 from registry_desk.kernel import audit
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.kiosk import paper_stock
-from registry_desk.kiosk.identify import KIOSK_ROLES, Identified, verified_party
+from registry_desk.kiosk.identify import (
+    KIOSK_ROLES,
+    Identified,
+    consume_pickup_code,
+    pickup_code_used,
+    verified_party,
+)
 from registry_desk.registration import locking
 from registry_desk.registration.handover import record_handover
 from registry_desk.registration.issuing import (
@@ -144,7 +151,7 @@ def _take_sheet(
     with db.unit_of_work() as uow:
         s = uow.session
         case = locking.locked_case(s, who.case_number)
-        party = verified_party(s, case, who)
+        party = verified_party(s, actor, case, who, now=started)
         cert = load_certificate(s, number)
         if cert.case_id != case.id:
             raise NotFound(
@@ -154,6 +161,9 @@ def _take_sheet(
             )
         _spoil_stale(s, actor, cert, started)
         why = print_refusal(s, case, cert, party)
+        if not why and pickup_code_used(s, actor, case, who, started):
+            # One handing-over per code: a second certificate of the same holder is the window's.
+            why = "取件码已使用；其余证书请到窗口领取"
         if why:
             uow.commit()  # a stale print spoiled just now stays spoiled
             raise RuleViolation(f"证书 {cert.number}：{why}", rule=RULE_PRINT, record=cert.number)
@@ -217,7 +227,7 @@ def _record_outcome(
     with db.unit_of_work() as uow:
         s = uow.session
         case = locking.locked_case(s, who.case_number)
-        party = verified_party(s, case, who)
+        party = verified_party(s, actor, case, who, now=finished)
         cert = load_certificate(s, cert_number)
         log = prints.print_by_id(s, sheet.log_id)
         assert log is not None
@@ -237,6 +247,7 @@ def _record_outcome(
                 channel="kiosk",
                 output=output[:256],
             )
+            consume_pickup_code(s, actor, case, who, finished)
             message = f"打印完成：{cert.number}，印刷序列号 {serial}"
         else:
             reason = f"自助打印失败：{error}"

@@ -63,7 +63,7 @@ def case_status(db: Database, actor: Actor, who: Identified) -> KioskStatus:
     with db.unit_of_work(write=False) as uow:
         s = uow.session
         case = case_for_reading(s, who.case_number)
-        party = verified_party(s, case, who)
+        party = verified_party(s, actor, case, who)
         certs = lookups.certificates_with_holders(s, case.id)
         printable = tuple(
             PrintableCertificate(c.number, c.kind.label, not (why := print_refusal(s, case, c, party)), why)

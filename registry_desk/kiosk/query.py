@@ -61,7 +61,7 @@ def statement_pdf(
     with db.unit_of_work() as uow:
         s = uow.session
         case = case_for_reading(s, who.case_number)
-        party = verified_party(s, case, who)
+        party = verified_party(s, actor, case, who)
         units = _statement_units(s, party)
         if not units:
             raise NotFound(

@@ -384,8 +384,9 @@ def case_orders(session: Session, case_id: int, *, include_voided: bool = False)
 
 
 def orders_for_case_number(session: Session, actor: Any, case_number: str) -> list[OrderView]:
-    """The orders of a case for the cashier, the clerk, or the kiosk showing the applicant's own case."""
-    actor.require(Role.CASHIER, Role.CLERK, Role.KIOSK, operation="查看缴款单")
+    """The orders of a case, with the taxpayers' full ID numbers, for the cashier and the clerk. Never the
+    kiosk: it reads only the identified citizen's own orders, masked (kiosk/payment.py)."""
+    actor.require(Role.CASHIER, Role.CLERK, operation="查看缴款单")
     case = stored.case_by_number(session, case_number)
     if case is None:
         raise NotFound(

@@ -15,7 +15,7 @@ Decisions (issue #5):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -164,18 +164,20 @@ def _load_case(session: Session, case_number: str) -> Case:
 def ensure_orders(
     db: Database,
     channel: PaymentChannel,
+    actor: Actor,
     case_number: str,
     *,
     now: datetime | None = None,
-    created_by: str = PAYMENT_SYSTEM,
 ) -> list[OrderView]:
     """Gives every paying side of a case in 待缴费 a live order: issues missing ones, reissues expired unpaid
     ones; sides with a live, settled or disputed order are left alone. Safe to call again at any time
-    (the window does on every showing); returns the case's current orders.
+    (the window does on every showing); returns the case's current orders. The orders it issues name
+    `actor` (whoever showed the case: clerk, cashier, the kiosk for its citizen) as their issuer.
 
     A charged case whose quote comes to nothing (every line exempt) has nothing to pay and goes to 审核.
     """
     now = as_utc(now or utc_now())
+    created_by = actor.username
     with db.unit_of_work() as uow:
         s = uow.session
         case = _load_case(s, case_number)
@@ -260,7 +262,7 @@ def accept_and_bill(
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return Acceptance(summary)
     try:
-        made = ensure_orders(db, channel, summary.case_number, now=now, created_by=actor.username)
+        made = ensure_orders(db, channel, actor, summary.case_number, now=now)
     except DomainError as error:
         return Acceptance(summary, (), str(error))
     except OSError as error:  # the channel's store could not be reached: the case stays, orders follow
@@ -357,28 +359,60 @@ def payment_block(side: SidePayment) -> PaymentBlock:
 
 
 def acceptance_receipts(
-    db: Database, actor: Actor, case_number: str, *, settings: Settings, channel: PaymentChannel | None = None
+    db: Database,
+    actor: Actor,
+    case_number: str,
+    *,
+    settings: Settings,
+    channel: PaymentChannel | None = None,
+    party_ids: Collection[int] | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The sealed 受理凭证, one copy per paying side carrying that side's lines and QR (买方联, 卖方联 …),
-    or one copy when nothing is to be paid. With `channel`, missing or expired orders are issued first."""
+    """The sealed 受理凭证, one copy per applicant: each carries that applicant's own 取件码 (a fresh one:
+    printing again voids the earlier code) and the lines and QR of the side they pay for (买方联, 卖方联 …;
+    the name is added where a side has several applicants). With `channel`, missing or expired orders are
+    issued first. `party_ids` limits a reprint to the applicants standing at the window: every copy printed
+    voids its applicant's earlier code, so nobody should be handed another applicant's copy."""
     from registry_desk.registration import issuing
 
     # Checked before any order is issued: the kiosk prints certificates, never a case's receipts.
     actor.require(Role.CLERK, Role.REGISTRAR, Role.CASHIER, operation="打印受理凭证")
     if channel is not None:
-        ensure_orders(db, channel, case_number, created_by=actor.username)
+        ensure_orders(db, channel, actor, case_number)
     payment = case_payment(db, case_number)
-    if not payment.sides:
-        return [("", issuing.acceptance_receipt_pdf(db, actor, case_number, settings=settings))]
-    return [
-        (
-            f"{side.order.side_label}联",
-            issuing.acceptance_receipt_pdf(
-                db, actor, case_number, settings=settings, payment=payment_block(side)
+    applicants = issuing.receipt_applicants(db, actor, case_number)
+
+    def side_of(id_number: str) -> SidePayment | None:
+        wanted = id_number.upper()
+        return next(
+            (
+                side
+                for side in payment.sides
+                if any(line.taxpayer_id.upper() == wanted for line in side.order.lines)
             ),
+            None,
         )
-        for side in payment.sides
-    ]
+
+    sides = [side_of(id_number) for _, _, _, id_number in applicants]
+    copies = []
+    for (party_id, role, name, _), side in zip(applicants, sides, strict=True):
+        if party_ids is not None and party_id not in party_ids:
+            continue
+        if side is None:
+            shared = len(applicants) > 1
+            label = f"{role}（{name}）" if shared else ""
+        else:
+            shared = sum(1 for other in sides if other is side) > 1
+            label = f"{side.order.side_label}联" + (f"（{name}）" if shared else "")
+        pdf = issuing.acceptance_receipt_pdf(
+            db,
+            actor,
+            case_number,
+            settings=settings,
+            payment=payment_block(side) if side is not None else None,
+            party_id=party_id,
+        )
+        copies.append((label, pdf))
+    return copies
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -466,10 +500,18 @@ def reissue(
 
 
 def void_open_orders(
-    db: Database, channel: PaymentChannel, case_number: str, reason: str, *, now: datetime | None = None
+    db: Database,
+    channel: PaymentChannel,
+    actor: Actor,
+    case_number: str,
+    reason: str,
+    *,
+    now: datetime | None = None,
 ) -> list[str]:
     """Voids the unpaid orders of a closed case and closes them at the channel; an order the channel reports
-    paid meanwhile is settled instead (so its money can be refunded). Returns the voided order numbers."""
+    paid meanwhile is settled instead (so its money can be refunded). Returns the voided order numbers.
+    The voiding is audited under `actor` (the clerk who closed the case, the cashier who took cash)."""
+    actor.require(Role.CLERK, Role.REGISTRAR, Role.CASHIER, operation="作废缴款单")
     now = as_utc(now or utc_now())
     with db.unit_of_work(write=False) as uow:
         case = _load_case(uow.session, case_number)
@@ -502,7 +544,7 @@ def void_open_orders(
             # the case's steps, and a voided QR is the payment side's bookkeeping, not a step of the case.
             audit.append(
                 s,
-                _system_actor(),
+                actor,
                 "payment.voided",
                 record=order_no,
                 after={"case_number": case_number, "order_no": order_no, "reason": reason},
@@ -535,7 +577,7 @@ def close_case(
     }
     summary = services[target](db, actor, case_number, reason, now=now, expected_version=expected_version)
     if channel is not None:
-        void_open_orders(db, channel, case_number, f"业务已{target.label}，缴款单作废", now=now)
+        void_open_orders(db, channel, actor, case_number, f"业务已{target.label}，缴款单作废", now=now)
     return summary
 
 
@@ -557,7 +599,7 @@ def cash_payment(
         return payment_status.confirm_payment(
             db, actor, case_number, now=now, expected_version=expected_version
         )
-    void_open_orders(db, channel, case_number, "现金缴款，缴款单作废", now=now)
+    void_open_orders(db, channel, actor, case_number, "现金缴款，缴款单作废", now=now)
     summary = queries.get_case(db, actor, case_number)
     if summary.status is not CaseStatus.AWAITING_PAYMENT:
         return summary

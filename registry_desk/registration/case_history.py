@@ -41,9 +41,14 @@ ACTION_LABELS = {
     "kiosk.identified": "自助机身份核验",
     "kiosk.identify_failed": "自助机身份核验失败",
     "kiosk.locked": "自助机锁定",
+    "kiosk.organisation_refused": "单位在自助机核验身份被拒（须到窗口或以电子证照领取）",
+    "kiosk.pickup_code_used": "自助机领证（取件码已使用）",
+    "receipt.pickup_code_issued": "打印受理凭证（发放取件码）",
+    "receipt.pickup_code_reissued": "补打受理凭证（重新发放取件码，原码作废）",
 }
-# Bookkeeping markers the clerk has no use for (they say that the step above them has finished).
-HIDDEN_ACTIONS = frozenset({"ecert.published"})
+# Bookkeeping markers the clerk has no use for (they say that the step above them has finished; the first
+# pickup code comes with every acceptance, only a reissue is worth a line).
+HIDDEN_ACTIONS = frozenset({"ecert.published", "receipt.pickup_code_issued"})
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import json
 import datetime as dt
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,8 @@ from registry_desk.domain.identifiers import is_valid_resident_id, mask_resident
 from registry_desk.resources_path import seed
 from registry_desk.kernel import audit
 from registry_desk.kernel.business_types import load_policy
-from registry_desk.kernel.context import Actor
+from registry_desk.kernel.context import Actor, utc_now
+from registry_desk.registration import pickup
 from registry_desk.storage.database import Database
 from registry_desk.storage.register.certificates import (
     case_for_receipt,
@@ -377,8 +378,14 @@ def acceptance_receipt_pdf(
     *,
     settings: Settings,
     payment: PaymentBlock | None = None,
+    party_id: int | None = None,
+    now: dt.datetime | None = None,
 ) -> bytes:
     """The sealed 受理凭证 of a case; `payment` adds the 税费同缴 block when the payment side has one.
+
+    With `party_id` it is that applicant's own copy: a person's copy prints a fresh 取件码 (pickup.py), which
+    replaces any earlier one, in the same transaction as the seal (a receipt that fails to seal leaves the
+    earlier code valid). Without it, the copy carries no code (the file copy, `print receipt`).
 
     The QR holds the case number (for the progress query); the signed payload (kind, case number,
     unit, acceptance date) sits in the PDF's information dictionary so `registry-desk verify` checks it.
@@ -386,20 +393,54 @@ def acceptance_receipt_pdf(
     actor.require(*RECEIPT_ROLES, operation="打印受理凭证")
     kit = centre_kit(settings)
     wanted = case_number.strip()
-    with db.unit_of_work(write=False) as uow:
+    with db.unit_of_work(write=party_id is not None) as uow:
         s = uow.session
         case = case_for_receipt(s, wanted)
         if case is None:
             raise NotFound(f"没有业务号为 {wanted} 的业务", rule="按业务号打印受理凭证", record=wanted)
         view = receipt_view(s, case, kit.office, payment)
-    payload = make_payload(
-        {
-            "kind": RECEIPT_KIND,
-            "case_number": view.case_number,
-            "unit_number": view.unit_number,
-            "accepted_on": view.accepted_at.date(),
-        },
-        kit.identity,
-    )
-    drawn = render_acceptance_receipt(view, seal_png=kit.seal_png)
-    return kit.sealer.seal(drawn, reason=f"不动产登记受理凭证 {view.case_number}", payload=payload)
+        if party_id is not None:
+            applicant = next((cp.party for cp in case.parties if cp.party_id == party_id), None)
+            if applicant is None:
+                raise NotFound(
+                    f"业务 {wanted} 没有该申请人", rule="按申请人打印受理凭证", record=str(party_id)
+                )
+            if pickup.gets_code(applicant):
+                key = pickup.pickup_key(settings.keys_dir)
+                code = pickup.issue_code(s, actor, case, applicant, key, now or utc_now())
+                view = replace(view, pickup_holder=applicant.name, pickup_code=code)
+        payload = make_payload(
+            {
+                "kind": RECEIPT_KIND,
+                "case_number": view.case_number,
+                "unit_number": view.unit_number,
+                "accepted_on": view.accepted_at.date(),
+            },
+            kit.identity,
+        )
+        drawn = render_acceptance_receipt(view, seal_png=kit.seal_png)
+        sealed = kit.sealer.seal(drawn, reason=f"不动产登记受理凭证 {view.case_number}", payload=payload)
+        if party_id is not None:
+            uow.commit()
+    return sealed
+
+
+def receipt_applicants(db: Database, actor: Actor, case_number: str) -> list[tuple[int, str, str, str]]:
+    """(party id, role label, name, ID number) of each applicant of the case, in the case's order: whose
+    own copy of the 受理凭证 is printed (payments.service.acceptance_receipts)."""
+    actor.require(*RECEIPT_ROLES, operation="打印受理凭证")
+    wanted = case_number.strip()
+    with db.unit_of_work(write=False) as uow:
+        case = case_for_receipt(uow.session, wanted)
+        if case is None:
+            raise NotFound(f"没有业务号为 {wanted} 的业务", rule="按业务号打印受理凭证", record=wanted)
+        business = next((b for b in load_policy().types if b.key == case.business_type), None)
+        return [
+            (
+                cp.party_id,
+                business.role_label(cp.role) if business else cp.role.label,
+                cp.party.name,
+                cp.party.id_number,
+            )
+            for cp in case.parties
+        ]

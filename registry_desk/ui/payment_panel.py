@@ -181,9 +181,7 @@ class PaymentPanel(QGroupBox):
     # -- reading ------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
-            payment_flow.ensure_orders(
-                self.db, self.channel, self.case_number, created_by=self.actor.username
-            )
+            payment_flow.ensure_orders(self.db, self.channel, self.actor, self.case_number)
         except DomainError as error:
             self.show_error(str(error))  # the case still shows; the next refresh tries again
         except OSError as error:

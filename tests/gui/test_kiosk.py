@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from registry_desk.documents.verification import document_text, qr_texts_in
 from registry_desk.domain.codes import CaseStatus, Role
@@ -17,6 +17,7 @@ from registry_desk.registration import issuing
 from registry_desk.operations import users
 from registry_desk.kernel.context import SYSTEM
 from registry_desk.kiosk.identify import KioskPolicy
+from registry_desk.storage.kiosk.tables import KioskPickupCode
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from registry_desk.ui.kiosk.printing import DirectoryOutput, QtPrinterOutput
 from registry_desk.ui.kiosk.window import HOME, IDENTITY, PAY, RESULT, STATUS, KioskWindow
@@ -75,11 +76,16 @@ def _click(qtbot, window: KioskWindow, name: str) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
-def _identify(qtbot, window: KioskWindow, case_number: str, id_number: str) -> None:
-    qtbot.keyClicks(window, case_number)  # the scanner types the receipt QR and Enter
-    qtbot.keyClick(window, Qt.Key.Key_Return)
+def _identify(qtbot, window: KioskWindow, case_number: str, id_number: str, code: str) -> None:
+    if window.current_page == HOME:  # after a refusal the identity screen stays, back at the ID step
+        qtbot.keyClicks(window, case_number)  # the scanner types the receipt QR and Enter
+        qtbot.keyClick(window, Qt.Key.Key_Return)
     assert window.current_page == IDENTITY, window.home_message.text()
+    assert "身份证号码" in window.id_title.text()
     _key(window, window.id_keypad, qtbot, id_number)
+    _click(qtbot, window, "idSubmit")
+    assert "取件码" in window.id_title.text()
+    _key(window, window.id_keypad, qtbot, code)
     _click(qtbot, window, "idSubmit")
 
 
@@ -100,6 +106,12 @@ def test_the_whole_kiosk_flow_scan_identify_pay_then_print(qtbot, sqlite_db, cas
     assert window.current_page == IDENTITY and case.case_number in window.id_case.text()
     _key(window, window.id_keypad, qtbot, BUYER[1])
     assert BUYER[1][:6] not in window.id_display.text() and "18/18" in window.id_display.text()
+    _click(qtbot, window, "idSubmit")
+    # Then the pickup code from the buyer's own receipt, as masked as the ID number.
+    assert window.current_page == IDENTITY and "请输入受理凭证上的8位取件码" in window.id_title.text()
+    code = case.codes[BUYER[1]]
+    _key(window, window.id_keypad, qtbot, code)
+    assert code not in _all_text(window) and "8/8" in window.id_display.text()
     _click(qtbot, window, "idSubmit")
 
     assert window.current_page == STATUS
@@ -147,7 +159,7 @@ def test_the_whole_kiosk_flow_scan_identify_pay_then_print(qtbot, sqlite_db, cas
 
 def test_idle_returns_home_and_leaves_nothing_of_the_citizen(qtbot, case, make_window):
     window = make_window(idle_seconds=0.4)
-    _identify(qtbot, window, case.case_number, BUYER[1])
+    _identify(qtbot, window, case.case_number, BUYER[1], case.codes[BUYER[1]])
     assert window.current_page == STATUS and "赵*" in _all_text(window)
     _click(qtbot, window, "payButton")
     qtbot.waitUntil(lambda: window.current_page == HOME, timeout=5_000)
@@ -161,7 +173,7 @@ def test_five_wrong_ids_lock_the_case_also_for_a_restarted_kiosk(qtbot, sqlite_d
     window = make_window()
     wrong = bad_check(BUYER[1])
     for attempt in range(5):
-        _identify(qtbot, window, case.case_number, wrong)
+        _identify(qtbot, window, case.case_number, wrong, case.codes[BUYER[1]])
         assert window.current_page == IDENTITY
     assert "已暂时锁定" in window.id_message.text()
     restarted = make_window()
@@ -173,6 +185,31 @@ def test_five_wrong_ids_lock_the_case_also_for_a_restarted_kiosk(qtbot, sqlite_d
             uow.session.scalars(select(AuditEvent.action).where(AuditEvent.record == case.case_number))
         )
     assert actions.count("kiosk.identify_failed") == 5 and actions.count("kiosk.locked") == 1
+
+
+def test_a_wrong_pickup_code_is_refused_and_the_screen_asks_for_the_id_again(qtbot, case, make_window):
+    window = make_window()
+    right = case.codes[BUYER[1]]
+    wrong = "".join(str((int(d) + 1) % 10) for d in right)
+    _identify(qtbot, window, case.case_number, BUYER[1], wrong)
+    assert window.current_page == IDENTITY and window._who is None
+    assert "证件号码或取件码" in window.id_message.text() and "还可再试 4 次" in window.id_message.text()
+    assert "身份证号码" in window.id_title.text() and "0/18" in window.id_display.text()
+    _identify(qtbot, window, case.case_number, BUYER[1], right)
+    assert window.current_page == STATUS and "赵*" in window.status_who.text()
+
+
+def test_a_case_without_pickup_codes_is_sent_to_the_window_at_the_first_screen(
+    qtbot, sqlite_db, case, make_window
+):
+    with sqlite_db.unit_of_work() as uow:
+        uow.session.execute(delete(KioskPickupCode).where(KioskPickupCode.case_id == case.case_id))
+        uow.commit()
+    window = make_window()
+    qtbot.keyClicks(window, case.case_number)
+    qtbot.keyClick(window, Qt.Key.Key_Return)
+    assert window.current_page == HOME and "尚未发放取件码" in window.home_message.text()
+    assert "到窗口办理" in window.home_message.text()
 
 
 def test_esc_and_close_are_ignored_and_only_an_administrator_leaves(qtbot, sqlite_db, make_window):

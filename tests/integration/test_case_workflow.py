@@ -259,7 +259,7 @@ def test_presale_flat_transfer_then_mortgage_converts_the_banks_notice(any_db, r
     assert "预告登记转为抵押权首次登记" in (converted.end_reason or "")
 
 
-def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg):
+def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg, tmp_path):
     request = cancellation(reg.mortgaged, BANK_HH, reg.mortgage_proof.replace("(", "（").replace(")", "）"))
     accepted = intake.accept_case(any_db, CLERK, request, now=MONDAY)
     assert accepted.status is CaseStatus.IN_REVIEW  # free: straight to review
@@ -277,12 +277,20 @@ def test_cancellation_by_the_bank_alone_same_day_and_nothing_issued(any_db, reg)
         if r.case_number == accepted.case_number
     ]
     assert row.status_text == "已办结" and row.due_state_label == "已办结"
+    from registry_desk.config import Settings
     from registry_desk.kiosk.identify import identify
-    from registry_desk.kiosk.progress import case_status
 
-    who = identify(any_db, KIOSK, accepted.case_number, BANK_HH[1])
-    status = case_status(any_db, KIOSK, who)
-    assert status.steps == (CaseStatus.ACCEPTED, CaseStatus.IN_REVIEW, CaseStatus.ISSUED)
+    # The bank never identifies at the kiosk by its public USCC: its results go out as e-certificates or
+    # at the window.
+    with pytest.raises(RuleViolation, match="单位申请人不能在自助机"):
+        identify(
+            any_db,
+            KIOSK,
+            accepted.case_number,
+            BANK_HH[1],
+            "00000000",
+            settings=Settings(tmp_path, any_db.url),
+        )
     assert _cert(any_db, reg.mortgage_proof).status is CertificateStatus.CANCELLED
     page = unit_register(any_db, REGISTRAR, reg.mortgaged)
     assert page.restrictions == ()

@@ -20,7 +20,7 @@ from registry_desk.storage.kiosk.tables import KioskPrint
 from registry_desk.storage.tables import AuditEvent, Case, Certificate
 from tests.integration import test_case_helpers as _helpers
 from tests.integration.test_case_helpers import CASHIER, CHEN, CLERK, MONDAY, REGISTRAR, WANG, ZHAO, transfer
-from tests.integration.test_kiosk_helpers import KIOSK, load_paper
+from tests.integration.test_kiosk_helpers import KIOSK, load_paper, receipt_codes
 
 # The shared fixtures: the tiny register built once per module and copied for each test.
 register_template = _helpers.register_template
@@ -67,8 +67,9 @@ def test_each_co_owner_prints_their_own_and_the_case_is_issued_with_the_last(any
     certificates.mark_certificate_ready(db, REGISTRAR, number, now=MONDAY)
     load_paper(db, "NX2026000001", "NX2026000010")
     settings = Settings(tmp_path, db.url)
+    codes = receipt_codes(db, number, settings)
 
-    zhao = identify(db, KIOSK, number, ZHAO[1])
+    zhao = identify(db, KIOSK, number, ZHAO[1], codes[ZHAO[1]], settings=settings)
     assert _reasons(db, zhao) == {hers: "仅持证人本人可在自助机打印此证", his: ""}
     with pytest.raises(RuleViolation, match="仅持证人本人"):
         print_certificate(db, KIOSK, zhao, hers, _to_file, settings=settings)
@@ -91,7 +92,7 @@ def test_each_co_owner_prints_their_own_and_the_case_is_issued_with_the_last(any
         his: "已发证；如需补打，请到窗口办理",
     }
 
-    chen = identify(db, KIOSK, number, CHEN[1])
+    chen = identify(db, KIOSK, number, CHEN[1], codes[CHEN[1]], settings=settings)
     assert _reasons(db, chen) == {hers: "", his: "已发证；如需补打，请到窗口办理"}
     second = print_certificate(db, KIOSK, chen, hers, _to_file, settings=settings)
     assert (second.ok, second.serial, second.case_status) == (True, "NX2026000002", CaseStatus.ISSUED)

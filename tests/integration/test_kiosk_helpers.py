@@ -3,16 +3,18 @@ open for both sides, paid, recorded and 缮证; plus paper in stock. No tests of
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from registry_desk.config import Settings
 from registry_desk.domain.charges import Payer
 from registry_desk.domain.codes import Role
 from registry_desk.payments import orders
 from registry_desk.payments.local_channel import LocalChannel
-from registry_desk.registration import certificates, intake, recording
+from registry_desk.kiosk.identify import Identified, identify
+from registry_desk.registration import certificates, intake, issuing, pickup, recording
 from registry_desk.kiosk import paper_stock
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
@@ -33,6 +35,36 @@ class KioskCase:
     unit_number: str
     channel: LocalChannel
     settings: Settings
+    codes: dict[str, str] = field(default_factory=dict)  # ID number → the 取件码 on that person's receipt
+
+
+def receipt_codes(db: Database, case_number: str, settings: Settings) -> dict[str, str]:
+    """Each applicant's own 受理凭证 as the clerk prints it at acceptance; the codes read off the paper
+    (ID number → code; organisations get none)."""
+    codes = {}
+    for party_id, _, _, id_number in issuing.receipt_applicants(db, CLERK, case_number):
+        pdf = issuing.acceptance_receipt_pdf(db, CLERK, case_number, settings=settings, party_id=party_id)
+        code = pickup.code_printed_on(pdf)
+        if code is not None:
+            codes[id_number] = code
+    return codes
+
+
+def print_receipts(db: Database, kc: KioskCase) -> dict[str, str]:
+    """Prints the applicants' copies again (each a fresh code) and keeps the new codes on `kc`."""
+    codes = receipt_codes(db, kc.case_number, kc.settings)
+    kc.codes.clear()
+    kc.codes.update(codes)
+    return codes
+
+
+def kiosk_identify(
+    db: Database, kc: KioskCase, person: tuple[str, str], *, actor: Actor | None = None, **options: Any
+) -> Identified:
+    """`person` (name, ID number) identifies at the kiosk with the code on their own receipt."""
+    return identify(
+        db, actor or KIOSK, kc.case_number, person[1], kc.codes[person[1]], settings=kc.settings, **options
+    )
 
 
 def open_case(db: Database, data_dir: Path, *, now: datetime | None = None) -> KioskCase:
@@ -55,7 +87,9 @@ def open_case(db: Database, data_dir: Path, *, now: datetime | None = None) -> K
         )
         case_id = case.id
         uow.commit()
-    return KioskCase(summary.case_number, case_id, reg.plain, channel, Settings(data_dir, db.url))
+    kc = KioskCase(summary.case_number, case_id, reg.plain, channel, Settings(data_dir, db.url))
+    print_receipts(db, kc)
+    return kc
 
 
 def pay_side(db: Database, kc: KioskCase, side: str, *, now: datetime | None = None) -> None:

@@ -35,6 +35,7 @@ from tests.integration.test_kiosk_helpers import (
     BUYER,
     KIOSK,
     SELLER,
+    kiosk_identify,
     load_paper,
     open_case,
     pay_side,
@@ -71,7 +72,9 @@ def test_the_receipt_qr_text_identifies_the_case_and_the_buyer_with_masked_displ
     (scanned,) = qr_texts_in(receipt)
     number = check_case(sqlite_db, KIOSK, scanned + "\r\n")  # scanners end with Enter
     assert number == kc.case_number
-    who = identify(sqlite_db, KIOSK, number, BUYER[1].lower())  # a lower-case x is the same ID
+    who = identify(
+        sqlite_db, KIOSK, number, BUYER[1].lower(), kc.codes[BUYER[1]], settings=kc.settings
+    )  # a lower-case x is the same ID
     assert who.name_masked == "赵*" and who.id_masked == BUYER[1][:4] + "*" * 10 + BUYER[1][-4:]
     assert BUYER[0] not in repr(who) and BUYER[1] not in repr(who)
     status = case_status(sqlite_db, KIOSK, who)
@@ -90,20 +93,52 @@ def test_five_wrong_ids_lock_the_case_for_every_kiosk_even_after_a_restart(sqlit
     now = utc_now()
     for attempt in range(1, 5):
         with pytest.raises(PermissionDenied, match=f"还可再试 {5 - attempt} 次"):
-            identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy, now=now)
+            identify(
+                sqlite_db,
+                KIOSK,
+                kc.case_number,
+                bad_check(BUYER[1]),
+                kc.codes[BUYER[1]],
+                settings=kc.settings,
+                policy=policy,
+                now=now,
+            )
     with pytest.raises(PermissionDenied, match="已暂时锁定"):
-        identify(sqlite_db, KIOSK, kc.case_number, "110105194912310021", policy=policy, now=now)
+        identify(
+            sqlite_db,
+            KIOSK,
+            kc.case_number,
+            "110105194912310021",
+            "00000000",
+            settings=kc.settings,
+            policy=policy,
+            now=now,
+        )
     restarted = Database(sqlite_db.url)  # another kiosk process on the same register
     try:
         # Locked now even for the right ID, at the first screen already.
         with pytest.raises(PermissionDenied, match="已暂时锁定"):
             identify(
-                restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=29)
+                restarted,
+                KIOSK,
+                kc.case_number,
+                BUYER[1],
+                kc.codes[BUYER[1]],
+                settings=kc.settings,
+                policy=policy,
+                now=now + timedelta(minutes=29),
             )
         with pytest.raises(PermissionDenied, match="已暂时锁定"):
             check_case(restarted, KIOSK, kc.case_number, now=now + timedelta(minutes=29))
         who = identify(
-            restarted, KIOSK, kc.case_number, BUYER[1], policy=policy, now=now + timedelta(minutes=31)
+            restarted,
+            KIOSK,
+            kc.case_number,
+            BUYER[1],
+            kc.codes[BUYER[1]],
+            settings=kc.settings,
+            policy=policy,
+            now=now + timedelta(minutes=31),
         )
         assert who.case_number == kc.case_number
     finally:
@@ -118,21 +153,37 @@ def test_an_unknown_case_counts_against_nothing_and_a_success_restarts_the_count
     kc = open_case(sqlite_db, tmp_path)
     strict = KioskPolicy(max_failures=1)
     with pytest.raises(NotFound):
-        identify(sqlite_db, KIOSK, "209901010001", BUYER[1], policy=strict)
+        identify(sqlite_db, KIOSK, "209901010001", BUYER[1], "00000000", settings=kc.settings, policy=strict)
     with pytest.raises(NotFound):
         check_case(sqlite_db, KIOSK, "209901010001")
-    assert identify(sqlite_db, KIOSK, kc.case_number, BUYER[1], policy=strict).case_number == kc.case_number
+    assert kiosk_identify(sqlite_db, kc, BUYER, policy=strict).case_number == kc.case_number
     policy = KioskPolicy(max_failures=2)
     with pytest.raises(PermissionDenied, match="还可再试 1 次"):
-        identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
-    identify(sqlite_db, KIOSK, kc.case_number, SELLER[1], policy=policy)
+        identify(
+            sqlite_db,
+            KIOSK,
+            kc.case_number,
+            bad_check(BUYER[1]),
+            kc.codes[BUYER[1]],
+            settings=kc.settings,
+            policy=policy,
+        )
+    kiosk_identify(sqlite_db, kc, SELLER, policy=policy)
     with pytest.raises(PermissionDenied, match="还可再试 1 次"):
-        identify(sqlite_db, KIOSK, kc.case_number, bad_check(BUYER[1]), policy=policy)
+        identify(
+            sqlite_db,
+            KIOSK,
+            kc.case_number,
+            bad_check(BUYER[1]),
+            kc.codes[BUYER[1]],
+            settings=kc.settings,
+            policy=policy,
+        )
 
 
 def test_paying_at_the_kiosk_settles_the_buyer_order_and_shows_its_receipts(sqlite_db, tmp_path):
     kc = open_case(sqlite_db, tmp_path)
-    who = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    who = kiosk_identify(sqlite_db, kc, BUYER)
     state = payment_state(sqlite_db, KIOSK, who)
     assert not state.settled and state.receipts == ()
     simulate_scan_payment(KIOSK, kc.channel, state.orders[0].payload)
@@ -165,7 +216,7 @@ class FlakyPrinter:
 def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_print(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
     load_paper(sqlite_db)
-    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    buyer = kiosk_identify(sqlite_db, kc, BUYER)
     (printable,) = case_status(sqlite_db, KIOSK, buyer).certificates
     assert printable.can_print and printable.reason == ""
     printer = FlakyPrinter(failures=1)
@@ -218,7 +269,7 @@ def test_a_jam_spoils_the_sheet_and_the_retry_prints_on_the_next_then_no_second_
 def test_two_failures_send_the_citizen_to_the_counter(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
     load_paper(sqlite_db, "NX2026000001", "NX2026000010")
-    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    buyer = kiosk_identify(sqlite_db, kc, BUYER)
     number = case_status(sqlite_db, KIOSK, buyer).certificates[0].number
     printer = FlakyPrinter(failures=5)
     assert print_certificate(sqlite_db, KIOSK, buyer, number, printer, settings=kc.settings).retry_allowed
@@ -232,12 +283,12 @@ def test_two_failures_send_the_citizen_to_the_counter(sqlite_db, tmp_path):
 
 def test_only_the_holder_prints_and_only_when_paper_is_loaded(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
-    seller = identify(sqlite_db, KIOSK, kc.case_number, SELLER[1])
+    seller = kiosk_identify(sqlite_db, kc, SELLER)
     (cert,) = case_status(sqlite_db, KIOSK, seller).certificates
     assert not cert.can_print and "持证人" in cert.reason
     with pytest.raises(RuleViolation, match="持证人"):
         print_certificate(sqlite_db, KIOSK, seller, cert.number, FlakyPrinter(0), settings=kc.settings)
-    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    buyer = kiosk_identify(sqlite_db, kc, BUYER)
     with pytest.raises(RuleViolation, match="证书纸已用完"):
         print_certificate(sqlite_db, KIOSK, buyer, cert.number, FlakyPrinter(0), settings=kc.settings)
     assert _cert(sqlite_db, kc.case_number).paper_serial is None  # nothing half-saved
@@ -252,13 +303,13 @@ def test_a_certificate_printed_at_the_counter_is_not_printed_again_here(sqlite_d
     certificates.mark_certificate_ready(
         sqlite_db, REGISTRAR, kc.case_number, paper_serials={number: "NX2025999999"}
     )
-    buyer = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    buyer = kiosk_identify(sqlite_db, kc, BUYER)
     assert "窗口" in case_status(sqlite_db, KIOSK, buyer).certificates[0].reason
 
 
 def test_the_statement_lists_the_holders_units_with_restrictions_and_is_sealed(sqlite_db, tmp_path):
     kc = ready_case(sqlite_db, tmp_path)
-    seller = identify(sqlite_db, KIOSK, kc.case_number, SELLER[1])
+    seller = kiosk_identify(sqlite_db, kc, SELLER)
     # 王建国 sold this flat but still owns 102 jointly with 李秀兰.
     assert case_status(sqlite_db, KIOSK, seller).owns_units
     pdf = statement_pdf(sqlite_db, KIOSK, seller, settings=kc.settings)
@@ -291,7 +342,7 @@ def test_the_kiosk_account_can_do_nothing_else_and_clerks_cannot_use_the_kiosk(s
             call()
     for call in (
         lambda: check_case(sqlite_db, CLERK, kc.case_number),
-        lambda: identify(sqlite_db, REGISTRAR, kc.case_number, BUYER[1]),
+        lambda: kiosk_identify(sqlite_db, kc, BUYER, actor=REGISTRAR),
     ):
         with pytest.raises(PermissionDenied):
             call()
@@ -313,7 +364,7 @@ def test_a_citizen_back_after_the_order_expired_gets_a_fresh_qr(sqlite_db, tmp_p
     from datetime import timedelta
 
     kc = open_case(sqlite_db, tmp_path, now=utc_now() - timedelta(hours=2))
-    who = identify(sqlite_db, KIOSK, kc.case_number, BUYER[1])
+    who = kiosk_identify(sqlite_db, kc, BUYER)
     stale = payment_state(sqlite_db, KIOSK, who).orders[0]
     assert stale.expires_at < utc_now()
     fresh = refresh_payment(sqlite_db, KIOSK, who, kc.channel, settings=kc.settings).orders

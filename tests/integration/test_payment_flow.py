@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from registry_desk.domain.cases import TransferTaxFacts
-from registry_desk.domain.codes import CaseStatus
+from registry_desk.domain.codes import CaseStatus, Role
+from registry_desk.kernel.context import Actor
 from registry_desk.domain.errors import PermissionDenied, RuleViolation
 from registry_desk.domain.money import Money
 from registry_desk.domain.payment_orders import OPEN, VOIDED
@@ -93,12 +94,15 @@ def test_acceptance_issues_one_order_per_side_from_the_confirmed_tax_facts(db, r
 def test_ensure_orders_is_idempotent_and_reissues_an_expired_side(db, reg, channel):
     number = intake.accept_case(db, CLERK, _resale(reg), now=MONDAY).case_number  # orders failed to follow
     assert payment_flow.case_payment(db, number).sides == ()
-    first = payment_flow.ensure_orders(db, channel, number, now=MONDAY)
-    again = payment_flow.ensure_orders(db, channel, number, now=MONDAY + timedelta(minutes=1))
+    first = payment_flow.ensure_orders(db, channel, CLERK, number, now=MONDAY)
+    again = payment_flow.ensure_orders(db, channel, CLERK, number, now=MONDAY + timedelta(minutes=1))
     assert [o.order_no for o in again] == [o.order_no for o in first] and len(first) == 2
-    later = payment_flow.ensure_orders(db, channel, number, now=MONDAY + timedelta(minutes=31))
+    later = payment_flow.ensure_orders(db, channel, CLERK, number, now=MONDAY + timedelta(minutes=31))
     assert not {o.order_no for o in later} & {o.order_no for o in first}
     assert channel.query(first[0].order_no).status == STATUS_CLOSED  # the old QR can no longer be paid
+    with db.unit_of_work(write=False) as uow:
+        issuers = set(uow.session.scalars(select(PaymentOrder.created_by)))
+    assert issuers == {CLERK.username}  # the orders name who issued them, not an anonymous system
 
 
 def test_one_scan_per_side_settles_moves_the_case_and_recording_follows(db, reg, channel):
@@ -147,7 +151,9 @@ def test_cash_override_voids_the_orders_and_a_late_scan_goes_to_review(db, reg, 
         is CaseStatus.IN_REVIEW
     )
     payment_flow.simulate_scan(channel, other.orders[0].payload, now=LATER + timedelta(minutes=1))
-    outcome = payment_flow.void_open_orders(db, channel, other.summary.case_number, "x")  # nothing open
+    outcome = payment_flow.void_open_orders(
+        db, channel, CASHIER, other.summary.case_number, "x"
+    )  # nothing open
     assert outcome == []
     from registry_desk.payments.channel import PaymentEvent
     from registry_desk.payments.settlement import REVIEW_NOW, record_payment
@@ -193,6 +199,20 @@ def test_withdrawing_voids_unpaid_orders_at_the_channel(db, reg, channel):
         assert set(statuses) == {VOIDED}
     with pytest.raises(RuleViolation, match="已关闭"):
         channel.pay(done.orders[0].payload, LATER + timedelta(minutes=1))
+
+
+def test_voiding_orders_is_audited_under_the_clerk_who_closed_the_case_and_needs_a_role(db, reg, channel):
+    done = payment_flow.accept_and_bill(db, CLERK, _resale(reg), channel, now=MONDAY)
+    number = done.summary.case_number
+    payment_flow.close_case(db, CLERK, channel, number, CaseStatus.WITHDRAWN, "双方解除合同", now=LATER)
+    with db.unit_of_work(write=False) as uow:
+        voided_by = set(
+            uow.session.scalars(select(AuditEvent.actor).where(AuditEvent.action == "payment.voided"))
+        )
+    assert voided_by == {CLERK.username}
+    kiosk = Actor(None, "kiosk01", "自助终端1", Role.KIOSK)
+    with pytest.raises(PermissionDenied, match="作废缴款单"):
+        payment_flow.void_open_orders(db, channel, kiosk, number, "x")
 
 
 def test_refund_on_withdrawal_reverses_the_postings_and_red_letters_the_fee_bill(db, reg, channel):

@@ -33,7 +33,7 @@ from registry_desk.kiosk.identify import identify
 from registry_desk.kernel.audit import verify_chain
 from registry_desk.kernel.context import Actor
 from registry_desk.storage.tables import AuditEvent
-from tests.integration.test_kiosk_helpers import KIOSK, open_case
+from tests.integration.test_kiosk_helpers import BUYER, KIOSK, open_case
 
 C, R, K, A, KI = Role.CLERK, Role.REGISTRAR, Role.CASHIER, Role.ADMIN, Role.KIOSK
 READERS = {C, R, K, A}
@@ -76,14 +76,14 @@ MATRIX: dict[str, set[Role]] = {
     "exemptions.service.record_and_publish": {R, A},
     "registration.issuing.acceptance_receipt_pdf": READERS,
     "registration.issuing.certificate_pdf": {C, R, A},
-    "kiosk.progress.case_status": {A, KI},
-    "kiosk.identify.check_case": {A, KI},
-    "kiosk.identify.identify": {A, KI},
-    "kiosk.payment.payment_state": {A, KI},
-    "kiosk.printing.print_certificate": {A, KI},
-    "kiosk.payment.refresh_payment": {A, KI},
-    "kiosk.payment.simulate_scan_payment": {A, KI},
-    "kiosk.query.statement_pdf": {A, KI},
+    "kiosk.progress.case_status": {KI},
+    "kiosk.identify.check_case": {KI},
+    "kiosk.identify.identify": {KI},
+    "kiosk.payment.payment_state": {KI},
+    "kiosk.printing.print_certificate": {KI},
+    "kiosk.payment.refresh_payment": {KI},
+    "kiosk.payment.simulate_scan_payment": {KI},
+    "kiosk.query.statement_pdf": {KI},
     "kiosk.paper_stock.load_range": {A},
     "kiosk.paper_stock.serial_history": {C, R, A},
     "kiosk.paper_stock.set_low_stock_threshold": {A},
@@ -97,7 +97,9 @@ MATRIX: dict[str, set[Role]] = {
     "registration.register.unit_register": READERS,
     "exemptions.sealed_materials.attach_sealed_document": {C, R, A},
     "operations.users.create_user": {A},
-    "payments.orders.orders_for_case_number": {C, K, KI},
+    "payments.orders.orders_for_case_number": {C, K, A},
+    "payments.service.void_open_orders": {C, R, K, A},
+    "registration.issuing.receipt_applicants": READERS,
     "payments.refunds.refund_case": {K, A},
     "payments.review.return_review_payment": {K, A},
     "exemptions.ecert.pull.attach_ecert_to_case": {C, R, A},
@@ -113,6 +115,13 @@ NO_ROLE_CHECK: dict[str, str] = {
     "registration.claims.touch": "refreshes only the actor's own claim",
     "registration.claims.window_name": "formats the actor's window name",
     "kiosk.identify.admin_exit": "checks an administrator's password, not the kiosk's role",
+    "kiosk.identify.verified_party": "session helper of every kiosk service (checks the session token)",
+    "kiosk.identify.consume_pickup_code": "session helper of print_certificate",
+    "kiosk.identify.pickup_code_used": "session helper of print_certificate",
+    "kiosk.session.issue": "signs the session identify opened (identify checked the kiosk role)",
+    "kiosk.session.check": "checks a session token against the terminal account; its callers check the role",
+    "registration.pickup.issue_code": "runs inside acceptance_receipt_pdf, which checks the role",
+    "payments.service.ensure_orders": "idempotent: every role that shows a case in 待缴费 (the kiosk too) gives it live orders, issued in the actor's name",
     "kiosk.paper_stock.take_serial": "session helper of print_certificate / mark_certificate_ready",
     "kiosk.paper_stock.mark_spoiled": "session helper of print_certificate",
     "kiosk.paper_stock.warn_if_low": "session helper of print_certificate",
@@ -220,7 +229,7 @@ def test_the_kiosk_cannot_reach_a_case_with_someone_elses_id(sqlite_db, tmp_path
     kc = open_case(sqlite_db, tmp_path)
     stranger = "11010519491231002X"  # a valid resident ID, not a party of the case
     with pytest.raises(PermissionDenied, match="申请人不符") as refused:
-        identify(sqlite_db, KIOSK, kc.case_number, stranger)
+        identify(sqlite_db, KIOSK, kc.case_number, stranger, kc.codes[BUYER[1]], settings=kc.settings)
     assert kc.case_number in str(refused.value)
 
 

@@ -23,7 +23,7 @@ from registry_desk.domain.identifiers import resident_id_check_char
 from registry_desk.domain.money import Money
 from registry_desk.registration import certificates, intake, payment_status, recording
 from registry_desk.demo import demo_data
-from registry_desk.registration import issuing
+from registry_desk.registration import issuing, pickup
 from registry_desk.kiosk import paper_stock
 from registry_desk.kiosk.identify import Identified, identify
 from registry_desk.kiosk.printing import Deliver, print_certificate
@@ -87,7 +87,17 @@ def prepare(work_dir: Path, n: int) -> tuple[Database, Settings, list[tuple[Iden
         payment_status.confirm_payment(db, CASHIER, case.case_number, now=when)
         result = recording.record_case(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
         certificates.mark_certificate_ready(db, REGISTRAR, case.case_number, now=when + timedelta(hours=1))
-        who = identify(db, KIOSK, case.case_number, buyer_id)
+        buyer_party = next(
+            pid
+            for pid, _, _, id_number in issuing.receipt_applicants(db, CLERK, case.case_number)
+            if id_number == buyer_id
+        )
+        receipt = issuing.acceptance_receipt_pdf(
+            db, CLERK, case.case_number, settings=settings, party_id=buyer_party, now=when
+        )
+        code = pickup.code_printed_on(receipt)
+        assert code is not None
+        who = identify(db, KIOSK, case.case_number, buyer_id, code, settings=settings)
         ready.append((who, result.issued_certificates[0]))
     paper_stock.load_range(db, ADMIN, "BM0000000001", f"BM{len(ready) + 10:010d}")
     return db, settings, ready

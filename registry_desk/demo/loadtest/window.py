@@ -107,7 +107,7 @@ class _Window:
 
     def issue_orders(self, number: str, *, pay: bool) -> None:
         """Every paying side gets its live order (idempotent); with `pay`, each payer then pays its QR."""
-        views = payment_flow.ensure_orders(self.db, self.channel, number, created_by=self.clerk.username)
+        views = payment_flow.ensure_orders(self.db, self.channel, self.clerk, number)
         if pay:
             for view in views:
                 if view.status == OPEN and view.payload:

@@ -119,3 +119,19 @@ class KioskSetting(Base):
     value: Mapped[str] = mapped_column(String(256))
     set_by: Mapped[str] = mapped_column(String(64))
     set_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class KioskPickupCode(Base):
+    """The 取件码 of one applicant of a case, made by migration 0009: only its keyed hash is kept (the code
+    itself is printed once, on that applicant's 受理凭证). A reprint replaces the row (the earlier code no
+    longer matches); `used_at` is set when the kiosk hands a certificate over against it."""
+
+    __tablename__ = "kiosk_pickup_codes"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    issue_no: Mapped[int] = mapped_column(Integer, default=1)  # 1 at acceptance, +1 per reprint
+    issued_at: Mapped[datetime] = mapped_column(_tz())
+    issued_by: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(_tz())

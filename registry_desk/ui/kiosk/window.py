@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 HOME, IDENTITY, STATUS, PAY, RESULT = range(5)
 CASE_DIGITS = 12
 ID_LENGTH = 18
+CODE_LENGTH = 8  # the 取件码 on the applicant's own 受理凭证 (registration/pickup.py)
 _INPUT_EVENTS = {
     QEvent.Type.MouseButtonPress,
     QEvent.Type.KeyPress,
@@ -156,6 +157,8 @@ class KioskWindow(QWidget):
         self._session = 0  # bumped on every reset: late results of a previous citizen are dropped
         self._case_typed = ""
         self._id_typed = ""
+        self._code_typed = ""
+        self._id_entered: str | None = None  # the ID number while the pickup code is asked
         self._case_number: str | None = None
         self._who: Identified | None = None
         self._status: KioskStatus | None = None
@@ -230,7 +233,8 @@ class KioskWindow(QWidget):
     def _build_identity(self) -> QWidget:
         page = QWidget(self)
         page.setObjectName("idPage")
-        title = _label(page, "idTitle", title=True)
+        # Two steps on one screen: the ID number, then the pickup code from the citizen's own receipt.
+        self.id_title = title = _label(page, "idTitle", title=True)
         title.setText(self.tr("请输入申请人的身份证号码"))
         self.id_case = _label(page, "idCase")
         self.id_display = _label(page, "idDisplay")
@@ -345,7 +349,8 @@ class KioskWindow(QWidget):
         """Home screen, and nothing of the last citizen left in any widget, model or cache."""
         self._session += 1
         self.poll_timer.stop()
-        self._case_typed = self._id_typed = ""
+        self._case_typed = self._id_typed = self._code_typed = ""
+        self._id_entered = None
         self._case_number = None
         self._who = self._status = self._payment = None
         self._printing = None
@@ -429,15 +434,24 @@ class KioskWindow(QWidget):
             self._message(error)
             return
         self._case_number = number
-        self._id_typed = ""
+        self._ask_id()
         self.id_case.setText(self.tr("业务号：{number}").format(number=number))
         self._show_id_typed()
         self.pages.setCurrentIndex(IDENTITY)
 
     # -- identity -----------------------------------------------------------------------------------------
 
+    def _ask_id(self) -> None:
+        self._id_typed = self._code_typed = ""
+        self._id_entered = None
+        self.id_title.setText(self.tr("请输入申请人的身份证号码"))
+        self.id_submit.setText(self.tr("下一步"))
+
     def _id_key(self, key: str) -> None:
         self.id_message.clear()
+        if self._id_entered is not None:
+            self._code_key(key)
+            return
         if key == BACKSPACE:
             self._id_typed = self._id_typed[:-1]
         elif key == CLEAR:
@@ -448,8 +462,24 @@ class KioskWindow(QWidget):
             self._id_typed += key
         self._show_id_typed()
 
+    def _code_key(self, key: str) -> None:
+        if key == BACKSPACE:
+            self._code_typed = self._code_typed[:-1]
+        elif key == CLEAR:
+            self._code_typed = ""
+        elif key.isdigit() and len(self._code_typed) < CODE_LENGTH:
+            self._code_typed += key
+        self._show_id_typed()
+
     def _show_id_typed(self) -> None:
         # Bystanders see how many characters were typed, never the number itself.
+        if self._id_entered is not None:
+            self.id_display.setText(
+                self.tr("已输入 {count}/{total} 位：{mask}").format(
+                    count=len(self._code_typed), total=CODE_LENGTH, mask="●" * len(self._code_typed)
+                )
+            )
+            return
         self.id_display.setText(
             self.tr("已输入 {count}/18 位：{mask}").format(
                 count=len(self._id_typed), mask="●" * len(self._id_typed)
@@ -458,11 +488,30 @@ class KioskWindow(QWidget):
 
     def _submit_id(self) -> None:
         assert self._case_number is not None
-        typed, self._id_typed = self._id_typed, ""
+        if self._id_entered is None:
+            # First step done: keep the ID number (never shown) and ask for the pickup code.
+            self._id_entered, self._id_typed = self._id_typed, ""
+            self._code_typed = ""
+            self.id_title.setText(self.tr("请输入受理凭证上的8位取件码"))
+            self.id_message.setText(
+                self.tr("取件码印在您本人的受理凭证“取件码”一栏，仅限本人使用；补打过凭证的，以最新一份为准")
+            )
+            self.id_submit.setText(self.tr("核验身份"))
+            self._show_id_typed()
+            return
+        typed, code = self._id_entered, self._code_typed
+        self._ask_id()
         self._show_id_typed()
         try:
             self._who = identify(
-                self.db, self.actor, self._case_number, typed, policy=self.policy, now=self.clock()
+                self.db,
+                self.actor,
+                self._case_number,
+                typed,
+                code,
+                settings=self.settings,
+                policy=self.policy,
+                now=self.clock(),
             )
         except DomainError as error:
             self._message(error)

@@ -1,7 +1,7 @@
 """audit_head: from which event the chain is keyed, and the key's fingerprint
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04
 
 From this revision on each audit event's hash is an HMAC-SHA256 under the register's chain key (kept in the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
