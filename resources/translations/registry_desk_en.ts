@@ -47,7 +47,7 @@
 <context>
     <name>AdminExitDialog</name>
     <message>
-        <location filename="../../registry_desk/ui/kiosk/window.py" line="+80"/>
+        <location filename="../../registry_desk/ui/kiosk/window.py" line="+81"/>
         <source>管理员退出自助模式</source>
         <translation>Administrator: leave kiosk mode</translation>
     </message>
@@ -967,7 +967,7 @@ Please give this log to the system administrator.</translation>
     <message>
         <location line="+3"/>
         <source>请输入管理员姓名</source>
-        <translation>Enter the administrator's name</translation>
+        <translation>Enter the administrator&apos;s name</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1185,7 +1185,7 @@ Please give this log to the system administrator.</translation>
         <translation>Real Estate Registration Self-Service</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+35"/>
         <source>不动产登记自助服务 · 自助打证</source>
         <translation>Real Estate Registration Self-Service · Certificate Printing</translation>
     </message>
@@ -1206,21 +1206,24 @@ Please give this log to the system administrator.</translation>
     </message>
     <message>
         <location line="+5"/>
+        <location line="+225"/>
         <source>下一步</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="-210"/>
+        <location line="+209"/>
         <source>请输入申请人的身份证号码</source>
         <translation>Enter the applicant&apos;s resident ID number</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="-202"/>
+        <location line="+254"/>
         <source>核验身份</source>
         <translation>Verify identity</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-252"/>
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
@@ -1262,17 +1265,32 @@ Please give this log to the system administrator.</translation>
         <translation>Print again (on the next sheet)</translation>
     </message>
     <message>
-        <location line="+116"/>
+        <location line="+117"/>
         <source>业务号：{number}</source>
         <translation>Case number: {number}</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+40"/>
+        <source>已输入 {count}/{total} 位：{mask}</source>
+        <translation>Entered {count}/{total} digits: {mask}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>已输入 {count}/18 位：{mask}</source>
         <translation>{count}/18 characters entered: {mask}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+11"/>
+        <source>请输入受理凭证上的8位取件码</source>
+        <translation>Enter the 8-digit pickup code on your acceptance receipt</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>取件码印在您本人的受理凭证“取件码”一栏，仅限本人使用；补打过凭证的，以最新一份为准</source>
+        <translation>The pickup code is printed in the “pickup code” box of your own acceptance receipt and is for you alone; if the receipt was reprinted, the latest copy counts</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>已受理</source>
         <translation>Accepted</translation>
     </message>
@@ -2131,7 +2149,7 @@ Paper serial: {serial}</translation>
         <translation>Preview/print the selected receipt</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+25"/>
         <source>收款渠道暂不可用：{error}</source>
         <translation>The payment channel is unavailable: {error}</translation>
     </message>
@@ -2460,7 +2478,7 @@ Paper serial: {serial}</translation>
 <context>
     <name>SideCard</name>
     <message>
-        <location filename="../../registry_desk/ui/payment_panel.py" line="-162"/>
+        <location filename="../../registry_desk/ui/payment_panel.py" line="-160"/>
         <source>已过期</source>
         <translation>Expired</translation>
     </message>
