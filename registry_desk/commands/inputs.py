@@ -72,6 +72,9 @@ def _open_checked(path_text: str, what: str, limit: int | None) -> tuple[int, in
     why = _kind(before.st_mode)
     if why is not None:
         raise _refuse(path_text, why)
+    # /proc and /sys call their entries regular files; /proc/self/mem is one, of size 0, that fails to read.
+    if os.name == "posix" and path.resolve().parts[1:2] in (("proc",), ("sys",), ("dev",)):
+        raise _refuse(path_text, "这是系统的虚拟文件，不是普通文件")
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
@@ -95,7 +98,12 @@ def input_file(path_text: str, *, what: str = "输入文件", limit: int | None 
     """The path of a regular, readable file of at most `limit` bytes, for a reader that opens it itself
     (SQLite reading a backup)."""
     fd, _size = _open_checked(path_text, what, limit)
-    os.close(fd)
+    try:
+        os.read(fd, 1)  # readable, not only openable (a file on a failing disk says so here)
+    except OSError as error:
+        raise _refuse(path_text, _describe(error)) from None
+    finally:
+        os.close(fd)
     return Path(path_text).expanduser()
 
 

@@ -90,6 +90,12 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  恢复后核验：{commands['verify']}")
         return 0
     backup_file = input_file(args.file, what="备份文件")  # a FIFO or a device would hang the check below
+    target = backup.sqlite_path(settings.database_url)
+    if target.exists() and target.stat().st_size > 0:
+        if read_start(str(target), len(backup.SQLITE_MAGIC), what="目标数据库") != backup.SQLITE_MAGIC:
+            raise ValidationError(
+                f"目标 {target} 不是 SQLite 数据库文件：恢复不会覆盖它", rule="恢复", record=str(target)
+            )
     result = backup.restore_sqlite(backup_file, settings.database_url, force=args.force)
     print(result.describe())
     print("请运行 registry-desk audit verify 与 registry-desk check 核验恢复后的数据库。")

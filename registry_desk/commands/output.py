@@ -58,6 +58,12 @@ def sane_path(path_text: str, what: str = "输出文件") -> str:
         raise ValidationError(f"{what}路径含有空字符", rule=RULE, record=repr(path_text))
     if len(encoded) > PATH_MAX or any(len(os.fsencode(part)) > NAME_MAX for part in Path(path_text).parts):
         raise ValidationError(f"{what}路径过长", rule=RULE, record=path_text[:200])
+    try:
+        Path(path_text).expanduser().resolve(strict=False)
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError on a symlink loop
+        raise ValidationError(
+            f"不能使用 {path_text}：符号链接循环或路径无法解析", rule=RULE, record=path_text
+        ) from None
     return path_text
 
 

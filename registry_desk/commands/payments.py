@@ -7,7 +7,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from registry_desk.commands.output import check_output, write_output
+from registry_desk.commands.inputs import CSV_LIMIT, input_file
+from registry_desk.commands.output import check_output, sane_path, write_output
 from registry_desk.commands import values
 from registry_desk.config import Settings
 from registry_desk.domain.errors import ValidationError
@@ -227,11 +228,16 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.payments.local_channel import CHANNEL_NAME
     from registry_desk.payments.reconciliation import DISCREPANCY_LABELS, run_reconciliation
 
+    day = _day(args.date)
+    statement = input_file(args.statement, what="渠道对账单", limit=CSV_LIMIT)
+    out_dir = Path(sane_path(args.out_dir, "报告输出目录")) if args.out_dir else settings.output_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValidationError(
+            f"报告输出目录 {out_dir} 不是文件夹", rule="对账报告输出目录", record=str(out_dir)
+        )
     db = _open(settings)
     try:
-        report, pdf, csv_path = run_reconciliation(
-            db, CHANNEL_NAME, _day(args.date), Path(args.statement), Path(args.out_dir or settings.output_dir)
-        )
+        report, pdf, csv_path = run_reconciliation(db, CHANNEL_NAME, day, statement, out_dir)
     finally:
         db.dispose()
     print(

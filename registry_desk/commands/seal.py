@@ -8,7 +8,7 @@ from pathlib import Path
 
 from registry_desk.commands import values
 from registry_desk.commands.inputs import JSON_LIMIT, read_input, read_pdf
-from registry_desk.commands.output import check_output, write_output
+from registry_desk.commands.output import check_output, sane_path, write_output
 from registry_desk.config import Settings, redact_url
 from registry_desk.domain.errors import ValidationError
 
@@ -129,7 +129,10 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.verification import FIELD_LABELS, check_document
 
     pdf = read_pdf(args.file)
-    trust = TrustStore.load(settings.keys_dir, *(Path(t) for t in args.trust))
+    for folder in args.trust:  # a mistyped --trust would otherwise be ignored in silence
+        if not sane_path(folder, "信任目录") or not Path(folder).expanduser().is_dir():
+            raise ValidationError(f"信任目录 {folder} 不存在或不是文件夹", rule="信任目录", record=folder)
+    trust = TrustStore.load(settings.keys_dir, *(Path(t).expanduser() for t in args.trust))
     report = check_document(pdf, trust)
 
     print(f"文件：{args.file}")

@@ -55,8 +55,11 @@ def check_url(url: str) -> None:
             try:
                 if path.exists() and not path.is_file():
                     raise refuse("指向的不是普通文件（SQLite 数据库须为文件）")
-            except OSError as error:
-                raise refuse(f"的文件路径无效：{error.strerror or error}") from None
+                if path.resolve().parts[1:2] in (("proc",), ("sys",), ("dev",)):
+                    raise refuse("指向系统的虚拟文件，不是普通文件（SQLite 数据库须为文件）")
+            except (OSError, RuntimeError) as error:
+                why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                raise refuse(f"的文件路径无效：{why}") from None
 
 
 def _sqlite_setup(engine: Engine) -> None:
