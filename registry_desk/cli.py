@@ -101,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the operator stopped it; every command saves all or nothing
+        print("已中断：本次操作未完成的部分没有保存", file=sys.stderr)
+        return 130
     except Exception as exc:
         # Imported here, not at start-up: the window's cold start does not load SQLAlchemy first.
         from registry_desk.storage.database import first_line

@@ -146,3 +146,17 @@ def read_start(path_text: str, size: int, *, what: str = "输入文件") -> byte
         raise _refuse(path_text, _describe(error)) from None
     finally:
         os.close(fd)
+
+
+def read_password(prompt: str) -> str:
+    """A password typed at the terminal; a Chinese refusal when there is nothing to read (stdin closed or
+    redirected from an empty file), where getpass would raise EOFError."""
+    import getpass
+
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise ValidationError(
+            f"{prompt.rstrip('：:')}：没有读到输入（标准输入已结束），请在终端中运行并输入密码",
+            rule="密码须在终端输入",
+        ) from None

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 
 from registry_desk.commands import values
+from registry_desk.commands.inputs import read_password
 from registry_desk.config import Settings
 
 
@@ -83,7 +83,7 @@ def _admin(db, settings: Settings, user: str | None):  # type: ignore[no-untyped
     username = user or "admin"
     password = read_demo_accounts(settings.data_dir).get(username) if user is None else None
     if password is None:
-        password = getpass.getpass(f"管理员 {username} 的密码：")
+        password = read_password(f"管理员 {username} 的密码：")
     return users.login(db, username, password)
 
 

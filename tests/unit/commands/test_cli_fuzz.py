@@ -202,7 +202,7 @@ def _invocation(path: tuple[str, ...], parser: argparse.ArgumentParser, world: W
     return st.tuples(*parts).map(lambda chunks: [item for chunk in chunks for item in chunk])
 
 
-class Hang(Exception):
+class Hang(BaseException):  # not an Exception: main's last-resort handler must not swallow it
     pass
 
 

@@ -16,9 +16,13 @@ from registry_desk import cli
 from registry_desk.commands import inputs
 
 
+class Hung(BaseException):  # not an Exception: main's last-resort handler must not swallow it
+    pass
+
+
 def _main(argv: list[str]) -> int:
     def hang(_signum, _frame):
-        raise AssertionError(f"hung: {argv!r}")
+        raise Hung(argv)
 
     previous = signal.signal(signal.SIGALRM, hang)
     signal.setitimer(signal.ITIMER_REAL, 60)
@@ -199,3 +203,14 @@ def test_restore_never_writes_over_a_file_that_is_no_database(capsys, data, tmp_
         "不是 SQLite",
     )
     assert letter.read_text("utf-8") == "not a database"
+
+
+def test_a_password_prompt_with_nothing_to_read_is_refused(capsys, data, monkeypatch) -> None:
+    import getpass
+
+    def closed(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr(getpass, "getpass", closed)
+    argv = [*data, "user", "add", "root", "--name", "管理员", "--role", "admin"]
+    _refused(capsys, argv, "没有读到输入")
