@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry_desk import cli
-from tests.conftest import suite_setting
+from tests.conftest import migrated_postgres, postgres_base_url, suite_setting
 
 # The clerk window and the kiosk window open a GUI; they are not command-line work.
 WINDOW_COMMANDS = {("gui",), ("kiosk",)}
@@ -229,8 +229,16 @@ def _run(argv: list[str]) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return _make_world(tmp_path_factory.mktemp("cli-fuzz"))
+def world(tmp_path_factory: pytest.TempPathFactory):
+    made = _make_world(tmp_path_factory.mktemp("cli-fuzz"))
+    base = postgres_base_url()
+    if base is None:
+        yield made
+        return
+    # On PostgreSQL too: a schema of its own on the loopback test server, dropped afterwards.
+    with migrated_postgres(base) as pg:
+        made.urls.extend([pg.url] * 8)
+        yield made
 
 
 @pytest.fixture
@@ -270,7 +278,8 @@ def test_hostile_invocation_gets_a_clear_refusal(path, parser, world: World, qui
             assert CJK.search(err), shown
         elif code == 1:
             assert CJK.search(err + out), shown
-        assert (world.root / "outside" / "existing.txt").read_text("utf-8") == "keep me", shown
+        if "--force" not in argv:
+            assert (world.root / "outside" / "existing.txt").read_text("utf-8") == "keep me", shown
         assert not list(world.root.glob("**/.*.tmp")), shown
 
     check()
