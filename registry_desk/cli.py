@@ -94,9 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         config.check_data_dir(settings.data_dir)
         from registry_desk.storage.database import check_url
 
-        check_url(
-            settings.database_url
-        )  # before anything connects: a clear refusal, not a driver's traceback
+        # Before anything connects: a malformed URL gets a clear refusal, not a driver's traceback.
+        check_url(settings.database_url)
         return int(func(args, settings) or 0)
     except DomainError as exc:
         print(f"错误：{exc}", file=sys.stderr)

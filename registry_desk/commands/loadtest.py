@@ -55,9 +55,11 @@ def _run_dir(settings: Settings, kind: str) -> Path:
 
 def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.demo.loadtest.runner import run_load
+    from registry_desk.storage.database import check_url
 
     run_dir = _run_dir(settings, "loadtest")
     url = args.load_database_url or f"sqlite:///{run_dir}/register.sqlite3"
+    check_url(url)  # before the windows start, not in each of them
     run_dir.mkdir(parents=True, exist_ok=True)
     report = run_load(
         url,
@@ -74,9 +76,11 @@ def _loadtest(args: argparse.Namespace, settings: Settings) -> int:
 
 def _faulttest(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.demo.loadtest.faults import run_faults
+    from registry_desk.storage.database import check_url
 
     run_dir = _run_dir(settings, "faulttest")
     url = args.load_database_url or f"sqlite:///{run_dir}/register.sqlite3"
+    check_url(url)
     run_dir.mkdir(parents=True, exist_ok=True)
     report = run_faults(url, run_dir, kills=args.kills, cases_count=args.cases, seed=args.seed)
     print("\n".join(report.lines()))

@@ -214,3 +214,14 @@ def test_a_password_prompt_with_nothing_to_read_is_refused(capsys, data, monkeyp
     monkeypatch.setattr(getpass, "getpass", closed)
     argv = [*data, "user", "add", "root", "--name", "管理员", "--role", "admin"]
     _refused(capsys, argv, "没有读到输入")
+
+
+def test_loadtest_refuses_a_malformed_database_url_of_its_own(capsys, data) -> None:
+    _refused(
+        capsys, [*data, "loadtest", "--windows", "1", "--database-url", "mysql://x@127.0.0.1/y"], "不受支持"
+    )
+    _refused(
+        capsys,
+        [*data, "faulttest", "--kills", "1", "--database-url", "postgresql+psycopg://x@h:port/y"],
+        "无法识别",
+    )
