@@ -55,7 +55,9 @@ def check_url(url: str) -> None:
             try:
                 if path.exists() and not path.is_file():
                     raise refuse("指向的不是普通文件（SQLite 数据库须为文件）")
-                if path.resolve().parts[1:2] in (("proc",), ("sys",), ("dev",)):
+                parts = path.resolve().parts
+                # /proc and /sys are never a database; /dev only on its tmpfs (/dev/shm).
+                if parts[1:2] in (("proc",), ("sys",)) or (parts[1:2] == ("dev",) and parts[2:3] != ("shm",)):
                     raise refuse("指向系统的虚拟文件，不是普通文件（SQLite 数据库须为文件）")
             except (OSError, RuntimeError) as error:
                 why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
