@@ -69,11 +69,45 @@ def redact_url(url: str) -> str:
 PRIVATE_DIR_MODE, PRIVATE_FILE_MODE = 0o700, 0o600
 
 
+def check_data_dir(path: Path) -> None:
+    """Refuses, before a command starts, a data directory that cannot be one: an existing file or device,
+    a path under a file, a name too long for the file system. Nothing is created here."""
+    from registry_desk.domain.errors import ValidationError
+
+    def refuse(why: str) -> ValidationError:
+        return ValidationError(
+            f"不能把 {path} 用作数据目录：{why}", rule="数据目录须为可写的文件夹", record=str(path)
+        )
+
+    text = str(path)
+    if "\x00" in text or len(os.fsencode(text)) > 4000 or any(len(os.fsencode(p)) > 255 for p in path.parts):
+        raise refuse("路径过长或无效")
+    try:
+        probe = path
+        while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+            probe = probe.parent
+        if not probe.is_dir():
+            raise refuse(f"{probe} 不是文件夹" if probe != path else "它不是文件夹")
+    except OSError as error:
+        raise refuse(error.strerror or str(error)) from None
+
+
 def private_dir(path: Path) -> Path:
-    """`path` as a folder only this account can enter (made, with its parents, if missing)."""
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-    if os.name == "posix":
-        os.chmod(path, PRIVATE_DIR_MODE)
+    """`path` as a folder only this account can enter (made, with its parents, if missing); a Chinese
+    refusal when it cannot be (a file, a device, a path too long, no permission)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        if os.name == "posix":
+            os.chmod(path, PRIVATE_DIR_MODE)
+    except (OSError, ValueError) as error:
+        from registry_desk.domain.errors import ValidationError
+
+        why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise ValidationError(
+            f"无法使用文件夹 {path}：{why}（数据目录须为本账户可写的文件夹）",
+            rule="数据目录须为可写的文件夹",
+            record=str(path),
+        ) from None
     return path
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 
+from registry_desk.commands.inputs import read_password
 from registry_desk.config import Settings
 from registry_desk.domain.codes import Role
 
@@ -113,9 +113,9 @@ def _user_add(args: argparse.Namespace, settings: Settings) -> int:
             raise PermissionDenied(
                 "空数据库的首个账户须为管理员（--role admin）", rule="账户管理：仅空库的首个管理员无须登录"
             )
-        admin_password = None if first else getpass.getpass(f"管理员 {args.admin} 的密码：")
-        password = getpass.getpass("新账户的密码：")
-        if getpass.getpass("再次输入新账户的密码：") != password:
+        admin_password = None if first else read_password(f"管理员 {args.admin} 的密码：")
+        password = read_password("新账户的密码：")
+        if read_password("再次输入新账户的密码：") != password:
             print("两次输入的密码不一致")
             return 2
         if first:

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from registry_desk.commands import values
 from registry_desk.config import Settings
 
 # Each module has `figures(ctx: BenchContext) -> list[Figure]`; later issues add theirs here.
@@ -30,13 +31,18 @@ def _figure_arguments() -> dict[str, dict[str, object]]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="生成大规模模拟登记簿（用于性能测试）")
-    p.add_argument("--units", type=int, required=True, help="单元数，例如 1000000")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--units", type=values.integer(1, 50_000_000), required=True, help="单元数，例如 1000000")
+    p.add_argument("--seed", type=values.integer(0, 2**31 - 1), default=1)
     p.set_defaults(func=_generate)
 
     p = sub.add_parser("bench", help="性能基准：各项指标与同次运行中测得的基线之比")
-    p.add_argument("--units", type=int, default=1_000_000, help="模拟登记簿规模（默认 1000000）")
-    p.add_argument("--repeat", type=int, default=200, help="每项重复次数")
+    p.add_argument(
+        "--units",
+        type=values.integer(1, 50_000_000),
+        default=1_000_000,
+        help="模拟登记簿规模（默认 1000000）",
+    )
+    p.add_argument("--repeat", type=values.integer(1, 1_000_000), default=200, help="每项重复次数")
     p.add_argument("--only", action="append", default=[], help="只运行名称含此文字的指标（可重复）")
     p.add_argument("--out", help="把 Markdown 表格另存到此文件（不覆盖已有文件）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")

@@ -7,10 +7,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from registry_desk.commands.inputs import read_pdf
 from registry_desk.commands.output import check_output, write_output
+from registry_desk.commands import values
 from registry_desk.config import Settings
 from registry_desk.domain.codes import CertificateStatus
-from registry_desk.domain.errors import NotFound, ValidationError
 
 _STATUS_CHOICES = {"current": CertificateStatus.CURRENT, "cancelled": CertificateStatus.CANCELLED}
 
@@ -63,12 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "publish-pending",
         help="补发已登簿但电子证照未签发完成的业务（签发失败或签发前中断）；登簿人员的窗口打开时也会自动补发",
     )
-    pending.add_argument("--limit", type=int, help="最多处理多少件（默认全部）")
+    pending.add_argument("--limit", type=values.integer(1, 10_000_000), help="最多处理多少件（默认全部）")
     pending.add_argument("--dry-run", action="store_true", help="只列出待补发的业务，不签发")
     pending.set_defaults(func=_ecert_publish_pending)
 
     seed = actions.add_parser("seed-demo", help="为演示登记簿中抵押和预售单元的现势证书签发电子证照")
-    seed.add_argument("--limit", type=int, help="最多签发多少本（默认全部）")
+    seed.add_argument("--limit", type=values.integer(1, 10_000_000), help="最多签发多少本（默认全部）")
     seed.set_defaults(func=_ecert_seed_demo)
 
 
@@ -187,12 +188,7 @@ def _ecert_import(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.exemptions.ecert.publish import import_ecert_pdf
     from registry_desk.exemptions.ecert.pull import EcertVerificationFailed
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise NotFound(f"找不到文件：{path}", rule="须给出存在的 PDF 文件", record=str(path))
-    pdf = path.read_bytes()
-    if not pdf.startswith(b"%PDF"):
-        raise ValidationError(f"不是 PDF 文件：{path}", rule="只能导入 PDF 文件", record=str(path))
+    pdf = read_pdf(args.file, what="证书 PDF")
     db = _open_db(settings)
     try:
         rec = import_ecert_pdf(db, settings, _store(settings), pdf)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 from pathlib import Path
 
+from registry_desk.commands import values
+from registry_desk.commands.inputs import read_password
 from registry_desk.config import Settings
 
 
@@ -18,9 +19,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="自助终端账户（默认演示账户 kiosk1；密码取自环境变量 REGISTRY_DESK_KIOSK_PASSWORD 或提示输入）",
     )
     p.add_argument("--no-demo", action="store_true", help="新数据库不载入演示数据，不显示模拟扫码支付")
-    p.add_argument("--idle-seconds", type=int, default=60, help="无操作多少秒后清屏回到首页（默认 60）")
-    p.add_argument("--max-failures", type=int, default=5, help="身份核验连续失败多少次锁定该业务（默认 5）")
-    p.add_argument("--lock-minutes", type=int, default=30, help="锁定多少分钟（默认 30）")
+    p.add_argument(
+        "--idle-seconds",
+        type=values.integer(10, 24 * 3600),
+        default=60,
+        help="无操作多少秒后清屏回到首页（默认 60）",
+    )
+    p.add_argument(
+        "--max-failures",
+        type=values.integer(1, 100),
+        default=5,
+        help="身份核验连续失败多少次锁定该业务（默认 5）",
+    )
+    p.add_argument(
+        "--lock-minutes", type=values.integer(1, 7 * 24 * 60), default=30, help="锁定多少分钟（默认 30）"
+    )
     p.set_defaults(func=_kiosk)
 
     paper = sub.add_parser("paper", help="空白证书纸印刷序列号：载入号段、查看库存")
@@ -34,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     status = actions.add_parser("status", help="各号段的已用、作废、剩余张数")
     status.set_defaults(func=_status)
     threshold = actions.add_parser("threshold", help="设置库存预警线（管理员）")
-    threshold.add_argument("count", type=int)
+    threshold.add_argument("count", type=values.integer(0, 10_000_000))
     threshold.add_argument("--user", help="管理员账户（默认演示账户 admin）")
     threshold.set_defaults(func=_threshold)
 
@@ -70,7 +83,7 @@ def _admin(db, settings: Settings, user: str | None):  # type: ignore[no-untyped
     username = user or "admin"
     password = read_demo_accounts(settings.data_dir).get(username) if user is None else None
     if password is None:
-        password = getpass.getpass(f"管理员 {username} 的密码：")
+        password = read_password(f"管理员 {username} 的密码：")
     return users.login(db, username, password)
 
 

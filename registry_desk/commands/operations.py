@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 
-from registry_desk.commands.output import check_output, write_output
+from registry_desk.commands.inputs import input_file, read_start
+from registry_desk.commands.output import check_output, sane_path, write_output
+from registry_desk.commands import values
 from registry_desk.config import Settings
 from registry_desk.domain.errors import ValidationError
 
@@ -31,15 +32,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="输出 PDF 路径（不覆盖已有文件）")
     p.add_argument("--force", action="store_true", help="输出文件已存在时覆盖它")
     p.set_defaults(func=_dashboard)
-
-
-def parse_day(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(
-            f"{what}“{text}”不是有效日期，应形如 2026-03-01", rule="日期格式", record=text
-        ) from None
 
 
 def _open(settings: Settings):
@@ -93,6 +85,12 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from registry_desk.operations import audit_checkpoints
 
+    # The source must be a SQLite file: anything else would end in a driver error half-way through the copy.
+    # (backup_sqlite itself refuses an existing target.)
+    out = Path(sane_path(args.out, "备份文件"))
+    source = backup.sqlite_path(settings.database_url)
+    if read_start(str(source), len(backup.SQLITE_MAGIC), what="数据库文件") != backup.SQLITE_MAGIC:
+        raise ValidationError(f"{source} 不是 SQLite 数据库文件，无法备份", rule="备份", record=str(source))
     # The head is signed before the copy (after the events since the last checkpoint are verified), and every
     # checkpoint goes into the backup with it; a trail that does not verify is still backed up, and said so.
     db = _open(settings)
@@ -105,7 +103,7 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     if anchor.unwritten:
         print(f"警告：{anchor.unwritten}")
     files = audit_checkpoints.checkpoint_files(settings)
-    result = backup.backup_sqlite(settings.database_url, Path(args.out), checkpoints=files)
+    result = backup.backup_sqlite(settings.database_url, out, checkpoints=files)
     print(result.describe() + f"；附签名审计检查点 {len(files)} 个")
     return 0
 
@@ -121,7 +119,14 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from registry_desk.operations.audit_checkpoints import bring_back, checkpoint_dir
 
-    result = backup.restore_sqlite(Path(args.file), settings.database_url, force=args.force)
+    backup_file = input_file(args.file, what="备份文件")  # a FIFO or a device would hang the check below
+    target = backup.sqlite_path(settings.database_url)
+    if target.exists() and target.stat().st_size > 0:
+        if read_start(str(target), len(backup.SQLITE_MAGIC), what="目标数据库") != backup.SQLITE_MAGIC:
+            raise ValidationError(
+                f"目标 {target} 不是 SQLite 数据库文件：恢复不会覆盖它", rule="恢复", record=str(target)
+            )
+    result = backup.restore_sqlite(backup_file, settings.database_url, force=args.force)
     print(result.describe())
     brought, retired = bring_back(settings, settings.database_url, result.checkpoints, result.head_seq)
     if brought:
@@ -142,7 +147,8 @@ def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.kernel.context import SYSTEM, utc_now
     from registry_desk.operations.dashboard import build_dashboard
 
-    start, end = parse_day(args.start, "开始日期"), parse_day(args.end, "结束日期")
+    start, end = values.parse_day(args.start, "开始日期 --from"), values.parse_day(args.end, "结束日期 --to")
+    values.period(start, end, "统计看板")
     check_output(args.out, settings, force=args.force)
     db = _open(settings)
     try:

@@ -41,11 +41,35 @@ def _inside(path: Path, folder: Path) -> bool:
     return True
 
 
+# What the file systems this runs on take: a name of 255 bytes, a path of 4096.
+NAME_MAX, PATH_MAX = 255, 4000
+
+
+def sane_path(path_text: str, what: str = "输出文件") -> str:
+    """`path_text`, once it can name a file at all (not empty, no NUL, no name or path too long for the
+    file system); a Chinese refusal otherwise, where the system call would raise OSError."""
+    if not path_text or not path_text.strip():
+        raise ValidationError(f"没有给出{what}", rule=RULE)
+    try:
+        encoded = os.fsencode(path_text)
+    except UnicodeError:
+        raise ValidationError(f"{what}路径含有无法使用的字符", rule=RULE, record=repr(path_text)) from None
+    if b"\x00" in encoded:
+        raise ValidationError(f"{what}路径含有空字符", rule=RULE, record=repr(path_text))
+    if len(encoded) > PATH_MAX or any(len(os.fsencode(part)) > NAME_MAX for part in Path(path_text).parts):
+        raise ValidationError(f"{what}路径过长", rule=RULE, record=path_text[:200])
+    try:
+        Path(path_text).expanduser().resolve(strict=False)
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError on a symlink loop
+        raise ValidationError(
+            f"不能使用 {path_text}：符号链接循环或路径无法解析", rule=RULE, record=path_text
+        ) from None
+    return path_text
+
+
 def check_output(path_text: str, settings: Settings, *, force: bool = False) -> Path:
     """The path `--out` names, once it is known to be writable without harm; a Chinese refusal otherwise."""
-    if not path_text or not path_text.strip():
-        raise ValidationError("没有给出输出文件", rule=RULE)
-    path = Path(path_text).expanduser()
+    path = Path(sane_path(path_text)).expanduser()
     parent = path.parent
     if not parent.is_dir():
         raise ValidationError(

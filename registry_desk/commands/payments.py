@@ -7,7 +7,9 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from registry_desk.commands.output import check_output, write_output
+from registry_desk.commands.inputs import CSV_LIMIT, input_file
+from registry_desk.commands.output import check_output, sane_path, write_output
+from registry_desk.commands import values
 from registry_desk.config import Settings
 from registry_desk.domain.errors import ValidationError
 
@@ -44,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     contract.add_argument("unit_number", help="不动产单元号")
     contract.add_argument("--bank", required=True, help="抵押权人：印章代号（如 bank-hh）或统一社会信用代码")
     contract.add_argument("--amount", required=True, help="被担保主债权数额（最高额抵押为最高债权额），元")
-    contract.add_argument("--years", type=int, default=20, help="债务履行期限（年），默认 20")
+    contract.add_argument(
+        "--years", type=values.integer(-(10**9), 10**9), default=20, help="债务履行期限（年），默认 20"
+    )
     contract.add_argument("--start", help="债务履行起始日期，默认今天")
     contract.add_argument("--maximum", action="store_true", help="最高额抵押（默认一般抵押）")
     contract.add_argument("--no-transfer", action="store_true", help="约定禁止转让抵押财产")
@@ -73,13 +77,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     reconcile.set_defaults(func=_reconcile)
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            f"日期“{text}”格式不对，应为 2026-03-12 这样的形式", rule="日期格式", record=text
-        ) from None
+def _day(text: str, option: str = "--date") -> date:
+    return values.parse_day(text, f"日期 {option} ")
 
 
 def _channel(settings: Settings):
@@ -207,10 +206,12 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.domain.ledger import LedgerAccount
     from registry_desk.payments.reports import fee_tax_report
 
+    period = _day(args.start, "--from"), _day(args.end, "--to")
+    values.period(*period, "税费报表")
     db = _open(settings)
     try:
         with db.unit_of_work(write=False) as uow:
-            lines = fee_tax_report(uow.session, _day(args.start), _day(args.end))
+            lines = fee_tax_report(uow.session, *period)
     finally:
         db.dispose()
     print(f"税费报表 {args.start} 至 {args.end}（按入账记录）")
@@ -225,11 +226,16 @@ def _reconcile(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.payments.local_channel import CHANNEL_NAME
     from registry_desk.payments.reconciliation import DISCREPANCY_LABELS, run_reconciliation
 
+    day = _day(args.date)
+    statement = input_file(args.statement, what="渠道对账单", limit=CSV_LIMIT)
+    out_dir = Path(sane_path(args.out_dir, "报告输出目录")) if args.out_dir else settings.output_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValidationError(
+            f"报告输出目录 {out_dir} 不是文件夹", rule="对账报告输出目录", record=str(out_dir)
+        )
     db = _open(settings)
     try:
-        report, pdf, csv_path = run_reconciliation(
-            db, CHANNEL_NAME, _day(args.date), Path(args.statement), Path(args.out_dir or settings.output_dir)
-        )
+        report, pdf, csv_path = run_reconciliation(db, CHANNEL_NAME, day, statement, out_dir)
     finally:
         db.dispose()
     print(
@@ -255,7 +261,7 @@ def _bank_contract(args: argparse.Namespace, settings: Settings) -> int:
         raise ValidationError(
             f"债务履行期限 {args.years} 年不在 1 至 50 年之间", rule="抵押期限", record=str(args.years)
         )
-    start = _day(args.start) if args.start else utc_now().astimezone(CHINA_TZ).date()
+    start = _day(args.start, "--start") if args.start else utc_now().astimezone(CHINA_TZ).date()
     mode = MortgageMode.MAXIMUM if args.maximum else MortgageMode.GENERAL
     db = _open(settings)
     try:

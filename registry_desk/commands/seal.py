@@ -6,9 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from registry_desk.commands.output import check_output, write_output
+from registry_desk.commands import values
+from registry_desk.commands.inputs import JSON_LIMIT, read_input, read_pdf
+from registry_desk.commands.output import check_output, sane_path, write_output
 from registry_desk.config import Settings, redact_url
-from registry_desk.domain.errors import NotFound, ValidationError
+from registry_desk.domain.errors import ValidationError
 
 CENTRE_SEAL_TEXT = "不动产登记专用章"
 CONTRACT_SEAL_TEXT = "合同专用章"
@@ -26,7 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     sign.add_argument("--reason", default="合同签章", help="签章事由（默认：合同签章）")
     sign.add_argument("--location", default="中卫市", help="签章地点（默认：中卫市）")
     sign.add_argument("--text", help="印章中心文字（默认：登记中心为“不动产登记专用章”，其他为“合同专用章”）")
-    sign.add_argument("--page", type=int, default=-1, help="盖章页，1 为第一页，-1 为最后一页（默认）")
+    sign.add_argument(
+        "--page",
+        type=values.integer(-10_000, 10_000),
+        default=-1,
+        help="盖章页，1 为第一页，-1 为最后一页（默认）",
+    )
     sign.add_argument(
         "--contract-data",
         metavar="JSON",
@@ -75,22 +82,12 @@ def _subject_cn(cert) -> str:
     return str(attrs[0].value) if attrs else cert.subject.rfc4514_string()
 
 
-def _read_pdf(path_text: str) -> bytes:
-    path = Path(path_text)
-    if not path.is_file():
-        raise NotFound(f"找不到文件：{path}", rule="须给出存在的 PDF 文件", record=str(path))
-    data = path.read_bytes()
-    if not data.startswith(b"%PDF"):
-        raise ValidationError(f"不是 PDF 文件：{path}", rule="只能处理 PDF 文件", record=str(path))
-    return data
-
-
 def _sign(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.pki import CENTRE_KEY, load_pki
     from registry_desk.documents.seal import PadesSealer, stamp_seal_image
     from registry_desk.documents.seal_image import seal_image_png
 
-    pdf = _read_pdf(args.input)
+    pdf = read_pdf(args.input)
     check_output(args.output, settings, force=args.force)
     identity = load_pki(settings.keys_dir).identity(args.org)
     if args.page == 0:
@@ -116,9 +113,7 @@ def _with_contract_data(pdf: bytes, path: Path, identity) -> bytes:
         parse_contract_json,
     )
 
-    if not path.is_file():
-        raise NotFound(f"找不到合同数据文件：{path}", rule="须给出存在的 JSON 文件", record=str(path))
-    content = path.read_bytes()
+    content = read_input(str(path), what="合同数据文件（JSON）", limit=JSON_LIMIT)
     data, _unit, _mortgagors = parse_contract_json(content, path.name)
     if data.bank_uscc != identity.uscc:
         raise ValidationError(
@@ -133,8 +128,11 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.pki import TrustStore
     from registry_desk.documents.verification import FIELD_LABELS, check_document
 
-    pdf = _read_pdf(args.file)
-    trust = TrustStore.load(settings.keys_dir, *(Path(t) for t in args.trust))
+    pdf = read_pdf(args.file)
+    for folder in args.trust:  # a mistyped --trust would otherwise be ignored in silence
+        if not sane_path(folder, "信任目录") or not Path(folder).expanduser().is_dir():
+            raise ValidationError(f"信任目录 {folder} 不存在或不是文件夹", rule="信任目录", record=folder)
+    trust = TrustStore.load(settings.keys_dir, *(Path(t).expanduser() for t in args.trust))
     report = check_document(pdf, trust)
 
     print(f"文件：{args.file}")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry_desk.config import private_file, redact_url
@@ -35,6 +35,49 @@ def remember_chain_key(sql: Driver, key: ChainKey) -> None:
 
 class DatabaseUnavailable(DomainError):
     """The database cannot be reached or opened."""
+
+
+URL_RULE = "数据库地址"
+URL_EXAMPLE = "应形如 sqlite:///路径/registry.sqlite3 或 postgresql+psycopg://用户@主机:5432/库名"
+# The drivers this program ships with; anything else would end in an import error deep in SQLAlchemy.
+SUPPORTED_DRIVERS = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
+def check_url(url: str) -> None:
+    """Refuses, before anything connects, a database URL that cannot work: unparsable, an unknown
+    database or driver, a port that is no port, a SQLite path that names no file. A Chinese message."""
+    shown = redact_url(url)
+
+    def refuse(why: str) -> DatabaseUnavailable:
+        return DatabaseUnavailable(f"数据库地址“{shown}”{why}", rule=URL_RULE, record=shown)
+
+    if not url or not url.strip():
+        raise refuse(f"为空：{URL_EXAMPLE}")
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (exc.ArgumentError, ValueError, TypeError):
+        raise refuse(f"无法识别：{URL_EXAMPLE}") from None
+    driver = parsed.drivername
+    if driver not in SUPPORTED_DRIVERS:
+        hint = "PostgreSQL 请写 postgresql+psycopg://" if driver.startswith("postgres") else URL_EXAMPLE
+        raise refuse(f"的数据库类型或驱动“{driver}”不受支持（支持 {'、'.join(SUPPORTED_DRIVERS)}）：{hint}")
+    if port is not None and not 0 < port < 65536:
+        raise refuse(f"的端口 {port} 无效（应在 1 至 65535 之间）")
+    if driver.startswith("sqlite"):
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            path = Path(database).expanduser()
+            try:
+                if path.exists() and not path.is_file():
+                    raise refuse("指向的不是普通文件（SQLite 数据库须为文件）")
+                parts = path.resolve().parts
+                # /proc and /sys are never a database; /dev only on its tmpfs (/dev/shm).
+                if parts[1:2] in (("proc",), ("sys",)) or (parts[1:2] == ("dev",) and parts[2:3] != ("shm",)):
+                    raise refuse("指向系统的虚拟文件，不是普通文件（SQLite 数据库须为文件）")
+            except (OSError, RuntimeError) as error:
+                why = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                raise refuse(f"的文件路径无效：{why}") from None
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -74,11 +117,21 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
+        check_url(url)
         if self.is_sqlite:
             path = url.split("///", 1)[1] if "///" in url else ""
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-                private_file(Path(path).expanduser())  # SQLite gives its -wal and -shm files the same mode
+                try:
+                    Path(path).parent.mkdir(parents=True, exist_ok=True)
+                    private_file(
+                        Path(path).expanduser()
+                    )  # SQLite gives its -wal and -shm files the same mode
+                except OSError as error:
+                    raise DatabaseUnavailable(
+                        f"无法打开数据库文件 {path}：{error.strerror or error}",
+                        rule="数据库连接",
+                        record=redact_url(url),
+                    ) from None
             kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
         else:
             kwargs["pool_size"] = pool_size
