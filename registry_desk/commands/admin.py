@@ -33,6 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--role", required=True, choices=[r.value for r in Role])
     a.add_argument("--window", help="窗口号")
     a.set_defaults(func=_user_add)
+    u = user_sub.add_parser("unlock", help="解除因连续登录失败而锁定的用户名（须由管理员登录，--admin）")
+    u.add_argument("username")
+    u.add_argument("--admin", required=True, help="办理此事的管理员用户名（其密码从终端读取）")
+    u.set_defaults(func=_user_unlock)
 
 
 def _init(args: argparse.Namespace, settings: Settings) -> int:
@@ -135,4 +139,19 @@ def _user_add(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         result.db.dispose()
     print(f"已创建账户 {actor.username}（{actor.role.label}）")
+    return 0
+
+
+def _user_unlock(args: argparse.Namespace, settings: Settings) -> int:
+    from registry_desk.bootstrap import open_database
+    from registry_desk.domain.clock import local_time
+    from registry_desk.operations.users import unlock_sign_in
+
+    result = open_database(settings)
+    try:
+        admin_password = read_password(f"管理员 {args.admin} 的密码：")
+        ended = unlock_sign_in(result.db, args.admin, admin_password, args.username)
+    finally:
+        result.db.dispose()
+    print(f"已解除用户名 {args.username.strip()} 的登录锁定（原定 {local_time(ended):%Y-%m-%d %H:%M} 解除）")
     return 0

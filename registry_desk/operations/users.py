@@ -7,7 +7,7 @@ from datetime import datetime
 
 from registry_desk.domain.clock import as_utc, local_time
 from registry_desk.domain.codes import Role
-from registry_desk.domain.errors import PermissionDenied, ValidationError
+from registry_desk.domain.errors import PermissionDenied, RuleViolation, ValidationError
 from registry_desk.kernel.context import SYSTEM, Actor, utc_now
 from registry_desk.kernel.passwords import (
     hash_password,
@@ -192,6 +192,40 @@ def _record_attempt(
         w.accounts.save_guard(guard)
         w.commit()
     raise refusal
+
+
+def unlock_sign_in(
+    db: Database | WorkSource,
+    admin: str,
+    admin_password: str,
+    username: str,
+    *,
+    now: datetime | None = None,
+) -> datetime:
+    """An administrator lifts a sign-in lock before it runs out (the clerk proved who they are at the
+    counter): the administrator signs in first, the name's count and back-off start afresh, the trail says
+    who lifted it. Returns when the lock would have ended; a name not locked is refused."""
+    actor = login(db, admin, admin_password, now=now)
+    actor.require(Role.ADMIN, operation="解除登录锁定")
+    username = username.strip()
+    now = as_utc(now or utc_now())
+    with work(db) as w:
+        guard = w.accounts.guard(name_key(username))
+        if guard.locked_until is None or as_utc(guard.locked_until) <= now:
+            raise RuleViolation(f"用户名“{username}”当前没有被锁定", rule=RULE_LOCKOUT, record=username)
+        ended = guard.locked_until
+        guard.locked_until = None
+        guard.failures = guard.locks = 0
+        guard.last_failure_at = None
+        w.accounts.save_guard(guard)
+        w.trail.append(
+            actor,
+            "user.sign_in_unlocked_by_admin",
+            record=username[:64],
+            after={"locked_until": as_utc(ended).isoformat()},
+        )
+        w.commit()
+    return as_utc(ended)
 
 
 def _locked(username: str, until: datetime) -> PermissionDenied:

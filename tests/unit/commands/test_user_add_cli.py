@@ -33,3 +33,37 @@ def test_user_add_asks_an_administrator_once_accounts_exist(tmp_path, answers, c
     answers += ["first-admin-pass", "clerk-password", "clerk-password"]
     assert main([*base, "user", "add", "clerk1", "--name", "甲", "--role", "clerk", "--admin", "root"]) == 0
     assert "已创建账户 clerk1" in capsys.readouterr().out
+
+
+def test_user_unlock_lifts_a_lock_for_an_administrator_only(tmp_path, answers, capsys):
+    from registry_desk.domain.errors import PermissionDenied
+    from registry_desk.operations.users import login
+    from registry_desk.storage.database import Database
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    base = ["--data-dir", str(tmp_path / "data"), "--database-url", url]
+    answers += ["first-admin-pass", "first-admin-pass"]
+    assert main([*base, "user", "add", "root", "--name", "管理员", "--role", "admin"]) == 0
+    answers += ["first-admin-pass", "clerk-password", "clerk-password"]
+    assert main([*base, "user", "add", "clerk1", "--name", "甲", "--role", "clerk", "--admin", "root"]) == 0
+    db = Database(url)
+    try:
+        for _ in range(5):
+            with pytest.raises(PermissionDenied):
+                login(db, "clerk1", "wrong-guess")
+        with pytest.raises(PermissionDenied, match="已暂时锁定"):
+            login(db, "clerk1", "clerk-password")
+    finally:
+        db.dispose()
+    capsys.readouterr()
+    answers += ["wrong-admin-guess"]
+    assert main([*base, "user", "unlock", "clerk1", "--admin", "root"]) == 2
+    assert "用户名或密码错误" in capsys.readouterr().err
+    answers += ["first-admin-pass"]
+    assert main([*base, "user", "unlock", "clerk1", "--admin", "root"]) == 0
+    assert "已解除用户名 clerk1 的登录锁定" in capsys.readouterr().out
+    db = Database(url)
+    try:
+        assert login(db, "clerk1", "clerk-password").username == "clerk1"
+    finally:
+        db.dispose()

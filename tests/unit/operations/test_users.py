@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from registry_desk.domain.codes import Role
-from registry_desk.domain.errors import PermissionDenied, ValidationError
+from registry_desk.domain.errors import PermissionDenied, RuleViolation, ValidationError
 from registry_desk.kernel.context import Actor
 from registry_desk.kernel.passwords import needs_rehash
 from registry_desk.kernel.sign_in import SignInPolicy, name_key, sign_in_policy
@@ -22,6 +22,7 @@ from registry_desk.operations.users import (
     create_first_administrator,
     create_user,
     login,
+    unlock_sign_in,
     user_count,
 )
 from tests.fakes import FakeHall
@@ -251,3 +252,19 @@ def test_the_lockout_numbers_are_the_policy_files():
     assert sign_in_policy() == SignInPolicy(5, (1, 5, 15, 60))
     with pytest.raises(ValidationError, match="登录失败锁定配置"):
         SignInPolicy(0, (1,))
+
+
+def test_an_administrator_lifts_a_lock_early_and_the_trail_says_who(hall):
+    create_user(hall, ADMIN, "root", "管理员", Role.ADMIN, "admin-pass-1")
+    create_user(hall, ADMIN, "wang", "王芳", Role.CLERK, "s3cret-pass")
+    _fail(hall, "wang", 3, T0)
+    soon = T0 + timedelta(seconds=10)
+    with pytest.raises(PermissionDenied):  # the clerk cannot lift their own lock
+        unlock_sign_in(hall, "wang", "s3cret-pass", "wang", now=soon)
+    ended = unlock_sign_in(hall, "root", "admin-pass-1", " wang ", now=soon)
+    assert ended == T0 + timedelta(minutes=1)
+    event = hall.events[-1]
+    assert (event.action, event.actor, event.record) == ("user.sign_in_unlocked_by_admin", "root", "wang")
+    assert login(hall, "wang", "s3cret-pass", now=soon, policy=STRICT).username == "wang"
+    with pytest.raises(RuleViolation, match="当前没有被锁定"):
+        unlock_sign_in(hall, "root", "admin-pass-1", "wang", now=soon)
