@@ -29,9 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--time-limit",
-        type=values.seconds(1, 7 * 24 * 3600),
-        default=1800.0,
-        help="时间上限（秒），到时不再接新业务",
+        type=values.integer(1, 7 * 24 * 3600),
+        default=1800,
+        help="时间上限（整秒），到时不再接新业务",
     )
     p.add_argument(
         "--database-url",

@@ -9,7 +9,6 @@ prints in Chinese with exit status 2, before any work starts.
 from __future__ import annotations
 
 import argparse
-import math
 import re
 from collections.abc import Callable
 from datetime import date
@@ -36,22 +35,6 @@ def integer(minimum: int, maximum: int) -> Callable[[str], int]:
         return value
 
     parse.__name__ = "整数"
-    return parse
-
-
-def seconds(minimum: float, maximum: float) -> Callable[[str], float]:
-    """An argparse type: a finite number of seconds from `minimum` to `maximum`."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"“{text}”不是秒数") from None
-        if not math.isfinite(value) or not minimum <= value <= maximum:
-            raise argparse.ArgumentTypeError(f"“{text}”超出范围（应在 {minimum:g} 至 {maximum:g} 秒之间）")
-        return value
-
-    parse.__name__ = "秒数"
     return parse
 
 

@@ -106,6 +106,18 @@ def test_an_upgrade_to_the_current_schema_is_not_refused(any_db):
     assert backup.upgrade_refused(any_db.engine) is None
 
 
+def _zhao() -> User:
+    return User(
+        username="zhao",
+        display_name="赵敏",
+        role=Role.CLERK,
+        password_hash="x",
+        active=True,
+        window=None,
+        created_at=utc_now(),
+    )
+
+
 def test_the_accounts_repository_and_the_unit_of_work_save_only_on_commit(any_db):
     # kernel/work.py over the real database: the same Work the fake gives the use-case tests.
     from registry_desk.domain.errors import ValidationError
@@ -114,17 +126,7 @@ def test_the_accounts_repository_and_the_unit_of_work_save_only_on_commit(any_db
 
     admin = Actor(None, "admin", "管理员", Role.ADMIN, None)
     with work(any_db) as w:
-        w.accounts.add(
-            User(
-                username="zhao",
-                display_name="赵敏",
-                role=Role.CLERK,
-                password_hash="x",
-                active=True,
-                window=None,
-                created_at=utc_now(),
-            )
-        )
+        w.accounts.add(_zhao())
         w.trail.append(admin, "user.create", record="zhao")
         assert w.accounts.taken("zhao") and w.accounts.named("zhao").display_name == "赵敏"
         # not committed: dropped with the transaction
@@ -132,33 +134,13 @@ def test_the_accounts_repository_and_the_unit_of_work_save_only_on_commit(any_db
         assert w.accounts.count() == 0 and not w.accounts.taken("zhao")
     try:
         with work(any_db) as w:
-            w.accounts.add(
-                User(
-                    username="zhao",
-                    display_name="赵敏",
-                    role=Role.CLERK,
-                    password_hash="x",
-                    active=True,
-                    window=None,
-                    created_at=utc_now(),
-                )
-            )
+            w.accounts.add(_zhao())
             raise ValidationError("refused half-way", rule="测试")
     except ValidationError:
         pass
     with work(any_db) as w:
         assert w.accounts.count() == 0
-        w.accounts.add(
-            User(
-                username="zhao",
-                display_name="赵敏",
-                role=Role.CLERK,
-                password_hash="x",
-                active=True,
-                window=None,
-                created_at=utc_now(),
-            )
-        )
+        w.accounts.add(_zhao())
         w.trail.append(admin, "user.create", record="zhao")
         w.commit()
     with work(any_db, write=False) as w:
