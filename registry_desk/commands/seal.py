@@ -126,20 +126,23 @@ def _with_contract_data(pdf: bytes, path: Path, identity) -> bytes:
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.pki import TrustStore
-    from registry_desk.documents.verification import FIELD_LABELS, check_document
+    from registry_desk.documents.verification import beijing_time_text, check_document, readable_fields
+    from registry_desk.kernel.authorities import policy_authorities
 
     pdf = read_pdf(args.file)
     for folder in args.trust:  # a mistyped --trust would otherwise be ignored in silence
         if not sane_path(folder, "信任目录") or not Path(folder).expanduser().is_dir():
             raise ValidationError(f"信任目录 {folder} 不存在或不是文件夹", rule="信任目录", record=folder)
     trust = TrustStore.load(settings.keys_dir, *(Path(t).expanduser() for t in args.trust))
-    report = check_document(pdf, trust)
+    authorities = policy_authorities()
+    report = check_document(pdf, trust, authorities)
 
     print(f"文件：{args.file}")
     if trust.is_empty:
         print(f"提示：没有配置信任根证书（{settings.keys_dir / 'trust'}），任何签章都不会被信任。")
     for n, sig in enumerate(report.seals.signatures, 1):
-        when = sig.signing_time.astimezone().strftime("%Y-%m-%d %H:%M:%S") if sig.signing_time else "未知"
+        # Beijing time whatever the machine's zone: the time a citizen compares with the counter's clock.
+        when = beijing_time_text(sig.signing_time) if sig.signing_time else "未知（签章未载明时间）"
         print(
             f"签章 {n}：{sig.signer_org or '未知机构'}"
             + (f"（{sig.signer_uscc}）" if sig.signer_uscc else "")
@@ -153,9 +156,8 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
         p = report.payload
         state = "签名有效" if p.ok else "无效"
         print(f"验真码：{state}" + (f"（签发：{p.signer_org}）" if p.signer_org else ""))
-        for key, value in p.fields.items():
-            shown = "、".join(map(str, value)) if isinstance(value, list) else value
-            print(f"  {FIELD_LABELS.get(key, key)}：{shown}")
+        for label, shown in readable_fields(p.fields, authorities):
+            print(f"  {label}：{shown}")
     for note in report.notes:
         print(f"提示：{note}")
     problems = list(report.problems)
@@ -187,7 +189,7 @@ def _register_standing(settings: Settings, fields: dict) -> list[str]:
     if standing is None:
         return [f"登记簿中没有证号为 {number} 的证书或证明：本件不是该登记簿签发的"]
     status, changed_on = standing
-    when = f"（{changed_on}）" if changed_on else ""
+    when = f"（{changed_on:%Y年%m月%d日}）" if changed_on else ""
     print(f"登记簿现状：{status.label}{when}（查询 {redact_url(settings.database_url)}）")
     printed = str(fields.get("status") or "current")
     if status.value != printed:

@@ -201,7 +201,7 @@ def kiosk_chart(dashboard: Dashboard, font: str) -> Drawing:
 
 
 def render_dashboard_pdf(
-    dashboard: Dashboard, *, office: str = "中卫市不动产登记中心", generated_at: datetime | None = None
+    dashboard: Dashboard, *, office: str = "中卫市自然资源局", generated_at: datetime | None = None
 ) -> bytes:
     """The dashboard as PDF bytes. Refuses (ValidationError) text the font cannot print, naming the field."""
     font = register_cjk_font()

@@ -128,6 +128,7 @@ class FeeBillView:
     order_no: str
     payment_code: str  # 缴款码
     red_of: str | None = None  # "代码 X 号码 Y" of the bill a red-letter bill cancels
+    supervisor: str = ""  # the fiscal bureau whose 财政票据监制章 the bill carries
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def fee_bill_fields(view: FeeBillView) -> dict[str, str]:
         "交款人证件号": view.payer_id,
         "收款单位": view.payee,
         "执收单位": view.collector,
+        "监制": view.supervisor,
         "合计": view.total,
         "业务号": view.case_number,
         "缴款单号": view.order_no,
@@ -239,9 +241,17 @@ def _table(
     return y
 
 
-def _seal_block(canvas: Canvas, font: str, y: float, lines: Sequence[str], seal_png: bytes | None) -> None:
+def _seal_block(
+    canvas: Canvas,
+    font: str,
+    y: float,
+    lines: Sequence[str],
+    seal_png: bytes | None,
+    *,
+    left_side: bool = False,
+) -> None:
     block_width = 80 * mm
-    left = PAGE_WIDTH - MARGIN - block_width
+    left = MARGIN if left_side else PAGE_WIDTH - MARGIN - block_width
     canvas.setFont(font, 11)
     for index, text in enumerate(lines):
         canvas.drawCentredString(left + block_width / 2, y - 14 - index * 16, text)
@@ -249,8 +259,17 @@ def _seal_block(canvas: Canvas, font: str, y: float, lines: Sequence[str], seal_
         draw_seal(canvas, seal_png, left + block_width / 2, y - 8 - len(lines) * 8, SEAL_DIAMETER)
 
 
-def render_fee_bill(view: FeeBillView, *, qr_payload: str, seal_png: bytes | None = None) -> bytes:
-    """The fee bill PDF (one A4 page; a red-letter bill says so in its title and names the cancelled bill)."""
+def render_fee_bill(
+    view: FeeBillView,
+    *,
+    qr_payload: str,
+    seal_png: bytes | None = None,
+    supervisor_seal_png: bytes | None = None,
+) -> bytes:
+    """The fee bill PDF (one A4 page; a red-letter bill says so in its title and names the cancelled bill).
+
+    The 收款单位's seal sits on the right; the fiscal bureau's 财政票据监制章 (when `view.supervisor` is
+    set) on the left, each above the name of the body that seals (the seal and the name always agree)."""
     check_printable(fee_bill_fields(view))
     red = view.red_of is not None
     title = "登记费电子票据（冲红）" if red else "登记费电子票据"
@@ -296,6 +315,15 @@ def render_fee_bill(view: FeeBillView, *, qr_payload: str, seal_png: bytes | Non
     canvas.drawString(MARGIN, y - 12, notes)
     canvas.drawString(MARGIN, y - 30, f"执收单位：{view.collector}")
     canvas.setFillColorRGB(0, 0, 0)
+    if view.supervisor:
+        _seal_block(
+            canvas,
+            font,
+            y - 40,
+            ("财政票据监制章", f"监制：{view.supervisor}"),
+            supervisor_seal_png,
+            left_side=True,
+        )
     _seal_block(canvas, font, y - 40, ("收款单位（章）", view.payee, view.issued_on), seal_png)
     canvas.showPage()
     canvas.save()
@@ -354,9 +382,10 @@ def render_tax_certificate(
     return buffer.getvalue()
 
 
-def seal_pdf(pdf: bytes, sealer: Sealer, *, reason: str) -> bytes:
-    """Applies the PAdES seal (after the seal image has been drawn, so the signature covers it)."""
-    return sealer.seal(pdf, reason=reason, location="中卫市")
+def seal_pdf(pdf: bytes, sealer: Sealer, *, reason: str, payload: str | None = None) -> bytes:
+    """Applies the PAdES seal (after the seal image has been drawn, so the signature covers it); `payload`
+    (the signed QR text) goes into the signed revision, so `verify` reads it without a QR decoder."""
+    return sealer.seal(pdf, reason=reason, location="中卫市", payload=payload)
 
 
 # ---------------------------------------------------------------------------------------------------------

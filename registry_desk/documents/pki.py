@@ -18,10 +18,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 from cryptography.x509.oid import NameOID
 
+from registry_desk.domain.authorities import Authorities
 from registry_desk.domain.errors import ConflictError, NotFound, ValidationError
 
 ROOT_NAME = "中卫市不动产登记演示根证书"
-CENTRE_KEY = "centre"
+CENTRE_KEY = "centre"  # the seal key of the city's registration agency (authorities.json)
+# What a seal holder is: the issuing authorities' seal certificates are published in the trust folder.
+AGENCY, TAX, FISCAL, BANK = "agency", "tax", "fiscal", "bank"
+ISSUING_ROLES = (AGENCY, TAX, FISCAL)
 MANIFEST = "pki.json"
 TRUST_DIR = "trust"
 
@@ -49,6 +53,12 @@ class SealIdentity:
     certificate: x509.Certificate
     private_key: ec.EllipticCurvePrivateKey = field(repr=False)
     chain: tuple[x509.Certificate, ...]
+    role: str = ""  # AGENCY, TAX, FISCAL or BANK
+
+    @property
+    def issuing(self) -> bool:
+        """An authority that issues documents in its own name (its seal certificate is published)."""
+        return self.role in ISSUING_ROLES or (not self.role and self.key == CENTRE_KEY)
 
     def sign(self, data: bytes) -> bytes:
         """ECDSA P-256 / SHA-256 as the fixed-size r||s (64 bytes), which is shorter than DER for QR codes."""
@@ -121,18 +131,29 @@ class DemoPki:
 # Creating and loading
 
 
-def create_demo_pki(keys_dir: Path, organisations: Mapping, *, now: dt.datetime | None = None) -> DemoPki:
+def create_demo_pki(
+    keys_dir: Path,
+    organisations: Mapping,
+    *,
+    authorities: Authorities | None = None,
+    now: dt.datetime | None = None,
+) -> DemoPki:
     """Creates the root CA and one seal per organisation in `keys_dir`; never overwrites what exists.
 
-    `organisations` is the content of seeds/organisations.json: the registration centre and the banks
-    get seals (developers sign on paper at the counter). Running it again only adds seals for
-    organisations that are new in the seed.
+    With `authorities` (resources/policy/authorities.json) the seals are those of every registration
+    agency (the city's under CENTRE_KEY), tax bureau and the fiscal bureau, plus the banks of
+    `organisations` (seeds/organisations.json; developers sign on paper at the counter). Without it, the
+    seed's `registration_centre` stands for the registering authority (tests that need only one seal).
+    Running it again only adds seals for holders that are new. A holder whose name or USCC changed
+    (an install made when the centre sealed in its own name) gets a new key beside the old one: a key
+    is never overwritten, and documents sealed with the old one still show who sealed them.
     """
     keys_dir = Path(keys_dir)
     now = now or dt.datetime.now(dt.UTC)
-    wanted = _seal_holders(organisations)
+    wanted = _seal_holders(organisations, authorities)
     manifest_path = keys_dir / MANIFEST
     created: list[str] = []
+    changed = False
     if manifest_path.exists():
         pki = load_pki(keys_dir)
         root_key = _read_key(keys_dir / "ca" / "root-key.pem")
@@ -159,23 +180,33 @@ def create_demo_pki(keys_dir: Path, organisations: Mapping, *, now: dt.datetime 
         created.append("root")
 
     for org in wanted:
-        if org["key"] in manifest["seals"]:
+        entry = manifest["seals"].get(org["key"])
+        if entry is not None and (entry["name"], entry["uscc"]) == (org["name"], org["uscc"]):
+            if entry.get("role") != org["role"]:
+                entry["role"] = org["role"]
+                changed = True
             continue
+        stem = _free_stem(keys_dir, org["key"])
         seal_key = ec.generate_private_key(ec.SECP256R1())
         cert = _make_seal_cert(seal_key, root, root_key, org["name"], org["uscc"], now)
-        stem = keys_dir / "seals" / org["key"]
-        _write_private(stem.with_suffix(".key.pem"), _key_pem(seal_key))
-        stem.with_suffix(".cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        if org["key"] == CENTRE_KEY:
-            # The centre's seal certificate is published with the root so that anyone can check a
-            # QR payload offline (the payload carries no certificate, to stay short).
-            (keys_dir / TRUST_DIR / "centre-seal.pem").write_bytes(
+        path = keys_dir / "seals" / stem
+        _write_private(path.with_suffix(".key.pem"), _key_pem(seal_key))
+        path.with_suffix(".cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        if org["role"] in ISSUING_ROLES:
+            # An issuing authority's seal certificate is published with the root so that anyone can
+            # check a QR payload offline (the payload carries no certificate, to stay short).
+            (keys_dir / TRUST_DIR / f"{stem}-seal.pem").write_bytes(
                 cert.public_bytes(serialization.Encoding.PEM)
             )
-        manifest["seals"][org["key"]] = {"name": org["name"], "uscc": org["uscc"]}
+        manifest["seals"][org["key"]] = {
+            "name": org["name"],
+            "uscc": org["uscc"],
+            "role": org["role"],
+            **({"file": stem} if stem != org["key"] else {}),
+        }
         created.append(org["key"])
 
-    if created:
+    if created or changed:
         # The manifest is written last: its presence means the PKI is complete.
         tmp = manifest_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
@@ -183,6 +214,15 @@ def create_demo_pki(keys_dir: Path, organisations: Mapping, *, now: dt.datetime 
     pki = load_pki(keys_dir)
     pki.created = created
     return pki
+
+
+def _free_stem(keys_dir: Path, key: str) -> str:
+    """The file stem for a new seal of `key`: the key itself, or key-2, key-3 … beside older keys."""
+    stem, n = key, 1
+    while (keys_dir / "seals" / f"{stem}.key.pem").exists():
+        n += 1
+        stem = f"{key}-{n}"
+    return stem
 
 
 def load_pki(keys_dir: Path) -> DemoPki:
@@ -199,7 +239,7 @@ def load_pki(keys_dir: Path) -> DemoPki:
     root = x509.load_pem_x509_certificate((keys_dir / manifest["root"]).read_bytes())
     identities: dict[str, SealIdentity] = {}
     for key, info in manifest["seals"].items():
-        stem = keys_dir / "seals" / key
+        stem = keys_dir / "seals" / info.get("file", key)
         cert = x509.load_pem_x509_certificate(stem.with_suffix(".cert.pem").read_bytes())
         identities[key] = SealIdentity(
             key=key,
@@ -208,14 +248,26 @@ def load_pki(keys_dir: Path) -> DemoPki:
             certificate=cert,
             private_key=_read_key(stem.with_suffix(".key.pem")),
             chain=(root,),
+            role=info.get("role", AGENCY if key == CENTRE_KEY else BANK),
         )
     return DemoPki(keys_dir=keys_dir, root=root, identities=identities)
 
 
-def _seal_holders(organisations: Mapping) -> list[dict]:
-    centre = dict(organisations["registration_centre"])
-    centre["key"] = CENTRE_KEY
-    holders = [centre] + [dict(b) for b in organisations.get("banks", [])]
+def _seal_holders(organisations: Mapping, authorities: Authorities | None) -> list[dict]:
+    if authorities is None:
+        centre = dict(organisations["registration_centre"])
+        centre["key"] = CENTRE_KEY
+        holders = [{**centre, "role": AGENCY}]
+    else:
+        holders = [
+            {"key": a.seal_key, "name": a.name, "uscc": a.uscc, "role": AGENCY} for a in authorities.agencies
+        ]
+        holders += [
+            {"key": t.key, "name": t.name, "uscc": t.uscc, "role": TAX} for t in authorities.tax_bureaus
+        ]
+        f = authorities.fiscal_bureau
+        holders.append({"key": f.key, "name": f.name, "uscc": f.uscc, "role": FISCAL})
+    holders += [{**b, "role": BANK} for b in organisations.get("banks", [])]
     for org in holders:
         for needed in ("key", "name", "uscc"):
             if not org.get(needed):

@@ -30,7 +30,7 @@ from registry_desk.documents.layout import (
 )
 from registry_desk.documents.qr import qr_png
 
-DEFAULT_OFFICE = "中卫市不动产登记中心"
+DEFAULT_OFFICE = "中卫市自然资源局"  # the agency accepts; the centre is its counter, not an authority
 MISSING_MATERIALS_LABEL = "需补正材料（一次性告知）"
 PAYMENT_QR_CAPTION = "扫码缴纳税费（一次扫码，税费同缴）"
 CASE_QR_CAPTION = "扫码查询办理进度"

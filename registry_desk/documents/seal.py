@@ -29,7 +29,6 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from registry_desk.documents.pki import (
-    CENTRE_KEY,
     SealIdentity,
     TrustStore,
     subject_organisation,
@@ -47,7 +46,13 @@ class Sealer(Protocol):
     """Applies an organisation's electronic seal to a PDF. A national-crypto (SM2) provider would implement this."""
 
     def seal(
-        self, pdf: bytes, *, reason: str, location: str = "中卫市", field_name: str | None = None
+        self,
+        pdf: bytes,
+        *,
+        reason: str,
+        location: str = "中卫市",
+        field_name: str | None = None,
+        payload: str | None = None,
     ) -> bytes: ...
 
 
@@ -58,11 +63,13 @@ def _to_asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
 class PadesSealer:
     """PAdES baseline B-B signatures with pyHanko, in an invisible field (the visible seal is page content).
 
-    With `certify` (the registration authority's own seal: `for_identity` of the centre), a document that
-    carries no signature yet is sealed with a certification signature whose DocMDP permits no change at
-    all: what the registry issues is final, and any revision after its seal, signed or not, breaks it.
-    A document someone else sealed first (a bank's contract) gets an approval signature instead: PDF allows
-    a certification only as the first signature.
+    With `certify` (an issuing authority's own seal: `for_identity` of a registration agency or a tax
+    bureau), a document that carries no signature yet is sealed with a certification signature whose
+    DocMDP permits no change at all: what the authority issues is final, and any revision after its seal,
+    signed or not, breaks it. With `co_sealed` the certification permits one thing more, the seal of a
+    second authority the document names (the fiscal bureau's 财政票据监制章 on a fee bill, after the
+    执收单位's seal). A document someone else sealed first (a bank's contract) gets an approval signature
+    instead: PDF allows a certification only as the first signature.
     """
 
     def __init__(
@@ -72,9 +79,11 @@ class PadesSealer:
         chain: tuple[x509.Certificate, ...] | list[x509.Certificate] = (),
         *,
         certify: bool = False,
+        co_sealed: bool = False,
     ) -> None:
         self.certificate = cert
         self.certify = certify
+        self.co_sealed = co_sealed
         key_info = asn1_keys.PrivateKeyInfo.load(
             key.private_bytes(
                 serialization.Encoding.DER,
@@ -90,10 +99,15 @@ class PadesSealer:
         )
 
     @classmethod
-    def for_identity(cls, identity: SealIdentity) -> PadesSealer:
-        """The seal of `identity`; the registration authority's certifies what it issues (see above)."""
+    def for_identity(cls, identity: SealIdentity, *, co_sealed: bool = False) -> PadesSealer:
+        """The seal of `identity`; an issuing authority's certifies what it issues (see above)."""
+        certify = identity.issuing and identity.role != "fiscal"  # the 监制章 seals beside the issuer
         return cls(
-            identity.certificate, identity.private_key, identity.chain, certify=identity.key == CENTRE_KEY
+            identity.certificate,
+            identity.private_key,
+            identity.chain,
+            certify=certify,
+            co_sealed=co_sealed and certify,
         )
 
     def seal(
@@ -121,7 +135,9 @@ class PadesSealer:
             subfilter=fields.SigSeedSubFilter.PADES,
             md_algorithm="sha256",
             certify=certify,
-            docmdp_permissions=fields.MDPPerm.NO_CHANGES if certify else fields.MDPPerm.FILL_FORMS,
+            docmdp_permissions=(
+                fields.MDPPerm.NO_CHANGES if certify and not self.co_sealed else fields.MDPPerm.FILL_FORMS
+            ),
         )
         out = io.BytesIO()
         try:
@@ -302,9 +318,10 @@ class SealReport:
 def verify_pdf(pdf: bytes, trust: TrustStore) -> SealReport:
     """Checks every signature offline against `trust` (no fetching; missing revocation data is tolerated).
 
-    A revision after a signature is accepted only when it is itself a signature, never after the
-    seal of an issuing authority (a seal published in the trust folder: what the registry issues is
-    final), and never when the revision is not signed at all: whatever pyHanko calls such a change (an
+    A revision after a signature is accepted only when it is itself a signature; after the seal of an
+    issuing authority (a seal published in the trust folder: what it issues is final) only when every
+    later signature is another issuing authority's (the 监制章 beside the 执收单位's seal on a fee bill;
+    which authorities a document may carry is `verification.authority_problems`' question), and never when the revision is not signed at all: whatever pyHanko calls such a change (an
     empty signature field "filling a form" can paint another name over the page), the seal no longer
     vouches for what the reader sees.
     """
@@ -320,19 +337,36 @@ def verify_pdf(pdf: bytes, trust: TrustStore) -> SealReport:
     roots = [_to_asn1_cert(c) for c in trust.roots]
     others = [_to_asn1_cert(c) for c in trust.known_signers]
     signed = {e.signed_revision for e in embedded}
+    published = {c.public_bytes(serialization.Encoding.DER) for c in trust.known_signers}
+    by_issuer = [_signer_der(e) in published for e in embedded]
     checks: list[SignatureCheck] = []
-    for sig in embedded:
+    for index, sig in enumerate(embedded):
         context = ValidationContext(
             trust_roots=roots, other_certs=others, allow_fetching=False, revocation_mode="soft-fail"
         )
         unsigned_after = any(r not in signed for r in range(sig.signed_revision + 1, total))
-        checks.append(_check_signature(sig, context, trust, unsigned_after=unsigned_after))
+        checks.append(
+            _check_signature(
+                sig,
+                context,
+                trust,
+                unsigned_after=unsigned_after,
+                issuers_after=all(by_issuer[index + 1 :]),
+            )
+        )
     problems = tuple(p for c in checks for p in c.problems)
     return SealReport(signatures=tuple(checks), problems=problems)
 
 
+def _signer_der(sig) -> bytes | None:
+    try:
+        return sig.signer_cert.dump()
+    except Exception:  # noqa: BLE001 - an unreadable signature is reported by _check_signature
+        return None
+
+
 def _check_signature(
-    sig, context: ValidationContext, trust: TrustStore, *, unsigned_after: bool
+    sig, context: ValidationContext, trust: TrustStore, *, unsigned_after: bool, issuers_after: bool
 ) -> SignatureCheck:
     name = sig.field_name or "?"
     try:
@@ -363,7 +397,7 @@ def _check_signature(
     level = status.modification_level
     issuing = any(cert == published for published in trust.known_signers)
     later_ok = whole or (
-        not issuing
+        (not issuing or issuers_after)
         and not unsigned_after
         and status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
         and level is not None

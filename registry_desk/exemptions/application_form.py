@@ -306,7 +306,7 @@ def _render_sealed(
     settings: Settings,
     signed_on: dt.date,
 ) -> bytes:
-    kit = issuing.centre_kit(settings)
+    kit = issuing.centre_kit(settings).for_unit(case.unit.unit_number)  # the agency it is filed with
     view = form_view(session, case, signatures, office=kit.office, signed_on=signed_on)
     payload = make_payload(
         {
@@ -314,6 +314,7 @@ def _render_sealed(
             "case_number": case.case_number,
             "unit_number": case.unit.unit_number,
             "accepted_on": view.received_on,
+            "issuer": kit.uscc,
         },
         kit.identity,
     )

@@ -192,7 +192,7 @@ def _backfill_certificate(db: Database, settings: Settings, store: EcertStore, n
         assigned = cert.ecert_id is None
         cert.ecert_id = ecert_id
         payload_made = issuing.ensure_payload(cert, kit)
-        record = record_for_certificate(s, cert, issuer_name=kit.authority)
+        record = record_for_certificate(s, cert, issuer_name=issuing.certificate_kit(kit, cert).authority)
         assert cert.qr_payload is not None
         pdf = issuing.render_certificate(cert, cert.qr_payload, kit)
         if assigned or payload_made:

@@ -25,16 +25,24 @@ from registry_desk.documents.payment_receipts_pdf import (
 from registry_desk.documents.seal import Sealer
 from registry_desk.domain.money import Money
 from registry_desk.payments.channel import CHINA_TZ, as_utc
-from registry_desk.payments.settlement import COLLECTOR, PAYEE
+from registry_desk.domain.authorities import Authorities, RegistrationAgency
+from registry_desk.kernel.authorities import policy_authorities
 from registry_desk.kernel.context import utc_now
 from registry_desk.storage.database import Database
 from registry_desk.storage.ledger import receipts as stored
 from registry_desk.storage.ledger.tables import PaymentReceipt
 from registry_desk.storage.tables import Attachment
 
-# [unverified] the tax office named on the certificate; configurable by the caller.
-DEFAULT_TAX_OFFICE = "国家税务总局中卫市税务局"
-RECEIPT_SEAL_TEXT = "票据专用章"
+# Who the receipts name and who seals them (resources/policy/authorities.json, REFERENCE §4a and §9):
+# * the 电子完税凭证 names the tax bureau of the unit's agency as 征收单位 and carries that bureau's seal;
+# * the 登记费电子票据 names the registration agency as 收款单位 and 执收单位 (the 非税收入 is collected by
+#   the body that registers, 财税〔2016〕79号) and carries its seal beside the fiscal bureau's
+#   财政票据监制章 (《财政票据管理办法》第九条: 财政票据由省级财政部门监制).
+# The 不动产登记中心 is the agency's counter, not a collecting unit: no receipt names it.
+RECEIPT_SEAL_TEXT = "票据专用章"  # the 执收单位's seal on a fee bill
+TAX_SEAL_TEXT = (
+    "征税专用章"  # the tax bureau's seal on a 完税凭证 [unverified: the usual wording of the seal]
+)
 
 # How long a receipt may be without its PDF before `check` reports it: settlement writes the record and the
 # window that settled renders the PDF right after, in its own transaction (a case's few receipts take
@@ -48,25 +56,73 @@ ATTACHMENT_KINDS = {"tax": "tax_receipt", "fee": "fee_bill", "fee_red": "fee_bil
 
 @dataclass(frozen=True)
 class ReceiptTools:
-    """What sealing needs: the PAdES sealer, the seal image, and the signer of the QR payload."""
+    """What sealing needs. With `pki` each receipt is sealed by the authority it names (`seals_for`);
+    `sealer`, `seal_png` and `payload_signer` alone seal every receipt with one given seal (tests of a
+    single seal; `verify` refuses such a receipt when the seal is not the named authority's)."""
 
     sealer: Sealer | None = None
     seal_png: bytes | None = None
     payload_signer: Any = None  # documents.pki.PayloadSigner
+    pki: Any = None  # documents.pki.DemoPki
+    authorities: Authorities | None = None
+
+
+@dataclass(frozen=True)
+class ReceiptSeal:
+    """One authority's seal on a receipt: the name it prints, its USCC, the drawn seal and the sealer."""
+
+    name: str
+    uscc: str
+    seal_png: bytes | None
+    sealer: Sealer | None
+    signer: Any = None
 
 
 def tools_from_keys(keys_dir: Path) -> ReceiptTools:
-    """The centre's seal when the demo PKI exists in `keys_dir`, otherwise unsealed receipts."""
-    from registry_desk.documents.pki import MANIFEST, load_pki
-    from registry_desk.documents.seal import PadesSealer
-    from registry_desk.documents.seal_image import seal_image_png
+    """The authorities' seals when the demo PKI exists in `keys_dir` (adding the seals it lacks: a PKI
+    made before the tax and fiscal bureaus had seals), otherwise unsealed receipts."""
+    import json
+
+    from registry_desk.documents.pki import MANIFEST, create_demo_pki
+    from registry_desk.resources_path import seed
 
     if not (Path(keys_dir) / MANIFEST).exists():
         return ReceiptTools()
-    centre = load_pki(Path(keys_dir)).centre
-    return ReceiptTools(
-        PadesSealer.for_identity(centre), seal_image_png(centre.name, RECEIPT_SEAL_TEXT), centre
+    authorities = policy_authorities()
+    organisations = json.loads(seed("organisations.json").read_text("utf-8"))
+    pki = create_demo_pki(Path(keys_dir), organisations, authorities=authorities)
+    return ReceiptTools(pki=pki, authorities=authorities)
+
+
+def _seal_of(tools: ReceiptTools, key: str, name: str, uscc: str, text: str, *, co_sealed: bool = False):
+    from registry_desk.documents.seal import PadesSealer
+    from registry_desk.documents.seal_image import seal_image_png
+
+    if tools.pki is None:
+        return ReceiptSeal(name, uscc, tools.seal_png, tools.sealer, tools.payload_signer)
+    identity = tools.pki.identity(key)
+    return ReceiptSeal(
+        identity.name,
+        identity.uscc,
+        seal_image_png(identity.name, text),
+        PadesSealer.for_identity(identity, co_sealed=co_sealed),
+        identity,
     )
+
+
+def seals_for(tools: ReceiptTools, kind: str, agency: RegistrationAgency) -> tuple[ReceiptSeal, ...]:
+    """The seals a receipt of `kind` carries, the issuer's first: the tax bureau's on a 完税凭证; the
+    agency's (执收单位) and the fiscal bureau's 监制章 on a fee bill."""
+    authorities = tools.authorities or policy_authorities()
+    if kind == "tax":
+        bureau = authorities.tax_bureau_for(agency)
+        return (_seal_of(tools, bureau.key, bureau.name, bureau.uscc, TAX_SEAL_TEXT),)
+    fiscal = authorities.fiscal_bureau
+    issuer = _seal_of(tools, agency.seal_key, agency.name, agency.uscc, RECEIPT_SEAL_TEXT, co_sealed=True)
+    if tools.pki is None:
+        # One given seal (or none): the 监制章 is printed as a name only.
+        return (issuer, ReceiptSeal(fiscal.name, fiscal.uscc, None, None))
+    return (issuer, _seal_of(tools, fiscal.key, fiscal.name, fiscal.uscc, fiscal.seal_text))
 
 
 @dataclass(frozen=True)
@@ -130,13 +186,14 @@ def _rate_text(rate: str) -> str:
     return f"{value.normalize():f}%"
 
 
-def _payload_fields(receipt: PaymentReceipt, case_number: str) -> dict[str, Any]:
+def _payload_fields(receipt: PaymentReceipt, case_number: str, issuer_uscc: str) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "kind": KIND_LABELS[receipt.kind],
         "number": receipt.number,
         "amount": str(receipt.amount),
         "issued_on": as_utc(receipt.issued_at).astimezone(CHINA_TZ).date(),
         "case_number": case_number,
+        "issuer": issuer_uscc,  # the 征收单位 or 执收单位 the receipt names and whose seal it carries
     }
     if receipt.bill_code:
         fields["bill_code"] = receipt.bill_code
@@ -144,24 +201,26 @@ def _payload_fields(receipt: PaymentReceipt, case_number: str) -> dict[str, Any]
     return fields
 
 
-def _qr_text(receipt: PaymentReceipt, case_number: str, tools: ReceiptTools) -> str:
-    fields = _payload_fields(receipt, case_number)
-    if tools.payload_signer is not None:
+def _qr_text(receipt: PaymentReceipt, case_number: str, issuer: ReceiptSeal) -> str:
+    fields = _payload_fields(receipt, case_number, issuer.uscc)
+    if issuer.signer is not None:
         from registry_desk.documents.verification import make_payload
 
-        return make_payload(fields, tools.payload_signer)
-    # Without the centre's key the QR still carries the numbers a bank or auditor looks up.
+        return make_payload(fields, issuer.signer)
+    # Without the issuer's key the QR still carries the numbers a bank or auditor looks up.
     return "|".join(
         str(fields[k]) for k in ("kind", "bill_code", "number", "check_code", "amount") if fields.get(k)
     )
 
 
-def render_receipt(
-    session, receipt: PaymentReceipt, tools: ReceiptTools, tax_office: str = DEFAULT_TAX_OFFICE
-) -> bytes:
+def render_receipt(session, receipt: PaymentReceipt, tools: ReceiptTools) -> bytes:
+    """The receipt's PDF, naming and sealed by the authorities of the case's unit (`seals_for`)."""
     order, case = stored.receipt_parents(session, receipt)
     issued_on = format_date(as_utc(receipt.issued_at).astimezone(CHINA_TZ).date())
-    qr = _qr_text(receipt, case.case_number, tools)
+    agency = (tools.authorities or policy_authorities()).agency_for_county(case.unit.unit_number[:6])
+    seals = seals_for(tools, "tax" if receipt.kind == "tax" else "fee", agency)
+    issuer = seals[0]
+    qr = _qr_text(receipt, case.case_number, issuer)
     if receipt.kind == "tax":
         note = "已退税（税款已退还）" if receipt.status == "reversed" else ""
         pdf = render_tax_certificate(
@@ -170,7 +229,7 @@ def render_receipt(
                 issued_on,
                 receipt.payer_name,
                 receipt.payer_id,
-                tax_office,
+                issuer.name,
                 _lines(receipt),
                 str(receipt.amount),
                 case.case_number,
@@ -178,7 +237,7 @@ def render_receipt(
                 note,
             ),
             qr_payload=qr,
-            seal_png=tools.seal_png,
+            seal_png=issuer.seal_png,
         )
         reason = "电子完税凭证"
     else:
@@ -198,19 +257,25 @@ def render_receipt(
                 receipt.payer_id,
                 _lines(receipt),
                 str(receipt.amount),
-                PAYEE,
-                COLLECTOR,
+                issuer.name,
+                issuer.name,
                 case.case_number,
                 order.order_no,
                 payment_code,
                 red_of,
+                supervisor=seals[1].name,
             ),
             qr_payload=qr,
-            seal_png=tools.seal_png,
+            seal_png=issuer.seal_png,
+            supervisor_seal_png=seals[1].seal_png,
         )
         reason = KIND_LABELS[receipt.kind]
-    if tools.sealer is not None:
-        pdf = seal_pdf(pdf, tools.sealer, reason=reason)
+    # The issuer seals first (with the payload in its signed revision), the 监制 fiscal bureau after it.
+    for index, seal in enumerate(seals):
+        if seal.sealer is not None:
+            pdf = seal_pdf(
+                pdf, seal.sealer, reason=reason, payload=qr if index == 0 and issuer.signer else None
+            )
     return pdf
 
 

@@ -41,9 +41,6 @@ SETTLEMENT_ACTOR = Actor(
 # and report it late.
 POLL_GRACE = timedelta(minutes=10)
 
-PAYEE = "中卫市不动产登记中心"  # 收款单位
-COLLECTOR = "中卫市自然资源局"  # 执收单位
-
 # Outcomes of one payment report
 SETTLED_NOW = "settled"
 DUPLICATE = "duplicate"  # this transaction was seen before: nothing done

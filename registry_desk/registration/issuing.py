@@ -2,9 +2,14 @@
 
 The one place that turns the register's rows into what the registry hands out:
 * `certificate_pdf` — 不动产权证书 / 不动产登记证明 from the printed-field snapshot (`Certificate.fields`),
-  with the centre's seal drawn on the page, the signed verification payload in the QR and in the PDF's
-  information dictionary, and a PAdES seal by the centre over all of it;
-* `acceptance_receipt_pdf` — the 受理凭证 of a case, sealed the same way.
+  with the seal of the agency competent for the unit drawn on the page (条例 §7: 中卫市自然资源局 for
+  沙坡头区, 中宁县自然资源局 and 海原县自然资源局 for their counties), the signed verification payload in
+  the QR and in the PDF's information dictionary, and a PAdES seal by that agency over all of it;
+* `acceptance_receipt_pdf` — the 受理凭证 of a case, sealed the same way by the same agency.
+
+Every document names the body that seals it. The 不动产登记中心 is the agency's service body at the
+counter, not a registration authority of its own (条例 §6–7 name the county-level 不动产登记机构): so
+nothing is printed or sealed in the centre's name any more.
 
 The demo PKI is created in the data directory the first time a document is needed, so a fresh install
 works without a manual `seal init`; the keys never leave that directory.
@@ -17,7 +22,7 @@ import json
 import datetime as dt
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +35,7 @@ from registry_desk.documents.certificate_pdf import (
     render_right_certificate,
 )
 from registry_desk.documents.layout import format_date
-from registry_desk.documents.pki import SealIdentity, TrustStore, create_demo_pki
+from registry_desk.documents.pki import CENTRE_KEY, SealIdentity, TrustStore, create_demo_pki
 from registry_desk.documents.receipt_pdf import AcceptanceReceiptView, PaymentBlock, render_acceptance_receipt
 from registry_desk.documents.seal import PadesSealer
 from registry_desk.documents.seal_image import seal_image_png
@@ -41,6 +46,7 @@ from registry_desk.domain.errors import NotFound, ValidationError
 from registry_desk.domain.identifiers import is_valid_resident_id, mask_resident_id
 from registry_desk.resources_path import seed
 from registry_desk.kernel import audit
+from registry_desk.kernel.authorities import policy_authorities
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.registration import pickup
@@ -72,18 +78,34 @@ _PROOF_HOLDER_KEYS = ("权利人(申请人)", "权利人（申请人）", "权�
 
 @dataclass(frozen=True)
 class CentreKit:
-    """The centre's seal identity, the ready sealer and seal image, and the trust store of this install."""
+    """One registration agency's seal identity, the ready sealer and seal image, and this install's trust.
+
+    `centre_kit` gives the city agency's (中卫市自然资源局, seal key "centre"); `for_unit` the one competent
+    for a unit, `for_seal` by seal key. The name is kept from when the centre sealed in its own name."""
 
     identity: SealIdentity
     sealer: PadesSealer
     seal_png: bytes
     trust: TrustStore
-    authority: str  # 登记机构 printed on certificates (中卫市自然资源局)
-    office: str  # the centre's name printed on receipts
+    authority: str  # 登记机构 printed on certificates: the agency's name, as its seal reads
+    office: str  # 受理机构 printed on receipts and forms: the same agency (see the module docstring)
+    siblings: dict[str, CentreKit] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def uscc(self) -> str:
         return self.identity.uscc
+
+    def for_seal(self, seal_key: str) -> CentreKit:
+        kit = self.siblings.get(seal_key)
+        if kit is None:
+            raise NotFound(
+                f"没有登记机构印章“{seal_key}”", rule="登记机构以本机构印章签发文件", record=seal_key
+            )
+        return kit
+
+    def for_unit(self, unit_number: str) -> CentreKit:
+        """The kit of the agency competent for the unit, by its county code (条例 §7)."""
+        return self.for_seal(policy_authorities().agency_for_county(unit_number[:6]).seal_key)
 
 
 _kits: dict[Path, CentreKit] = {}
@@ -96,7 +118,8 @@ def organisations() -> dict[str, Any]:
 
 
 def centre_kit(settings: Settings) -> CentreKit:
-    """The centre's seal for this data directory, creating the demo PKI on first need.
+    """The city agency's seal for this data directory (its `siblings` hold every agency's), creating the
+    demo PKI on first need: the agencies', tax bureaus', fiscal bureau's and banks' seals.
 
     Loading keys, building the signer and drawing the seal image cost tens of milliseconds; a counter
     prints many documents, so the result is kept per keys directory for the life of the process.
@@ -105,20 +128,31 @@ def centre_kit(settings: Settings) -> CentreKit:
     with _kits_lock:
         kit = _kits.get(keys_dir)
         if kit is None:
-            orgs = organisations()
+            authorities = policy_authorities()
             # create_demo_pki only adds what is missing and never overwrites a key.
-            pki = create_demo_pki(keys_dir, orgs)
-            centre = pki.centre
-            kit = CentreKit(
-                identity=centre,
-                sealer=PadesSealer.for_identity(centre),
-                seal_png=seal_image_png(centre.name, CENTRE_SEAL_TEXT),
-                trust=TrustStore.load(keys_dir),
-                authority=orgs["registration_centre"].get("authority") or centre.name,
-                office=centre.name,
-            )
+            pki = create_demo_pki(keys_dir, organisations(), authorities=authorities)
+            trust = TrustStore.load(keys_dir)
+            siblings: dict[str, CentreKit] = {}
+            for agency in authorities.agencies:
+                identity = pki.identity(agency.seal_key)
+                siblings[agency.seal_key] = CentreKit(
+                    identity=identity,
+                    sealer=PadesSealer.for_identity(identity),
+                    seal_png=seal_image_png(identity.name, CENTRE_SEAL_TEXT),
+                    trust=trust,
+                    authority=identity.name,
+                    office=identity.name,
+                    siblings=siblings,
+                )
+            kit = siblings[CENTRE_KEY]
             _kits[keys_dir] = kit
         return kit
+
+
+def certificate_kit(kit: CentreKit, cert: Certificate) -> CentreKit:
+    """The kit of the agency that issues `cert`: the one competent for its unit."""
+    fields = cert.fields or {}
+    return kit.for_unit(str(fields.get("不动产单元号") or cert.unit.unit_number))
 
 
 def forget_centre_kits() -> None:
@@ -143,8 +177,10 @@ def holder_names(kind: CertificateKind, fields: Mapping[str, Any]) -> list[str]:
     return [name.strip() for name in text.replace("，", "、").split("、") if name.strip()]
 
 
-def payload_fields(cert: Certificate) -> dict[str, Any]:
+def payload_fields(cert: Certificate, issuer_uscc: str | None = None) -> dict[str, Any]:
     """What the verification payload carries: enough to recognise the certificate, short enough for a QR.
+
+    `issuer` is the USCC of the agency that seals it (`verify` checks the seal is that agency's).
 
     A certificate no longer current carries its status and the day it changed (a reprint of a cancelled
     certificate is signed as such): a verifier reads the status at printing time from the seal itself."""
@@ -156,6 +192,8 @@ def payload_fields(cert: Certificate) -> dict[str, Any]:
         "holders": holder_names(cert.kind, fields),
         "issued_on": local_date(cert.issued_at),
     }
+    if issuer_uscc:
+        signed["issuer"] = issuer_uscc
     if cert.status is not CertificateStatus.CURRENT:
         signed["status"] = cert.status.value
         if cert.cancelled_at is not None:
@@ -267,8 +305,11 @@ def _stored_payload_still_good(cert: Certificate, wanted: dict[str, Any], trust:
 
 
 def ensure_payload(cert: Certificate, kit: CentreKit) -> bool:
-    """Gives the row its verification payload unless it already has a good one; True if one was made."""
-    wanted = payload_fields(cert)
+    """Gives the row its verification payload unless it already has a good one; True if one was made.
+
+    Signed by the agency competent for the unit, whatever agency's kit is given."""
+    kit = certificate_kit(kit, cert)
+    wanted = payload_fields(cert, kit.uscc)
     if _stored_payload_still_good(cert, wanted, kit.trust):
         return False
     cert.qr_payload = certificate_payload(wanted, kit.identity)
@@ -276,7 +317,8 @@ def ensure_payload(cert: Certificate, kit: CentreKit) -> bool:
 
 
 def render_certificate(cert: Certificate, qr_payload: str, kit: CentreKit) -> bytes:
-    """Renders and seals one certificate row (no database access)."""
+    """Renders and seals one certificate row (no database access), by the agency competent for its unit."""
+    kit = certificate_kit(kit, cert)
     view = certificate_view(cert, qr_payload, kit.authority)
     if isinstance(view, RightCertificateView):
         drawn = render_right_certificate(view, seal_png=kit.seal_png)
@@ -398,6 +440,7 @@ def acceptance_receipt_pdf(
         case = case_for_receipt(s, wanted)
         if case is None:
             raise NotFound(f"没有业务号为 {wanted} 的业务", rule="按业务号打印受理凭证", record=wanted)
+        kit = kit.for_unit(case.unit.unit_number)
         view = receipt_view(s, case, kit.office, payment)
         if party_id is not None:
             applicant = next((cp.party for cp in case.parties if cp.party_id == party_id), None)
@@ -415,6 +458,7 @@ def acceptance_receipt_pdf(
                 "case_number": view.case_number,
                 "unit_number": view.unit_number,
                 "accepted_on": view.accepted_at.date(),
+                "issuer": kit.uscc,
             },
             kit.identity,
         )

@@ -161,7 +161,7 @@ def test_signed_form_carries_every_applicant_and_is_kept_sealed_with_the_case(de
 
     report = check_document(signed.pdf, trust)
     assert report.ok, report.problems
-    assert report.seals.signatures[0].signer_org == "中卫市不动产登记中心"
+    assert report.seals.signatures[0].signer_org == "中卫市自然资源局"
     assert report.payload is not None and report.payload.fields["case_number"] == number
     text = document_text(signed.pdf)
     for expected in (

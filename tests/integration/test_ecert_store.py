@@ -97,7 +97,7 @@ def test_issue_after_recording_then_pull_and_verify(env):
     verified = pull_for_case(store, trust(settings), holder_id_number=BUYER[1], unit_number=reg.flat)
     assert verified.ecert_id == ecert_id and verified.record.number == reg.buyer_certificate
     assert verified.record.holder_id_type == "111" and verified.record.holder_name == BUYER[0]
-    assert verified.signer_org == "中卫市不动产登记中心" and verified.signer_uscc == "12640500MB1A2C3D4H"
+    assert verified.signer_org == "中卫市自然资源局" and verified.signer_uscc == "11640500MB0A1W001J"
     assert verified.payload_fields["number"] == reg.buyer_certificate
     # The e-certificate's own PDF prints its 电子证照标识.
     from registry_desk.documents.verification import document_text

@@ -77,7 +77,7 @@ def test_printed_certificate_shows_every_field_and_its_qr_verifies(env):
     assert qr_texts_in(pdf) == (row.qr_payload,)
     assert read_payload(pdf) == row.qr_payload
     checked = verify_payload(row.qr_payload, issuing.centre_kit(settings).trust)
-    assert checked.ok and checked.signer_org == "中卫市不动产登记中心"
+    assert checked.ok and checked.signer_org == "中卫市自然资源局"
     assert checked.fields == {
         "kind": "right_certificate",
         "number": reg.buyer_certificate,
@@ -86,7 +86,7 @@ def test_printed_certificate_shows_every_field_and_its_qr_verifies(env):
         "issued_on": "2026-03-03",
     }
     seals = verify_pdf(pdf, issuing.centre_kit(settings).trust)
-    assert seals.ok and [s.signer_uscc for s in seals.signatures] == ["12640500MB1A2C3D4H"]
+    assert seals.ok and [s.signer_uscc for s in seals.signatures] == ["11640500MB0A1W001J"]
 
 
 def test_the_verify_command_passes_on_a_printed_certificate(env, tmp_path, capsys):

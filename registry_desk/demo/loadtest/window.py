@@ -31,6 +31,7 @@ from registry_desk.kernel.context import utc_now
 from registry_desk.registration.issuing import (
     CentreKit,
     centre_kit,
+    certificate_kit,
     certificate_payload,
     certificate_pdf,
     certificate_view,
@@ -124,9 +125,10 @@ class _Window:
         else:
             with self.db.unit_of_work(write=False) as uow:
                 cert = load_certificate(uow.session, number)
-                payload = certificate_payload(payload_fields(cert), self.kit.identity)
-                view = certificate_view(cert, payload, self.kit.authority)
-            pdf = _render(view, self.kit.seal_png)
+                kit = certificate_kit(self.kit, cert)
+                payload = certificate_payload(payload_fields(cert, kit.uscc), kit.identity)
+                view = certificate_view(cert, payload, kit.authority)
+            pdf = _render(view, kit.seal_png)
         if not pdf.startswith(b"%PDF"):
             raise AssertionError(f"certificate {number}: not a PDF")
 

@@ -113,7 +113,7 @@ def _issue_rendered(
             if _in_store(store, ecert_id) is not None:
                 report.already_done.append(ecert_id)
                 continue
-            record = record_for_certificate(s, cert, issuer_name=kit.authority)
+            record = record_for_certificate(s, cert, issuer_name=issuing.certificate_kit(kit, cert).authority)
             assert cert.qr_payload is not None
             pdf = issuing.render_certificate(cert, cert.qr_payload, kit)
         try:
@@ -285,7 +285,7 @@ def import_ecert_pdf(
             raise EcertVerificationFailed(
                 f"证书 {cert.number} 已注销，不能导入为现势电子证照", rule=RULE_IMPORT, record=cert.number
             )
-        record = record_for_certificate(s, cert, issuer_name=kit.authority)
+        record = record_for_certificate(s, cert, issuer_name=issuing.certificate_kit(kit, cert).authority)
     existing = _in_store(store, record.ecert_id)
     # The payload must name exactly this certificate as the register has it.
     verify_ecert_pdf(record, pdf, trust)

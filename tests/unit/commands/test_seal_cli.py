@@ -153,7 +153,7 @@ def test_issued_certificate_with_payload_verifies(data_dir, tmp_path, capsys):
     capsys.readouterr()
     assert run(data_dir, "verify", good) == 0
     out = capsys.readouterr().out
-    assert "验真码：签名有效（签发：中卫市不动产登记中心）" in out
+    assert "验真码：签名有效（签发：中卫市自然资源局）" in out
     assert "权利人：马玥" in out
 
 

@@ -62,7 +62,7 @@ def _view(**changes) -> ApplicationFormView:
                 "申请人（抵押权人）", "黄河示范银行股份有限公司中卫分行", None, None, "以本单位电子签章确认"
             ),
         ),
-        office="中卫市不动产登记中心",
+        office="中卫市自然资源局",
         business_label="抵押权首次登记",
     )
     return dataclasses.replace(view, **changes)

@@ -103,7 +103,7 @@ def test_a_name_painted_over_the_certificate_by_an_empty_signature_field_is_refu
     report = verify_pdf(forged, trust)
     assert not report.ok
     assert report.problems == (
-        "文件在盖章后被修改：中卫市不动产登记中心（12640500MB1234567X）签发的文件不允许盖章后再作任何修改，"
+        "文件在盖章后被修改：中卫市自然资源局（12640500MB1234567X）签发的文件不允许盖章后再作任何修改，"
         "文件却又被追加了内容",
     ) or any("不允许盖章后再作任何修改" in p for p in report.problems)
     assert not check_document(forged, trust).ok
@@ -120,7 +120,7 @@ def test_a_bank_seal_after_the_registry_seal_is_refused(certificate, demo, trust
     countersigned = PadesSealer.for_identity(demo.identity("bank-hh")).seal(certificate, reason="确认")
     report = verify_pdf(countersigned, trust)
     centre, bank = report.signatures
-    assert centre.signer_org == "中卫市不动产登记中心" and not centre.later_changes_allowed
+    assert centre.signer_org == "中卫市自然资源局" and not centre.later_changes_allowed
     assert bank.ok
     assert any("不允许盖章后再作任何修改" in p for p in report.problems)
 

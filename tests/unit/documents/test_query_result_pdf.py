@@ -15,7 +15,7 @@ from registry_desk.documents.verification import document_text
 from registry_desk.domain.errors import ValidationError
 
 AT = dt.datetime(2026, 3, 5, 9, 7)
-SEAL = seal_image_png("中卫市不动产登记中心")
+SEAL = seal_image_png("中卫市自然资源局")
 
 
 def _unit(room: int, *, restricted: bool = False) -> QueryResultUnit:
@@ -34,7 +34,7 @@ def _unit(room: int, *, restricted: bool = False) -> QueryResultUnit:
 
 def _render(units: list[QueryResultUnit], name: str = "王建国") -> bytes:
     return render_query_result(
-        name, "6405**********0011", units, AT, "ZZCX20260305090700AB12", "中卫市不动产登记中心", SEAL
+        name, "6405**********0011", units, AT, "ZZCX20260305090700AB12", "中卫市自然资源局", SEAL
     )
 
 
@@ -46,7 +46,7 @@ def test_the_units_rights_and_restrictions_are_printed():
     assert "1. 坐落：中卫市沙坡头区鼓楼东街1号1幢1单元101室" in text
     assert "限制情况：登记簿未记载抵押、预告登记、查封等限制" in text  # 101 has none
     assert "限制情况：抵押权" in text and "抵押顺位：第1顺位" in text  # 102's mortgage
-    assert "出具机构：中卫市不动产登记中心" in text
+    assert "出具机构：中卫市自然资源局" in text
     assert pypdf.PdfReader(io.BytesIO(pdf)).metadata.title == "不动产登记资料查询结果"
 
 

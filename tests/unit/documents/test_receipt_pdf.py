@@ -91,7 +91,7 @@ def paying_pdf() -> bytes:
 
 def test_receipt_prints_the_case_and_every_party(plain_pdf: bytes) -> None:
     text = _text(plain_pdf)
-    assert "不动产登记受理凭证" in text and "中卫市不动产登记中心" in text
+    assert "不动产登记受理凭证" in text and "中卫市自然资源局" in text
     for value in (
         RECEIPT.case_number,
         "2026年3月5日09:07",

@@ -220,7 +220,7 @@ def test_bank_then_centre_both_verify(bank_sealed, demo, trust):
     assert report.ok, report.problems
     assert [s.signer_org for s in report.signatures] == [
         "黄河示范银行股份有限公司中卫分行",
-        "中卫市不动产登记中心",
+        "中卫市自然资源局",
     ]
     assert [s.covers_whole_document for s in report.signatures] == [False, True]
 
@@ -263,7 +263,7 @@ def test_stamped_seal_is_drawn_where_asked_and_then_signed(demo, contract, trust
 
 
 def test_default_seal_position_is_lower_right(contract):
-    stamped = stamp_seal_image(contract, seal_image_png("中卫市不动产登记中心"))
+    stamped = stamp_seal_image(contract, seal_image_png("中卫市自然资源局"))
     width = 612  # reportlab's default page (letter)
     assert _red_share(stamped, (width - 72 - 119, 72, width - 72, 72 + 119)) > 0.05
 
@@ -272,7 +272,7 @@ def test_stamping_a_page_that_does_not_exist_is_refused(contract):
     from registry_desk.domain.errors import ValidationError
 
     with pytest.raises(ValidationError, match="没有第"):
-        stamp_seal_image(contract, seal_image_png("中卫市不动产登记中心"), page=5)
+        stamp_seal_image(contract, seal_image_png("中卫市自然资源局"), page=5)
 
 
 def test_keys_never_land_in_the_repository(demo):

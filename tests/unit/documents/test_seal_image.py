@@ -23,7 +23,7 @@ def _is_red(pixel: tuple[int, int, int, int]) -> bool:
 
 
 def test_is_a_square_png_with_transparency():
-    png = seal_image_png("中卫市不动产登记中心", size_px=240)
+    png = seal_image_png("中卫市自然资源局", size_px=240)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     image = _open(png)
     assert image.mode == "RGBA" and image.size == (240, 240)
@@ -43,8 +43,8 @@ def test_has_a_red_ring_and_a_red_star():
 
 
 def test_the_organisation_name_changes_the_image():
-    assert seal_image_png("中卫市不动产登记中心") != seal_image_png("黄河示范银行股份有限公司中卫分行")
-    assert seal_image_png("中卫市不动产登记中心") != seal_image_png("中卫市不动产登记中心", "合同专用章")
+    assert seal_image_png("中卫市自然资源局") != seal_image_png("黄河示范银行股份有限公司中卫分行")
+    assert seal_image_png("中卫市自然资源局") != seal_image_png("中卫市自然资源局", "合同专用章")
 
 
 def test_empty_name_is_refused():

@@ -72,7 +72,7 @@ def test_round_trip_gives_back_the_fields_and_the_centre(payload, trust):
     result = verify_payload(payload, trust)
     assert result.ok, result.problem
     assert result.fields == CERTIFICATE_FIELDS
-    assert result.signer_org == "中卫市不动产登记中心"
+    assert result.signer_org == "中卫市自然资源局"
 
 
 def test_typical_certificate_payload_fits_a_level_m_qr(payload):
@@ -170,6 +170,7 @@ CERTIFICATE_LINES = [
     "权利人：张三、李玥",
     "不动产单元号：640502009009GB00054F03031101",
     "发证日期：2026年3月5日",
+    "登记机构（章）中卫市自然资源局",
 ]
 
 
@@ -233,6 +234,6 @@ def test_a_genuine_payload_copied_onto_a_page_someone_else_sealed_fails(demo, tr
     report = check_document(pdf, trust)
     assert report.payload is not None and not report.payload.ok
     assert report.problems == (
-        "文件由“黄河示范银行股份有限公司中卫分行”盖章，验真码却由“中卫市不动产登记中心”签发："
+        "文件由“黄河示范银行股份有限公司中卫分行”盖章，验真码却由“中卫市自然资源局”签发："
         "盖章机构与发证机关不一致，验真码可能是从其他证书复制的",
     )

@@ -112,7 +112,7 @@ def test_sealed_receipts_are_attached_once_and_verify(sqlite_db, settled_case, k
         "80.00",
         "捌拾元整",
         BUYER[0],
-        "中卫市不动产登记中心",
+        "中卫市自然资源局",
         "中卫市自然资源局",
         "2026年3月12日",
     ):
