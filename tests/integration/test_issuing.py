@@ -73,7 +73,7 @@ def test_printed_certificate_shows_every_field_and_its_qr_verifies(env):
     assert "NX2026000001" in text  # 权证印刷序列号
     assert "中卫市自然资源局" in text  # 登记机构
 
-    # The QR on the page is the payload kept on the row, signed by the centre and naming the certificate.
+    # The QR on the page is the payload kept on the row, signed by the agency and naming the certificate.
     assert qr_texts_in(pdf) == (row.qr_payload,)
     assert read_payload(pdf) == row.qr_payload
     checked = verify_payload(row.qr_payload, issuing.centre_kit(settings).trust)
@@ -84,6 +84,7 @@ def test_printed_certificate_shows_every_field_and_its_qr_verifies(env):
         "unit_number": reg.flat,
         "holders": [BUYER[0]],
         "issued_on": "2026-03-03",
+        "issuer": "11640500MB0A1W001J",  # 中卫市自然资源局: the unit is in 沙坡头区 (640502)
     }
     seals = verify_pdf(pdf, issuing.centre_kit(settings).trust)
     assert seals.ok and [s.signer_uscc for s in seals.signatures] == ["11640500MB0A1W001J"]
@@ -210,7 +211,7 @@ def test_verify_online_tells_a_certificate_cancelled_after_it_was_printed(env, t
         assert main(["--data-dir", str(settings.data_dir), "verify", str(out)]) == 0  # offline: as printed
         assert main([*base, "verify", str(out)]) == 1
         printed = capsys.readouterr().out
-        assert "登记簿现状：注销（2026-04-01）" in printed
+        assert "登记簿现状：注销（2026年04月01日）" in printed
         assert (
             f"登记簿显示证书 {reg.other_certificate} 现为“注销”" in printed and "结论：验证未通过" in printed
         )
