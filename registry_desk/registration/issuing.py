@@ -35,7 +35,7 @@ from registry_desk.documents.certificate_pdf import (
     render_right_certificate,
 )
 from registry_desk.documents.layout import format_date
-from registry_desk.documents.pki import CENTRE_KEY, SealIdentity, TrustStore, create_demo_pki
+from registry_desk.documents.pki import CENTRE_KEY, SealIdentity, TrustStore, create_demo_pki, key_id
 from registry_desk.documents.receipt_pdf import AcceptanceReceiptView, PaymentBlock, render_acceptance_receipt
 from registry_desk.documents.seal import PadesSealer
 from registry_desk.documents.seal_image import seal_image_png
@@ -177,10 +177,11 @@ def holder_names(kind: CertificateKind, fields: Mapping[str, Any]) -> list[str]:
     return [name.strip() for name in text.replace("，", "、").split("、") if name.strip()]
 
 
-def payload_fields(cert: Certificate, issuer_uscc: str | None = None) -> dict[str, Any]:
+def payload_fields(cert: Certificate) -> dict[str, Any]:
     """What the verification payload carries: enough to recognise the certificate, short enough for a QR.
 
-    `issuer` is the USCC of the agency that seals it (`verify` checks the seal is that agency's).
+    It names no issuer: the unit number says which agency issues (条例 §7), and `verify` checks the seal
+    is that agency's (a USCC more would push a bank holder's payload past the QR's bound).
 
     A certificate no longer current carries its status and the day it changed (a reprint of a cancelled
     certificate is signed as such): a verifier reads the status at printing time from the seal itself."""
@@ -192,8 +193,6 @@ def payload_fields(cert: Certificate, issuer_uscc: str | None = None) -> dict[st
         "holders": holder_names(cert.kind, fields),
         "issued_on": local_date(cert.issued_at),
     }
-    if issuer_uscc:
-        signed["issuer"] = issuer_uscc
     if cert.status is not CertificateStatus.CURRENT:
         signed["status"] = cert.status.value
         if cert.cancelled_at is not None:
@@ -294,14 +293,16 @@ def certificate_payload(fields: dict[str, Any], signer: SealIdentity) -> str:
         return make_payload({**fields, "holders": holders[:1]}, signer)
 
 
-def _stored_payload_still_good(cert: Certificate, wanted: dict[str, Any], trust: TrustStore) -> bool:
+def _stored_payload_still_good(cert: Certificate, wanted: dict[str, Any], kit: CentreKit) -> bool:
     if not cert.qr_payload:
         return False
-    checked = verify_payload(cert.qr_payload, trust)
+    checked = verify_payload(cert.qr_payload, kit.trust)
     shortened = {**wanted, "holders": wanted.get("holders", [])[:1]}
-    # A payload signed by a key this install no longer trusts (keys re-created) or carrying other
+    # A payload signed by a key this install no longer trusts (keys re-created), by another seal than
+    # the issuing agency's (the centre's own, before agencies sealed in their names) or carrying other
     # fields (a corrected snapshot) would fail verification on paper: make a new one instead.
-    return checked.ok and checked.fields in (wanted, shortened)
+    by_issuer = checked.signer is not None and key_id(checked.signer) == key_id(kit.identity.certificate)
+    return checked.ok and by_issuer and checked.fields in (wanted, shortened)
 
 
 def ensure_payload(cert: Certificate, kit: CentreKit) -> bool:
@@ -309,8 +310,8 @@ def ensure_payload(cert: Certificate, kit: CentreKit) -> bool:
 
     Signed by the agency competent for the unit, whatever agency's kit is given."""
     kit = certificate_kit(kit, cert)
-    wanted = payload_fields(cert, kit.uscc)
-    if _stored_payload_still_good(cert, wanted, kit.trust):
+    wanted = payload_fields(cert)
+    if _stored_payload_still_good(cert, wanted, kit):
         return False
     cert.qr_payload = certificate_payload(wanted, kit.identity)
     return True

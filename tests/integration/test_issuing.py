@@ -84,9 +84,9 @@ def test_printed_certificate_shows_every_field_and_its_qr_verifies(env):
         "unit_number": reg.flat,
         "holders": [BUYER[0]],
         "issued_on": "2026-03-03",
-        "issuer": "11640500MB0A1W001J",  # 中卫市自然资源局: the unit is in 沙坡头区 (640502)
     }
     seals = verify_pdf(pdf, issuing.centre_kit(settings).trust)
+    # 中卫市自然资源局: the unit is in 沙坡头区 (640502), which the city's agency registers (条例第七条).
     assert seals.ok and [s.signer_uscc for s in seals.signatures] == ["11640500MB0A1W001J"]
 
 

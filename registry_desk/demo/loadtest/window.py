@@ -126,7 +126,7 @@ class _Window:
             with self.db.unit_of_work(write=False) as uow:
                 cert = load_certificate(uow.session, number)
                 kit = certificate_kit(self.kit, cert)
-                payload = certificate_payload(payload_fields(cert, kit.uscc), kit.identity)
+                payload = certificate_payload(payload_fields(cert), kit.identity)
                 view = certificate_view(cert, payload, kit.authority)
             pdf = _render(view, kit.seal_png)
         if not pdf.startswith(b"%PDF"):

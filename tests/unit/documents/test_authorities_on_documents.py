@@ -112,21 +112,19 @@ def _certificate(unit: str, issuer: str, payload: str, seal_png: bytes) -> bytes
 COUNTY_UNIT = "640521001001GB00001F00010001"  # 中宁县
 
 
-def _certificate_fields(issuer_uscc: str) -> dict:
-    return {
-        "kind": "right_certificate",
-        "number": "宁(2026)中宁县不动产权第0000001号",
-        "unit_number": COUNTY_UNIT,
-        "holders": ["张三"],
-        "issued_on": "2026-03-05",
-        "issuer": issuer_uscc,
-    }
+CERTIFICATE_FIELDS = {  # a certificate's payload names no issuer: its unit number says who issues
+    "kind": "right_certificate",
+    "number": "宁(2026)中宁县不动产权第0000001号",
+    "unit_number": COUNTY_UNIT,
+    "holders": ["张三"],
+    "issued_on": "2026-03-05",
+}
 
 
 def test_a_county_certificate_verifies_only_under_the_county_agency_seal(demo, trust):
     """条例第七条: a unit in 中宁县 is registered by 中宁县自然资源局, whose name and seal the certificate bears."""
     county = demo.identity("agency-zhongning")
-    payload = make_payload(_certificate_fields(county.uscc), county)
+    payload = make_payload(CERTIFICATE_FIELDS, county)
     pdf = _certificate(COUNTY_UNIT, ZHONGNING, payload, seal_image_png(ZHONGNING, "不动产登记专用章"))
     genuine = PadesSealer.for_identity(county).seal(pdf, reason="不动产权证书", payload=payload)
     report = check_document(genuine, trust)
@@ -134,13 +132,24 @@ def test_a_county_certificate_verifies_only_under_the_county_agency_seal(demo, t
 
     # The same certificate issued in the city agency's name and seal: validly signed, wrong authority.
     city = demo.centre
-    payload = make_payload(_certificate_fields(city.uscc), city)
+    payload = make_payload(CERTIFICATE_FIELDS, city)
     pdf = _certificate(COUNTY_UNIT, CITY, payload, seal_image_png(CITY, "不动产登记专用章"))
     wrong = PadesSealer.for_identity(city).seal(pdf, reason="不动产权证书", payload=payload)
-    problems = check_document(wrong, trust).problems
-    assert problems == (
-        f"不动产单元 {COUNTY_UNIT} 由中宁县自然资源局登记发证（《不动产登记暂行条例》第七条），"
-        "本不动产权证书却载明由中卫市自然资源局签发",
+    assert check_document(wrong, trust).problems == (
+        f"不动产权证书载明的登记机构为{ZHONGNING}（{county.uscc}），却由{CITY}（{city.uscc}）盖章："
+        f"盖章机构与文件所载机关不一致，本件不是{ZHONGNING}签发的不动产权证书",
+        f"不动产权证书另有{CITY}（{city.uscc}）的签章，该机构不是文件载明的登记机构{ZHONGNING}",
+        f"验真码由{CITY}（{city.uscc}）签发，不动产权证书载明的登记机构却是{ZHONGNING}（{county.uscc}）",
+        f"不动产权证书的页面上没有印出登记机构“{ZHONGNING}”",
+    )
+
+    # A payload that names an issuer other than the unit's agency is refused for that alone.
+    named = make_payload({**CERTIFICATE_FIELDS, "issuer": city.uscc}, city)
+    pdf = _certificate(COUNTY_UNIT, CITY, named, seal_image_png(CITY, "不动产登记专用章"))
+    sealed = PadesSealer.for_identity(city).seal(pdf, reason="不动产权证书", payload=named)
+    assert check_document(sealed, trust).problems[0] == (
+        f"不动产单元 {COUNTY_UNIT} 由{ZHONGNING}登记发证（《不动产登记暂行条例》第七条），"
+        f"本不动产权证书却载明由{CITY}签发"
     )
 
 
