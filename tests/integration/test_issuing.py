@@ -220,3 +220,53 @@ def test_verify_online_tells_a_certificate_cancelled_after_it_was_printed(env, t
             row = uow.session.scalar(select(Certificate).where(Certificate.number == reg.other_certificate))
             row.status, row.cancelled_at = CertificateStatus.CURRENT, None
             uow.commit()
+
+
+def _county_certificate(db) -> str:
+    """A flat in 中宁县 (640521) with its 不动产权证书, added to the module's register."""
+    from tests.unit.exemptions.ecert import register
+
+    with db.unit_of_work() as uow:
+        s = uow.session
+        unit = register._unit(s, 501, "中卫市中宁县宁安镇示范街5号1幢1单元501室")
+        unit.unit_number = "640521" + unit.unit_number[6:]
+        unit.parcel_code, unit.county_code = "640521" + unit.parcel_code[6:], "640521"
+        holder = register._party(s, ("马小芳", register.rid("19900101", "002")))
+        right = register._right(
+            s, unit, register.RightType.OWNERSHIP, [holder], dt.datetime(2021, 6, 1, 2, tzinfo=dt.UTC)
+        )
+        cert = register._certificate(
+            s,
+            right,
+            register.CertificateKind.RIGHT_CERTIFICATE,
+            2021,
+            901,
+            holder,
+            register.right_certificate_fields(unit, "马小芳", "单独所有"),
+        )
+        number = cert.number
+        uow.commit()
+    return number
+
+
+def test_a_county_certificate_is_sealed_and_printed_by_the_county_agency(env, tmp_path, capsys):
+    """《不动产登记暂行条例》第七条: 中宁县's property is registered by 中宁县自然资源局, not the city's agency;
+    the certificate prints that agency as 登记机构 and carries its seal, and `verify` says so in Chinese."""
+    db, settings, _reg = env
+    number = _county_certificate(db)
+    pdf = issuing.certificate_pdf(db, CLERK, number, settings=settings)
+    report = check_document(pdf, issuing.centre_kit(settings).trust)
+    assert report.ok, report.problems
+    assert [s.signer_org for s in report.seals.signatures] == ["中宁县自然资源局"]
+    text = document_text(pdf)
+    assert "中宁县自然资源局" in text and "中卫市自然资源局" not in text
+
+    out = tmp_path / "county.pdf"
+    out.write_bytes(pdf)
+    assert main(["--data-dir", str(settings.data_dir), "verify", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "签章 1：中宁县自然资源局（11640521MB0A2N002F）" in printed
+    assert "证书种类：不动产权证书" in printed and "发证日期：2021年06月01日" in printed
+    assert "北京时间" in printed
+    for internal in ("right_certificate", "issued_on", "unit_number", "UTC", "+00:00"):
+        assert internal not in printed, internal

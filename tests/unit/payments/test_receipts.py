@@ -97,6 +97,14 @@ def test_sealed_receipts_are_attached_once_and_verify(sqlite_db, settled_case, k
     for key, pdf in pdfs.items():
         report = check_document(pdf, trust)
         assert report.ok, (key, report.problems)
+        # Each receipt is sealed by the authorities it names (REFERENCE §9): the 完税凭证 by the tax bureau
+        # that collects (税收征收管理法第三十四条), the fee bill by the 执收单位 and the fiscal bureau's
+        # 财政票据监制章 (财政票据管理办法第九条).
+        sealers = [s.signer_org for s in report.seals.signatures]
+        if key.startswith("tax:"):
+            assert sealers == ["国家税务总局中卫市税务局"], key
+        else:
+            assert sealers == ["中卫市自然资源局", "宁夏回族自治区财政厅"], key
         assert report.seals.signatures and all(s.intact and s.trusted for s in report.seals.signatures)
         assert report.payload is not None and report.payload.ok
         page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
@@ -112,8 +120,9 @@ def test_sealed_receipts_are_attached_once_and_verify(sqlite_db, settled_case, k
         "80.00",
         "捌拾元整",
         BUYER[0],
-        "中卫市自然资源局",
-        "中卫市自然资源局",
+        "收款单位（章）\n中卫市自然资源局",
+        "执收单位：中卫市自然资源局",
+        "监制：宁夏回族自治区财政厅",
         "2026年3月12日",
     ):
         assert expected in fee_text, expected
@@ -127,8 +136,10 @@ def test_sealed_receipts_are_attached_once_and_verify(sqlite_db, settled_case, k
         "1750.00",
         "63000.00",
         "陆万叁仟元整",
+        "征收单位（章）\n国家税务总局中卫市税务局",
     ):
         assert expected in tax_text, expected
+    assert "自然资源局" not in tax_text and "登记中心" not in tax_text
 
 
 def test_a_tampered_receipt_fails_verification(sqlite_db, settled_case, keys_dir):
