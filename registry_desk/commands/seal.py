@@ -14,6 +14,8 @@ from registry_desk.domain.errors import ValidationError
 
 CENTRE_SEAL_TEXT = "不动产登记专用章"
 CONTRACT_SEAL_TEXT = "合同专用章"
+# The centre text a holder's seal carries by default: what the documents it issues carry.
+_SEAL_TEXTS = {"agency": CENTRE_SEAL_TEXT, "tax": "征税专用章", "fiscal": "财政票据监制章"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     sign.add_argument("--org", required=True, help="机构代号（如 bank-hh）或统一社会信用代码")
     sign.add_argument("--reason", default="合同签章", help="签章事由（默认：合同签章）")
     sign.add_argument("--location", default="中卫市", help="签章地点（默认：中卫市）")
-    sign.add_argument("--text", help="印章中心文字（默认：登记中心为“不动产登记专用章”，其他为“合同专用章”）")
+    sign.add_argument(
+        "--text",
+        help="印章中心文字（默认：登记机构为“不动产登记专用章”，税务机关为“征税专用章”，"
+        "财政部门为“财政票据监制章”，其他为“合同专用章”）",
+    )
     sign.add_argument(
         "--page",
         type=values.integer(-10_000, 10_000),
@@ -59,10 +65,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _init(args: argparse.Namespace, settings: Settings) -> int:
     from registry_desk.documents.pki import create_demo_pki
+    from registry_desk.kernel.authorities import policy_authorities
     from registry_desk.resources_path import seed
 
     organisations = json.loads(seed("organisations.json").read_text("utf-8"))
-    pki = create_demo_pki(settings.keys_dir, organisations)
+    pki = create_demo_pki(settings.keys_dir, organisations, authorities=policy_authorities())
     print(f"密钥目录：{settings.keys_dir}")
     if pki.created:
         print("本次新建：" + "、".join("根证书" if k == "root" else k for k in pki.created))
@@ -83,7 +90,7 @@ def _subject_cn(cert) -> str:
 
 
 def _sign(args: argparse.Namespace, settings: Settings) -> int:
-    from registry_desk.documents.pki import CENTRE_KEY, load_pki
+    from registry_desk.documents.pki import load_pki
     from registry_desk.documents.seal import PadesSealer, stamp_seal_image
     from registry_desk.documents.seal_image import seal_image_png
 
@@ -93,7 +100,7 @@ def _sign(args: argparse.Namespace, settings: Settings) -> int:
     if args.page == 0:
         raise ValidationError("页码从 1 开始，-1 表示最后一页", rule="盖章页码", record=str(args.page))
     page_index = args.page - 1 if args.page > 0 else args.page
-    text = args.text or (CENTRE_SEAL_TEXT if identity.key == CENTRE_KEY else CONTRACT_SEAL_TEXT)
+    text = args.text or _SEAL_TEXTS.get(identity.role, CONTRACT_SEAL_TEXT)
     if args.contract_data:
         pdf = _with_contract_data(pdf, Path(args.contract_data), identity)
     # Draw first, then sign: the signature must cover the drawn seal.

@@ -1,5 +1,6 @@
 """The 不动产登记资料查询结果 the kiosk prints for the identified holder: the current rights and restrictions on
-their own units, drawn by `documents/query_result_pdf.py` and sealed with the centre's seal."""
+their own units, drawn by `documents/query_result_pdf.py`, printed and sealed in the name of the agency
+whose kit it is given (the city's, 中卫市自然资源局, which runs the kiosk): the seal and 出具机构 agree."""
 
 from __future__ import annotations
 

@@ -15,11 +15,12 @@ from typing import Any
 
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
-from registry_desk.documents.verification import verify_document_payload
+from registry_desk.documents.verification import authority_problems, verify_document_payload
 from registry_desk.domain.codes import CaseStatus, CertificateKind, CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.exemptions.ecert.records import EcertRecord, EcertStore
 from registry_desk.kernel import audit
+from registry_desk.kernel.authorities import policy_authorities
 from registry_desk.kernel.business_types import load_policy
 from registry_desk.kernel.context import Actor, utc_now
 from registry_desk.storage.database import Database
@@ -87,6 +88,10 @@ def verify_ecert_pdf(record: EcertRecord, pdf: bytes, trust: TrustStore) -> Veri
     problems = payload_differences(payload.fields, record)
     if problems:
         raise _refuse(record, f"{label} 的验真码与证照库记录不符：{'；'.join(problems)}")
+    # Sealed by the agency competent for the unit, as the certificate names it (条例 §7).
+    wrong_authority = authority_problems(payload, seals, policy_authorities())
+    if wrong_authority:
+        raise _refuse(record, f"{label} 的签章机构不是发证机关：{'；'.join(wrong_authority)}")
 
     signer = seals.signatures[0]
     return VerifiedEcert(record, digest, signer.signer_org, signer.signer_uscc, dict(payload.fields))
