@@ -1,4 +1,4 @@
-"""The verification payload (验真码) printed as a QR code: key fields signed by the centre, checkable offline.
+"""The verification payload (验真码) printed as a QR code: key fields signed by the issuer, checkable offline.
 
 Format: ``ZWBDC1.<kid>.<body>.<signature>``, all base64url without padding, where
 * ``kid`` is 6 bytes of SHA-256 over the signer's certificate (which seal signed, without the certificate),
@@ -202,8 +202,8 @@ def verify_document_payload(text: str, seals: SealReport, trust: TrustStore) -> 
     """The payload of a sealed document, with the two rules a payload alone cannot show:
 
     * its signer is an issuing authority whose seal certificate is published in the trust folder (the
-      centre's): a bank's seal chains to the same root and is trusted on contracts, but a bank cannot
-      issue a 不动产权证书;
+      agencies', tax bureaus', fiscal bureau's): a bank's seal chains to the same root and is trusted on
+      contracts, but a bank cannot issue a 不动产权证书;
     * the document is sealed with that same seal: a genuine payload copied onto a page someone else sealed
       is not the certificate it describes.
     """

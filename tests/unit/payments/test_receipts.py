@@ -154,3 +154,19 @@ def test_without_keys_the_receipts_are_made_unsealed_with_the_numbers_in_the_qr(
     assert receipts.produce_receipt_documents(sqlite_db, settled_case) == 3
     for pdf in _pdfs(sqlite_db, settled_case).values():
         assert b"/ByteRange" not in pdf
+
+
+def test_a_county_case_receipts_name_and_carry_the_county_authorities(keys_dir):
+    """条例第七条 and REFERENCE §4a: a unit in 中宁县 is the county agency's; its taxes are collected by the
+    county tax bureau (authorities.json, marked [unverified] there) and its fee bill is the agency's, under the
+    fiscal bureau's 监制章 (财政票据管理办法第九条)."""
+    from registry_desk.kernel.authorities import policy_authorities
+
+    tools = receipts.tools_from_keys(keys_dir)
+    county = policy_authorities().agency_for_county("640521")
+    (tax,) = receipts.seals_for(tools, "tax", county)
+    assert (tax.name, tax.uscc) == ("国家税务总局中宁县税务局", "11640521MB0T2N0052")
+    assert tax.signer is not None and tax.signer.name == tax.name
+    issuer, supervisor = receipts.seals_for(tools, "fee", county)
+    assert (issuer.name, supervisor.name) == ("中宁县自然资源局", "宁夏回族自治区财政厅")
+    assert issuer.signer.uscc == county.uscc and supervisor.signer.key == "fiscal-nx"
