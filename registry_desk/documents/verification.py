@@ -272,7 +272,8 @@ def _printed_forms(key: str, value: Any) -> list[str]:
 
 
 def status_notes(fields: Mapping[str, Any]) -> list[str]:
-    """What a verified certificate's payload says about its status when it was printed."""
+    """What a verified certificate's payload says about its status when it was printed (nothing for a
+    receipt or a form: they have no status in the register)."""
     if "kind" not in fields:
         return []
     from registry_desk.domain.codes import CertificateKind, CertificateStatus
@@ -280,7 +281,7 @@ def status_notes(fields: Mapping[str, Any]) -> list[str]:
     try:
         kind = CertificateKind(str(fields["kind"])).label
     except ValueError:
-        kind = "证书"
+        return []
     status = fields.get("status")
     if status is None:
         stated = f"打印时该{kind}为现势"
@@ -332,16 +333,42 @@ def _date_text(value: str) -> str:
     return f"{match[1]}年{match[2]}月{match[3]}日" if match else value
 
 
+# The labels the document itself prints, where they differ by kind from FIELD_LABELS.
+_KIND_LABELS: dict[str, dict[str, str]] = {
+    "电子完税凭证": {"number": "税票号码", "issued_on": "填发日期", "issuer": "征收单位"},
+    "登记费电子票据": {"number": "票据号码", "issued_on": "开票日期", "issuer": "执收单位"},
+    "登记费电子票据（冲红）": {"number": "票据号码", "issued_on": "开票日期", "issuer": "执收单位"},
+    "受理凭证": {"issuer": "受理机构"},
+    "不动产登记申请书": {"issuer": "登记机构", "accepted_on": "收件日期"},
+}
+# The order a reader expects: what the document is and its number first; the rest as signed.
+_READING_ORDER = (
+    "kind",
+    "number",
+    "case_number",
+    "bill_code",
+    "check_code",
+    "issuer",
+    "holders",
+    "unit_number",
+)
+
+
 def readable_fields(
     fields: Mapping[str, Any], authorities: Authorities | None = None
 ) -> list[tuple[str, str]]:
-    """The payload's fields as (label, text) a reader understands: 证书种类 不动产权证书, dates in 年月日,
-    the issuer by name, a status by its word."""
+    """The payload's fields as (label, text) a reader understands, in reading order: 证书种类 不动产权证书,
+    the document's own labels (税票号码 on a 完税凭证), dates in 年月日, the issuer by name, a status by its
+    word."""
     from registry_desk.domain.codes import CertificateKind, CertificateStatus
 
+    kind = str(fields.get("kind") or "")
+    labels = {**FIELD_LABELS, **_KIND_LABELS.get(kind, {})}
+    keys = [k for k in _READING_ORDER if k in fields] + [k for k in fields if k not in _READING_ORDER]
     rows: list[tuple[str, str]] = []
-    for key, value in fields.items():
-        label = FIELD_LABELS.get(key, key)
+    for key in keys:
+        value = fields[key]
+        label = labels.get(key, key)
         if isinstance(value, list):
             text = "、".join(map(str, value))
         else:

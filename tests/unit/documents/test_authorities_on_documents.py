@@ -279,11 +279,21 @@ def test_the_payload_reads_in_chinese_with_beijing_time():
     )
     assert rows == [
         ("证书种类", "不动产权证书"),
-        ("受理日期", "2026年12月04日"),
         ("签发机关", f"中卫市自然资源局（统一社会信用代码 {city.uscc}）"),
         ("权利人", "张三、李四"),
+        ("受理日期", "2026年12月04日"),
     ]
     assert readable_fields({"kind": "受理凭证"}) == [("文件种类", "受理凭证")]
+    # A receipt reads with its own labels, what it is first.
+    tax = policy_authorities().tax_bureau("tax-zhongwei")
+    assert readable_fields(
+        {"issued_on": "2026-03-12", "number": "3264", "kind": "电子完税凭证", "issuer": tax.uscc}
+    ) == [
+        ("文件种类", "电子完税凭证"),
+        ("税票号码", "3264"),
+        ("征收单位", f"国家税务总局中卫市税务局（统一社会信用代码 {tax.uscc}）"),
+        ("填发日期", "2026年03月12日"),
+    ]
     signed = dt.datetime(2026, 12, 4, 2, 21, 5, tzinfo=dt.UTC)
     assert beijing_time_text(signed) == "2026年12月04日 10:21:05 北京时间"
     # Just after midnight UTC+8 is still the previous day in UTC: the date a citizen sees is Beijing's.
