@@ -8,7 +8,7 @@ links it — run it as often as wished (after settlement, at start-up, from the 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,8 @@ class ReceiptTools:
     payload_signer: Any = None  # documents.pki.PayloadSigner
     pki: Any = None  # documents.pki.DemoPki
     authorities: Authorities | None = None
+    # Built sealers and drawn seals by (key, seal text, co-sealed): a sealer costs milliseconds to build.
+    built: dict[tuple[str, str, bool], ReceiptSeal] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -100,14 +102,18 @@ def _seal_of(tools: ReceiptTools, key: str, name: str, uscc: str, text: str, *, 
 
     if tools.pki is None:
         return ReceiptSeal(name, uscc, tools.seal_png, tools.sealer, tools.payload_signer)
-    identity = tools.pki.identity(key)
-    return ReceiptSeal(
-        identity.name,
-        identity.uscc,
-        seal_image_png(identity.name, text),
-        PadesSealer.for_identity(identity, co_sealed=co_sealed),
-        identity,
-    )
+    found = tools.built.get((key, text, co_sealed))
+    if found is None:
+        identity = tools.pki.identity(key)
+        found = ReceiptSeal(
+            identity.name,
+            identity.uscc,
+            seal_image_png(identity.name, text),
+            PadesSealer.for_identity(identity, co_sealed=co_sealed),
+            identity,
+        )
+        tools.built[(key, text, co_sealed)] = found
+    return found
 
 
 def seals_for(tools: ReceiptTools, kind: str, agency: RegistrationAgency) -> tuple[ReceiptSeal, ...]:
