@@ -15,7 +15,8 @@ from typing import Any
 
 from registry_desk.documents.pki import TrustStore
 from registry_desk.documents.seal import read_payload, verify_pdf
-from registry_desk.documents.verification import authority_problems, verify_document_payload
+from registry_desk.documents.issuers import authority_problems
+from registry_desk.documents.verification import verify_document_payload
 from registry_desk.domain.codes import CaseStatus, CertificateKind, CertificateStatus, Role
 from registry_desk.domain.errors import NotFound, RuleViolation, ValidationError
 from registry_desk.exemptions.ecert.records import EcertRecord, EcertStore
@@ -89,7 +90,7 @@ def verify_ecert_pdf(record: EcertRecord, pdf: bytes, trust: TrustStore) -> Veri
     if problems:
         raise _refuse(record, f"{label} 的验真码与证照库记录不符：{'；'.join(problems)}")
     # Sealed by the agency competent for the unit, as the certificate names it (条例 §7).
-    wrong_authority = authority_problems(payload, seals, policy_authorities())
+    wrong_authority = authority_problems(payload.fields, payload.signer, seals, policy_authorities())
     if wrong_authority:
         raise _refuse(record, f"{label} 的签章机构不是发证机关：{'；'.join(wrong_authority)}")
 
