@@ -25,6 +25,7 @@ from registry_desk.documents.payment_receipts_pdf import (
     render_fee_bill,
     render_tax_certificate,
 )
+from registry_desk.documents.issuers import NamedAuthority, named_authorities
 from registry_desk.documents.seal import PadesSealer
 from registry_desk.documents.seal_image import seal_image_png
 from registry_desk.documents.verification import (
@@ -300,4 +301,22 @@ def test_the_payload_reads_in_chinese_with_beijing_time():
     assert (
         beijing_time_text(dt.datetime(2026, 12, 3, 16, 30, tzinfo=dt.UTC))
         == "2026年12月04日 00:30:00 北京时间"
+    )
+
+
+def test_an_acceptance_receipt_names_the_agency_that_accepted():
+    """《不动产登记暂行条例》第十七条: the registration agency that accepts issues the 受理凭证; under 跨县通办 that
+    may be another county's agency than the unit's (README), so the receipt's payload names it, and only a
+    registration agency may: a tax bureau cannot accept a registration."""
+    authorities = policy_authorities()
+    haiyuan, zhongning = authorities.agency("haiyuan"), authorities.agency("zhongning")
+    receipt = {"kind": "受理凭证", "case_number": "202603050001", "unit_number": COUNTY_UNIT}
+    named, problems = named_authorities({**receipt, "issuer": haiyuan.uscc}, authorities)
+    assert named == (NamedAuthority("受理机构", haiyuan.name, haiyuan.uscc),) and problems == ()
+    named, problems = named_authorities(receipt, authorities)  # an older receipt: the unit's agency
+    assert named == (NamedAuthority("受理机构", zhongning.name, zhongning.uscc),) and problems == ()
+    bureau = authorities.tax_bureau("tax-zhongwei")
+    named, problems = named_authorities({**receipt, "issuer": bureau.uscc}, authorities)
+    assert named == () and problems == (
+        f"受理凭证须由不动产登记机构签发，验真码载明的签发机关却是{TAX}（{bureau.uscc}）",
     )
